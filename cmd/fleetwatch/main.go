@@ -1,0 +1,90 @@
+// Command fleetwatch is the Fleetwatch server and its tools: serve, migrate,
+// users create, version.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "fleetwatch:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `fleetwatch watches fleets of Drupal sites.
+
+Usage:
+  fleetwatch serve      run the API and the dashboard (migrates on start)
+  fleetwatch migrate    apply database migrations and exit
+  fleetwatch users create --email E --password P --role admin [--organization ORG_UUID]
+  fleetwatch version    print version and build info
+
+Every flag has an environment variable FLEETWATCH_<NAME>; run a command with -h for its flags.
+`
+
+// run dispatches a command line; main and the end-to-end tests share it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "users":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, "usage: fleetwatch users create --email E --password P --role ROLE [--organization ORG_UUID]\n")
+			return flag.ErrHelp
+		}
+		return runUsersCreate(ctx, args[2:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return flag.ErrHelp
+}
+
+// parseConfig parses the server settings of a command, plus its own flags.
+func parseConfig(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, error) {
+	cfg := DefaultConfig()
+	problems := cfg.applyEnv()
+	fs := flag.NewFlagSet("fleetwatch "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.registerFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("invalid configuration: %v", problems)
+	}
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+)
+
+// Main is a running Fleetwatch: the store, the services and the HTTP server,
+// wired from a Config. main and the end-to-end tests both use it.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	Store  *sqlstore.Store
+	Auth   *service.Auth
+	Server *httpapi.Server
+
+	httpServer *http.Server
+	listener   net.Listener
+}
+
+// NewMain returns a Main for the configuration.
+func NewMain(cfg Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger}
+}
+
+// Open opens and migrates the database and builds the services and the
+// HTTP handler. It does not listen yet.
+func (m *Main) Open(ctx context.Context) error {
+	secret, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.Store = store
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	passwords, err := service.NewPasswords(m.Config.BcryptCost, 2)
+	if err != nil {
+		return err
+	}
+	activity := &service.Activity{Store: store, Logger: m.Logger}
+	m.Auth = service.NewAuth(store, passwords, activity, secret)
+	m.Server = httpapi.New(httpapi.Config{
+		Logger:        m.Logger,
+		PublicURL:     m.Config.PublicURL,
+		Version:       version,
+		Auth:          m.Auth,
+		Organizations: &service.Organizations{Store: store, Activity: activity},
+		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
+		Sites:         &service.Sites{Store: store, Activity: activity},
+		Activity:      activity,
+		Ready:         map[string]func(context.Context) error{"database": store.Ping},
+		Dashboard:     dashboardHandler(),
+	})
+	return nil
+}
+
+// Listen binds the configured address (host:0 picks a free port).
+func (m *Main) Listen() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	return nil
+}
+
+// URL returns the address the server listens on.
+func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Serve answers requests until ctx ends, then shuts down gracefully, letting
+// requests in flight finish.
+func (m *Main) Serve(ctx context.Context) error {
+	m.httpServer = &http.Server{
+		Handler:           m.Server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- m.httpServer.Serve(m.listener) }()
+	m.Logger.Info("fleetwatch listening", "url", m.URL(), "database", redactURL(m.Config.DatabaseURL), "version", version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+// secretKey returns the configured secret, or the one in fleetwatch.key
+// beside the SQLite file (the working directory for PostgreSQL), generating
+// it the first time. It is never stored in the database it protects.
+func (m *Main) secretKey() ([]byte, error) {
+	if m.Config.SecretKey != "" {
+		return []byte(m.Config.SecretKey), nil
+	}
+	dir := "."
+	if path, ok := strings.CutPrefix(m.Config.DatabaseURL, "sqlite://"); ok {
+		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
+	}
+	file := filepath.Join(dir, "fleetwatch.key")
+	b, err := os.ReadFile(file)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return nil, fmt.Errorf("%s holds a key shorter than 32 characters", file)
+		}
+		return []byte(key), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read secret key: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("generate secret key: %w", err)
+	}
+	key := hex.EncodeToString(raw)
+	if err := os.WriteFile(file, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	m.Logger.Warn("no secret key configured; generated one — keep it safe and back it up, or set FLEETWATCH_SECRET_KEY", "file", file)
+	return []byte(key), nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// redactURL hides a password in a database URL for the logs.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if at := strings.Index(s[i+3:], "@"); at >= 0 {
+			cred := s[i+3 : i+3+at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return s[:i+3] + cred[:c] + ":***" + s[i+3+at:]
+			}
+		}
+	}
+	return s
+}
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	cfg, err := parseConfig("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	return m.Serve(ctx)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	fmt.Fprintln(stdout, "database is up to date:", redactURL(cfg.DatabaseURL))
+	return nil
+}
+
+func runUsersCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var name, email, password, role, org string
+	cfg, err := parseConfig("users create", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the user's e-mail address (required)")
+		fs.StringVar(&password, "password", "", "the user's password, 8 to 72 bytes (required)")
+		fs.StringVar(&role, "role", "", "admin, org_admin, member or viewer (required)")
+		fs.StringVar(&org, "organization", "", "the organization's id (required except for admins)")
+		fs.StringVar(&name, "name", "", "the user's name (defaults to the e-mail's local part)")
+	})
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	u, err := m.Auth.CreateUserFromShell(ctx, name, email, password, role, org)
+	if err != nil {
+		return describeError(err)
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %s)\n", u.Role, u.Email, u.UUID)
+	return nil
+}
