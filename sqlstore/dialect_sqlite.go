@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var sqliteDialect = &dialect{
+	name:       "sqlite",
+	goose:      goose.DialectSQLite3,
+	migrations: "migrations/sqlite",
+	// LIKE ignores case in SQLite, for ASCII letters only (there is no ICU).
+	ilike:        "LIKE",
+	gooseOptions: func() ([]goose.ProviderOption, error) { return nil, nil },
+	isUniqueViolation: func(err error, constraint string) bool {
+		var sqliteErr *sqlite.Error
+		if !errors.As(err, &sqliteErr) || sqliteErr.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+			return false
+		}
+		// "UNIQUE constraint failed: index 'users_email_key'" for an index on
+		// an expression; constraints on columns are named by their columns.
+		msg := sqliteErr.Error()
+		return strings.Contains(msg, "index '"+constraint+"'") || strings.Contains(msg, ": "+constraint)
+	},
+}
+
+// sqlitePragmas apply to every connection of both pools. busy_timeout makes
+// a connection wait for a lock held by another process instead of failing.
+var sqlitePragmas = []string{
+	"busy_timeout(5000)",
+	"journal_mode(WAL)",
+	"foreign_keys(ON)",
+	"synchronous(NORMAL)",
+}
+
+// openSQLite opens the database file at path with two pools: a single writer
+// connection and read-only readers.
+func openSQLite(path string) (*Store, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsAny(path, "?#") {
+		// An in-memory database would be a different one on each connection.
+		return nil, fmt.Errorf("open sqlite database: %q is not a file path (sqlite://path/to/file.db)", path)
+	}
+	dsn := func(extra url.Values) string {
+		q := url.Values{}
+		for _, p := range sqlitePragmas {
+			q.Add("_pragma", p)
+		}
+		// Times are written as "2006-01-02 15:04:05.999999999+00:00" in UTC,
+		// which the driver parses back from DATETIME columns.
+		q.Set("_time_format", "sqlite")
+		q.Set("_timezone", "UTC")
+		for k, v := range extra {
+			q[k] = v
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+
+	db, err := sql.Open("sqlite", dsn(url.Values{"_txlock": {"immediate"}}))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite database: %w", err)
+	}
+	// One writer: writers of this process queue in database/sql rather than
+	// spin on SQLITE_BUSY.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+
+	rdb, err := sql.Open("sqlite", dsn(url.Values{"_query_only": {"1"}}))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite database: %w", err)
+	}
+	n := max(4, runtime.NumCPU())
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	return &Store{db: db, rdb: rdb, d: sqliteDialect}, nil
+}

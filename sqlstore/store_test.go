@@ -1,0 +1,44 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+func TestOpen(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Dialect(); got != t.Name()[strings.LastIndex(t.Name(), "/")+1:] {
+			t.Errorf("Dialect() = %q", got)
+		}
+		v, err := s.MigrationVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		} else if v < 1 {
+			t.Errorf("MigrationVersion() = %d, want >= 1", v)
+		}
+		// Migrating again is a no-op.
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestOpen_BadURL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, u := range []string{"", "mysql://x", "sqlite://", "sqlite://:memory:"} {
+		if s, err := sqlstore.Open(ctx, u); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}
