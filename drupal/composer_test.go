@@ -1,0 +1,326 @@
+package drupal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// siteFixture is the shape of testdata/sites/*.json: packages extracted
+// from a real composer.lock.
+type siteFixture struct {
+	DrupalCoreVersion string `json:"drupal_core_version"`
+	Packages          []struct {
+		Name             string `json:"name"`
+		Version          string `json:"version"`
+		Type             string `json:"type"`
+		Dev              bool   `json:"dev"`
+		DrupalOrgVersion string `json:"drupal_org_version"`
+		Datestamp        string `json:"datestamp"`
+		SecurityCoverage string `json:"security_coverage"`
+	} `json:"packages"`
+}
+
+func mustLoadSite(tb testing.TB, name string) siteFixture {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "sites", name+".json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var s siteFixture
+	if err := json.Unmarshal(b, &s); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// composerLockFrom rebuilds the minimal composer.lock the fixture was
+// extracted from, with a non-Drupal package mixed in.
+func composerLockFrom(tb testing.TB, s siteFixture) []byte {
+	tb.Helper()
+	type drupalExtra struct {
+		Version   string `json:"version,omitempty"`
+		Datestamp string `json:"datestamp,omitempty"`
+		Coverage  *struct {
+			Status string `json:"status"`
+		} `json:"security-coverage,omitempty"`
+	}
+	type pkg struct {
+		Name    string         `json:"name"`
+		Version string         `json:"version"`
+		Type    string         `json:"type"`
+		Extra   map[string]any `json:"extra,omitempty"`
+	}
+	lock := map[string][]pkg{
+		"packages":     {{Name: "symfony/console", Version: "v6.4.1", Type: "library"}},
+		"packages-dev": {},
+	}
+	for _, p := range s.Packages {
+		out := pkg{Name: p.Name, Version: p.Version, Type: p.Type}
+		if p.DrupalOrgVersion != "" {
+			ex := drupalExtra{Version: p.DrupalOrgVersion, Datestamp: p.Datestamp}
+			if p.SecurityCoverage != "" {
+				ex.Coverage = &struct {
+					Status string `json:"status"`
+				}{p.SecurityCoverage}
+			}
+			out.Extra = map[string]any{"drupal": ex}
+		}
+		key := "packages"
+		if p.Dev {
+			key = "packages-dev"
+		}
+		lock[key] = append(lock[key], out)
+	}
+	b, err := json.MarshalIndent(lock, "", "    ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func TestParseComposerLock_Sites(t *testing.T) {
+	for _, site := range []string{"boston-gov", "unocha-site", "usagov", "usagov-d9-2022", "va-gov-cms"} {
+		t.Run(site, func(t *testing.T) {
+			s := mustLoadSite(t, site)
+			inv, err := ParseComposerLock(bytes.NewReader(composerLockFrom(t, s)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Build the expected set straight from the fixture.
+			want := map[string]string{}
+			for _, p := range s.Packages {
+				typ, ok := composerTypes[p.Type]
+				if !ok {
+					continue
+				}
+				name := strings.TrimPrefix(p.Name, "drupal/")
+				if typ.typ == TypeCore {
+					name = CoreProject
+				}
+				v := p.DrupalOrgVersion
+				if v == "" {
+					v = canonical(p.Version)
+				}
+				want[name] = v
+			}
+			got := map[string]string{}
+			for i, it := range inv.Items {
+				got[it.Name] = it.Version
+				if it.Type == TypeCore && i != 0 {
+					t.Errorf("core item at %d, want first", i)
+				}
+				if it.Source != SourceDrupalOrg {
+					t.Errorf("%s: source %q", it.Name, it.Source)
+				}
+				if _, err := Parse(it.Version); err != nil {
+					t.Errorf("%s: version: %v", it.Name, err)
+				}
+				res := Evaluate(Input{Installed: it.Version, Datestamp: it.Datestamp})
+				if res.Status != StatusUnknown {
+					t.Errorf("%s: status %s without a feed", it.Name, res.Status)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("items mismatch (-want +got):\n%s", diff)
+			}
+			if got[CoreProject] != s.DrupalCoreVersion {
+				t.Errorf("core version = %q, want %q", got[CoreProject], s.DrupalCoreVersion)
+			}
+		})
+	}
+}
+
+func TestParseComposerLock_Items(t *testing.T) {
+	find := func(t *testing.T, site, name string) Item {
+		t.Helper()
+		inv, err := ParseComposerLock(bytes.NewReader(composerLockFrom(t, mustLoadSite(t, site))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range inv.Items {
+			if it.Name == name {
+				return it
+			}
+		}
+		t.Fatalf("%s: no item %q", site, name)
+		return Item{}
+	}
+	tests := []struct {
+		site, name string
+		want       Item
+	}{
+		{"boston-gov", "file_entity", Item{Name: "file_entity", Type: TypeModule, Version: "8.x-2.0+3-dev", Datestamp: 1722159521,
+			Source: SourceDrupalOrg, Package: "drupal/file_entity", SecurityCoverage: "not-covered", Enabled: true}},
+		{"boston-gov", "drupal", Item{Name: "drupal", Type: TypeCore, Version: "10.3.6", Source: SourceDrupalOrg, Package: "drupal/core", Enabled: true}},
+		{"va-gov-cms", "change_labels", Item{Name: "change_labels", Type: TypeModule, Version: "dev-3326097-remove-dependency-on-drupal-autoservices",
+			Source: SourceDrupalOrg, Package: "drupal/change_labels", Enabled: true}},
+		{"va-gov-cms", "admin_feedback", Item{Name: "admin_feedback", Type: TypeModule, Version: "8.x-2.7", Datestamp: 1738139099,
+			Source: SourceDrupalOrg, Package: "drupal/admin_feedback", SecurityCoverage: "covered", Enabled: true}},
+		{"usagov-d9-2022", "clientside_validation", Item{Name: "clientside_validation", Type: TypeModule, Version: "3.0.0-rc7+1-dev", Datestamp: 1660913865,
+			Source: SourceDrupalOrg, Package: "drupal/clientside_validation", SecurityCoverage: "not-covered", Enabled: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.site+"/"+tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, find(t, tt.site, tt.name)); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseComposerLock(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    []Item
+		wantErr error
+	}{
+		{"CoreRecommendedOnly", `{"packages":[{"name":"drupal/core-recommended","version":"11.0.1","type":"metapackage"}]}`,
+			[]Item{{Name: "drupal", Type: TypeCore, Version: "11.0.1", Source: SourceDrupalOrg, Package: "drupal/core-recommended", Enabled: true}}, nil},
+		{"OneCoreEntry", `{"packages":[{"name":"drupal/core-recommended","version":"11.0.1","type":"metapackage"},{"name":"drupal/core","version":"11.0.1","type":"drupal-core"}]}`,
+			[]Item{{Name: "drupal", Type: TypeCore, Version: "11.0.1", Source: SourceDrupalOrg, Package: "drupal/core", Enabled: true}}, nil},
+		{"ComposerDevBranch", `{"packages":[{"name":"drupal/admin_toolbar","version":"dev-3.x","type":"drupal-module"}]}`,
+			[]Item{{Name: "admin_toolbar", Type: TypeModule, Version: "3.x-dev", Source: SourceDrupalOrg, Package: "drupal/admin_toolbar", Enabled: true}}, nil},
+		{"NumericDatestampAndOddExtra", `{"packages":[{"name":"drupal/token","version":"1.15.0","type":"drupal-module","extra":{"drupal":{"version":"8.x-1.15","datestamp":1722159521}}},{"name":"drupal/x","version":"1.0.0","type":"drupal-theme","extra":"weird"}]}`,
+			[]Item{
+				{Name: "token", Type: TypeModule, Version: "8.x-1.15", Datestamp: 1722159521, Source: SourceDrupalOrg, Package: "drupal/token", Enabled: true},
+				{Name: "x", Type: TypeTheme, Version: "1.0.0", Source: SourceDrupalOrg, Package: "drupal/x", Enabled: true},
+			}, nil},
+		{"Custom", `{"packages":[{"name":"acme/events","version":"1.0.0","type":"drupal-custom-module"},{"name":"acme/lib","version":"1.0.0","type":"drupal-module"}],"packages-dev":[{"name":"drupal/devel","version":"5.1.0","type":"drupal-module"}]}`,
+			[]Item{
+				{Name: "devel", Type: TypeModule, Version: "5.1.0", Source: SourceDrupalOrg, Package: "drupal/devel", Dev: true, Enabled: true},
+				{Name: "events", Type: TypeModule, Version: "1.0.0", Source: SourceCustom, Package: "acme/events", Enabled: true},
+			}, nil},
+		{"ErrNoDrupalPackages", `{"packages":[{"name":"symfony/console","version":"v6.4.1","type":"library"},{"name":"drupal/core-dev","version":"10.3.6","type":"metapackage"}]}`, nil, ErrNoDrupalPackages},
+		{"EmptyObject", `{}`, nil, ErrNoDrupalPackages},
+		{"NotJSON", `<html>nope</html>`, nil, ErrInvalidInventory},
+		{"Array", `[]`, nil, ErrInvalidInventory},
+		{"Truncated", `{"packages":[{"name":"drupal/core"`, nil, ErrInvalidInventory},
+		{"TrailingData", `{} {}`, nil, ErrInvalidInventory},
+		{"WrongShape", `{"packages":{"name":"drupal/core"}}`, nil, ErrInvalidInventory},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := ParseComposerLock(strings.NewReader(tt.in))
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, inv.Items); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzParseComposerLock(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "sites", "usagov.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var s siteFixture
+	if err := json.Unmarshal(b, &s); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(composerLockFrom(f, s))
+	f.Add([]byte(`{"packages":[{"name":"drupal/core-recommended","version":"11.0.1","type":"metapackage"}]}`))
+	f.Add([]byte(`{"packages":[{"name":"drupal/x","version":"dev-3.x","type":"drupal-module","extra":{"drupal":{"version":"3.1.1+4-dev","datestamp":"1"}}}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		inv, err := ParseComposerLock(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidInventory) && !errors.Is(err, ErrNoDrupalPackages) {
+				t.Fatalf("error %v wraps no sentinel", err)
+			}
+			return
+		}
+		if len(inv.Items) == 0 {
+			t.Fatal("no items without error")
+		}
+		cores := 0
+		seen := map[string]bool{}
+		for _, it := range inv.Items {
+			if seen[it.Name] {
+				t.Fatalf("duplicate item %q", it.Name)
+			}
+			seen[it.Name] = true
+			if it.Type == TypeCore {
+				cores++
+			}
+		}
+		if cores > 1 {
+			t.Fatalf("%d core items", cores)
+		}
+	})
+}
+
+func TestParseDrushPMList(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "drush", "pm-list.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ParseDrushPMList(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Item{
+		{Name: "drupal", Type: TypeCore, Version: "10.3.6", Source: SourceDrupalOrg, Modules: []string{"block", "node", "olivero"}, Enabled: true},
+		{Name: "acme_events", Type: TypeModule, Source: SourceCustom, Modules: []string{"acme_events"}, Enabled: true},
+		{Name: "admin_toolbar", Type: TypeModule, Version: "3.x-dev", Source: SourceDrupalOrg, Modules: []string{"admin_toolbar"}},
+		{Name: "ctools", Type: TypeModule, Version: "4.1.0", Source: SourceDrupalOrg, Modules: []string{"ctools", "ctools_views"}, Enabled: true},
+		{Name: "gin", Type: TypeTheme, Version: "8.x-3.0-rc13", Source: SourceDrupalOrg, Modules: []string{"gin"}, Enabled: true},
+		{Name: "token", Type: TypeModule, Version: "8.x-1.15", Source: SourceDrupalOrg, Modules: []string{"token"}, Enabled: true},
+	}
+	if diff := cmp.Diff(want, inv.Items); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+
+	for name, in := range map[string]string{
+		"ErrNoDrupalPackages": `{}`,
+		"NotJSON":             `Command pm:list is not defined.`,
+		"Array":               `[]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseDrushPMList(strings.NewReader(in))
+			want := ErrInvalidInventory
+			if name == "ErrNoDrupalPackages" {
+				want = ErrNoDrupalPackages
+			}
+			if !errors.Is(err, want) {
+				t.Errorf("err = %v, want %v", err, want)
+			}
+		})
+	}
+}
+
+func FuzzParseDrushPMList(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "drush", "pm-list.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"x":{"version":1.5,"datestamp":"12","path":"custom/x"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		inv, err := ParseDrushPMList(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidInventory) && !errors.Is(err, ErrNoDrupalPackages) {
+				t.Fatalf("error %v wraps no sentinel", err)
+			}
+			return
+		}
+		if len(inv.Items) == 0 {
+			t.Fatal("no items without error")
+		}
+	})
+}
