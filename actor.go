@@ -36,8 +36,9 @@ type Actor struct {
 	UserUUID       string // "" for an API key
 	OrganizationID int64  // 0 for a platform admin outside any organization
 	Role           string
-	// TokenID identifies the session (JWT id) so that logout can revoke it.
-	TokenID string
+	// SessionID is the sign-in the access token belongs to, so that logout
+	// and a password change can end it (0 for an API key).
+	SessionID int64
 	// APIKeyID is set when an API key authenticated the request.
 	APIKeyID int64
 	// SiteID is set for a site key, which may push for that one site only.

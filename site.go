@@ -90,6 +90,7 @@ type Store interface {
 	UserStore
 	SiteStore
 	ActivityStore
+	AuthStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

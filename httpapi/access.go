@@ -10,8 +10,13 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// AccessPublic marks an operation that needs no credentials.
-const AccessPublic = "public"
+// Access levels of operations besides the roles.
+const (
+	// AccessPublic marks an operation that needs no credentials.
+	AccessPublic = "public"
+	// AccessSite marks an ingest operation: only a site key may call it.
+	AccessSite = "site_key"
+)
 
 // accessExtension is the OpenAPI extension that records the least role an
 // operation needs; the authentication middleware enforces it, in one place.
@@ -68,7 +73,14 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHumaError(hctx, s.Problem(ctx, err).(*ErrorResponse))
 		return
 	}
-	if !a.Can(minRole) {
+	switch {
+	case minRole == AccessSite && a.SiteID == 0:
+		s.writeHumaError(hctx, newError(ctx, http.StatusForbidden, fleetwatch.EFORBIDDEN, "This route takes a site key (fwk_…)."))
+		return
+	case minRole != AccessSite && a.SiteID != 0:
+		s.writeHumaError(hctx, newError(ctx, http.StatusForbidden, fleetwatch.EFORBIDDEN, "A site key may only push for its site."))
+		return
+	case minRole != AccessSite && !a.Can(minRole):
 		s.writeHumaError(hctx, newError(ctx, http.StatusForbidden, fleetwatch.EFORBIDDEN, "Your role ("+a.Role+") may not do this; it needs "+minRole+" or above."))
 		return
 	}

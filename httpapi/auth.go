@@ -9,55 +9,134 @@ import (
 	"github.com/fleetwatch/fleetwatch/service"
 )
 
-// LoginInput is the body of a login.
-type LoginInput struct {
-	Body struct {
+type loginInput struct {
+	UserAgent string `header:"User-Agent"`
+	Body      struct {
 		Email    string `json:"email" maxLength:"254" doc:"The account's e-mail address"`
 		Password string `json:"password" maxLength:"1024"`
 	}
 }
 
-// MeInput is the body of a change to the signed-in user.
-type MeInput struct {
-	Body struct {
-		Name string `json:"name" minLength:"1" maxLength:"200"`
+type mfaInput struct {
+	UserAgent string `header:"User-Agent"`
+	Body      struct {
+		MFAToken string `json:"mfa_token" maxLength:"2048"`
+		Code     string `json:"code" maxLength:"32" doc:"A 6-digit TOTP code or an unused backup code"`
 	}
 }
 
+type refreshInput struct {
+	Body struct {
+		RefreshToken string `json:"refresh_token" maxLength:"200"`
+	}
+}
+
+type meInput struct {
+	Body struct {
+		Name string `json:"name" maxLength:"200"`
+	}
+}
+
+type passwordInput struct {
+	Body struct {
+		CurrentPassword string `json:"current_password" maxLength:"1024"`
+		NewPassword     string `json:"new_password" maxLength:"1024"`
+	}
+}
+
+type codeInput struct {
+	Body struct {
+		Code string `json:"code" maxLength:"32"`
+	}
+}
+
+type disable2FAInput struct {
+	Body struct {
+		Password string `json:"password" maxLength:"1024"`
+		Code     string `json:"code" maxLength:"32"`
+	}
+}
+
+type preferencesInput struct {
+	Body fleetwatch.NotificationPreferences
+}
+
+const authBodyLimit = 16 << 10
+
 func (s *Server) registerAuthRoutes() {
-	register(s, huma.Operation{
-		OperationID: "login", Method: http.MethodPost, Path: Prefix + "/auth/login", Tags: []string{"auth"},
-		Summary: "Sign in with e-mail and password", MaxBodyBytes: 16 << 10,
-		Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests},
-	}, AccessPublic, func(ctx context.Context, in *LoginInput) (*One[*service.Tokens], error) {
-		t, err := s.Auth.Login(ctx, in.Body.Email, in.Body.Password, requestInfoFrom(ctx).remoteAddr)
-		if err != nil {
-			return nil, err
+	tags := []string{"auth"}
+	op := func(id, method, path, summary string, status ...int) huma.Operation {
+		o := huma.Operation{OperationID: id, Method: method, Path: Prefix + "/auth" + path, Tags: tags, Summary: summary, MaxBodyBytes: authBodyLimit}
+		if len(status) > 0 {
+			o.DefaultStatus = status[0]
 		}
-		return one(t), nil
+		return o
+	}
+	login := op("login", http.MethodPost, "/login", "Sign in with e-mail and password")
+	login.Errors = []int{http.StatusUnauthorized, http.StatusTooManyRequests}
+	register(s, login, AccessPublic, func(ctx context.Context, in *loginInput) (*One[*service.LoginAnswer], error) {
+		return wrap(s.Auth.Login(ctx, in.Body.Email, in.Body.Password, requestInfoFrom(ctx).remoteAddr, in.UserAgent))
 	})
-	register(s, huma.Operation{
-		OperationID: "get-me", Method: http.MethodGet, Path: Prefix + "/auth/me", Tags: []string{"auth"},
-		Summary: "The signed-in user",
-	}, fleetwatch.RoleViewer, func(ctx context.Context, _ *struct{}) (*One[*fleetwatch.User], error) {
-		u, err := s.Auth.Me(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return one(u), nil
+	mfa := op("complete-mfa", http.MethodPost, "/mfa", "Finish a sign-in with a TOTP or backup code")
+	mfa.Errors = []int{http.StatusUnauthorized, http.StatusTooManyRequests}
+	register(s, mfa, AccessPublic, func(ctx context.Context, in *mfaInput) (*One[*service.LoginAnswer], error) {
+		return wrap(s.Auth.CompleteMFA(ctx, in.Body.MFAToken, in.Body.Code, requestInfoFrom(ctx).remoteAddr, in.UserAgent))
 	})
-	register(s, huma.Operation{
-		OperationID: "update-me", Method: http.MethodPatch, Path: Prefix + "/auth/me", Tags: []string{"auth"},
-		Summary: "Change the signed-in user's name", MaxBodyBytes: 16 << 10,
-	}, fleetwatch.RoleViewer, func(ctx context.Context, in *MeInput) (*One[*fleetwatch.User], error) {
-		me, err := s.Auth.Me(ctx)
-		if err != nil {
-			return nil, err
-		}
-		u, err := s.Users.Update(ctx, me.UUID, service.UserInput{Name: &in.Body.Name})
-		if err != nil {
-			return nil, err
-		}
-		return one(u), nil
+	refresh := op("refresh-token", http.MethodPost, "/refresh", "Trade a refresh token for new tokens (the old one dies)")
+	refresh.Errors = []int{http.StatusUnauthorized}
+	register(s, refresh, AccessPublic, func(ctx context.Context, in *refreshInput) (*One[*service.LoginAnswer], error) {
+		return wrap(s.Auth.Refresh(ctx, in.Body.RefreshToken, requestInfoFrom(ctx).remoteAddr))
 	})
+	register(s, op("logout", http.MethodPost, "/logout", "End this session: its access and refresh tokens die at once", http.StatusNoContent),
+		fleetwatch.RoleViewer, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+			return nil, s.Auth.Logout(ctx)
+		})
+	register(s, op("get-me", http.MethodGet, "/me", "The signed-in user"), fleetwatch.RoleViewer,
+		func(ctx context.Context, _ *struct{}) (*One[*fleetwatch.User], error) {
+			return wrap(s.Auth.Me(ctx))
+		})
+	register(s, op("update-me", http.MethodPatch, "/me", "Change the signed-in user's name"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *meInput) (*One[*fleetwatch.User], error) {
+			me, err := s.Auth.Me(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return wrap(s.Users.Update(ctx, me.UUID, service.UserInput{Name: &in.Body.Name}))
+		})
+	register(s, op("change-password", http.MethodPut, "/password", "Change the password; other sessions end", http.StatusNoContent),
+		fleetwatch.RoleViewer, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
+			return nil, s.Auth.ChangePassword(ctx, in.Body.CurrentPassword, in.Body.NewPassword)
+		})
+	register(s, op("setup-2fa", http.MethodPost, "/2fa/setup", "Start 2FA enrolment: a new TOTP secret and its QR code"), fleetwatch.RoleViewer,
+		func(ctx context.Context, _ *struct{}) (*One[*service.TOTPSetup], error) {
+			return wrap(s.Auth.SetupTOTP(ctx))
+		})
+	register(s, op("enable-2fa", http.MethodPost, "/2fa/enable", "Turn 2FA on with a code; answers 10 backup codes, shown once"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *codeInput) (*One[*service.BackupCodes], error) {
+			return wrap(s.Auth.EnableTOTP(ctx, in.Body.Code))
+		})
+	register(s, op("disable-2fa", http.MethodPost, "/2fa/disable", "Turn 2FA off with the password and a code", http.StatusNoContent), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *disable2FAInput) (*struct{}, error) {
+			return nil, s.Auth.DisableTOTP(ctx, in.Body.Password, in.Body.Code)
+		})
+	register(s, op("regenerate-backup-codes", http.MethodPost, "/2fa/backup-codes", "New backup codes; the old ones die"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *codeInput) (*One[*service.BackupCodes], error) {
+			return wrap(s.Auth.RegenerateBackupCodes(ctx, in.Body.Code))
+		})
+	register(s, op("get-notification-preferences", http.MethodGet, "/me/notification-preferences", "What notifications reach the signed-in user"), fleetwatch.RoleViewer,
+		func(ctx context.Context, _ *struct{}) (*One[*fleetwatch.NotificationPreferences], error) {
+			return wrap(s.Auth.NotificationPreferences(ctx))
+		})
+	register(s, op("put-notification-preferences", http.MethodPut, "/me/notification-preferences", "Replace the signed-in user's notification preferences"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *preferencesInput) (*One[*fleetwatch.NotificationPreferences], error) {
+			return wrap(s.Auth.SetNotificationPreferences(ctx, in.Body))
+		})
+}
+
+// wrap envelopes a service answer.
+func wrap[T any](v T, err error) (*One[T], error) {
+	if err != nil {
+		return nil, err
+	}
+	return one(v), nil
 }

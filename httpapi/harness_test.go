@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
 	"github.com/fleetwatch/fleetwatch/service"
@@ -25,6 +27,27 @@ type env struct {
 	srv    *httptest.Server
 	admin  string // access token
 	client *http.Client
+	clock  *testClock
+	// lastRefresh is the refresh token of the newest login.
+	lastRefresh string
+}
+
+// testClock is a clock the tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 const testPassword = "correct horse battery"
@@ -44,19 +67,27 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		t.Fatal(err)
 	}
 	activity := &service.Activity{Store: store, Logger: logger}
-	auth := service.NewAuth(store, passwords, activity, []byte("test-secret-key-test-secret-key-0123456789"))
+	auth, err := service.NewAuth(store, passwords, activity, []byte("test-secret-key-test-secret-key-0123456789"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: time.Now()}
+	auth.Now = clock.Now
+	orgs := &service.Organizations{Store: store, Activity: activity}
+	sites := &service.Sites{Store: store, Activity: activity}
 	srv := httptest.NewServer(nil)
 	api := httpapi.New(httpapi.Config{
 		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
-		Organizations: &service.Organizations{Store: store, Activity: activity},
+		Organizations: orgs,
 		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
-		Sites:         &service.Sites{Store: store, Activity: activity},
+		Sites:         sites,
 		Activity:      activity,
+		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
 		Ready:         map[string]func(context.Context) error{"database": store.Ping},
 	})
 	srv.Config.Handler = api
 	t.Cleanup(srv.Close)
-	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client()}
+	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock}
 	if _, err := auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +182,9 @@ func (e *env) login(email, password string) string {
 	e.t.Helper()
 	r := e.must(200, "POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": password})
 	tok, _ := r.data()["access_token"].(string)
+	if e.lastRefresh, _ = r.data()["refresh_token"].(string); e.lastRefresh == "" && tok != "" {
+		e.t.Fatalf("login answered no refresh token: %s", r.Raw)
+	}
 	if tok == "" {
 		e.t.Fatalf("login answered no token: %s", r.Raw)
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	Users         *service.Users
 	Sites         *service.Sites
 	Activity      *service.Activity
+	APIKeys       *service.APIKeys
 
 	// Ready lists the checks of /readyz (database, Redis).
 	Ready map[string]func(context.Context) error
@@ -98,6 +99,7 @@ func New(cfg Config) *Server {
 	s.registerUserRoutes()
 	s.registerSiteRoutes()
 	s.registerActivityRoutes()
+	s.registerAPIKeyRoutes()
 	return s
 }
 

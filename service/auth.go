@@ -2,11 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,40 +10,71 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// AccessTokenTTL is how long an access token lives.
-const AccessTokenTTL = 15 * time.Minute
+// Token lifetimes.
+const (
+	AccessTokenTTL  = 15 * time.Minute
+	RefreshTokenTTL = 30 * 24 * time.Hour
+	MFATokenTTL     = 5 * time.Minute
+)
 
-const jwtIssuer = "fleetwatch"
+const (
+	jwtIssuer          = "fleetwatch"
+	audienceAccess     = "access"
+	audienceMFA        = "mfa"
+	refreshTokenPrefix = "fwr_"
+)
 
-// Tokens is what a successful login answers.
-type Tokens struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
+// AuthStore is what the auth service needs from the database.
+type AuthStore interface {
+	fleetwatch.Store
+	fleetwatch.AuthStore
 }
 
-// Auth signs users in and turns credentials into actors.
+// LoginAnswer is the answer of a login: tokens, or for a user with 2FA the
+// token to present with the second factor.
+type LoginAnswer struct {
+	AccessToken  string `json:"access_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type,omitempty"`
+	ExpiresIn    int    `json:"expires_in,omitempty" doc:"Seconds until the access token expires"`
+	MFARequired  bool   `json:"mfa_required,omitempty"`
+	MFAToken     string `json:"mfa_token,omitempty" doc:"Present with a TOTP or backup code to POST /auth/mfa"`
+}
+
+// Auth signs users in, keeps their sessions, and turns credentials (access
+// tokens, API keys) into actors.
 type Auth struct {
-	Store     fleetwatch.Store
+	Store     AuthStore
 	Passwords *Passwords
 	Activity  *Activity
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// PerAccount and PerAddress limit failed logins.
+	PerAccount *Limiter
+	PerAddress *Limiter
 
-	jwtKey []byte
+	accessKey []byte
+	mfaKey    []byte
+	codeKey   []byte
+	totp      *sealer
 }
 
-// NewAuth returns the auth service. secret is the server's secret key; the
-// JWT signing key is derived from it so that the same secret can serve other
-// purposes (TOTP encryption) without reuse.
-func NewAuth(store fleetwatch.Store, passwords *Passwords, activity *Activity, secret []byte) *Auth {
-	return &Auth{Store: store, Passwords: passwords, Activity: activity, jwtKey: deriveKey(secret, "jwt-signing")}
-}
-
-func deriveKey(secret []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
+// NewAuth returns the auth service. Every key it uses is derived from the
+// server's secret.
+func NewAuth(store AuthStore, passwords *Passwords, activity *Activity, secret []byte) (*Auth, error) {
+	totp, err := newSealer(deriveKey(secret, "totp-encryption"))
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{
+		Store: store, Passwords: passwords, Activity: activity,
+		PerAccount: NewLimiter(5, 5*time.Minute),
+		PerAddress: NewLimiter(30, 5*time.Minute),
+		accessKey:  deriveKey(secret, "jwt-access"),
+		mfaKey:     deriveKey(secret, "jwt-mfa"),
+		codeKey:    deriveKey(secret, "backup-codes"),
+		totp:       totp,
+	}, nil
 }
 
 func (s *Auth) now() time.Time {
@@ -58,12 +84,16 @@ func (s *Auth) now() time.Time {
 	return time.Now()
 }
 
-var errBadCredentials = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "Invalid email or password.")
+var (
+	errBadCredentials = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "Invalid email or password.")
+	errBadToken       = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The access token is invalid, expired or revoked.")
+	errBadRefresh     = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The refresh token is invalid, expired or revoked; sign in again.")
+)
 
-// Login checks an e-mail and password and returns an access token. An unknown
-// e-mail, a wrong password and an inactive account all answer the same, in
-// about the same time.
-func (s *Auth) Login(ctx context.Context, email, password, remoteAddr string) (*Tokens, error) {
+// Login checks an e-mail and password. An unknown e-mail, a wrong password
+// and an inactive account answer the same, in about the same time. Failures
+// are limited per account and per client address.
+func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent string) (*LoginAnswer, error) {
 	var v fleetwatch.Validation
 	email = strings.TrimSpace(email)
 	if email == "" {
@@ -72,10 +102,11 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr string) (*
 	if password == "" {
 		v.Add("/password", "password must not be blank")
 	}
-	if len(email) > MaxEmailLength || len(password) > 1024 {
-		v.Add("/password", "email or password is too long")
-	}
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	accountKey := "login:" + strings.ToLower(email)
+	if err := s.checkLimits(accountKey, remoteAddr); err != nil {
 		return nil, err
 	}
 	u, err := s.Store.FindUserByEmail(ctx, email)
@@ -91,6 +122,7 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr string) (*
 		return nil, err
 	}
 	if !ok || u == nil || !u.IsActive {
+		s.fail(accountKey, remoteAddr)
 		var uid, oid int64
 		if u != nil {
 			uid, oid = u.ID, u.OrganizationID
@@ -98,66 +130,189 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr string) (*
 		s.Activity.RecordFor(ctx, uid, oid, remoteAddr, "user.login_failed", map[string]any{"email": truncate(email, 100)})
 		return nil, errBadCredentials
 	}
-	if err := s.Store.SetLastLogin(ctx, u.ID, s.now()); err != nil {
+	s.PerAccount.Reset(accountKey)
+	if u.TOTPEnabled {
+		tok, err := s.sign(s.mfaKey, audienceMFA, u.UUID, "", MFATokenTTL)
+		if err != nil {
+			return nil, err
+		}
+		return &LoginAnswer{MFARequired: true, MFAToken: tok}, nil
+	}
+	return s.startSession(ctx, u, remoteAddr, userAgent, "password")
+}
+
+func (s *Auth) checkLimits(accountKey, remoteAddr string) error {
+	now := s.now()
+	wait := max(s.PerAccount.Wait(accountKey, now), s.PerAddress.Wait("addr:"+remoteAddr, now))
+	if wait > 0 {
+		secs := int(wait.Seconds()) + 1
+		return &fleetwatch.Error{Code: fleetwatch.ETOOMANYREQUEST, RetryAfter: secs,
+			Message: fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
+	}
+	return nil
+}
+
+func (s *Auth) fail(accountKey, remoteAddr string) {
+	now := s.now()
+	s.PerAccount.Fail(accountKey, now)
+	s.PerAddress.Fail("addr:"+remoteAddr, now)
+}
+
+// startSession records a successful sign-in and issues its first tokens.
+func (s *Auth) startSession(ctx context.Context, u *fleetwatch.User, remoteAddr, userAgent, method string) (*LoginAnswer, error) {
+	now := s.now()
+	refresh, err := randomToken(32)
+	if err != nil {
 		return nil, err
 	}
-	s.Activity.RecordFor(ctx, u.ID, u.OrganizationID, remoteAddr, "user.login", nil)
-	return s.issue(u)
-}
-
-type accessClaims struct {
-	jwt.RegisteredClaims
-}
-
-func (s *Auth) issue(u *fleetwatch.User) (*Tokens, error) {
-	now := s.now()
-	jti := make([]byte, 16)
-	if _, err := rand.Read(jti); err != nil {
-		return nil, fmt.Errorf("token id: %w", err)
+	refresh = refreshTokenPrefix + refresh
+	sess := &fleetwatch.Session{UserID: u.ID, RemoteAddr: remoteAddr, UserAgent: truncate(userAgent, 200), CreatedAt: now, ExpiresAt: now.Add(RefreshTokenTTL)}
+	if err := s.Store.CreateSession(ctx, sess, HashToken(refresh)); err != nil {
+		return nil, err
 	}
-	claims := accessClaims{RegisteredClaims: jwt.RegisteredClaims{
-		Issuer:    jwtIssuer,
-		Subject:   u.UUID,
-		IssuedAt:  jwt.NewNumericDate(now),
-		NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
-		ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenTTL)),
-		ID:        hex.EncodeToString(jti),
-	}}
-	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.jwtKey)
+	if err := s.Store.SetLastLogin(ctx, u.ID, now); err != nil {
+		return nil, err
+	}
+	s.Activity.RecordFor(ctx, u.ID, u.OrganizationID, remoteAddr, "user.login", map[string]any{"method": method})
+	return s.tokens(u.UUID, sess.UUID, refresh)
+}
+
+func (s *Auth) tokens(userUUID, sessionUUID, refresh string) (*LoginAnswer, error) {
+	access, err := s.sign(s.accessKey, audienceAccess, userUUID, sessionUUID, AccessTokenTTL)
 	if err != nil {
-		return nil, fmt.Errorf("sign token: %w", err)
+		return nil, err
 	}
-	return &Tokens{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL.Seconds())}, nil
+	return &LoginAnswer{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL.Seconds())}, nil
 }
 
-var errBadToken = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The access token is invalid or has expired.")
+type claims struct {
+	jwt.RegisteredClaims
+	SessionID string `json:"sid,omitempty"`
+}
 
-// Authenticate turns a bearer token into the actor it stands for. The user is
-// read on every request so that a deactivated or deleted user loses access at
-// once, whatever tokens they hold.
-func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fleetwatch.Actor, error) {
-	var claims accessClaims
-	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.jwtKey, nil },
+func (s *Auth) sign(key []byte, audience, subject, session string, ttl time.Duration) (string, error) {
+	now := s.now()
+	jti, err := randomToken(16)
+	if err != nil {
+		return "", err
+	}
+	c := claims{SessionID: session, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: jwtIssuer, Subject: subject, Audience: jwt.ClaimStrings{audience}, ID: jti,
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	return signed, nil
+}
+
+// verify checks a JWT's signature (HS256 only: "none" and others are
+// refused), issuer, audience and expiry.
+func (s *Auth) verify(key []byte, audience, token string) (*claims, bool) {
+	var c claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(jwtIssuer),
+		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(s.now),
 	)
+	return &c, err == nil
+}
+
+// Refresh trades a refresh token for new tokens; the old refresh token dies.
+// Presenting a refresh token that was already traded revokes its session:
+// one of the two holders is a thief, and neither can tell which.
+func (s *Auth) Refresh(ctx context.Context, refresh, remoteAddr string) (*LoginAnswer, error) {
+	if !strings.HasPrefix(refresh, refreshTokenPrefix) || len(refresh) > 100 {
+		return nil, errBadRefresh
+	}
+	next, err := randomToken(32)
 	if err != nil {
+		return nil, err
+	}
+	next = refreshTokenPrefix + next
+	now := s.now()
+	old, err := s.Store.RotateRefreshToken(ctx, HashToken(refresh), HashToken(next), now, now.Add(RefreshTokenTTL))
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+		return nil, errBadRefresh
+	} else if err != nil {
+		return nil, err
+	}
+	sess, err := s.Store.FindSessionByID(ctx, old.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	if old.UsedAt != nil {
+		if err := s.Store.RevokeSession(ctx, old.SessionID, now); err != nil {
+			return nil, err
+		}
+		s.Activity.RecordFor(ctx, sess.UserID, 0, remoteAddr, "session.refresh_reuse_revoked", map[string]any{"session": sess.UUID})
+		return nil, errBadRefresh
+	}
+	if sess.RevokedAt != nil || !now.Before(old.ExpiresAt) {
+		return nil, errBadRefresh
+	}
+	u, err := s.Store.FindUserByID(ctx, sess.UserID)
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !u.IsActive) {
+		return nil, errBadRefresh
+	} else if err != nil {
+		return nil, err
+	}
+	return s.tokens(u.UUID, sess.UUID, next)
+}
+
+// Logout ends the caller's session: its access and refresh tokens die at once.
+func (s *Auth) Logout(ctx context.Context) error {
+	a, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if a.SessionID == 0 {
+		return fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "API keys have no session; revoke the key instead.")
+	}
+	if err := s.Store.RevokeSession(ctx, a.SessionID, s.now()); err != nil {
+		return err
+	}
+	s.Activity.Record(ctx, "user.logout", "user", a.UserUUID, a.OrganizationID, nil)
+	return nil
+}
+
+// Authenticate turns a bearer credential into the actor it stands for: an
+// access token, a site key (fwk_) or an integration key (fwi_). The session
+// and the user are read on every request, so that logout, deactivation and
+// deletion take effect at once on every replica.
+func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fleetwatch.Actor, error) {
+	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
+		return s.authenticateKey(ctx, token, remoteAddr)
+	}
+	c, ok := s.verify(s.accessKey, audienceAccess, token)
+	if !ok || c.SessionID == "" {
 		return nil, errBadToken
 	}
-	u, err := s.Store.FindUserByUUID(ctx, claims.Subject)
+	sess, err := s.Store.FindSessionByUUID(ctx, c.SessionID)
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 		return nil, errBadToken
 	} else if err != nil {
 		return nil, err
 	}
-	if !u.IsActive {
+	if sess.RevokedAt != nil {
+		return nil, errBadToken
+	}
+	u, err := s.Store.FindUserByID(ctx, sess.UserID)
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+		return nil, errBadToken
+	} else if err != nil {
+		return nil, err
+	}
+	if !u.IsActive || u.UUID != c.Subject {
 		return nil, errBadToken
 	}
 	return &fleetwatch.Actor{
 		UserID: u.ID, UserUUID: u.UUID, OrganizationID: u.OrganizationID, Role: u.Role,
-		TokenID: claims.ID, RemoteAddr: remoteAddr,
+		SessionID: sess.ID, RemoteAddr: remoteAddr,
 	}, nil
 }
 
@@ -171,6 +326,46 @@ func (s *Auth) Me(ctx context.Context) (*fleetwatch.User, error) {
 		return nil, fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "API keys have no user.")
 	}
 	return s.Store.FindUserByID(ctx, a.UserID)
+}
+
+// ChangePassword replaces the caller's password after checking the current
+// one, and ends every other session of theirs.
+func (s *Auth) ChangePassword(ctx context.Context, current, next string) error {
+	u, err := s.Me(ctx)
+	if err != nil {
+		return err
+	}
+	a := fleetwatch.ActorFromContext(ctx)
+	var v fleetwatch.Validation
+	checkPassword(&v, "/new_password", next)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	accountKey := "password:" + u.UUID
+	if err := s.checkLimits(accountKey, a.RemoteAddr); err != nil {
+		return err
+	}
+	ok, err := s.Passwords.Check(ctx, u.HashedPassword, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.fail(accountKey, a.RemoteAddr)
+		return &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: "current_password is wrong",
+			Fields: []fleetwatch.FieldError{{Pointer: "/current_password", Message: "current_password is wrong"}}}
+	}
+	hash, err := s.Passwords.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.UpdateUser(ctx, u.ID, fleetwatch.UserUpdate{HashedPassword: &hash}, u.ID); err != nil {
+		return err
+	}
+	if err := s.Store.RevokeUserSessions(ctx, u.ID, a.SessionID, s.now()); err != nil {
+		return err
+	}
+	s.Activity.Record(ctx, "user.password_changed", "user", u.UUID, u.OrganizationID, nil)
+	return nil
 }
 
 // CreateUserFromShell creates a user without an actor, for `fleetwatch users
@@ -205,10 +400,4 @@ func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, r
 		return nil, err
 	}
 	return u, nil
-}
-
-// IsAuthError reports whether err means the credentials were refused.
-func IsAuthError(err error) bool {
-	var e *fleetwatch.Error
-	return errors.As(err, &e) && e.Code == fleetwatch.EUNAUTHORIZED
 }

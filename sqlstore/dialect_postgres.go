@@ -2,14 +2,12 @@ package sqlstore
 
 import (
 	"database/sql"
-
 	"errors"
 	"fmt"
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )

@@ -60,16 +60,21 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	activity := &service.Activity{Store: store, Logger: m.Logger}
-	m.Auth = service.NewAuth(store, passwords, activity, secret)
+	if m.Auth, err = service.NewAuth(store, passwords, activity, secret); err != nil {
+		return err
+	}
+	orgs := &service.Organizations{Store: store, Activity: activity}
+	sites := &service.Sites{Store: store, Activity: activity}
 	m.Server = httpapi.New(httpapi.Config{
 		Logger:        m.Logger,
 		PublicURL:     m.Config.PublicURL,
 		Version:       version,
 		Auth:          m.Auth,
-		Organizations: &service.Organizations{Store: store, Activity: activity},
+		Organizations: orgs,
 		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
-		Sites:         &service.Sites{Store: store, Activity: activity},
+		Sites:         sites,
 		Activity:      activity,
+		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
 		Ready:         map[string]func(context.Context) error{"database": store.Ping},
 		Dashboard:     dashboardHandler(),
 	})

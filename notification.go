@@ -1,0 +1,54 @@
+package fleetwatch
+
+// Severities of drupal.org security advisories, most severe first.
+const (
+	SeverityHighlyCritical    = "highly_critical"
+	SeverityCritical          = "critical"
+	SeverityModeratelyCritcal = "moderately_critical"
+	SeverityLessCritical      = "less_critical"
+	SeverityNotCritical       = "not_critical"
+)
+
+// Severities lists every severity, most severe first.
+var Severities = []string{SeverityHighlyCritical, SeverityCritical, SeverityModeratelyCritcal, SeverityLessCritical, SeverityNotCritical}
+
+// SeverityRank orders severities: higher is more severe; 0 for unknown.
+func SeverityRank(s string) int {
+	for i, v := range Severities {
+		if v == s {
+			return len(Severities) - i
+		}
+	}
+	return 0
+}
+
+// NotificationChannel says which events a user wants on one channel.
+type NotificationChannel struct {
+	Enabled bool `json:"enabled"`
+	// MinSeverity is the least severity of a new exposure that notifies.
+	MinSeverity string `json:"min_severity,omitempty" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
+	SLABreach   bool   `json:"sla_breach"`
+	DailyDigest bool   `json:"daily_digest"`
+}
+
+// WebhookChannel is a notification channel to a Slack-compatible webhook,
+// signed with HMAC-SHA256 of the secret.
+type WebhookChannel struct {
+	NotificationChannel
+	URL    string `json:"url,omitempty" maxLength:"2048"`
+	Secret string `json:"secret,omitempty" maxLength:"200" doc:"Signs each delivery (X-Fleetwatch-Signature: sha256=…)"`
+}
+
+// NotificationPreferences are a user's choices of what reaches them, and how.
+type NotificationPreferences struct {
+	Email   NotificationChannel `json:"email"`
+	Webhook WebhookChannel      `json:"webhook"`
+}
+
+// DefaultNotificationPreferences are a new user's: e-mail for critical and
+// worse exposures and for breaches, nothing else.
+func DefaultNotificationPreferences() NotificationPreferences {
+	return NotificationPreferences{
+		Email: NotificationChannel{Enabled: true, MinSeverity: SeverityCritical, SLABreach: true},
+	}
+}
