@@ -24,11 +24,11 @@ func SeverityRank(s string) int {
 
 // NotificationChannel says which events a user wants on one channel.
 type NotificationChannel struct {
-	Enabled bool `json:"enabled"`
+	Enabled bool `json:"enabled,omitempty"`
 	// MinSeverity is the least severity of a new exposure that notifies.
 	MinSeverity string `json:"min_severity,omitempty" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
-	SLABreach   bool   `json:"sla_breach"`
-	DailyDigest bool   `json:"daily_digest"`
+	SLABreach   bool   `json:"sla_breach,omitempty"`
+	DailyDigest bool   `json:"daily_digest,omitempty"`
 }
 
 // WebhookChannel is a notification channel to a Slack-compatible webhook,
@@ -41,8 +41,8 @@ type WebhookChannel struct {
 
 // NotificationPreferences are a user's choices of what reaches them, and how.
 type NotificationPreferences struct {
-	Email   NotificationChannel `json:"email"`
-	Webhook WebhookChannel      `json:"webhook"`
+	Email   NotificationChannel `json:"email,omitempty"`
+	Webhook WebhookChannel      `json:"webhook,omitempty"`
 }
 
 // DefaultNotificationPreferences are a new user's: e-mail for critical and

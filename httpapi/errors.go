@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -208,6 +209,10 @@ func describeDetail(status int, d *huma.ErrorDetail) (string, *ErrorSource) {
 	case loc == "body" && status == http.StatusUnsupportedMediaType:
 		return "Send the body as application/json.", nil
 	case strings.HasPrefix(loc, "body"):
+		if m := requiredProperty.FindStringSubmatch(d.Message); m != nil {
+			loc += "." + m[1]
+			d = &huma.ErrorDetail{Location: loc, Message: "is required"}
+		}
 		ptr := "/" + strings.NewReplacer(".", "/", "[", "/", "]", "").Replace(strings.TrimPrefix(strings.TrimPrefix(loc, "body"), "."))
 		if ptr == "/" {
 			ptr = ""
@@ -223,6 +228,8 @@ func describeDetail(status int, d *huma.ErrorDetail) (string, *ErrorSource) {
 	}
 	return d.Message, nil
 }
+
+var requiredProperty = regexp.MustCompile(`^expected required property (\S+) to be present$`)
 
 // humanize rewords huma's validation messages ("expected boolean") as
 // sentences about the field ("must be a boolean").

@@ -1,0 +1,340 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fleetwatch/fleetwatch/httpapi"
+)
+
+// The isolation test walks every operation of the OpenAPI document as every
+// kind of caller of organization A, against resources of A and of B, and
+// checks who may do what: the least role each operation declares, 404 (never
+// 403) for anything of another organization, and none of B's ids in any
+// answer to A. An operation without an entry in routeCases fails the test.
+
+// caller kinds of organization A.
+var callers = []string{"admin", "org_admin", "member", "viewer", "integration_read", "integration_write", "site_key", "anonymous"}
+
+// callerRank is the role each caller acts with (0: no role).
+var callerRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer": 1, "integration_read": 1, "integration_write": 2}
+
+var roleRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer": 1}
+
+// isoFixture holds organizations A and B and A's credentials.
+type isoFixture struct {
+	e       *env
+	org     map[string]string // "A"/"B" → organization id
+	site    map[string]string
+	user    map[string]string // a member of each organization
+	tokens  map[string]string // caller → credential
+	foreign []string          // every id of B
+	n       atomic.Int64
+}
+
+// routeCase says how to call one operation.
+type routeCase struct {
+	// params returns the path parameters for a target organization ("A" or
+	// "B"). Destructive operations create fresh resources each call.
+	params func(f *isoFixture, org string) map[string]string
+	// body returns the request body for a target organization.
+	body func(f *isoFixture, org string) any
+	// ownRank overrides the least role that succeeds on A's resources, for
+	// operations whose service is stricter than the route (0: the route's).
+	ownRank int
+	// self marks operations on the caller's own account: each call runs as
+	// a fresh user of the caller's role, and API keys are refused.
+	self bool
+	// public marks operations that need no credentials; they are not walked.
+	public bool
+}
+
+func (f *isoFixture) uniq(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, f.n.Add(1))
+}
+
+func (f *isoFixture) freshSite(org string) string {
+	return f.e.must(201, "POST", "/api/v1/sites", f.e.admin, map[string]any{"url": "https://" + f.uniq("s") + ".example", "name": f.uniq("Site "), "organization_id": f.org[org]}).data()["id"].(string)
+}
+
+func (f *isoFixture) freshUser(org, role string) string {
+	return f.e.must(201, "POST", "/api/v1/users", f.e.admin, map[string]any{"name": "U", "email": f.uniq("u") + "@x.example", "password": testPassword, "role": role, "organization_id": f.org[org]}).data()["id"].(string)
+}
+
+func (f *isoFixture) freshSiteKey(org string) map[string]string {
+	site := f.freshSite(org)
+	key := f.e.must(201, "POST", "/api/v1/sites/"+site+"/api-keys", f.e.admin, map[string]any{"name": "k"}).data()["id"].(string)
+	return map[string]string{"id": site, "key_id": key}
+}
+
+func (f *isoFixture) freshIntegrationKey(org string) map[string]string {
+	key := f.e.must(201, "POST", "/api/v1/organizations/"+f.org[org]+"/api-keys", f.e.admin, map[string]any{"name": "k", "scope": "read"}).data()["id"].(string)
+	return map[string]string{"id": f.org[org], "key_id": key}
+}
+
+func orgParam(f *isoFixture, org string) map[string]string {
+	return map[string]string{"id": f.org[org]}
+}
+func siteParam(f *isoFixture, org string) map[string]string {
+	return map[string]string{"id": f.site[org]}
+}
+func userParam(f *isoFixture, org string) map[string]string {
+	return map[string]string{"id": f.user[org]}
+}
+
+var routeCases = map[string]routeCase{
+	"login":         {public: true},
+	"complete-mfa":  {public: true},
+	"refresh-token": {public: true},
+
+	"logout":    {self: true},
+	"get-me":    {self: true},
+	"update-me": {self: true, body: func(*isoFixture, string) any { return map[string]any{"name": "New"} }},
+	"change-password": {self: true, body: func(*isoFixture, string) any {
+		return map[string]any{"current_password": testPassword, "new_password": "another password"}
+	}},
+	"setup-2fa":                    {self: true},
+	"enable-2fa":                   {self: true, body: func(*isoFixture, string) any { return map[string]any{"code": "123456"} }},
+	"disable-2fa":                  {self: true, body: func(*isoFixture, string) any { return map[string]any{"password": testPassword, "code": "123456"} }},
+	"regenerate-backup-codes":      {self: true, body: func(*isoFixture, string) any { return map[string]any{"code": "123456"} }},
+	"get-notification-preferences": {self: true},
+	"put-notification-preferences": {self: true, body: func(*isoFixture, string) any { return map[string]any{"email": map[string]any{"enabled": true}} }},
+
+	"list-organizations":  {},
+	"create-organization": {body: func(f *isoFixture, _ string) any { return map[string]any{"name": f.uniq("Org ")} }},
+	"get-organization":    {params: orgParam},
+	"update-organization": {params: orgParam, body: func(*isoFixture, string) any { return map[string]any{"tax_id": "X1"} }},
+	// Only admins get past the role check; they delete a fresh organization.
+	"delete-organization": {params: func(f *isoFixture, _ string) map[string]string {
+		return map[string]string{"id": f.e.createOrg(f.uniq("Doomed "))}
+	}},
+
+	"list-users": {},
+	"create-user": {body: func(f *isoFixture, org string) any {
+		return map[string]any{"name": "N", "email": f.uniq("n") + "@x.example", "password": testPassword, "role": "viewer", "organization_id": f.org[org]}
+	}},
+	"get-user":    {params: userParam, ownRank: 3},
+	"update-user": {params: userParam, ownRank: 3, body: func(*isoFixture, string) any { return map[string]any{"name": "Renamed"} }},
+	"delete-user": {params: func(f *isoFixture, org string) map[string]string {
+		return map[string]string{"id": f.freshUser(org, "viewer")}
+	}},
+
+	"list-sites": {},
+	"create-site": {body: func(f *isoFixture, org string) any {
+		return map[string]any{"url": "https://" + f.uniq("n") + ".example", "name": "N", "organization_id": f.org[org]}
+	}},
+	"get-site":    {params: siteParam},
+	"update-site": {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"description": "d"} }},
+	"delete-site": {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.freshSite(org)} }},
+
+	"list-activity": {},
+
+	"create-site-api-key":        {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k"} }},
+	"list-site-api-keys":         {params: siteParam},
+	"revoke-site-api-key":        {params: func(f *isoFixture, org string) map[string]string { return f.freshSiteKey(org) }},
+	"create-integration-api-key": {params: orgParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k", "scope": "read"} }},
+	"list-integration-api-keys":  {params: orgParam},
+	"revoke-integration-api-key": {params: func(f *isoFixture, org string) map[string]string { return f.freshIntegrationKey(org) }},
+}
+
+func newIsoFixture(t *testing.T, e *env) *isoFixture {
+	f := &isoFixture{e: e, org: map[string]string{}, site: map[string]string{}, user: map[string]string{}, tokens: map[string]string{}}
+	for _, o := range []string{"A", "B"} {
+		f.org[o] = e.createOrg("Org " + o)
+		f.site[o] = f.freshSite(o)
+		f.user[o] = f.freshUser(o, "member")
+	}
+	f.tokens["admin"] = e.admin
+	for _, role := range []string{"org_admin", "member", "viewer"} {
+		f.tokens[role] = e.createUser(role+"@a.example", role, f.org["A"])
+	}
+	for _, scope := range []string{"read", "write"} {
+		f.tokens["integration_"+scope] = e.must(201, "POST", "/api/v1/organizations/"+f.org["A"]+"/api-keys", e.admin, map[string]any{"name": scope, "scope": scope}).data()["key"].(string)
+	}
+	f.tokens["site_key"] = e.must(201, "POST", "/api/v1/sites/"+f.site["A"]+"/api-keys", e.admin, map[string]any{"name": "push"}).data()["key"].(string)
+	// B gets a user of each role, keys and a site key too, so that leaks
+	// of any of them would show.
+	for _, role := range []string{"org_admin", "viewer"} {
+		f.foreign = append(f.foreign, f.freshUser("B", role))
+	}
+	f.foreign = append(f.foreign, f.org["B"], f.site["B"], f.user["B"], f.freshSiteKey("B")["key_id"], f.freshIntegrationKey("B")["key_id"])
+	return f
+}
+
+// token returns the credential a caller uses for one call; self operations
+// run as a fresh user of the caller's role.
+func (f *isoFixture) token(caller string, rc routeCase) string {
+	if rc.self && roleRank[caller] > 0 && caller != "admin" {
+		email := f.uniq("self") + "@a.example"
+		f.e.must(201, "POST", "/api/v1/users", f.e.admin, map[string]any{"name": "S", "email": email, "password": testPassword, "role": caller, "organization_id": f.org["A"]})
+		return f.e.login(email, testPassword)
+	}
+	if rc.self && caller == "admin" {
+		email := f.uniq("root") + "@a.example"
+		f.e.must(201, "POST", "/api/v1/users", f.e.admin, map[string]any{"name": "S", "email": email, "password": testPassword, "role": "admin"})
+		return f.e.login(email, testPassword)
+	}
+	return f.tokens[caller]
+}
+
+func fillPath(path string, params map[string]string) string {
+	for k, v := range params {
+		path = strings.ReplaceAll(path, "{"+k+"}", v)
+	}
+	return path
+}
+
+func TestAPI_Isolation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		f := newIsoFixture(t, e)
+		doc := e.must(200, "GET", "/api/v1/openapi.json", "", nil).Body
+		paths := doc["paths"].(map[string]any)
+		var ops []string
+		calls := 0
+		for _, path := range sortedKeys(paths) {
+			for _, method := range sortedKeys(paths[path].(map[string]any)) {
+				op := paths[path].(map[string]any)[method].(map[string]any)
+				id := op["operationId"].(string)
+				ops = append(ops, id)
+				rc, ok := routeCases[id]
+				if !ok {
+					t.Errorf("operation %s (%s %s) has no entry in routeCases: say how the isolation test calls it", id, strings.ToUpper(method), path)
+					continue
+				}
+				minRole, _ := op["x-min-role"].(string)
+				if rc.public {
+					if minRole != httpapi.AccessPublic {
+						t.Errorf("%s is marked public in the test but needs %q", id, minRole)
+					}
+					continue
+				}
+				if minRole == httpapi.AccessSite {
+					continue // ingest routes have their own tests with site keys
+				}
+				need := roleRank[minRole]
+				if need == 0 {
+					t.Errorf("%s declares no least role (x-min-role %q)", id, minRole)
+					continue
+				}
+				for _, caller := range callers {
+					for _, target := range []string{"A", "B"} {
+						if rc.self && target == "B" {
+							continue
+						}
+						calls++
+						walk(t, f, id, strings.ToUpper(method), path, rc, need, caller, target)
+					}
+				}
+			}
+		}
+		for id := range routeCases {
+			if !contains(ops, id) {
+				t.Errorf("routeCases has %s, which the OpenAPI document lacks", id)
+			}
+		}
+		t.Logf("isolation: %d operations, %d calls", len(ops), calls)
+	})
+}
+
+func walk(t *testing.T, f *isoFixture, id, method, path string, rc routeCase, need int, caller, target string) {
+	t.Helper()
+	var params map[string]string
+	allowed := callerRank[caller] >= need
+	if rc.self {
+		allowed = roleRank[caller] > 0
+	}
+	own := need
+	if rc.ownRank > own {
+		own = rc.ownRank
+	}
+	// Fresh resources are made only for callers that get past the role
+	// check, so that a refused call leaves nothing behind.
+	if rc.params != nil {
+		if allowed {
+			params = rc.params(f, target)
+		} else {
+			params = map[string]string{"id": f.org[target], "key_id": f.org[target]}
+			if strings.Contains(path, "/sites/") {
+				params["id"] = f.site[target]
+			} else if strings.Contains(path, "/users/") {
+				params["id"] = f.user[target]
+			}
+		}
+	}
+	var body any
+	if rc.body != nil {
+		body = rc.body(f, target)
+	}
+	r := f.e.do(method, fillPath(path, params), f.token(caller, rc), body)
+	what := fmt.Sprintf("%s as %s on %s's resources", id, caller, target)
+	switch {
+	case caller == "anonymous":
+		expectStatus(t, what, r, 401)
+	case caller == "site_key":
+		expectStatus(t, what, r, 403)
+	case !allowed:
+		expectStatus(t, what, r, 403)
+	case rc.self && strings.HasPrefix(caller, "integration"):
+		expectStatus(t, what, r, 403)
+	case caller == "admin":
+		expectSuccess(t, what, r)
+	case target == "B" && rc.params != nil:
+		expectStatus(t, what, r, 404)
+	case target == "A" && callerRank[caller] < own:
+		if r.Status != 403 && r.Status != 404 {
+			t.Errorf("%s: status %d, want 403 or 404\n%.300s", what, r.Status, r.Raw)
+		}
+	case target == "B":
+		// Lists and creations name no resource: they must not show B, and a
+		// creation in B must be refused as if B did not exist.
+		if method != "GET" && r.Status < 300 {
+			t.Errorf("%s: status %d; a creation in another organization must fail\n%.300s", what, r.Status, r.Raw)
+		}
+	default:
+		expectSuccess(t, what, r)
+	}
+	if caller != "admin" {
+		for _, id := range f.foreign {
+			if strings.Contains(r.Raw, id) {
+				t.Errorf("%s: answer shows %s of organization B\n%.300s", what, id, r.Raw)
+			}
+		}
+	}
+}
+
+func expectStatus(t *testing.T, what string, r *response, want int) {
+	t.Helper()
+	if r.Status != want {
+		t.Errorf("%s: status %d, want %d\n%.300s", what, r.Status, want, r.Raw)
+	}
+}
+
+// expectSuccess accepts any answer that is not a refusal: a 2xx, or a 409 or
+// 422 about the body the test sent (such as a made-up 2FA code).
+func expectSuccess(t *testing.T, what string, r *response) {
+	t.Helper()
+	if r.Status >= 300 && r.Status != 409 && r.Status != 422 {
+		t.Errorf("%s: status %d, want success\n%.300s", what, r.Status, r.Raw)
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
