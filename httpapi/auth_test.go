@@ -197,6 +197,13 @@ func TestAuth_LoginRateLimit(t *testing.T) {
 		// The lockout is short.
 		e.clock.Advance(6 * time.Minute)
 		e.login("root@example.com", testPassword)
+		acts := e.must(200, "GET", "/api/v1/activity?action=user.login_failed", e.admin, nil)
+		if n := acts.Body["meta"].(map[string]any)["total"].(float64); n < 5 {
+			t.Errorf("%v failed logins in the activity trail, want at least 5", n)
+		}
+		if !strings.Contains(acts.Raw, `"remote_addr":"127.0.0.1"`) {
+			t.Errorf("activity lacks the client address: %.300s", acts.Raw)
+		}
 	})
 }
 

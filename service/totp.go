@@ -223,14 +223,10 @@ func (s *Auth) newBackupCodes(ctx context.Context, userID int64) (*BackupCodes, 
 	out := &BackupCodes{}
 	var hashes []string
 	for range backupCodeCount {
-		b := make([]byte, 10)
-		if _, err := rand.Read(b); err != nil {
-			return nil, fmt.Errorf("backup code: %w", err)
+		code, err := randomCode(10)
+		if err != nil {
+			return nil, err
 		}
-		for i := range b {
-			b[i] = backupAlphabet[int(b[i])%len(backupAlphabet)]
-		}
-		code := string(b)
 		out.BackupCodes = append(out.BackupCodes, code[:5]+"-"+code[5:])
 		hashes = append(hashes, s.hashBackupCode(code))
 	}
@@ -238,6 +234,25 @@ func (s *Auth) newBackupCodes(ctx context.Context, userID int64) (*BackupCodes, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// randomCode returns n characters drawn uniformly from backupAlphabet
+// (rejection sampling keeps the modulo from favouring some characters).
+func randomCode(n int) (string, error) {
+	limit := byte(256 - 256%len(backupAlphabet))
+	out := make([]byte, 0, n)
+	buf := make([]byte, 2*n)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			return "", fmt.Errorf("backup code: %w", err)
+		}
+		for _, b := range buf {
+			if b < limit && len(out) < n {
+				out = append(out, backupAlphabet[int(b)%len(backupAlphabet)])
+			}
+		}
+	}
+	return string(out), nil
 }
 
 func normalizeBackupCode(code string) string {
