@@ -63,7 +63,7 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(cfg.Registry)
 
 	r := chi.NewRouter()
-	r.Use(withRequestInfo, s.logAndMeasure)
+	r.Use(withRequestInfo, s.logAndMeasure, withCSVFormat)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if s.Dashboard != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/") && r.URL.Path != Prefix {
 			s.Dashboard.ServeHTTP(w, r)
@@ -85,6 +85,12 @@ func New(cfg Config) *Server {
 	hc.DocsPath = ""
 	hc.SchemasPath = Prefix + "/schemas"
 	hc.CreateHooks = nil // no $schema links in bodies
+	hc.Formats = map[string]huma.Format{
+		"application/json": huma.DefaultJSONFormat,
+		"json":             huma.DefaultJSONFormat,
+		csvType:            csvFormat,
+		"csv":              csvFormat,
+	}
 	hc.Servers = []*huma.Server{{URL: s.publicURL}}
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT or API key"},
