@@ -1,0 +1,119 @@
+package service
+
+import (
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseSort(t *testing.T) {
+	allowed := []string{"name", "created_at"}
+	def := fleetwatch.SortField{Field: "name"}
+	for _, c := range []struct {
+		in      string
+		want    []fleetwatch.SortField
+		invalid bool
+	}{
+		{in: "", want: []fleetwatch.SortField{def}},
+		{in: "name", want: []fleetwatch.SortField{{Field: "name"}}},
+		{in: "-created_at, name", want: []fleetwatch.SortField{{Field: "created_at", Desc: true}, {Field: "name"}}},
+		{in: "password", invalid: true},
+		{in: "name,-name", invalid: true},
+		{in: "name;DROP TABLE users", invalid: true},
+		{in: ",", invalid: true},
+	} {
+		got, err := ParseSort(c.in, allowed, def)
+		if c.invalid {
+			if fleetwatch.ErrorCode(err) != fleetwatch.EINVALID {
+				t.Errorf("ParseSort(%q) error %v, want EINVALID", c.in, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseSort(%q): %v", c.in, err)
+		} else if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("ParseSort(%q) (-want +got):\n%s", c.in, diff)
+		}
+	}
+}
+
+func TestListOptions_ReportsEveryBadParameter(t *testing.T) {
+	_, err := ListOptions(0, 501, "nope", string(make([]byte, 201)), []string{"name"})
+	var fe *fleetwatch.Error
+	if e, ok := err.(*fleetwatch.Error); ok {
+		fe = e
+	}
+	if fe == nil || len(fe.Fields) != 4 {
+		t.Fatalf("got %v, want 4 invalid parameters", err)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := NewLimiter(3, time.Minute)
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if w := l.Wait("k", t0); w != 0 {
+			t.Fatalf("attempt %d waits %v", i, w)
+		}
+		l.Fail("k", t0.Add(time.Duration(i)*time.Second))
+	}
+	if w := l.Wait("k", t0.Add(10*time.Second)); w != 50*time.Second {
+		t.Errorf("wait after 3 failures = %v, want 50s (until the first leaves the window)", w)
+	}
+	if w := l.Wait("other", t0); w != 0 {
+		t.Errorf("another key waits %v", w)
+	}
+	if w := l.Wait("k", t0.Add(61*time.Second)); w != 0 {
+		t.Errorf("after the window: wait %v", w)
+	}
+	l.Fail("k", t0.Add(62*time.Second))
+	l.Reset("k")
+	if w := l.Wait("k", t0.Add(62*time.Second)); w != 0 {
+		t.Errorf("after reset: wait %v", w)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	for _, c := range []struct {
+		email string
+		ok    bool
+	}{
+		{"ops@example.com", true},
+		{"Ops.Team+fw@sub.example.org", true},
+		{"not-an-email", false},
+		{"Ops <ops@example.com>", false},
+		{"ops@localhost", false},
+		{"", false},
+	} {
+		var v fleetwatch.Validation
+		checkEmail(&v, "/email", c.email)
+		if (v.Err() == nil) != c.ok {
+			t.Errorf("checkEmail(%q) ok=%v, want %v", c.email, v.Err() == nil, c.ok)
+		}
+	}
+	for _, c := range []struct {
+		url, want string
+		ok        bool
+	}{
+		{"https://www.example.org/", "https://www.example.org", true},
+		{"http://intranet.example:8080/drupal", "http://intranet.example:8080/drupal", true},
+		{"ftp://example.org", "", false},
+		{"javascript:alert(1)", "", false},
+		{"https://user:pw@example.org", "", false},
+		{"example.org", "", false},
+	} {
+		var v fleetwatch.Validation
+		got := checkSiteURL(&v, "/url", c.url)
+		if (v.Err() == nil) != c.ok || (c.ok && got != c.want) {
+			t.Errorf("checkSiteURL(%q) = %q ok=%v", c.url, got, v.Err() == nil)
+		}
+	}
+	var v fleetwatch.Validation
+	checkText(&v, "/name", "name", "bad\x00name", true, 200)
+	checkText(&v, "/name", "name", "   ", true, 200)
+	if len(v.Fields) != 2 {
+		t.Errorf("control characters and blanks: %v", v.Fields)
+	}
+}
