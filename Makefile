@@ -4,10 +4,10 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean
+.PHONY: run build test test-go vet fmt-check clean bench-ingest web web-if-npm test-web
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
-run: build
+run: web-if-npm build
 	./$(BIN) serve
 
 ## build: build the fleetwatch binary into bin/
@@ -15,7 +15,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
-test: fmt-check vet test-go
+test: fmt-check vet test-go test-web
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -29,3 +29,28 @@ fmt-check:
 
 clean:
 	rm -rf bin
+
+## web: build the dashboard (web/) into webui/dist, which the binary embeds
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+# web-if-npm: build the dashboard when npm is installed; without it the binary
+# serves a page that says how to build it.
+web-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) web; \
+	else echo "npm not found: skipping the dashboard build (the binary serves a page saying how to build it)"; fi
+
+## test-web: the dashboard's checks: types, lint, format, unit tests, API types freshness, end-to-end
+test-web:
+	cd web && npm ci --no-audit --no-fund && npx tsc --noEmit && npx eslint . && npx prettier --check . \
+		&& npx vitest run && npm run check:api && npm run e2e
+
+## bench-ingest: load-test the ingest path (BENCH_DB=postgres://… or sqlite://…; BENCH_MODE=unchanged|changed)
+BENCH_DB       ?= sqlite://$(CURDIR)/bin/bench.db
+BENCH_MODE     ?= unchanged
+BENCH_SITES    ?= 200
+BENCH_DURATION ?= 60s
+bench-ingest: build
+	$(GO) build -o bin/fleetwatch-loadgen ./cmd/fleetwatch-loadgen
+	rm -f bin/bench.db bin/bench.db-wal bin/bench.db-shm
+	./bin/fleetwatch-loadgen --bin $(BIN) --database-url '$(BENCH_DB)' --mode $(BENCH_MODE) --sites $(BENCH_SITES) --duration $(BENCH_DURATION)

@@ -91,6 +91,11 @@ type Store interface {
 	SiteStore
 	ActivityStore
 	AuthStore
+	IngestStore
+	SLAPolicyStore
+	EventStore
+	DeliveryStore
+	IntelligenceStore
 	// Ping checks the database is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

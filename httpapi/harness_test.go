@@ -76,6 +76,7 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	orgs := &service.Organizations{Store: store, Activity: activity}
 	sites := &service.Sites{Store: store, Activity: activity}
 	srv := httptest.NewServer(nil)
+	events := newTestEvents(t, store, logger)
 	api := httpapi.New(httpapi.Config{
 		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
 		Organizations: orgs,
@@ -83,7 +84,11 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
+		Reports:       &service.Reports{Store: store, Now: clock.Now},
 		Ready:         map[string]func(context.Context) error{"database": store.Ping},
+		Events:        events,
+		SLA:           &service.SLA{Store: store, Activity: activity},
+		Notifier:      &service.Notifier{Store: store, Events: events, Logger: logger},
 	})
 	srv.Config.Handler = api
 	t.Cleanup(srv.Close)

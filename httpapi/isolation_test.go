@@ -42,6 +42,8 @@ type routeCase struct {
 	params func(f *isoFixture, org string) map[string]string
 	// body returns the request body for a target organization.
 	body func(f *isoFixture, org string) any
+	// query returns the query string for a target organization.
+	query func(f *isoFixture, org string) string
 	// ownRank overrides the least role that succeeds on A's resources, for
 	// operations whose service is stricter than the route (0: the route's).
 	ownRank int
@@ -73,6 +75,14 @@ func (f *isoFixture) freshSiteKey(org string) map[string]string {
 func (f *isoFixture) freshIntegrationKey(org string) map[string]string {
 	key := f.e.must(201, "POST", "/api/v1/organizations/"+f.org[org]+"/api-keys", f.e.admin, map[string]any{"name": "k", "scope": "read"}).data()["id"].(string)
 	return map[string]string{"id": f.org[org], "key_id": key}
+}
+
+// noParams marks an operation whose target organization is named in the
+// query rather than the path.
+func noParams(*isoFixture, string) map[string]string { return map[string]string{} }
+
+func scopeQuery(f *isoFixture, org string) string {
+	return "?organization_id=" + f.org[org] + "&site_id=" + f.site[org]
 }
 
 func orgParam(f *isoFixture, org string) map[string]string {
@@ -131,6 +141,26 @@ var routeCases = map[string]routeCase{
 	"delete-site": {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.freshSite(org)} }},
 
 	"list-activity": {},
+
+	// Events: the stream ends quickly in tests (Events.MaxStream); a
+	// ticket is for the caller's own browser, so API keys get none.
+	"stream-events":                {},
+	"create-event-ticket":          {self: true},
+	"list-notification-deliveries": {self: true},
+	"get-sla-policy":               {params: orgParam},
+	"list-sla-policy-versions":     {params: orgParam},
+	"put-sla-policy": {params: orgParam, body: func(*isoFixture, string) any {
+		return map[string]any{"deadlines": map[string]any{"highly_critical": 2, "critical": 4, "moderately_critical": 10, "less_critical": 30, "not_critical": 90}}
+	}},
+
+	// Reports: A's callers asking for B's organization or site get 404.
+	"get-summary-report":          {params: noParams, query: scopeQuery},
+	"get-security-updates-report": {params: noParams, query: scopeQuery},
+	"get-sla-compliance-report":   {params: noParams, query: scopeQuery},
+	"get-trends-report":           {params: noParams, query: scopeQuery},
+	"get-module-usage-report":     {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
+	"get-module-versions-report":  {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
+	"get-patch-runs-report":       {params: noParams, query: scopeQuery},
 
 	"create-site-api-key":        {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k"} }},
 	"list-site-api-keys":         {params: siteParam},
@@ -268,7 +298,11 @@ func walk(t *testing.T, f *isoFixture, id, method, path string, rc routeCase, ne
 	if rc.body != nil {
 		body = rc.body(f, target)
 	}
-	r := f.e.do(method, fillPath(path, params), f.token(caller, rc), body)
+	url := fillPath(path, params)
+	if rc.query != nil {
+		url += rc.query(f, target)
+	}
+	r := f.e.do(method, url, f.token(caller, rc), body)
 	what := fmt.Sprintf("%s as %s on %s's resources", id, caller, target)
 	switch {
 	case caller == "anonymous":

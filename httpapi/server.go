@@ -33,6 +33,21 @@ type Config struct {
 	Sites         *service.Sites
 	Activity      *service.Activity
 	APIKeys       *service.APIKeys
+	Reports       *service.Reports
+	// Ingest, Modules and PatchRuns serve the ingest routes and what was
+	// ingested; their routes are left out when nil.
+	Ingest    *service.Ingest
+	Modules   *service.Modules
+	PatchRuns *service.PatchRuns
+	// Exposures and Feeds serve the update analysis (exposures, module
+	// versions, feed refresh); their routes are left out when nil.
+	Exposures *service.Exposures
+	Feeds     *service.Feeds
+	// Events serves the event stream and its tickets, SLA the SLA policy
+	// routes, Notifier the delivery log; their routes are left out when nil.
+	Events   *service.Events
+	SLA      *service.SLA
+	Notifier *service.Notifier
 
 	// Ready lists the checks of /readyz (database, Redis).
 	Ready map[string]func(context.Context) error
@@ -97,6 +112,8 @@ func New(cfg Config) *Server {
 		"apiKey": {Type: "apiKey", In: "header", Name: "X-API-Key"},
 	}
 	s.api = humachi.New(r, hc)
+	// A ticket of GET /events stands in for the Authorization header.
+	s.api.UseMiddleware(s.redeemEventTicket)
 	s.api.UseMiddleware(s.authenticate)
 	s.router = r
 
@@ -106,6 +123,32 @@ func New(cfg Config) *Server {
 	s.registerSiteRoutes()
 	s.registerActivityRoutes()
 	s.registerAPIKeyRoutes()
+	s.registerReportRoutes()
+	if cfg.Ingest != nil {
+		s.registerIngestRoutes()
+		s.registerAuditLogRoutes()
+	}
+	if cfg.Modules != nil {
+		s.registerModuleRoutes()
+	}
+	if cfg.PatchRuns != nil {
+		s.registerPatchRunRoutes()
+	}
+	if cfg.Exposures != nil {
+		s.registerExposureRoutes()
+	}
+	if cfg.Exposures != nil && cfg.Feeds != nil {
+		s.registerFeedRoutes()
+	}
+	if cfg.Events != nil {
+		s.registerEventRoutes()
+	}
+	if cfg.SLA != nil {
+		s.registerSLARoutes()
+	}
+	if cfg.Notifier != nil {
+		s.registerDeliveryRoutes()
+	}
 	return s
 }
 

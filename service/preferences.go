@@ -16,7 +16,10 @@ func (s *Auth) NotificationPreferences(ctx context.Context) (*fleetwatch.Notific
 		return nil, err
 	}
 	p := fleetwatch.DefaultNotificationPreferences()
-	if len(u.NotificationPreferences) > 0 && string(u.NotificationPreferences) != "{}" && string(u.NotificationPreferences) != "null" {
+	if saved := string(u.NotificationPreferences); saved != "" && saved != "{}" && saved != "null" {
+		// Saved preferences replace the defaults whole: a channel turned
+		// off is saved without "enabled", which must not read as the default.
+		p = fleetwatch.NotificationPreferences{}
 		if err := json.Unmarshal(u.NotificationPreferences, &p); err != nil {
 			return nil, fmt.Errorf("decode preferences of user %d: %w", u.ID, err)
 		}

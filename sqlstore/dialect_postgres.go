@@ -29,6 +29,8 @@ var postgres = &dialect{
 		var pgErr *pgconn.PgError
 		return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 	},
+	forUpdate:  " FOR UPDATE",
+	skipLocked: " FOR UPDATE SKIP LOCKED",
 }
 
 // openPostgres opens one pool, used for reads and writes alike.

@@ -30,6 +30,10 @@ var sqliteDialect = &dialect{
 		msg := sqliteErr.Error()
 		return strings.Contains(msg, "index '"+constraint+"'") || strings.Contains(msg, ": "+constraint)
 	},
+	// The single writer connection serializes transactions: a row read in
+	// one cannot change before it commits, and no two claimers run at once.
+	forUpdate:  "",
+	skipLocked: "",
 }
 
 // sqlitePragmas apply to every connection of both pools. busy_timeout makes

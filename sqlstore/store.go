@@ -169,4 +169,9 @@ type dialect struct {
 	// isUniqueViolation reports whether err is a violation of the unique
 	// constraint or index named constraint.
 	isUniqueViolation func(err error, constraint string) bool
+	// forUpdate locks the rows a SELECT reads until the transaction ends
+	// (SQLite's one writer makes that implicit).
+	forUpdate string
+	// skipLocked makes concurrent claimers of queue rows skip each other's.
+	skipLocked string
 }

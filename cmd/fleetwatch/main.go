@@ -34,6 +34,9 @@ Usage:
   fleetwatch serve      run the API and the dashboard (migrates on start)
   fleetwatch migrate    apply database migrations and exit
   fleetwatch users create --email E --password P --role admin [--organization ORG_UUID]
+  fleetwatch explain --feed FILE_OR_URL --project NAME --version V [--core-version V] [--datestamp UNIX] [--format json]
+                        the update status of one installed version against one release-history feed, with the reasons
+  fleetwatch agent push --server URL --key KEY (--drupal-root DIR | --composer-lock FILE)
   fleetwatch version    print version and build info
 
 Every flag has an environment variable FLEETWATCH_<NAME>; run a command with -h for its flags.
@@ -56,6 +59,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return flag.ErrHelp
 		}
 		return runUsersCreate(ctx, args[2:], stdout, stderr)
+	case "explain":
+		return runExplain(ctx, args[1:], stdout, stderr)
+	case "agent":
+		return runAgent(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -15,6 +15,10 @@ import (
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
 
+// offlineMirror is an empty local mirror of drupal.org's feeds and
+// advisories, so that no test reaches the internet.
+var offlineMirror = "file://" + os.TempDir() + "/fleetwatch-no-feeds"
+
 // testConfig is a configuration on a fresh database of backend b, listening
 // on a free port, with a cheap bcrypt cost.
 func testConfig(t *testing.T, b sqlstoretest.Backend) Config {
@@ -24,6 +28,7 @@ func testConfig(t *testing.T, b sqlstoretest.Backend) Config {
 	cfg.DatabaseURL = sqlstoretest.NewDatabaseURL(t, b)
 	cfg.BcryptCost = 4
 	cfg.SecretKey = "test-secret-key-0123456789abcdef-0123456789"
+	cfg.ReleaseFeedURL, cfg.AdvisoryURL = offlineMirror, offlineMirror
 	return cfg
 }
 
@@ -97,6 +102,8 @@ func TestMain_NewUser(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("FLEETWATCH_DATABASE_URL", "sqlite://"+filepath.Join(dir, "fleetwatch.db"))
 	t.Setenv("FLEETWATCH_BCRYPT_COST", "4")
+	t.Setenv("FLEETWATCH_RELEASE_FEED_URL", offlineMirror)
+	t.Setenv("FLEETWATCH_ADVISORY_URL", offlineMirror)
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"migrate"}, &out, &errOut); err != nil {
 		t.Fatalf("migrate: %v %s", err, errOut.String())

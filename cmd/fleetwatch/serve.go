@@ -13,10 +13,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/memory"
+	"github.com/fleetwatch/fleetwatch/redisx"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 )
@@ -30,6 +34,22 @@ type Main struct {
 	Store  *sqlstore.Store
 	Auth   *service.Auth
 	Server *httpapi.Server
+
+	// Ingest accepts pushes; Worker applies them; Waker wakes it (Redis
+	// when configured, else in-process).
+	Ingest *service.Ingest
+	Worker *service.Worker
+	Waker  fleetwatch.Waker
+
+	// Analysis judges updates (the worker's analyzer); Feeds and Scheduler
+	// keep release feeds and advisories current.
+	Analysis  *service.Analysis
+	Feeds     *service.Feeds
+	Scheduler *service.Scheduler
+	Exposures *service.Exposures
+
+	// realtime is the event bus with the events, SLA and notifier services.
+	realtime *realtime
 
 	httpServer *http.Server
 	listener   net.Listener
@@ -65,6 +85,18 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	orgs := &service.Organizations{Store: store, Activity: activity}
 	sites := &service.Sites{Store: store, Activity: activity}
+	ready := map[string]func(context.Context) error{"database": store.Ping}
+	if err := m.openRealtime(ctx, store, activity, ready); err != nil {
+		return err
+	}
+	if err := m.openIngest(ctx, store, ready); err != nil {
+		return err
+	}
+	registry := newRegistry()
+	if err := m.openAnalysis(store, registry); err != nil {
+		return err
+	}
+	m.Worker.Analyzer = m.Analysis
 	m.Server = httpapi.New(httpapi.Config{
 		Logger:        m.Logger,
 		PublicURL:     m.Config.PublicURL,
@@ -75,7 +107,17 @@ func (m *Main) Open(ctx context.Context) error {
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
-		Ready:         map[string]func(context.Context) error{"database": store.Ping},
+		Reports:       &service.Reports{Store: store},
+		Ingest:        m.Ingest,
+		Modules:       &service.Modules{Store: store, Sites: sites},
+		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
+		Exposures:     m.Exposures,
+		Feeds:         m.Feeds,
+		Events:        m.realtime.Events,
+		SLA:           m.realtime.SLA,
+		Notifier:      m.realtime.Notifier,
+		Registry:      registry,
+		Ready:         ready,
 		Dashboard:     dashboardHandler(),
 	})
 	return nil
@@ -105,6 +147,20 @@ func (m *Main) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		m.Worker.Run(workCtx)
+	}()
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		m.Scheduler.Run(workCtx)
+	}()
+	m.realtime.start(workCtx)
+	m.httpServer.RegisterOnShutdown(m.realtime.stopStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	m.Logger.Info("fleetwatch listening", "url", m.URL(), "database", redactURL(m.Config.DatabaseURL), "version", version)
@@ -116,14 +172,78 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := m.httpServer.Shutdown(shutdownCtx); err != nil {
+	err := m.httpServer.Shutdown(shutdownCtx)
+	// Pushes in flight are stored by now; then the workers finish what
+	// they claimed. Whatever is still queued waits in the database.
+	m.Ingest.Close()
+	stopWork()
+	<-workDone
+	<-schedDone
+	m.realtime.wait()
+	m.Logger.Info("ingest workers stopped")
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// openIngest builds the ingest path: the waker (Redis Streams when
+// configured, else in-process), the accepting service and the workers.
+// Worker settings come from FLEETWATCH_INGEST_WORKERS (goroutines applying
+// payloads; 0 makes an API-only replica) and FLEETWATCH_INGEST_STUCK_AFTER
+// (when a claim is abandoned); FLEETWATCH_TEST_INGEST_DELAY holds each
+// payload before it is applied, for the crash tests.
+func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[string]func(context.Context) error) error {
+	if m.Config.RedisURL != "" {
+		w, err := redisx.NewWaker(ctx, m.Config.RedisURL, "", m.Logger)
+		if err != nil {
+			return err
+		}
+		m.Waker = w
+		ready["redis"] = w.Ping
+	} else {
+		m.Waker = memory.NewWaker()
+	}
+	m.Ingest = &service.Ingest{Store: store, Waker: m.Waker, Logger: m.Logger}
+	if store.Dialect() == "sqlite" {
+		// One writer connection: more inbox writers would only queue.
+		m.Ingest.SetInbox(service.NewInbox(store, 1, 128))
+	}
+	m.Worker = &service.Worker{Store: store, Waker: m.Waker, Logger: m.Logger, Retention: m.Config.PayloadRetention}
+	var problems []string
+	if v := os.Getenv("FLEETWATCH_INGEST_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			problems = append(problems, "FLEETWATCH_INGEST_WORKERS must be a number, 0 or more")
+		}
+		m.Worker.Concurrency = n
+		if n == 0 {
+			m.Worker.Concurrency = -1
+		}
+	}
+	for name, p := range map[string]*time.Duration{"FLEETWATCH_INGEST_STUCK_AFTER": &m.Worker.StuckAfter, "FLEETWATCH_TEST_INGEST_DELAY": &m.Worker.ApplyDelay} {
+		if v := os.Getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				problems = append(problems, name+" must be a duration such as 5m")
+			}
+			*p = d
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }
 
 // Close releases the database.
 func (m *Main) Close() error {
+	if m.realtime != nil {
+		m.realtime.close()
+	}
+	if m.Waker != nil {
+		_ = m.Waker.Close()
+	}
 	if m.Store != nil {
 		return m.Store.Close()
 	}

@@ -1,0 +1,261 @@
+// Command fleetwatch-loadgen measures the ingest path end to end: it starts
+// a `fleetwatch serve` on the given database, registers N sites with keys,
+// has them push realistic inventories (150–200 projects) over HTTP for a
+// while, and reports accepted/s, processed/s (until the workers applied
+// everything), p50/p99 accept latency and the server's peak RSS.
+//
+//	go build -o bin/fleetwatch ./cmd/fleetwatch
+//	go run ./cmd/fleetwatch-loadgen --bin bin/fleetwatch --database-url postgres://… --mode unchanged
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/fleetwatch", "the fleetwatch binary")
+	dbURL := flag.String("database-url", "", "database of the server (a fresh one: it is filled with sites)")
+	sites := flag.Int("sites", 200, "simulated sites")
+	conc := flag.Int("concurrency", 32, "pushes in flight")
+	dur := flag.Duration("duration", 60*time.Second, "how long to push")
+	mode := flag.String("mode", "unchanged", "unchanged: inventories repeat; changed: every version changes each push")
+	redisURL := flag.String("redis-url", "", "passed to the server")
+	flag.Parse()
+	if *dbURL == "" || (*mode != "unchanged" && *mode != "changed") {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *dur, *mode); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+type api struct {
+	url    string
+	client *http.Client
+}
+
+func (a *api) call(method, path, token string, body any) (int, map[string]any, error) {
+	var rd io.Reader
+	if b, ok := body.([]byte); ok {
+		rd = bytes.NewReader(b)
+	} else if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, a.url+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := a.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out, nil
+}
+
+func (a *api) data(method, path, token string, body any) (map[string]any, error) {
+	st, out, err := a.call(method, path, token, body)
+	if err != nil {
+		return nil, err
+	}
+	if st >= 300 {
+		return nil, fmt.Errorf("%s %s: %d %v", method, path, st, out)
+	}
+	d, _ := out["data"].(map[string]any)
+	return d, nil
+}
+
+func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode string) error {
+	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
+		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL)
+	cmd := exec.Command(bin, "users", "create", "--email", "bench@example.com", "--password", "bench-password-1", "--role", "admin")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("users create: %v: %s", err, out)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := exec.Command(bin, "serve", "--addr", addr)
+	srv.Env = env
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	a := &api{url: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}, Timeout: 30 * time.Second}}
+	for i := 0; ; i++ {
+		if res, err := http.Get(a.url + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		} else if i > 300 {
+			return fmt.Errorf("server did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	login, err := a.data("POST", "/api/v1/auth/login", "", map[string]any{"email": "bench@example.com", "password": "bench-password-1"})
+	if err != nil {
+		return err
+	}
+	admin := login["access_token"].(string)
+	org, err := a.data("POST", "/api/v1/organizations", admin, map[string]any{"name": "Bench"})
+	if err != nil {
+		return err
+	}
+	catalog := make([]string, 400)
+	for i := range catalog {
+		catalog[i] = fmt.Sprintf("project_%03d", i)
+	}
+	type site struct {
+		key      string
+		projects []string
+		pushes   int
+		mu       sync.Mutex
+	}
+	ss := make([]*site, nSites)
+	for i := range ss {
+		s, err := a.data("POST", "/api/v1/sites", admin, map[string]any{"name": fmt.Sprint("site-", i), "url": fmt.Sprintf("https://site-%d.example", i), "organization_id": org["id"]})
+		if err != nil {
+			return err
+		}
+		k, err := a.data("POST", "/api/v1/sites/"+s["id"].(string)+"/api-keys", admin, map[string]any{"name": "bench"})
+		if err != nil {
+			return err
+		}
+		r := rand.New(rand.NewPCG(uint64(i), 1))
+		n := 150 + r.IntN(51)
+		perm := r.Perm(len(catalog))[:n]
+		ps := make([]string, n)
+		for j, p := range perm {
+			ps[j] = catalog[p]
+		}
+		ss[i] = &site{key: k["key"].(string), projects: ps}
+	}
+	fmt.Printf("mode=%s sites=%d concurrency=%d duration=%s database=%s\n", mode, nSites, conc, dur, strings.SplitN(dbURL, ":", 2)[0])
+
+	payload := func(s *site, push int) []byte {
+		mods := make([]map[string]any, 0, len(s.projects)+1)
+		mods = append(mods, map[string]any{"name": "drupal", "type": "core", "version": "10.3.6"})
+		for j, p := range s.projects {
+			v := fmt.Sprintf("%d.%d.0", 1+j%3, j%7)
+			if mode == "changed" {
+				v = fmt.Sprintf("%d.%d.%d", 1+j%3, j%7, push)
+			}
+			mods = append(mods, map[string]any{"name": p, "type": "module", "version": v, "enabled": true})
+		}
+		b, _ := json.Marshal(map[string]any{"collected_at": time.Now().UTC().Format(time.RFC3339Nano),
+			"drupal": map[string]any{"core_version": "10.3.6", "php_version": "8.3.1"}, "modules": mods})
+		return b
+	}
+
+	var (
+		accepted, failed atomic.Int64
+		latMu            sync.Mutex
+		lats             []time.Duration
+		next             atomic.Int64
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				s := ss[int(next.Add(1))%len(ss)]
+				s.mu.Lock()
+				s.pushes++
+				body := payload(s, s.pushes)
+				t0 := time.Now()
+				st, _, err := a.call("POST", "/api/v1/ingest/inventory", s.key, body)
+				s.mu.Unlock()
+				if err != nil || st != http.StatusAccepted {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+				accepted.Add(1)
+			}
+			latMu.Lock()
+			lats = append(lats, mine...)
+			latMu.Unlock()
+		}()
+	}
+	wg.Wait()
+	pushTime := time.Since(start)
+	count := func(status string) int {
+		_, out, err := a.call("GET", "/api/v1/audit-logs?per_page=1&status="+status, admin, nil)
+		if err != nil || out["meta"] == nil {
+			return -1
+		}
+		return int(out["meta"].(map[string]any)["total"].(float64))
+	}
+	processedAtStop := count("processed")
+	drainUntil := time.Now().Add(10 * time.Minute)
+	for {
+		q, p := count("queued"), count("processing")
+		if q < 0 || p < 0 {
+			return fmt.Errorf("the server stopped answering while draining the queue")
+		}
+		if q == 0 && p == 0 {
+			break
+		}
+		if time.Now().After(drainUntil) {
+			return fmt.Errorf("the queue did not drain in 10 minutes: %d queued, %d processing", q, p)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	allTime := time.Since(start)
+	processed, failedLogs := count("processed"), count("failed")
+	slices.Sort(lats)
+	pct := func(p float64) time.Duration {
+		if len(lats) == 0 {
+			return 0
+		}
+		return lats[min(len(lats)-1, int(float64(len(lats))*p))]
+	}
+	rss := peakRSS(srv.Process.Pid)
+	fmt.Printf("accepted   %d in %.1fs = %.0f/s (rejected or errors: %d)\n", accepted.Load(), pushTime.Seconds(), float64(accepted.Load())/pushTime.Seconds(), failed.Load())
+	fmt.Printf("processed  %d during the push (%.0f/s), %d in all by %.1fs = %.0f/s end to end; failed %d; lost %d\n",
+		processedAtStop, float64(processedAtStop)/pushTime.Seconds(), processed, allTime.Seconds(), float64(processed)/allTime.Seconds(), failedLogs, accepted.Load()-int64(processed+failedLogs))
+	fmt.Printf("latency    p50 %.1fms p99 %.1fms max %.1fms\n", ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
+	fmt.Printf("server     peak RSS %s\n", rss)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// peakRSS reads VmHWM of a process (Linux).
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}

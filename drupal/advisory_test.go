@@ -1,0 +1,261 @@
+package drupal_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch/drupal"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRiskVectorScore(t *testing.T) {
+	// The published score/vector pairs of FORMATS.md.
+	tests := []struct {
+		vector string
+		want   int
+		risk   string
+	}{
+		{"AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon", 12, drupal.RiskModeratelyCritical},
+		{"AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:All", 16, drupal.RiskCritical},
+		{"AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Default", 13, drupal.RiskModeratelyCritical},
+		{"AC:Complex/A:None/CI:Some/II:None/E:Theoretical/TD:Uncommon", 10, drupal.RiskModeratelyCritical},
+		{"AC:None/A:None/CI:All/II:All/E:Exploit/TD:All", 24, drupal.RiskHighlyCritical},
+	}
+	for _, tt := range tests {
+		got, err := drupal.RiskVectorScore(tt.vector)
+		if err != nil || got != tt.want {
+			t.Errorf("RiskVectorScore(%q) = %d, %v; want %d", tt.vector, got, err, tt.want)
+		}
+		if r := drupal.RiskForScore(got); r != tt.risk {
+			t.Errorf("RiskForScore(%d) = %q, want %q", got, r, tt.risk)
+		}
+	}
+	for _, bad := range []string{"", "AC:Basic", "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Default/AC:None",
+		"AC:Easy/A:User/CI:Some/II:Some/E:Theoretical/TD:Default", "garbage"} {
+		if _, err := drupal.RiskVectorScore(bad); !errors.Is(err, drupal.ErrInvalidAdvisory) {
+			t.Errorf("RiskVectorScore(%q) error = %v, want ErrInvalidAdvisory", bad, err)
+		}
+	}
+}
+
+func TestRiskForLabel(t *testing.T) {
+	tests := map[string]string{
+		"Highly critical":     drupal.RiskHighlyCritical,
+		"Highly Critical":     drupal.RiskHighlyCritical,
+		"Critical":            drupal.RiskCritical,
+		"Moderately critical": drupal.RiskModeratelyCritical,
+		"Less critical":       drupal.RiskLessCritical,
+		"not  critical":       drupal.RiskNotCritical,
+		"Access bypass":       "",
+	}
+	for label, want := range tests {
+		if got, _ := drupal.RiskForLabel(label); got != want {
+			t.Errorf("RiskForLabel(%q) = %q, want %q", label, got, want)
+		}
+	}
+}
+
+func openAdvisory(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "advisories", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestParseAPID7(t *testing.T) {
+	page, err := drupal.ParseAPID7(openAdvisory(t, "drupal-org-api-d7/sa-key_auth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []drupal.Advisory{{
+		ID:                "SA-CONTRIB-2026-138",
+		Project:           "key_auth",
+		ProjectNodeID:     "2959220",
+		Title:             "Key auth - Moderately critical - Access bypass - SA-CONTRIB-2026-138",
+		URL:               "https://www.drupal.org/sa-contrib-2026-138",
+		RiskLabel:         "Moderately critical",
+		Severity:          drupal.RiskModeratelyCritical,
+		RiskScore:         13,
+		RiskVector:        "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Default",
+		VulnerabilityType: "Access bypass",
+		AffectedVersions:  "<2.2.4",
+		FixedVersions:     []string{"2.2.4"},
+		CVEs:              []string{"CVE-2026-87940"},
+		Published:         time.Date(2026, 9, 9, 17, 17, 50, 0, time.UTC),
+		Source:            "api-d7",
+	}}
+	if diff := cmp.Diff(want, page.Advisories); diff != "" {
+		t.Errorf("advisories (-want +got):\n%s", diff)
+	}
+	if page.Next != "" {
+		t.Errorf("Next = %q, want none", page.Next)
+	}
+
+	projects, err := drupal.ParseAPID7(openAdvisory(t, "drupal-org-api-d7/project-key_auth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := projects.Projects["2959220"]; got != "key_auth" {
+		t.Errorf("Projects[2959220] = %q, want key_auth", got)
+	}
+}
+
+func TestParseAPID7_Bad(t *testing.T) {
+	tests := map[string]string{
+		"html":      "<html><body>Bad gateway</body></html>",
+		"truncated": `{"list":[{"type":"sa","title":"x`,
+		"no list":   `{"self":"x"}`,
+		"wrong":     `{"list":[1]}`,
+	}
+	for name, in := range tests {
+		t.Run(name, func(t *testing.T) {
+			if _, err := drupal.ParseAPID7(strings.NewReader(in)); !errors.Is(err, drupal.ErrInvalidAdvisory) {
+				t.Errorf("error = %v, want ErrInvalidAdvisory", err)
+			}
+		})
+	}
+	// A node with nothing usable is kept with unknown risk, never a crash.
+	page, err := drupal.ParseAPID7(strings.NewReader(`{"list":[{"type":"sa","title":"Odd","field_sa_criticality":"AC:Lots","field_project":[]}]}`))
+	if err != nil || len(page.Advisories) != 1 || page.Advisories[0].RiskScore != -1 || page.Advisories[0].Severity != "" {
+		t.Errorf("odd node = %+v, %v", page.Advisories, err)
+	}
+}
+
+func TestParseOSV(t *testing.T) {
+	tests := []struct {
+		file    string
+		id      string
+		project string
+		fixed   []string
+	}{
+		{"drupal-advisory-database-osv/admin_toolbar/DRUPAL-CONTRIB-2021-025.json", "SA-CONTRIB-2021-025", "admin_toolbar", []string{"2.5.0"}},
+		{"drupal-advisory-database-osv/core/DRUPAL-CORE-2026-010.json", "SA-CORE-2026-010", "drupal", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			a, err := drupal.ParseOSV(openAdvisory(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ID != tt.id || a.Project != tt.project || a.Severity != "" || a.RiskScore != -1 {
+				t.Errorf("got %s %s %q %d", a.ID, a.Project, a.Severity, a.RiskScore)
+			}
+			if tt.fixed != nil && !cmp.Equal(a.FixedVersions, tt.fixed) {
+				t.Errorf("fixed = %v, want %v", a.FixedVersions, tt.fixed)
+			}
+			if tt.project == "drupal" && !a.Fixes("11.4.4") {
+				t.Errorf("core advisory does not list 11.4.4 as fixed: %v", a.FixedVersions)
+			}
+		})
+	}
+	// Every OSV fixture parses.
+	files, _ := filepath.Glob(filepath.Join("testdata", "advisories", "drupal-advisory-database-osv", "*", "*.json"))
+	if len(files) < 10 {
+		t.Fatalf("only %d OSV fixtures", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if _, err := drupal.ParseOSV(bytes.NewReader(b)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestMatchAdvisory(t *testing.T) {
+	day := time.Date(2026, 9, 9, 17, 0, 0, 0, time.UTC)
+	advs := []drupal.Advisory{
+		{ID: "SA-A", Project: "key_auth", Severity: drupal.RiskModeratelyCritical, FixedVersions: []string{"2.2.4"}, Published: day},
+		{ID: "SA-B", Project: "key_auth", Severity: drupal.RiskCritical, AffectedVersions: "<3.0.1", Published: day.Add(24 * time.Hour)},
+		{ID: "PSA-X", Project: "key_auth", IsPSA: true, Published: day},
+		{ID: "SA-C", Project: "other", FixedVersions: []string{"2.2.5"}, Published: day},
+	}
+	tests := []struct {
+		name    string
+		version string
+		date    time.Time
+		want    string
+	}{
+		{"fixed version listed", "2.2.4", day, "SA-A"},
+		{"legacy form of a fixed version", "8.x-2.2", time.Time{}, ""},
+		{"by date, not affected", "3.0.1", day, "SA-B"},
+		{"by date but affected", "3.0.0", day, ""},
+		{"too far apart", "3.0.1", day.Add(-10 * 24 * time.Hour), ""},
+		{"other project", "2.2.5", day, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, ok := drupal.MatchAdvisory(advs, "key_auth", drupal.Release{Version: tt.version, Date: tt.date})
+			if got := map[bool]string{true: a.ID}[ok]; got != tt.want {
+				t.Errorf("match = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseAPID7(f *testing.F) {
+	for _, p := range []string{"drupal-org-api-d7/sa-key_auth.json", "drupal-org-api-d7/project-key_auth.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "advisories", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"list":[{"type":"sa","title":"A - Critical - XSS - SA-CORE-2020-001","field_sa_criticality":"AC:None"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		page, err := drupal.ParseAPID7(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, drupal.ErrInvalidAdvisory) {
+				t.Fatalf("error %v does not wrap ErrInvalidAdvisory", err)
+			}
+			return
+		}
+		for _, a := range page.Advisories {
+			if a.RiskScore > 25 || a.RiskScore < -1 {
+				t.Fatalf("score %d", a.RiskScore)
+			}
+		}
+	})
+}
+
+func FuzzParseOSV(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "advisories", "drupal-advisory-database-osv", "*", "*.json"))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := drupal.ParseOSV(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, drupal.ErrInvalidAdvisory) {
+				t.Fatalf("error %v does not wrap ErrInvalidAdvisory", err)
+			}
+			return
+		}
+		for _, v := range a.FixedVersions {
+			a.Fixes(v)
+		}
+		a.Affects("1.0.0")
+	})
+}
+
+func FuzzRiskVectorScore(f *testing.F) {
+	f.Add("AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Default")
+	f.Add("AC:None/A:None")
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := drupal.RiskVectorScore(s)
+		if err == nil && (n < 4 || n > 24) {
+			t.Fatalf("score %d out of range", n)
+		}
+	})
+}

@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/service"
+)
+
+type listModulesInput struct {
+	ListParams
+	OrganizationID string `query:"organization_id" format:"uuid"`
+	Type           string `query:"type" enum:"core,module,theme,profile"`
+	Source         string `query:"source" enum:"drupal.org,custom"`
+}
+
+// ModulePath addresses a project by name.
+type ModulePath struct {
+	Name string `path:"name" maxLength:"128" doc:"The project's machine name"`
+}
+
+// SiteModuleParams filter a list of site modules.
+type SiteModuleParams struct {
+	ListParams
+	Type            string `query:"type" enum:"core,module,theme,profile"`
+	Status          string `query:"status" enum:"current,not_current,not_secure,revoked,not_supported,unknown"`
+	UpdateAvailable string `query:"update_available" enum:"true,false"`
+	SecurityUpdate  string `query:"security_update" enum:"true,false"`
+}
+
+func (p SiteModuleParams) filter() (fleetwatch.SiteModuleFilter, error) {
+	opts, err := service.ListOptions(p.Page, p.PerPage, p.Sort, p.Q, fleetwatch.SiteModuleSortFields)
+	if err != nil {
+		return fleetwatch.SiteModuleFilter{}, err
+	}
+	return fleetwatch.SiteModuleFilter{ListOptions: opts, Type: p.Type, Status: p.Status,
+		UpdateAvailable: boolParam(p.UpdateAvailable), SecurityUpdate: boolParam(p.SecurityUpdate)}, nil
+}
+
+type listSiteModulesInput struct {
+	IDPath
+	SiteModuleParams
+}
+
+type listModuleSitesInput struct {
+	ModulePath
+	SiteModuleParams
+}
+
+type siteHistoryInput struct {
+	IDPath
+	ListParams
+	At time.Time `query:"at" doc:"The moment to look at (RFC 3339); default now"`
+}
+
+func (s *Server) registerModuleRoutes() {
+	tags := []string{"modules"}
+	register(s, huma.Operation{
+		OperationID: "list-modules", Method: http.MethodGet, Path: Prefix + "/modules", Tags: tags,
+		Summary: "List the projects your sites run",
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listModulesInput) (*Many[*fleetwatch.Module], error) {
+		opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, fleetwatch.ModuleSortFields, fleetwatch.SortField{Field: "name"})
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.Modules.List(ctx, fleetwatch.ModuleFilter{ListOptions: opts, Type: in.Type, Source: in.Source}, in.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+	register(s, huma.Operation{
+		OperationID: "get-module", Method: http.MethodGet, Path: Prefix + "/modules/{name}", Tags: tags,
+		Summary: "Get a project, with the versions your sites run", Errors: []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *ModulePath) (*One[*fleetwatch.Module], error) {
+		return wrap(s.Modules.Get(ctx, in.Name))
+	})
+	register(s, huma.Operation{
+		OperationID: "list-module-sites", Method: http.MethodGet, Path: Prefix + "/modules/{name}/sites", Tags: tags,
+		Summary: "List the sites that run a project", Errors: []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listModuleSitesInput) (*Many[*fleetwatch.SiteModule], error) {
+		f, err := in.filter()
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.Modules.ListSites(ctx, in.Name, f)
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+	register(s, huma.Operation{
+		OperationID: "list-site-modules", Method: http.MethodGet, Path: Prefix + "/sites/{id}/modules", Tags: tags,
+		Summary: "List the projects a site runs now", Errors: []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listSiteModulesInput) (*Many[*fleetwatch.SiteModule], error) {
+		f, err := in.filter()
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.Modules.ListForSite(ctx, in.ID, f)
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+	register(s, huma.Operation{
+		OperationID: "get-site-history", Method: http.MethodGet, Path: Prefix + "/sites/{id}/history", Tags: tags,
+		Summary: "What a site ran at a given time", Errors: []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *siteHistoryInput) (*Many[*fleetwatch.HistoryEntry], error) {
+		opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, fleetwatch.HistorySortFields, fleetwatch.SortField{Field: "name"})
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.Modules.History(ctx, in.ID, fleetwatch.HistoryFilter{ListOptions: opts, At: in.At})
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+}

@@ -1,0 +1,340 @@
+package fleetwatch
+
+import (
+	"context"
+	"time"
+)
+
+// Kinds of pushed payloads, as audit_logs.kind records them.
+const (
+	KindInventory    = "inventory"     // POST /ingest/inventory
+	KindComposerLock = "composer_lock" // POST /ingest/composer-lock
+	KindPatchRun     = "patch_run"     // POST /ingest/patch-runs
+)
+
+// Statuses of an audit log: the life of one pushed payload.
+const (
+	AuditQueued     = "queued"     // stored, waiting for a worker
+	AuditProcessing = "processing" // claimed by a worker
+	AuditProcessed  = "processed"  // applied
+	AuditFailed     = "failed"     // could not be applied; kept with its error, can be retried
+	AuditDuplicate  = "duplicate"  // nothing to apply (reserved)
+)
+
+// AuditStatuses lists every audit log status.
+var AuditStatuses = []string{AuditQueued, AuditProcessing, AuditProcessed, AuditFailed, AuditDuplicate}
+
+// Module sources and types.
+const (
+	SourceDrupalOrg = "drupal.org"
+	SourceCustom    = "custom"
+
+	ModuleTypeCore    = "core"
+	ModuleTypeModule  = "module"
+	ModuleTypeTheme   = "theme"
+	ModuleTypeProfile = "profile"
+)
+
+// ModuleStatusUnknown is the status of a site module that the update analysis
+// has not judged yet.
+const ModuleStatusUnknown = "unknown"
+
+// AuditLog is one pushed payload: the ingest log and the queue of record.
+// Every payload is written here, as received, before it is acknowledged.
+type AuditLog struct {
+	ID               int64      `json:"-"`
+	UUID             string     `json:"id"`
+	SiteID           int64      `json:"-"`
+	SiteUUID         string     `json:"site_id"`
+	OrganizationID   int64      `json:"-"`
+	OrganizationUUID string     `json:"organization_id"`
+	Kind             string     `json:"kind" enum:"inventory,composer_lock,patch_run"`
+	ClientID         string     `json:"client_id" doc:"The snapshot_id or run_id the client chose, if any"`
+	Status           string     `json:"status" enum:"queued,processing,processed,failed,duplicate"`
+	Attempts         int        `json:"attempts"`
+	Error            string     `json:"error"`
+	Size             int        `json:"size" doc:"Bytes of the raw payload; 0 once pruned"`
+	CollectedAt      *time.Time `json:"collected_at" doc:"When the site collected the inventory, once applied"`
+	CreatedAt        time.Time  `json:"created_at"`
+	ClaimedAt        *time.Time `json:"claimed_at"`
+	ProcessedAt      *time.Time `json:"processed_at"`
+	// Data is the raw payload; nil once pruned. Lists do not read it.
+	Data []byte `json:"-"`
+	// Existing is set by EnqueueAuditLogs when the client id was already
+	// stored: UUID is then the original's and nothing was written.
+	Existing bool `json:"-"`
+}
+
+// AuditLogFilter narrows a list of audit logs.
+type AuditLogFilter struct {
+	ListOptions
+	OrganizationID int64 // 0: all
+	SiteID         int64 // 0: all
+	Status         string
+	Kind           string
+}
+
+// AuditLogSortFields are the fields a list of audit logs sorts by.
+var AuditLogSortFields = []string{"created_at", "processed_at", "status"}
+
+// Snapshot is a validated inventory, folded to one entry per project, that a
+// worker applies to a site.
+type Snapshot struct {
+	SiteID      int64
+	CollectedAt time.Time
+	CoreVersion string
+	PHPVersion  string
+	Profile     string
+	// Projects holds one entry per project, sorted by name.
+	Projects []SnapshotProject
+	// Hash is a digest of everything above but SiteID and CollectedAt: two
+	// snapshots with the same hash describe the same installation.
+	Hash string
+}
+
+// SnapshotProject is one project a site runs.
+type SnapshotProject struct {
+	Name      string // drupal.org project name, or the custom project's name
+	Type      string // core, module, theme or profile
+	Source    string // drupal.org or custom
+	Version   string
+	Datestamp int64 // build time of a dev checkout, 0 when unknown
+}
+
+// ModuleChange is one (site, project) whose installed version an applied
+// snapshot changed: added (FromVersion ""), upgraded or downgraded, or
+// removed (ToVersion "").
+type ModuleChange struct {
+	SiteID      int64
+	ModuleID    int64
+	Project     string
+	Type        string
+	Source      string
+	FromVersion string
+	ToVersion   string
+}
+
+// ModuleVerdict is the update analysis of one (site, project), written to
+// site_modules in the transaction that applied the snapshot.
+type ModuleVerdict struct {
+	SiteID             int64
+	ModuleID           int64
+	Status             string // current, not_current, not_secure, revoked, not_supported, unknown
+	UpdateAvailable    bool
+	SecurityUpdate     bool // true exactly when Status is not_secure
+	LatestVersion      string
+	RecommendedVersion string
+}
+
+// Analyzer judges the (site, project) rows a snapshot changed. The worker
+// calls it inside the transaction that applies the snapshot, with the
+// changes of the newest state only (out-of-order snapshots change history,
+// never current state); the verdicts it returns are written in that same
+// transaction. Rows it returns nothing for stay status unknown. It must not
+// write to the store itself.
+type Analyzer interface {
+	Analyze(ctx context.Context, changes []ModuleChange) ([]ModuleVerdict, error)
+}
+
+// ApplyResult says what applying one snapshot did.
+type ApplyResult struct {
+	Unchanged  bool // same hash as the newest applied snapshot: only last_seen_at moved
+	OutOfOrder bool // older than the newest applied snapshot: history only
+	Changes    []ModuleChange
+}
+
+// PatchRun statuses and tools.
+const (
+	PatchRunSucceeded = "succeeded"
+	PatchRunFailed    = "failed"
+	PatchRunPartial   = "partial"
+
+	ToolComposer         = "composer"
+	ToolDrush            = "drush"
+	ToolManual           = "manual"
+	ToolAutomaticUpdates = "automatic_updates"
+)
+
+// PatchRunChange is one project a patch run changed.
+type PatchRunChange struct {
+	Name        string `json:"name" doc:"The project"`
+	FromVersion string `json:"from_version" required:"false" doc:"Empty for a project the run added"`
+	ToVersion   string `json:"to_version" required:"false" doc:"Empty for a project the run removed"`
+}
+
+// PatchRun is one round of updates applied to a site.
+type PatchRun struct {
+	ID               int64            `json:"-"`
+	UUID             string           `json:"id"`
+	SiteID           int64            `json:"-"`
+	SiteUUID         string           `json:"site_id"`
+	OrganizationID   int64            `json:"-"`
+	OrganizationUUID string           `json:"organization_id"`
+	RunDate          time.Time        `json:"run_date"`
+	StartedAt        *time.Time       `json:"started_at"`
+	FinishedAt       *time.Time       `json:"finished_at"`
+	Status           string           `json:"status" enum:"succeeded,failed,partial"`
+	Tool             string           `json:"tool" enum:"composer,drush,manual,automatic_updates"`
+	Changes          []PatchRunChange `json:"changes"`
+	Notes            string           `json:"notes"`
+	RecordedBy       int64            `json:"-"`
+	RecordedByUUID   *string          `json:"recorded_by" doc:"The user who recorded it; null when a site key pushed it"`
+	AuditLogID       int64            `json:"-"`
+	AuditLogUUID     *string          `json:"audit_log_id"`
+	CreatedAt        time.Time        `json:"created_at"`
+}
+
+// PatchRunFilter narrows a list of patch runs.
+type PatchRunFilter struct {
+	ListOptions
+	OrganizationID int64
+	SiteID         int64
+	Status         string
+	Tool           string
+}
+
+// PatchRunSortFields are the fields a list of patch runs sorts by.
+var PatchRunSortFields = []string{"run_date", "created_at", "status", "tool"}
+
+// Module is one project of the catalog, with how many visible sites run it.
+type Module struct {
+	ID         int64  `json:"-"`
+	Name       string `json:"name"`
+	DrupalLink string `json:"drupal_link"`
+	Type       string `json:"type" enum:"core,module,theme,profile"`
+	Source     string `json:"source" enum:"drupal.org,custom"`
+	SitesCount int    `json:"sites_count" doc:"Sites you can see that run it"`
+	// Versions lists the installed versions and how many sites run each
+	// (single module only).
+	Versions []ModuleVersionUsage `json:"versions,omitempty"`
+}
+
+// ModuleVersionUsage is one installed version of a project.
+type ModuleVersionUsage struct {
+	Version    string `json:"version"`
+	SitesCount int    `json:"sites_count"`
+}
+
+// ModuleFilter narrows the catalog.
+type ModuleFilter struct {
+	ListOptions
+	OrganizationID int64 // 0: every module; else those the organization's sites run
+	Type           string
+	Source         string
+}
+
+// ModuleSortFields are the fields the catalog sorts by.
+var ModuleSortFields = []string{"name", "sites_count"}
+
+// SiteModule is one project a site runs now.
+type SiteModule struct {
+	SiteID             int64     `json:"-"`
+	SiteUUID           string    `json:"site_id"`
+	SiteName           string    `json:"site_name"`
+	SiteURL            string    `json:"site_url"`
+	Name               string    `json:"name"`
+	Type               string    `json:"type"`
+	Source             string    `json:"source"`
+	DrupalLink         string    `json:"drupal_link"`
+	Version            string    `json:"version"`
+	Status             string    `json:"status"`
+	UpdateAvailable    bool      `json:"update_available"`
+	SecurityUpdate     bool      `json:"security_update"`
+	LatestVersion      string    `json:"latest_version"`
+	RecommendedVersion string    `json:"recommended_version"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// SiteModuleFilter narrows the projects of one site, or the sites of one
+// project.
+type SiteModuleFilter struct {
+	ListOptions
+	SiteID          int64  // one site's projects
+	Module          string // one project's sites
+	OrganizationID  int64  // with Module: sites of this organization only (0: all)
+	Type            string
+	Status          string
+	UpdateAvailable *bool
+	SecurityUpdate  *bool
+}
+
+// SiteModuleSortFields are the fields a list of site modules sorts by.
+var SiteModuleSortFields = []string{"name", "status", "updated_at", "site_name"}
+
+// HistoryEntry is the version a site ran of one project during an interval.
+type HistoryEntry struct {
+	Name      string     `json:"name"`
+	Type      string     `json:"type"`
+	Source    string     `json:"source"`
+	Version   string     `json:"version"`
+	Status    string     `json:"status"`
+	ValidFrom time.Time  `json:"valid_from"`
+	ValidTo   *time.Time `json:"valid_to" doc:"null while the site still runs it"`
+}
+
+// HistoryFilter asks what one site ran at one time.
+type HistoryFilter struct {
+	ListOptions
+	SiteID int64
+	At     time.Time
+}
+
+// HistorySortFields are the fields a history answer sorts by.
+var HistorySortFields = []string{"name", "valid_from"}
+
+// IngestStore is the queue of record and what workers apply to.
+type IngestStore interface {
+	// EnqueueAuditLogs stores payloads as queued, in one transaction, and
+	// fills ID, UUID, Status and CreatedAt. A log whose (SiteID, ClientID)
+	// is already stored is not written again: it gets the original's ID,
+	// UUID and Status and Existing set.
+	EnqueueAuditLogs(ctx context.Context, logs []*AuditLog) error
+	// ClaimAuditLogs marks up to n queued logs processing, oldest first, and
+	// returns them with their data. Concurrent claimers never get the same row.
+	ClaimAuditLogs(ctx context.Context, n int, at time.Time) ([]*AuditLog, error)
+	// ApplySnapshot applies an inventory of a claimed log and marks it
+	// processed, in one transaction. ECONFLICT when the log is no longer
+	// claimed by this claim (the sweeper gave it to another worker).
+	ApplySnapshot(ctx context.Context, l *AuditLog, snap *Snapshot, an Analyzer) (*ApplyResult, error)
+	// ApplyPatchRun records the patch run of a claimed log and marks it
+	// processed, in one transaction; ECONFLICT like ApplySnapshot.
+	ApplyPatchRun(ctx context.Context, l *AuditLog, pr *PatchRun) error
+	// FailAuditLog marks a claimed log failed with the error, or back to
+	// queued when requeue is set.
+	FailAuditLog(ctx context.Context, l *AuditLog, msg string, requeue bool) error
+	// RequeueStuckAuditLogs returns to the queue the logs claimed before
+	// claimedBefore and never finished, and says how many.
+	RequeueStuckAuditLogs(ctx context.Context, claimedBefore time.Time) (int, error)
+	// PruneAuditLogs drops the raw data of logs processed before
+	// processedBefore, at most limit of them; failed logs keep theirs.
+	PruneAuditLogs(ctx context.Context, processedBefore time.Time, limit int) (int, error)
+	// RetryAuditLog queues a failed log again; ENOTFOUND when unknown,
+	// ECONFLICT when it is not failed or its data was pruned.
+	RetryAuditLog(ctx context.Context, id int64) (*AuditLog, error)
+	// FindAuditLogByUUID returns ENOTFOUND for an unknown log.
+	FindAuditLogByUUID(ctx context.Context, uuid string) (*AuditLog, error)
+	FindAuditLogs(ctx context.Context, f AuditLogFilter) ([]*AuditLog, int, error)
+
+	// CreatePatchRun records a patch run a user entered.
+	CreatePatchRun(ctx context.Context, pr *PatchRun) error
+	FindPatchRuns(ctx context.Context, f PatchRunFilter) ([]*PatchRun, int, error)
+
+	// FindModules lists the catalog; FindModule returns ENOTFOUND for a
+	// project no site of the organization (any site, for 0) runs.
+	FindModules(ctx context.Context, f ModuleFilter) ([]*Module, int, error)
+	FindModule(ctx context.Context, name string, organizationID int64) (*Module, error)
+	FindSiteModules(ctx context.Context, f SiteModuleFilter) ([]*SiteModule, int, error)
+	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryEntry, int, error)
+}
+
+// Waker wakes ingest workers when payloads were queued. It carries no data:
+// the audit_logs row is the record, and workers also poll, so a lost wake-up
+// only delays work.
+type Waker interface {
+	// Wake tells the workers of some node that work is waiting. It does
+	// not block on a slow broker for long, and a failure is not fatal.
+	Wake(ctx context.Context) error
+	// Wakeups delivers a value when this node's workers should look.
+	Wakeups() <-chan struct{}
+	Close() error
+}

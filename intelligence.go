@@ -1,0 +1,306 @@
+package fleetwatch
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Statuses of a cached release-history feed.
+const (
+	FeedPending  = "pending"   // known, never fetched
+	FeedOK       = "ok"        // the body is a valid feed
+	FeedNotFound = "not_found" // drupal.org has no release history for the project
+	FeedInvalid  = "invalid"   // the last answer was not a feed (HTML, truncated, too large)
+	FeedError    = "error"     // the last fetch failed (network, timeout, 5xx)
+)
+
+// ReleaseFeed is the cached release-history feed of one project.
+type ReleaseFeed struct {
+	Project      string     `json:"project"`
+	Body         []byte     `json:"-"`
+	ContentHash  string     `json:"content_hash"`
+	ETag         string     `json:"etag"`
+	LastModified string     `json:"last_modified"`
+	Status       string     `json:"status" enum:"pending,ok,not_found,invalid,error"`
+	Error        string     `json:"error"`
+	Failures     int        `json:"failures"`
+	FetchedAt    *time.Time `json:"fetched_at"`
+	ChangedAt    *time.Time `json:"changed_at"`
+	CheckedAt    *time.Time `json:"checked_at"`
+	NextAttempt  *time.Time `json:"next_attempt_at"`
+}
+
+// FeedResponse is what a feed fetch answered.
+type FeedResponse struct {
+	// Body is the feed, nil when NotModified or NotFound.
+	Body         []byte
+	ETag         string
+	LastModified string
+	// NotModified is set when the conditional request matched the cache.
+	NotModified bool
+	// NotFound is set when drupal.org has no release history for the
+	// project (a 404, or its "No release history" answer).
+	NotFound bool
+}
+
+// ErrFeedInvalid is wrapped by fetch errors for answers that are not a
+// release-history feed (an HTML page, truncated XML, too large): retrying
+// soon will not help.
+var ErrFeedInvalid = errors.New("invalid release history feed")
+
+// FeedFetcher fetches drupal.org data: release-history feeds and security
+// advisories. The drupalorg package implements it over HTTP and file://.
+type FeedFetcher interface {
+	// FetchFeed fetches the release history of project, conditionally on
+	// the validators of the cached copy ("" for none). Errors wrapping
+	// ErrFeedInvalid mean the answer was not a feed; others are transient.
+	FetchFeed(ctx context.Context, project, etag, lastModified string) (*FeedResponse, error)
+	// FetchAdvisories returns the security advisories of the advisory
+	// source, newest first as far as the source orders them.
+	FetchAdvisories(ctx context.Context) ([]*Advisory, error)
+}
+
+// FeedStore caches release-history feeds.
+type FeedStore interface {
+	// FindReleaseFeed returns ENOTFOUND for a project never fetched.
+	FindReleaseFeed(ctx context.Context, project string) (*ReleaseFeed, error)
+	// FindReleaseFeeds returns the cached feeds of projects, those known.
+	FindReleaseFeeds(ctx context.Context, projects []string) ([]*ReleaseFeed, error)
+	// FindReleaseFeedHeads is FindReleaseFeeds without the bodies: enough
+	// to tell whether a parsed copy is current.
+	FindReleaseFeedHeads(ctx context.Context, projects []string) ([]*ReleaseFeed, error)
+	// SaveReleaseFeed inserts or replaces the cache entry of f.Project.
+	SaveReleaseFeed(ctx context.Context, f *ReleaseFeed) error
+	// FindDueFeedProjects lists the drupal.org projects some site runs whose
+	// feed was never fetched, last checked before checkedBefore, or whose
+	// backoff ended before now: the work of one refresh.
+	FindDueFeedProjects(ctx context.Context, checkedBefore, now time.Time) ([]string, error)
+}
+
+// Advisory is a drupal.org security advisory. The risk label, score and
+// vector are kept as published; Severity is the label in Fleetwatch's
+// spelling, "" when unknown.
+type Advisory struct {
+	ID                int64      `json:"-"`
+	AdvisoryID        string     `json:"id" doc:"SA-CORE-2024-001, SA-CONTRIB-2026-138"`
+	Project           string     `json:"project"`
+	Title             string     `json:"title"`
+	URL               string     `json:"url"`
+	RiskLabel         string     `json:"risk_label" doc:"As published, e.g. Moderately critical"`
+	Severity          string     `json:"severity" doc:"The risk label's key; empty when unknown"`
+	RiskScore         *int       `json:"risk_score" doc:"Out of 25; null when not published"`
+	RiskVector        string     `json:"risk_vector"`
+	VulnerabilityType string     `json:"vulnerability_type"`
+	AffectedVersions  string     `json:"affected_versions"`
+	FixedVersions     []string   `json:"fixed_versions"`
+	CVEs              []string   `json:"cves"`
+	IsPSA             bool       `json:"is_psa"`
+	Source            string     `json:"source"`
+	PublishedAt       *time.Time `json:"published_at"`
+}
+
+// AdvisoryStore keeps security advisories and their link to releases.
+type AdvisoryStore interface {
+	// SaveAdvisories inserts or merges advisories by AdvisoryID: a field a
+	// source leaves empty keeps the value another source gave. It fills ID.
+	SaveAdvisories(ctx context.Context, advs []*Advisory) error
+	// FindAdvisoriesByProject returns every advisory of the project.
+	FindAdvisoriesByProject(ctx context.Context, project string) ([]*Advisory, error)
+	// FindAdvisoryProjects lists the projects that have advisories.
+	FindAdvisoryProjects(ctx context.Context) ([]string, error)
+}
+
+// ReleaseInfo is one release of a project's feed as module_versions keeps it.
+type ReleaseInfo struct {
+	Version           string     `json:"version"`
+	ReleaseDate       *time.Time `json:"release_date"`
+	SecurityUpdate    bool       `json:"security_update"`
+	BugFixes          bool       `json:"bug_fixes"`
+	NewFeatures       bool       `json:"new_features"`
+	Published         bool       `json:"published"`
+	Insecure          bool       `json:"insecure"`
+	Revoked           bool       `json:"revoked"`
+	Unsupported       bool       `json:"unsupported"`
+	CoreCompatibility string     `json:"core_compatibility"`
+	SecurityCovered   bool       `json:"security_covered"`
+	Severity          *string    `json:"severity" doc:"Of the advisory the release fixes; null when none or unknown"`
+	AdvisoryID        *string    `json:"advisory_id"`
+	RiskLabel         string     `json:"risk_label,omitempty"`
+	RiskScore         *int       `json:"risk_score,omitempty"`
+	RiskVector        string     `json:"risk_vector,omitempty"`
+	SitesCount        int        `json:"sites_count" doc:"Sites you can see that run it"`
+}
+
+// Install is one (site, project) the analysis judges, with what it last
+// decided.
+type Install struct {
+	SiteID         int64
+	ModuleID       int64
+	OrganizationID int64
+	Project        string
+	Source         string
+	VersionID      int64 // module_versions.id of the installed version
+	Version        string
+	CoreVersion    string
+	FirstSeenAt    *time.Time
+	Status         string
+	// Fingerprint digests the stored analysis, so that an unchanged result
+	// is not written again.
+	Fingerprint string
+}
+
+// Analysis is the decision about one (site, project), with the exposure to
+// open when it is not_secure and none is open.
+type Analysis struct {
+	SiteID             int64
+	ModuleID           int64
+	VersionID          int64 // the installed version it was computed for
+	Status             string
+	UpdateAvailable    bool
+	SecurityUpdate     bool
+	LatestVersion      string
+	RecommendedVersion string
+	SecurityUpdates    []string
+	Severity           string // of the worst advisory among the fixes; "" when unknown or none
+	AlsoAvailable      []string
+	Reasons            []string
+	Fingerprint        string
+	// Exposure is the exposure to open when none is open (SecurityUpdate only).
+	Exposure *Exposure
+}
+
+// AnalysisStore reads what the analysis needs and writes its decisions.
+type AnalysisStore interface {
+	// FindProjectInstalls returns every (site, project) of visible sites
+	// that runs project.
+	FindProjectInstalls(ctx context.Context, project string) ([]*Install, error)
+	// FindStaleSites returns up to limit sites with rows another writer
+	// changed after their last full analysis (SaveAnalyses).
+	FindStaleSites(ctx context.Context, limit int) ([]int64, error)
+	// FindSiteInstalls returns every (site, project) of the sites.
+	FindSiteInstalls(ctx context.Context, siteIDs []int64) ([]*Install, error)
+	// SaveReleases upserts the releases of a project's feed into
+	// module_versions (creating the module when needed), with the
+	// advisory each security release fixes (advisory ids by version).
+	SaveReleases(ctx context.Context, project string, releases []ReleaseInfo, advisories map[string]string) error
+	// SaveAnalyses writes the analyses in one transaction, skipping those
+	// whose site no longer runs VersionID, and opens and closes exposures
+	// in the same transaction: one opens when SecurityUpdate becomes true,
+	// the open one resolves when it becomes false. It returns how many
+	// exposures it opened and resolved.
+	SaveAnalyses(ctx context.Context, as []*Analysis, at time.Time) (opened, resolved int, err error)
+	// SyncExposures opens and resolves the exposures of the sites so that
+	// one is open exactly while security_update is true, for writers of
+	// site_modules that do not open them (the ingest worker). open builds
+	// the exposure of an install that needs one.
+	SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*Install) *Exposure) (opened, resolved int, err error)
+	// FindReleaseInfos returns the known releases of a project, newest
+	// first, with how many sites of organizationID (0: all) run each;
+	// ENOTFOUND for an unknown project.
+	FindReleaseInfos(ctx context.Context, project string, organizationID int64) ([]*ReleaseInfo, error)
+}
+
+// Exposure states.
+const (
+	ExposureOpen     = "open"
+	ExposureResolved = "resolved"
+)
+
+// SLA outcomes and states of exposures (DESIGN §8).
+const (
+	SLAWithin   = "within"
+	SLAAtRisk   = "at_risk"
+	SLABreached = "breached"
+)
+
+// Exposure is an outstanding (or past) security update of one project on
+// one site (DESIGN §3): open exactly while the site's project has
+// security_update true.
+type Exposure struct {
+	ID               int64      `json:"-"`
+	UUID             string     `json:"id"`
+	SiteID           int64      `json:"-"`
+	SiteUUID         string     `json:"site_id"`
+	SiteName         string     `json:"site_name"`
+	ModuleID         int64      `json:"-"`
+	OrganizationID   int64      `json:"-"`
+	OrganizationUUID string     `json:"organization_id"`
+	Project          string     `json:"project"`
+	InstalledVersion string     `json:"installed_version"`
+	FixedBy          []string   `json:"fixed_by" doc:"The security releases that fix it; empty when the whole project is insecure"`
+	Advisories       []string   `json:"advisories" doc:"Advisory ids of those releases, when known"`
+	Severity         string     `json:"severity" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
+	SeverityKnown    bool       `json:"severity_known" doc:"False when no advisory gave a severity (counted as critical)"`
+	PublishedAt      *time.Time `json:"published_at" doc:"The fixing release's date"`
+	DetectedAt       time.Time  `json:"detected_at"`
+	ClockStartedAt   time.Time  `json:"clock_started_at" doc:"The SLA clock's start: publication, never before the site was first seen"`
+	DueAt            time.Time  `json:"due_at"`
+	ResolvedAt       *time.Time `json:"resolved_at"`
+	ResolvedVersion  string     `json:"resolved_version"`
+	SLAOutcome       *string    `json:"sla_outcome" enum:"within,breached" doc:"Frozen when it resolves"`
+	State            string     `json:"state" enum:"open,resolved"`
+	SLAStatus        string     `json:"sla_status" enum:"within,at_risk,breached"`
+}
+
+// ExposureFilter narrows a list of exposures.
+type ExposureFilter struct {
+	ListOptions
+	OrganizationID int64 // 0: all
+	SiteID         int64
+	Project        string
+	Severity       string
+	State          string // open, resolved or "" for both
+	// OverdueAt, when set, keeps the exposures still open after their due
+	// time, or resolved after it.
+	OverdueAt *time.Time
+}
+
+// ExposureSortFields are the fields a list of exposures sorts by.
+var ExposureSortFields = []string{"detected_at", "due_at", "published_at", "resolved_at", "severity", "project"}
+
+// ExposureStore reads exposures.
+type ExposureStore interface {
+	// FindExposureByUUID returns ENOTFOUND for an unknown exposure.
+	FindExposureByUUID(ctx context.Context, uuid string) (*Exposure, error)
+	FindExposures(ctx context.Context, f ExposureFilter) ([]*Exposure, int, error)
+}
+
+// IntelligenceStore is everything the update analysis needs from the database.
+type IntelligenceStore interface {
+	FeedStore
+	AdvisoryStore
+	AnalysisStore
+	ExposureStore
+	// TryLeadership runs fn when this process holds the scheduler lock of
+	// name, and reports whether it did: on PostgreSQL an advisory lock,
+	// so that one replica leads; on SQLite the one process always does.
+	TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
+}
+
+// SLADeadlines are the default deadlines per severity (DESIGN §8).
+var SLADeadlines = map[string]time.Duration{
+	SeverityHighlyCritical:    24 * time.Hour,
+	SeverityCritical:          3 * 24 * time.Hour,
+	SeverityModeratelyCritcal: 7 * 24 * time.Hour,
+	SeverityLessCritical:      30 * 24 * time.Hour,
+	SeverityNotCritical:       90 * 24 * time.Hour,
+}
+
+// AnalysisFingerprint digests the stored parts of an analysis, so that
+// writers skip rows whose analysis did not change.
+func AnalysisFingerprint(status, latest, recommended, severity string, securityUpdates, alsoAvailable, reasons []string) string {
+	var b []byte
+	for _, s := range []string{status, latest, recommended, severity} {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	for _, l := range [][]string{securityUpdates, alsoAvailable, reasons} {
+		for _, s := range l {
+			b = append(b, s...)
+			b = append(b, 1)
+		}
+		b = append(b, 0)
+	}
+	return string(b)
+}

@@ -1,0 +1,190 @@
+package fleetwatch
+
+import (
+	"context"
+	"time"
+)
+
+// StaleAfter is how long a site may stay silent before it counts as stale.
+const StaleAfter = 48 * time.Hour
+
+// ReportScope bounds a report: an organization, a site, a period. Services
+// fill OrganizationID from the caller's organization for non-admins.
+type ReportScope struct {
+	OrganizationID int64 // 0: every organization
+	SiteID         int64 // 0: every site
+	From, To       time.Time
+	Now            time.Time
+}
+
+// SummaryReport is the fleet at a glance.
+type SummaryReport struct {
+	Sites                  int      `json:"sites"`
+	SitesReporting24h      int      `json:"sites_reporting_24h" doc:"Sites that pushed in the last 24 hours"`
+	StaleSites             int      `json:"stale_sites" doc:"Active sites silent for more than 48 hours, or never seen"`
+	Projects               int      `json:"projects" doc:"Distinct projects the sites run"`
+	UpdatesAvailable       int      `json:"updates_available" doc:"(site, project) pairs with a non-security update available"`
+	SecurityUpdates        int      `json:"security_updates" doc:"Open exposures"`
+	SecurityHighlyCritical int      `json:"security_highly_critical"`
+	SecurityCritical       int      `json:"security_critical"`
+	SecurityModerately     int      `json:"security_moderately_critical"`
+	SecurityLessCritical   int      `json:"security_less_critical"`
+	SecurityNotCritical    int      `json:"security_not_critical"`
+	SitesWithSecurity      int      `json:"sites_with_security_updates"`
+	OverdueExposures       int      `json:"overdue_exposures"`
+	Compliance30d          *float64 `json:"compliance_30d" doc:"% of exposures closed in the last 30 days within their deadline; null when none closed"`
+	Compliance90d          *float64 `json:"compliance_90d"`
+	GeneratedAt            string   `json:"generated_at"`
+}
+
+// SecurityUpdateRow is one outstanding security update (an open exposure).
+type SecurityUpdateRow struct {
+	ExposureUUID     string    `json:"exposure_id"`
+	OrganizationUUID string    `json:"organization_id"`
+	SiteUUID         string    `json:"site_id"`
+	SiteName         string    `json:"site_name"`
+	SiteURL          string    `json:"site_url"`
+	Project          string    `json:"project"`
+	Installed        string    `json:"installed_version"`
+	FixedBy          []string  `json:"fixed_versions"`
+	Severity         string    `json:"severity"`
+	DetectedAt       time.Time `json:"detected_at"`
+	DueAt            time.Time `json:"due_at"`
+	AgeDays          float64   `json:"age_days"`
+	SLAState         string    `json:"sla_state" enum:"within,at_risk,breached"`
+
+	ClockStartedAt time.Time `json:"-"`
+}
+
+// SecurityUpdateSortFields are the fields the security-updates report sorts by.
+var SecurityUpdateSortFields = []string{"due_at", "detected_at", "severity", "project", "site_name"}
+
+// ComplianceRow is the SLA compliance of one organization or one site over
+// a period: the exposures closed in it, and the breaches still open.
+type ComplianceRow struct {
+	Scope            string   `json:"scope" enum:"organization,site"`
+	OrganizationUUID string   `json:"organization_id"`
+	OrganizationName string   `json:"organization_name"`
+	SiteUUID         string   `json:"site_id,omitempty"`
+	SiteName         string   `json:"site_name,omitempty"`
+	Closed           int      `json:"closed"`
+	Within           int      `json:"within"`
+	Breached         int      `json:"breached"`
+	CompliancePct    *float64 `json:"compliance_pct"`
+	MeanHours        *float64 `json:"mean_hours_to_patch"`
+	MedianHours      *float64 `json:"median_hours_to_patch"`
+	P90Hours         *float64 `json:"p90_hours_to_patch"`
+	OpenBreaches     int      `json:"open_breaches"`
+}
+
+// TrendRow is one day of a trend.
+type TrendRow struct {
+	Day             string   `json:"day" doc:"YYYY-MM-DD (UTC)"`
+	OpenSecurity    int      `json:"open_security_updates" doc:"Exposures open at the end of the day"`
+	NewExposures    int      `json:"new_exposures"`
+	Resolved        int      `json:"resolved"`
+	Overdue         int      `json:"overdue" doc:"Open exposures past their deadline at the end of the day"`
+	CompliancePct   *float64 `json:"compliance_pct" doc:"% of the day's closures within deadline; null when none"`
+	OutdatedUpdates int      `json:"outdated_updates" doc:"(site, project) pairs with a non-security update outstanding at the end of the day"`
+	MedianLagDays   *float64 `json:"median_lag_days" doc:"Median time those have been outstanding, in days"`
+}
+
+// ModuleUsageRow is one site running a project.
+type ModuleUsageRow struct {
+	SiteUUID           string `json:"site_id"`
+	SiteName           string `json:"site_name"`
+	SiteURL            string `json:"site_url"`
+	OrganizationUUID   string `json:"organization_id"`
+	Version            string `json:"version"`
+	Status             string `json:"status"`
+	UpdateAvailable    bool   `json:"update_available"`
+	SecurityUpdate     bool   `json:"security_update"`
+	RecommendedVersion string `json:"recommended_version"`
+}
+
+// ModuleUsageSortFields are the fields the module-usage report sorts by.
+var ModuleUsageSortFields = []string{"site_name", "version", "status"}
+
+// ModuleUsageSummary counts the sites of a project by version.
+type ModuleUsageSummary struct {
+	Version  string `json:"version"`
+	Sites    int    `json:"sites"`
+	Behind   int    `json:"behind" doc:"Sites with an update available"`
+	Insecure int    `json:"insecure" doc:"Sites with a security update outstanding"`
+}
+
+// PatchRunReportRow is one patch run with what it changed and closed.
+type PatchRunReportRow struct {
+	PatchRunUUID     string    `json:"patch_run_id"`
+	OrganizationUUID string    `json:"organization_id"`
+	SiteUUID         string    `json:"site_id"`
+	SiteName         string    `json:"site_name"`
+	RunDate          time.Time `json:"run_date"`
+	Status           string    `json:"status"`
+	Tool             string    `json:"tool"`
+	Changes          []string  `json:"changes" doc:"project: from → to"`
+	ExposuresClosed  []string  `json:"exposures_closed" doc:"Ids of the exposures this run resolved"`
+}
+
+// ExposureOutcome is an exposure with where it happened, for compliance.
+type ExposureOutcome struct {
+	OrganizationUUID, OrganizationName string
+	SiteUUID, SiteName                 string
+	ClockStartedAt                     time.Time
+	ResolvedAt                         *time.Time
+	Outcome                            string // within or breached; "" while open
+}
+
+// ExposureSpan is the life of one exposure, as trends need it.
+type ExposureSpan struct {
+	DetectedAt time.Time
+	DueAt      time.Time
+	ResolvedAt *time.Time
+	Outcome    string // within or breached, once resolved
+}
+
+// OutdatedSpan is an interval during which a (site, project) had a
+// non-security update outstanding.
+type OutdatedSpan struct {
+	SiteID, ModuleID int64
+	From             time.Time
+	To               *time.Time
+}
+
+// ReportStore reads what the reports aggregate.
+type ReportStore interface {
+	Summary(ctx context.Context, s ReportScope) (*SummaryReport, error)
+	SecurityUpdates(ctx context.Context, s ReportScope, opts ListOptions) ([]*SecurityUpdateRow, int, error)
+	// ResolvedExposures returns the exposures closed in the scope's period.
+	ResolvedExposures(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
+	// OpenBreaches returns the open exposures past their deadline at s.Now.
+	OpenBreaches(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
+	ExposureSpans(ctx context.Context, s ReportScope) ([]ExposureSpan, error)
+	OutdatedSpans(ctx context.Context, s ReportScope) ([]OutdatedSpan, error)
+	ModuleUsage(ctx context.Context, s ReportScope, project string, opts ListOptions) ([]*ModuleUsageRow, int, error)
+	PatchRunReport(ctx context.Context, s ReportScope, opts ListOptions) ([]*PatchRunReportRow, int, error)
+}
+
+// DailyOutdated is the rollup of one organization's outstanding
+// non-security updates at the end of one day.
+type DailyOutdated struct {
+	OrganizationID int64
+	Day            string // YYYY-MM-DD
+	Outdated       int
+	// LagHistogram counts the outdated pairs by whole days outstanding;
+	// the last bucket holds the rest.
+	LagHistogram []int
+	ComputedAt   time.Time
+}
+
+// RollupStore keeps the daily rollups.
+type RollupStore interface {
+	// DailyOutdated returns the rollups of [from, to] (days), of one
+	// organization or of all (0), ordered by day.
+	DailyOutdated(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// SaveDailyOutdated inserts or replaces rollups.
+	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
+	// RollupOrganizations returns the ids of the organizations that exist,
+	// with the first day their history starts (zero when it has none).
+	RollupOrganizations(ctx context.Context) (map[int64]time.Time, error)
+}

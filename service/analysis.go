@@ -1,0 +1,427 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/drupal"
+)
+
+// Analysis decides the update status of every (site, project) from
+// drupal.org release-history feeds, the way Drupal core's update module does
+// (drupal.Evaluate), and keeps site_modules and exposures current: when a
+// site pushes (as the ingest worker's fleetwatch.Analyzer) and when a feed
+// or the advisories change (Feeds, Scheduler).
+type Analysis struct {
+	Store  fleetwatch.Store
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	mu     sync.Mutex
+	parsed map[string]*parsedFeed // by project
+	// wake nudges the loop that completes the analysis of pushed rows.
+	wake chan struct{}
+	// fetch queues projects seen for the first time.
+	fetch chan string
+}
+
+var _ fleetwatch.Analyzer = (*Analysis)(nil)
+
+// parsedFeed is a cached feed, parsed, with the advisory of each security
+// release.
+type parsedFeed struct {
+	hash       string
+	status     string
+	project    *drupal.Project // nil when there is no valid feed
+	advisories map[string]*fleetwatch.Advisory
+}
+
+// NewAnalysis returns an Analysis on the store.
+func NewAnalysis(store fleetwatch.Store, logger *slog.Logger) *Analysis {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Analysis{Store: store, Logger: logger, parsed: map[string]*parsedFeed{},
+		wake: make(chan struct{}, 1), fetch: make(chan string, 1024)}
+}
+
+func (a *Analysis) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Analyze implements fleetwatch.Analyzer: the ingest worker calls it inside
+// the transaction that applies a snapshot. It judges the changed rows from
+// the cached feeds (reading only), queues the feeds of projects never
+// fetched, and wakes the loop that, once the snapshot is committed, fills the
+// rest of the analysis (security releases, severity) and opens or resolves
+// exposures (CompleteStale).
+func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChange) ([]fleetwatch.ModuleVerdict, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	// The snapshot's core version, when it changed; else the site's.
+	cores := map[int64]string{}
+	for _, ch := range changes {
+		if ch.Project == drupal.CoreProject && ch.ToVersion != "" {
+			cores[ch.SiteID] = ch.ToVersion
+		}
+	}
+	at := a.now()
+	projects := map[string]string{}
+	for _, ch := range changes {
+		if ch.ToVersion != "" {
+			projects[ch.Project] = ch.Source
+		}
+	}
+	feeds, err := a.feeds(ctx, projects)
+	if err != nil {
+		return nil, err
+	}
+	var out []fleetwatch.ModuleVerdict
+	for _, ch := range changes {
+		if ch.ToVersion == "" {
+			continue
+		}
+		core, ok := cores[ch.SiteID]
+		if !ok {
+			if site, err := a.Store.FindSiteByID(ctx, ch.SiteID); err == nil {
+				core = site.CoreVersion
+			}
+			cores[ch.SiteID] = core
+		}
+		res := a.evaluate(feeds[ch.Project], ch.ToVersion, ch.Source, core, at)
+		out = append(out, fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: string(res.Status),
+			UpdateAvailable: res.UpdateAvailable, SecurityUpdate: res.SecurityUpdate,
+			LatestVersion: res.LatestVersion, RecommendedVersion: res.RecommendedVersion})
+	}
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+	return out, nil
+}
+
+// feeds returns the parsed feeds of projects (nil for custom projects and
+// those without a cached feed), reading only the heads of the cached feeds
+// unless a parsed copy is stale, and queues a first fetch of the drupal.org
+// projects never fetched.
+func (a *Analysis) feeds(ctx context.Context, projects map[string]string) (map[string]*parsedFeed, error) {
+	names := make([]string, 0, len(projects))
+	for p, source := range projects {
+		if source != drupal.SourceCustom {
+			names = append(names, p)
+		}
+	}
+	heads, err := a.Store.FindReleaseFeedHeads(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*parsedFeed, len(heads))
+	for _, h := range heads {
+		a.mu.Lock()
+		p := a.parsed[h.Project]
+		a.mu.Unlock()
+		if p == nil || p.hash != h.ContentHash || p.status != h.Status {
+			full, err := a.Store.FindReleaseFeed(ctx, h.Project)
+			if err != nil {
+				return nil, err
+			}
+			if p, err = a.parse(ctx, full); err != nil {
+				return nil, err
+			}
+		}
+		out[h.Project] = p
+	}
+	for _, name := range names {
+		if _, ok := out[name]; !ok {
+			select {
+			case a.fetch <- name:
+			default: // the scheduler's next pass fetches it
+			}
+		}
+	}
+	return out, nil
+}
+
+// feed is feeds for one project.
+func (a *Analysis) feed(ctx context.Context, project, source string) (*parsedFeed, error) {
+	fs, err := a.feeds(ctx, map[string]string{project: source})
+	if err != nil {
+		return nil, err
+	}
+	return fs[project], nil
+}
+
+// parse returns the parsed form of a cached feed, parsing it only when its
+// content changed since the last time.
+func (a *Analysis) parse(ctx context.Context, f *fleetwatch.ReleaseFeed) (*parsedFeed, error) {
+	a.mu.Lock()
+	p := a.parsed[f.Project]
+	a.mu.Unlock()
+	if p != nil && p.hash == f.ContentHash && p.status == f.Status {
+		return p, nil
+	}
+	p = &parsedFeed{hash: f.ContentHash, status: f.Status}
+	if len(f.Body) > 0 {
+		proj, err := drupal.ParseReleaseHistory(bytes.NewReader(f.Body))
+		if err != nil {
+			// The cache only holds feeds that parsed; treat a bad one as absent.
+			a.Logger.WarnContext(ctx, "cached release history does not parse", "project", f.Project, "err", err)
+		} else {
+			p.project = proj
+		}
+	}
+	if p.project != nil {
+		advs, err := a.Store.FindAdvisoriesByProject(ctx, f.Project)
+		if err != nil {
+			return nil, err
+		}
+		p.advisories = matchAdvisories(f.Project, p.project, advs)
+	}
+	a.mu.Lock()
+	a.parsed[f.Project] = p
+	a.mu.Unlock()
+	return p, nil
+}
+
+// forget drops the parsed form of projects, after their advisories changed.
+func (a *Analysis) forget(projects ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range projects {
+		delete(a.parsed, p)
+	}
+}
+
+// matchAdvisories maps each security release of the feed to its advisory.
+func matchAdvisories(project string, p *drupal.Project, advs []*fleetwatch.Advisory) map[string]*fleetwatch.Advisory {
+	out := map[string]*fleetwatch.Advisory{}
+	if len(advs) == 0 {
+		return out
+	}
+	byID := map[string]*fleetwatch.Advisory{}
+	das := make([]drupal.Advisory, 0, len(advs))
+	for _, a := range advs {
+		byID[a.AdvisoryID] = a
+		d := drupal.Advisory{ID: a.AdvisoryID, Project: a.Project, Severity: a.Severity, IsPSA: a.IsPSA,
+			AffectedVersions: a.AffectedVersions, FixedVersions: a.FixedVersions}
+		if a.PublishedAt != nil {
+			d.Published = *a.PublishedAt
+		}
+		das = append(das, d)
+	}
+	for _, r := range p.Releases {
+		if !r.IsSecurityRelease() {
+			continue
+		}
+		if m, ok := drupal.MatchAdvisory(das, project, r); ok {
+			out[r.Version] = byID[m.ID]
+		}
+	}
+	return out
+}
+
+// evaluate runs drupal.Evaluate for one installed version.
+func (a *Analysis) evaluate(feed *parsedFeed, version, source, core string, at time.Time) drupal.Result {
+	in := drupal.Input{Installed: version, Source: source, CoreVersion: core, Now: at}
+	if feed != nil {
+		in.Project = feed.project
+	}
+	res := drupal.Evaluate(in)
+	if feed != nil && feed.project == nil && res.Status == drupal.StatusUnknown {
+		switch feed.status {
+		case fleetwatch.FeedNotFound:
+			res.Reasons = append(res.Reasons, "drupal.org has no release history for this project.")
+		case fleetwatch.FeedInvalid, fleetwatch.FeedError:
+			res.Reasons = append(res.Reasons, "The release history could not be fetched; Fleetwatch retries with backoff.")
+		}
+	} else if feed == nil && source != drupal.SourceCustom && res.Status == drupal.StatusUnknown {
+		res.Reasons = append(res.Reasons, "The release history has not been fetched yet.")
+	}
+	return res
+}
+
+// analyze turns the evaluation of an install into the analysis to store,
+// with the exposure to open when it is not_secure.
+func (a *Analysis) analyze(in *fleetwatch.Install, feed *parsedFeed, res drupal.Result, at time.Time) *fleetwatch.Analysis {
+	an := &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+		Status: string(res.Status), UpdateAvailable: res.UpdateAvailable, SecurityUpdate: res.SecurityUpdate,
+		LatestVersion: res.LatestVersion, RecommendedVersion: res.RecommendedVersion,
+		AlsoAvailable: res.AlsoAvailable, Reasons: res.Reasons}
+	for _, r := range res.SecurityUpdates {
+		an.SecurityUpdates = append(an.SecurityUpdates, r.Version)
+	}
+	fixes := res.FixedBy
+	if !res.SecurityUpdate {
+		fixes = res.SecurityUpdates
+	}
+	var advisories []string
+	var published *time.Time
+	for _, r := range fixes {
+		if feed != nil {
+			if adv := feed.advisories[r.Version]; adv != nil {
+				if fleetwatch.SeverityRank(adv.Severity) > fleetwatch.SeverityRank(an.Severity) {
+					an.Severity = adv.Severity
+				}
+				advisories = appendUnique(advisories, adv.AdvisoryID)
+			}
+		}
+		if r.IsSecurityRelease() && !r.Date.IsZero() && (published == nil || r.Date.Before(*published)) {
+			d := r.Date.UTC()
+			published = &d
+		}
+	}
+	an.Fingerprint = fleetwatch.AnalysisFingerprint(an.Status, an.LatestVersion, an.RecommendedVersion, an.Severity,
+		an.SecurityUpdates, an.AlsoAvailable, an.Reasons)
+	if an.SecurityUpdate {
+		e := &fleetwatch.Exposure{Severity: an.Severity, SeverityKnown: an.Severity != "", PublishedAt: published,
+			DetectedAt: at, Advisories: advisories}
+		for _, r := range res.FixedBy {
+			e.FixedBy = append(e.FixedBy, r.Version)
+		}
+		e.ClockStartedAt, e.DueAt = DueAt(e.Severity, published, at, in.FirstSeenAt)
+		if !e.SeverityKnown {
+			e.Severity = fleetwatch.SeverityCritical
+		}
+		an.Exposure = e
+	}
+	return an
+}
+
+// DueAt returns when the SLA clock of an exposure starts and when it is due
+// under the default deadlines (DESIGN §8): the clock starts at the fixing
+// release's publication (at detection when unknown), never before the site
+// was first seen; an unknown severity counts as critical.
+func DueAt(severity string, published *time.Time, detected time.Time, firstSeen *time.Time) (start, due time.Time) {
+	start = detected
+	if published != nil {
+		start = *published
+	}
+	if firstSeen != nil && firstSeen.After(start) {
+		start = *firstSeen
+	}
+	d, ok := fleetwatch.SLADeadlines[severity]
+	if !ok {
+		d = fleetwatch.SLADeadlines[fleetwatch.SeverityCritical]
+	}
+	return start.UTC(), start.Add(d).UTC()
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, w := range s {
+		if w == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// evalKey identifies installs that evaluate alike.
+type evalKey struct{ version, source, core string }
+
+// analyzeInstalls evaluates installs against their project's feed, once per
+// distinct (version, source, core), and returns the analyses that differ from
+// what is stored (all of them with force).
+func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.Install, force bool) ([]*fleetwatch.Analysis, error) {
+	at := a.now()
+	projects := map[string]string{}
+	for _, in := range installs {
+		projects[in.Project] = in.Source
+	}
+	feeds, err := a.feeds(ctx, projects)
+	if err != nil {
+		return nil, err
+	}
+	memo := map[string]map[evalKey]drupal.Result{}
+	var out []*fleetwatch.Analysis
+	for _, in := range installs {
+		feed := feeds[in.Project]
+		if memo[in.Project] == nil {
+			memo[in.Project] = map[evalKey]drupal.Result{}
+		}
+		k := evalKey{in.Version, in.Source, in.CoreVersion}
+		res, ok := memo[in.Project][k]
+		if !ok {
+			res = a.evaluate(feed, in.Version, in.Source, in.CoreVersion, at)
+			memo[in.Project][k] = res
+		}
+		an := a.analyze(in, feed, res, at)
+		if force || an.Fingerprint != in.Fingerprint {
+			out = append(out, an)
+		}
+	}
+	return out, nil
+}
+
+// RecomputeProject re-judges every site that runs project, after its feed
+// or advisories changed, and writes what changed with the exposures it
+// opens or resolves, in one transaction.
+func (a *Analysis) RecomputeProject(ctx context.Context, project string) (changed, opened, resolved int, err error) {
+	installs, err := a.Store.FindProjectInstalls(ctx, project)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	as, err := a.analyzeInstalls(ctx, installs, false)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	opened, resolved, err = a.Store.SaveAnalyses(ctx, as, a.now())
+	return len(as), opened, resolved, err
+}
+
+// CompleteStale finishes the analysis of the rows the ingest worker
+// changed since their last full analysis: security releases, severity,
+// reasons and exposures. It returns how many rows it wrote.
+func (a *Analysis) CompleteStale(ctx context.Context) (int, error) {
+	total := 0
+	// Bounded: a row a push changes again meanwhile is skipped by
+	// SaveAnalyses and left for the next pass.
+	for range 20 {
+		ids, err := a.Store.FindStaleSites(ctx, 500)
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		installs, err := a.Store.FindSiteInstalls(ctx, ids)
+		if err != nil {
+			return total, err
+		}
+		as, err := a.analyzeInstalls(ctx, installs, true)
+		if err != nil {
+			return total, err
+		}
+		if _, _, err := a.Store.SaveAnalyses(ctx, as, a.now()); err != nil {
+			return total, err
+		}
+		total += len(as)
+		if len(ids) < 500 {
+			return total, nil
+		}
+	}
+	return total, nil
+}
+
+// Reconcile opens and resolves the exposures of the sites so that one is
+// open exactly while security_update is true, whoever wrote the status.
+func (a *Analysis) Reconcile(ctx context.Context, siteIDs []int64) (opened, resolved int, err error) {
+	return a.Store.SyncExposures(ctx, siteIDs, a.now(), a.opener(ctx))
+}
+
+// opener builds the exposure of an install that needs one and has none.
+func (a *Analysis) opener(ctx context.Context) func(*fleetwatch.Install) *fleetwatch.Exposure {
+	at := a.now()
+	return func(in *fleetwatch.Install) *fleetwatch.Exposure {
+		feed, err := a.feed(ctx, in.Project, in.Source)
+		if err != nil {
+			return nil
+		}
+		return a.analyze(in, feed, a.evaluate(feed, in.Version, in.Source, in.CoreVersion, at), at).Exposure
+	}
+}

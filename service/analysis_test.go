@@ -1,0 +1,435 @@
+package service_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/drupalorg"
+	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// feedServer serves release-history fixtures as {project}/current, with
+// ETags, and lets a test publish a new feed or break one.
+type feedServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	feeds map[string][]byte // project -> body; nil body: 500
+	hits  map[string]int
+}
+
+func newFeedServer(t testing.TB) *feedServer {
+	fs := &feedServer{feeds: map[string][]byte{}, hits: map[string]int{}}
+	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		project := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/current")
+		fs.mu.Lock()
+		body, ok := fs.feeds[project]
+		fs.hits[project]++
+		fs.mu.Unlock()
+		switch {
+		case !ok:
+			http.NotFound(w, r)
+			return
+		case body == nil:
+			http.Error(w, "<html>upstream down</html>", http.StatusBadGateway)
+			return
+		}
+		sum := sha256.Sum256(body)
+		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Write(body)
+	}))
+	t.Cleanup(fs.Close)
+	return fs
+}
+
+// publish serves the fixture file as the project's feed.
+func (fs *feedServer) publish(t testing.TB, project, fixture string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "drupal", "testdata", "release-history", fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.mu.Lock()
+	fs.feeds[project] = b
+	fs.mu.Unlock()
+}
+
+func (fs *feedServer) set(project string, body []byte) {
+	fs.mu.Lock()
+	fs.feeds[project] = body
+	fs.mu.Unlock()
+}
+
+// intel is the analysis under test on one store.
+type intel struct {
+	store    *sqlstore.Store
+	analysis *service.Analysis
+	feeds    *service.Feeds
+	feedSrv  *feedServer
+	now      time.Time
+}
+
+func newIntel(t testing.TB, s *sqlstore.Store, advisoryURL string) *intel {
+	t.Helper()
+	fs := newFeedServer(t)
+	client, err := drupalorg.New(drupalorg.Config{FeedURL: fs.URL, AdvisoryURL: advisoryURL, Retries: 0, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &intel{store: s, feedSrv: fs, now: time.Now().UTC()}
+	in.analysis = service.NewAnalysis(s, nil)
+	in.analysis.Now = func() time.Time { return in.now }
+	in.feeds = &service.Feeds{Store: s, Fetcher: client, Analysis: in.analysis}
+	return in
+}
+
+// push applies an inventory of name=version pairs to the site through the
+// ingest store with the analysis as its Analyzer, then completes the
+// analysis as the scheduler does after a push.
+func (in *intel) push(t testing.TB, siteID int64, pairs ...string) {
+	t.Helper()
+	ctx := context.Background()
+	snap := &fleetwatch.Snapshot{SiteID: siteID, CollectedAt: time.Now().UTC()}
+	for _, p := range pairs {
+		name, version, _ := strings.Cut(p, "=")
+		typ, src := fleetwatch.ModuleTypeModule, fleetwatch.SourceDrupalOrg
+		if name == "drupal" {
+			typ = fleetwatch.ModuleTypeCore
+			snap.CoreVersion = version
+		}
+		if strings.HasPrefix(name, "custom_") {
+			src = fleetwatch.SourceCustom
+		}
+		snap.Projects = append(snap.Projects, fleetwatch.SnapshotProject{Name: name, Type: typ, Source: src, Version: version})
+	}
+	sort.Slice(snap.Projects, func(i, j int) bool { return snap.Projects[i].Name < snap.Projects[j].Name })
+	snap.Hash = strings.Join(pairs, ",")
+	l := &fleetwatch.AuditLog{SiteID: siteID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+	if err := in.store.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := in.store.ClaimAuditLogs(ctx, 1, time.Now())
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	if _, err := in.store.ApplySnapshot(ctx, claimed[0], snap, in.analysis); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.analysis.CompleteStale(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// status returns "status latest recommended [security updates] severity" of
+// a site's project.
+func (in *intel) status(t testing.TB, siteID int64, project string) string {
+	t.Helper()
+	installs, err := in.store.FindSiteInstalls(context.Background(), []int64{siteID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range installs {
+		if i.Project == project {
+			return i.Status
+		}
+	}
+	t.Fatalf("site %d does not run %s", siteID, project)
+	return ""
+}
+
+func (in *intel) exposures(t testing.TB, f fleetwatch.ExposureFilter) []*fleetwatch.Exposure {
+	t.Helper()
+	f.PerPage = 500
+	es, _, err := in.store.FindExposures(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func mustSite(t testing.TB, s *sqlstore.Store, orgID int64, name string) *fleetwatch.Site {
+	t.Helper()
+	site := &fleetwatch.Site{Name: name, URL: "https://" + name + ".example", OrganizationID: orgID, IsActive: true}
+	if err := s.CreateSite(context.Background(), site, 0); err != nil {
+		t.Fatal(err)
+	}
+	return site
+}
+
+func mustOrg(t testing.TB, s *sqlstore.Store, name string) *fleetwatch.Organization {
+	t.Helper()
+	o := &fleetwatch.Organization{Name: name, IsActive: true}
+	if err := s.CreateOrganization(context.Background(), o, 0); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// advisoryFile writes an api-d7 listing with one advisory that
+// aaa_update_test 8.x-1.2 fixes, and returns its file:// URL.
+func advisoryFile(t testing.TB, label, vector string) string {
+	t.Helper()
+	dir := t.TempDir()
+	body := fmt.Sprintf(`{"list":[{"type":"sa","nid":"1","title":"AAA Update test - %s - Access bypass - SA-CONTRIB-2026-900",
+		"url":"https://www.drupal.org/sa-contrib-2026-900","field_sa_criticality":%q,"field_is_psa":"0",
+		"field_project":{"id":"42"},"field_affected_versions":"<1.2.0","created":"1788974270",
+		"field_sa_solution":{"value":"<a href=\"/project/aaa_update_test/releases/8.x-1.2\">8.x-1.2</a>"}}]}`, label, vector)
+	path := filepath.Join(dir, "sa.json")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + path
+}
+
+// TestAnalysis_EndToEnd is the story of the issue: sites run a project,
+// drupal.org publishes a security release, one refresh flags every site
+// with an exposure and a due date; an upgrade resolves it.
+func TestAnalysis_EndToEnd(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, advisoryFile(t, "Highly critical", "AC:None/A:None/CI:All/II:All/E:Exploit/TD:All"))
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.1_0.xml")
+		in.feedSrv.publish(t, "drupal", "drupal.8.0.1.xml")
+		org := mustOrg(t, s, "Agency")
+		other := mustOrg(t, s, "Other")
+		var sites []*fleetwatch.Site
+		for i := range 3 {
+			sites = append(sites, mustSite(t, s, org.ID, fmt.Sprintf("site%d", i)))
+		}
+		bystander := mustSite(t, s, other.ID, "bystander")
+
+		// First push: nothing fetched yet, so unknown — never "current".
+		for _, site := range sites {
+			in.push(t, site.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.0", "custom_events=1.0.0")
+		}
+		in.push(t, bystander.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.2")
+		if got := in.status(t, sites[0].ID, "aaa_update_test"); got != "unknown" {
+			t.Fatalf("before any fetch: %s, want unknown", got)
+		}
+		// The first refresh fetches the fleet's feeds (the scheduler does it
+		// at once for new projects).
+		res, err := in.feeds.RefreshNow(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Changed) != 2 || res.Advisories != 1 {
+			t.Fatalf("first refresh = %+v", res)
+		}
+		for _, site := range sites {
+			if got := in.status(t, site.ID, "aaa_update_test"); got != "current" {
+				t.Fatalf("site %d: %s, want current", site.ID, got)
+			}
+			if got := in.status(t, site.ID, "custom_events"); got != "unknown" {
+				t.Fatalf("custom project: %s, want unknown", got)
+			}
+		}
+		if es := in.exposures(t, fleetwatch.ExposureFilter{}); len(es) != 0 {
+			t.Fatalf("exposures before the security release: %d", len(es))
+		}
+
+		// drupal.org publishes 8.x-1.2, a security release; one refresh.
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
+		in.now = in.now.Add(time.Hour)
+		res, err = in.feeds.RefreshNow(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Changed) != 1 || res.Changed[0] != "aaa_update_test" || res.Opened != 3 {
+			t.Fatalf("second refresh = %+v, want aaa_update_test changed and 3 exposures", res)
+		}
+		open := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureOpen})
+		if len(open) != 3 {
+			t.Fatalf("%d open exposures, want 3", len(open))
+		}
+		for _, e := range open {
+			if in.status(t, e.SiteID, "aaa_update_test") != "not_secure" {
+				t.Errorf("site %d not flagged", e.SiteID)
+			}
+			if e.Severity != fleetwatch.SeverityHighlyCritical || !e.SeverityKnown || len(e.Advisories) != 1 ||
+				e.Advisories[0] != "SA-CONTRIB-2026-900" || len(e.FixedBy) != 1 || e.FixedBy[0] != "8.x-1.2" {
+				t.Errorf("exposure = %+v", e)
+			}
+			// The release dates from 2009: the clock starts when the site
+			// was first seen, and a highly critical one is due a day later.
+			if e.PublishedAt == nil || e.PublishedAt.Year() != 2009 {
+				t.Errorf("published_at = %v", e.PublishedAt)
+			}
+			site, _ := s.FindSiteByID(ctx, e.SiteID)
+			if !e.ClockStartedAt.Equal(site.FirstSeenAt.Truncate(time.Microsecond)) || e.DueAt.Sub(e.ClockStartedAt) != 24*time.Hour {
+				t.Errorf("clock %v due %v, first seen %v", e.ClockStartedAt, e.DueAt, site.FirstSeenAt)
+			}
+			if !e.DetectedAt.Equal(in.now.Truncate(time.Microsecond)) {
+				t.Errorf("detected_at = %v, want %v", e.DetectedAt, in.now)
+			}
+		}
+		// Organization filter and the bystander on the fixed release.
+		if es := in.exposures(t, fleetwatch.ExposureFilter{OrganizationID: other.ID}); len(es) != 0 {
+			t.Errorf("bystander exposures: %d", len(es))
+		}
+		later := in.now.Add(48 * time.Hour)
+		if es := in.exposures(t, fleetwatch.ExposureFilter{OverdueAt: &later}); len(es) != 3 {
+			t.Errorf("overdue after 2 days: %d, want 3", len(es))
+		}
+
+		// A refresh with nothing new changes nothing.
+		res, err = in.feeds.RefreshNow(ctx)
+		if err != nil || len(res.Changed) != 0 || res.Opened != 0 {
+			t.Fatalf("idle refresh = %+v, %v", res, err)
+		}
+
+		// One site upgrades: its exposure resolves within the SLA.
+		in.now = in.now.Add(time.Hour)
+		in.push(t, sites[0].ID, "drupal=8.0.1", "aaa_update_test=8.x-1.2", "custom_events=1.0.0")
+		if got := in.status(t, sites[0].ID, "aaa_update_test"); got != "current" {
+			t.Fatalf("after upgrade: %s", got)
+		}
+		resolved := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureResolved})
+		if len(resolved) != 1 || resolved[0].SiteID != sites[0].ID || resolved[0].ResolvedVersion != "8.x-1.2" ||
+			resolved[0].SLAOutcome == nil || *resolved[0].SLAOutcome != fleetwatch.SLAWithin {
+			t.Fatalf("resolved = %+v", resolved)
+		}
+
+		// A site that is first seen now with the insecure release gets its
+		// exposure at its push, from the cached feed.
+		late := mustSite(t, s, org.ID, "late")
+		in.push(t, late.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.0")
+		if es := in.exposures(t, fleetwatch.ExposureFilter{SiteID: late.ID, State: fleetwatch.ExposureOpen}); len(es) != 1 {
+			t.Fatalf("late site exposures: %d", len(es))
+		}
+
+		// Organization isolation through the service: another
+		// organization's member sees none of them, and gets 404 for one.
+		svc := &service.Exposures{Store: s, Now: func() time.Time { return in.now }}
+		outsider := fleetwatch.NewContextWithActor(ctx, &fleetwatch.Actor{UserID: 99, OrganizationID: other.ID, Role: fleetwatch.RoleMember})
+		member := fleetwatch.NewContextWithActor(ctx, &fleetwatch.Actor{UserID: 98, OrganizationID: org.ID, Role: fleetwatch.RoleViewer})
+		mine, total, err := svc.List(member, fleetwatch.ListOptions{PerPage: 50}, service.ExposureQuery{State: "open"})
+		if err != nil || total != 3 || len(mine) != 3 || mine[0].SLAStatus == "" {
+			t.Fatalf("member list = %d, %v", total, err)
+		}
+		if got, total, err := svc.List(outsider, fleetwatch.ListOptions{PerPage: 50}, service.ExposureQuery{SiteID: sites[1].UUID}); err != nil || total != 0 || len(got) != 0 {
+			t.Errorf("outsider list by site = %d, %v", total, err)
+		}
+		if _, err := svc.Get(outsider, mine[0].UUID); fleetwatch.ErrorCode(err) != fleetwatch.ENOTFOUND {
+			t.Errorf("outsider get = %v, want not found", err)
+		}
+		if e, err := svc.Get(member, mine[0].UUID); err != nil || e.UUID != mine[0].UUID {
+			t.Errorf("member get = %v", err)
+		}
+		if _, _, err := svc.List(member, fleetwatch.ListOptions{PerPage: 50}, service.ExposureQuery{Severity: "bad"}); fleetwatch.ErrorCode(err) != fleetwatch.EINVALID {
+			t.Errorf("bad severity = %v", err)
+		}
+
+		// The feed breaks: the last good copy keeps deciding; a project
+		// never fetched stays unknown.
+		in.feedSrv.set("aaa_update_test", []byte("<html>maintenance</html>"))
+		in.now = in.now.Add(2 * time.Hour)
+		if _, err := in.feeds.RefreshNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := in.status(t, sites[1].ID, "aaa_update_test"); got != "not_secure" {
+			t.Errorf("after a broken fetch: %s, want the cached verdict not_secure", got)
+		}
+		feed, err := s.FindReleaseFeed(ctx, "aaa_update_test")
+		if err != nil || feed.Status != fleetwatch.FeedInvalid || feed.Failures != 1 || feed.NextAttempt == nil {
+			t.Errorf("broken feed cache = %+v, %v", feed, err)
+		}
+	})
+}
+
+func TestFeeds_RefreshFeed_Unknown(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		org := mustOrg(t, s, "Agency")
+		site := mustSite(t, s, org.ID, "one")
+		in.feedSrv.set("broken", nil) // 502
+		in.feedSrv.set("halfway", []byte(`<?xml version="1.0"?><project><title>x</title><short_name>halfway</short_name><releases><release>`))
+		in.push(t, site.ID, "broken=1.0.0", "halfway=1.0.0", "gone=1.0.0")
+		if _, err := in.feeds.RefreshNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"broken", "halfway", "gone"} {
+			if got := in.status(t, site.ID, p); got != "unknown" {
+				t.Errorf("%s: %s, want unknown", p, got)
+			}
+		}
+		f, err := s.FindReleaseFeed(ctx, "gone")
+		if err != nil || f.Status != fleetwatch.FeedNotFound {
+			t.Errorf("gone = %+v, %v", f, err)
+		}
+	})
+}
+
+func TestSLAStatus(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	due := start.Add(10 * 24 * time.Hour)
+	within := fleetwatch.SLAWithin
+	tests := []struct {
+		name string
+		at   time.Time
+		e    fleetwatch.Exposure
+		want string
+	}{
+		{"fresh", start.Add(time.Hour), fleetwatch.Exposure{ClockStartedAt: start, DueAt: due}, fleetwatch.SLAWithin},
+		{"under 20% left", due.Add(-time.Hour), fleetwatch.Exposure{ClockStartedAt: start, DueAt: due}, fleetwatch.SLAAtRisk},
+		{"past due", due.Add(time.Second), fleetwatch.Exposure{ClockStartedAt: start, DueAt: due}, fleetwatch.SLABreached},
+		{"frozen", due.Add(time.Hour), fleetwatch.Exposure{ClockStartedAt: start, DueAt: due, SLAOutcome: &within}, fleetwatch.SLAWithin},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := service.SLAStatus(&tt.e, tt.at); got != tt.want {
+				t.Errorf("SLAStatus = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDueAt(t *testing.T) {
+	pub := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	detected := pub.Add(5 * time.Hour)
+	firstSeen := pub.Add(48 * time.Hour)
+	day := 24 * time.Hour
+	tests := []struct {
+		name      string
+		severity  string
+		published *time.Time
+		firstSeen *time.Time
+		start     time.Time
+		due       time.Duration
+	}{
+		{"highly critical from publication", fleetwatch.SeverityHighlyCritical, &pub, nil, pub, day},
+		{"critical", fleetwatch.SeverityCritical, &pub, nil, pub, 3 * day},
+		{"moderately critical", fleetwatch.SeverityModeratelyCritcal, &pub, nil, pub, 7 * day},
+		{"less critical", fleetwatch.SeverityLessCritical, &pub, nil, pub, 30 * day},
+		{"not critical", fleetwatch.SeverityNotCritical, &pub, nil, pub, 90 * day},
+		{"unknown counts as critical", "", &pub, nil, pub, 3 * day},
+		{"never before first seen", fleetwatch.SeverityCritical, &pub, &firstSeen, firstSeen, 3 * day},
+		{"no date: from detection", fleetwatch.SeverityCritical, nil, nil, detected, 3 * day},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, due := service.DueAt(tt.severity, tt.published, detected, tt.firstSeen)
+			if !start.Equal(tt.start) || due.Sub(start) != tt.due {
+				t.Errorf("DueAt = %v, %v; want %v + %v", start, due, tt.start, tt.due)
+			}
+		})
+	}
+}

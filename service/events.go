@@ -1,0 +1,340 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// Defaults of the Events service.
+const (
+	DefaultEventBuffer = 256              // events a client may lag behind before it is dropped
+	EventTicketTTL     = 30 * time.Second // how long a ticket may wait to be redeemed
+	eventTicketPrefix  = "fwt_"
+)
+
+// ErrSlowClient ends a subscription whose client fell more than its buffer
+// behind; it may reconnect with Last-Event-ID and catch up from the replay
+// window.
+var ErrSlowClient = errors.New("event client too slow; dropped")
+
+// Events publishes real-time events and fans them out to this replica's
+// subscribers (the SSE clients and the notifier), each scoped to what its
+// actor may see. It implements fleetwatch.EventPublisher: see
+// fleetwatch.Event for how producers publish.
+type Events struct {
+	Bus    fleetwatch.EventBus
+	Store  fleetwatch.Store
+	Logger *slog.Logger
+	// Buffer is how many events a subscriber may lag behind before it is
+	// dropped; DefaultEventBuffer when 0. Publishers never wait for clients.
+	Buffer int
+	// MaxStream ends an event stream after this long (0: never), so that
+	// clients reconnect now and then through the load balancer.
+	MaxStream time.Duration
+	// Heartbeat is how often an idle stream gets a comment; 15 s when 0.
+	Heartbeat time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	mu        sync.Mutex
+	subs      map[*Subscription]struct{}
+	orgUUIDs  map[int64]string
+	unsub     func()
+	closed    bool
+	startOnce sync.Once
+}
+
+// NewEvents returns the service, subscribed to the bus.
+func NewEvents(bus fleetwatch.EventBus, store fleetwatch.Store, logger *slog.Logger) *Events {
+	s := &Events{Bus: bus, Store: store, Logger: logger}
+	s.start()
+	return s
+}
+
+func (s *Events) start() {
+	s.startOnce.Do(func() {
+		s.mu.Lock()
+		if s.subs == nil {
+			s.subs = map[*Subscription]struct{}{}
+		}
+		s.orgUUIDs = map[int64]string{}
+		s.mu.Unlock()
+		s.unsub = s.Bus.Subscribe(s.dispatch)
+	})
+}
+
+func (s *Events) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Publish sends e to the subscribers of every replica; it fills e's
+// OrganizationUUID when empty. Call it after the change the event describes
+// has committed. A failure is logged here too, so that callers may ignore it.
+// EINVALID for an unknown type or a missing organization.
+func (s *Events) Publish(ctx context.Context, e fleetwatch.Event) error {
+	if !fleetwatch.ValidEventType(e.Type) {
+		return fleetwatch.Errorf(fleetwatch.EINVALID, "Unknown event type %q.", e.Type)
+	}
+	if e.OrganizationID == 0 {
+		return fleetwatch.Errorf(fleetwatch.EINVALID, "An event needs an organization.")
+	}
+	if len(e.Data) == 0 {
+		e.Data = []byte("{}")
+	}
+	if e.OrganizationUUID == "" {
+		u, err := s.organizationUUID(ctx, e.OrganizationID)
+		if err != nil {
+			s.Logger.Error("publish event", "type", e.Type, "err", err)
+			return err
+		}
+		e.OrganizationUUID = u
+	}
+	if err := s.Bus.Publish(ctx, &e); err != nil {
+		s.Logger.Error("publish event", "type", e.Type, "err", err)
+		return err
+	}
+	return nil
+}
+
+func (s *Events) organizationUUID(ctx context.Context, id int64) (string, error) {
+	s.mu.Lock()
+	u, ok := s.orgUUIDs[id]
+	s.mu.Unlock()
+	if ok {
+		return u, nil
+	}
+	o, err := s.Store.FindOrganizationByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	s.orgUUIDs[id] = o.UUID
+	s.mu.Unlock()
+	return o.UUID, nil
+}
+
+// dispatch hands an event to every subscriber that may see it, without
+// waiting: a subscriber whose buffer is full is dropped.
+func (s *Events) dispatch(e *fleetwatch.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sub := range s.subs {
+		if sub.orgID != 0 && sub.orgID != e.OrganizationID {
+			continue
+		}
+		select {
+		case sub.ch <- e:
+		default:
+			delete(s.subs, sub)
+			sub.drop(ErrSlowClient)
+		}
+	}
+}
+
+// Subscription is one subscriber's view of the events: first what it missed
+// since the Last-Event-ID it gave (from the replay window), then live
+// events, each once, in order.
+type Subscription struct {
+	// Complete is false when the replay window no longer held every event
+	// after the Last-Event-ID: some were missed.
+	Complete bool
+
+	s       *Events
+	orgID   int64 // 0: every organization
+	ch      chan *fleetwatch.Event
+	backlog []*fleetwatch.Event
+	last    string
+	done    chan struct{}
+	once    sync.Once
+	err     error
+}
+
+func (sub *Subscription) drop(err error) {
+	sub.once.Do(func() {
+		sub.err = err
+		close(sub.done)
+	})
+}
+
+// Subscribe returns the events the actor may see — their organization's, all
+// for an admin — starting after lastEventID ("" for live events only).
+// Close it when done.
+func (s *Events) Subscribe(ctx context.Context, lastEventID string) (*Subscription, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.IsAdmin() && a.OrganizationID == 0 {
+		return nil, fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "You belong to no organization.")
+	}
+	return s.subscribe(ctx, a.ScopeOrganization(), lastEventID)
+}
+
+// subscribe registers a subscriber of one organization (0: all) before
+// reading the replay window, so that no event falls between the two.
+func (s *Events) subscribe(ctx context.Context, orgID int64, lastEventID string) (*Subscription, error) {
+	s.start()
+	size := s.Buffer
+	if size <= 0 {
+		size = DefaultEventBuffer
+	}
+	sub := &Subscription{s: s, orgID: orgID, ch: make(chan *fleetwatch.Event, size), done: make(chan struct{}), Complete: true, last: lastEventID}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrEventsClosed
+	}
+	s.subs[sub] = struct{}{}
+	s.mu.Unlock()
+	lastEventID = strings.TrimSpace(lastEventID)
+	if lastEventID != "" {
+		missed, complete, err := s.Bus.Since(ctx, lastEventID)
+		if err != nil {
+			sub.Close()
+			return nil, err
+		}
+		sub.Complete = complete
+		for _, e := range missed {
+			if orgID == 0 || e.OrganizationID == orgID {
+				sub.backlog = append(sub.backlog, e)
+			}
+		}
+	}
+	return sub, nil
+}
+
+// Next returns the next event, waiting until one comes, ctx ends
+// (ctx.Err()), or the subscription is dropped (ErrSlowClient) or closed.
+func (sub *Subscription) Next(ctx context.Context) (*fleetwatch.Event, error) {
+	for {
+		// A dropped subscription ends at once, buffered events or not: its
+		// client resumes from the replay window.
+		select {
+		case <-sub.done:
+			return nil, sub.err
+		default:
+		}
+		if len(sub.backlog) > 0 {
+			e := sub.backlog[0]
+			sub.backlog = sub.backlog[1:]
+			sub.last = e.ID
+			return e, nil
+		}
+		select {
+		case e := <-sub.ch:
+			// A live event that the replay already gave.
+			if sub.last != "" && fleetwatch.CompareEventIDs(e.ID, sub.last) <= 0 {
+				continue
+			}
+			sub.last = e.ID
+			return e, nil
+		case <-sub.done:
+			return nil, sub.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Close unsubscribes.
+func (sub *Subscription) Close() {
+	sub.s.mu.Lock()
+	delete(sub.s.subs, sub)
+	sub.s.mu.Unlock()
+	sub.drop(errSubscriptionClosed)
+}
+
+var errSubscriptionClosed = errors.New("subscription closed")
+
+// ErrEventsClosed is returned by Subscribe once the service is closed (the
+// server is stopping).
+var ErrEventsClosed = errors.New("events: closed")
+
+// Subscribers returns how many subscribers this replica has.
+func (s *Events) Subscribers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.subs)
+}
+
+// Close ends every subscription (their streams finish) and stops listening
+// to the bus. The bus itself belongs to the caller.
+func (s *Events) Close() {
+	s.mu.Lock()
+	s.closed = true
+	subs := s.subs
+	s.subs = map[*Subscription]struct{}{}
+	s.mu.Unlock()
+	for sub := range subs {
+		sub.drop(errSubscriptionClosed)
+	}
+	if s.unsub != nil {
+		s.unsub()
+	}
+}
+
+// IssueTicket returns a single-use ticket, valid for EventTicketTTL, that
+// stands for the credential the caller authenticated with: a browser's
+// EventSource passes it as ?ticket= because it cannot send headers.
+func (s *Events) IssueTicket(ctx context.Context, credential string) (string, time.Time, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if a.UserID == 0 {
+		return "", time.Time{}, fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "Tickets are for signed-in users' browsers; send the API key in the X-API-Key or Authorization header.")
+	}
+	raw, err := randomToken(32)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	ticket := eventTicketPrefix + raw
+	sealer, err := newSealer(deriveKey([]byte(ticket), "event-ticket"))
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	sealed, err := sealer.seal(credential)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now()
+	t := &fleetwatch.EventTicket{Hash: HashToken(ticket), Sealed: []byte(sealed), UserID: a.UserID, APIKeyID: a.APIKeyID,
+		CreatedAt: now, ExpiresAt: now.Add(EventTicketTTL), RemoteAddr: a.RemoteAddr}
+	if err := s.Store.CreateEventTicket(ctx, t); err != nil {
+		return "", time.Time{}, err
+	}
+	return ticket, t.ExpiresAt, nil
+}
+
+// RedeemTicket uses up a ticket and returns the credential it stands for;
+// EUNAUTHORIZED when the ticket is unknown, used or expired.
+func (s *Events) RedeemTicket(ctx context.Context, ticket string) (string, error) {
+	bad := fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The event ticket is invalid, used or expired; request a new one.")
+	if !strings.HasPrefix(ticket, eventTicketPrefix) || len(ticket) > 100 {
+		return "", bad
+	}
+	t, err := s.Store.RedeemEventTicket(ctx, HashToken(ticket), s.now())
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+		return "", bad
+	} else if err != nil {
+		return "", err
+	}
+	sealer, err := newSealer(deriveKey([]byte(ticket), "event-ticket"))
+	if err != nil {
+		return "", err
+	}
+	cred, err := sealer.open(string(t.Sealed))
+	if err != nil {
+		return "", bad
+	}
+	return cred, nil
+}

@@ -1,0 +1,147 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// Exposures answers questions about outstanding and past security updates.
+type Exposures struct {
+	Store fleetwatch.Store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// ExposureQuery holds the filters of a list request, as received.
+type ExposureQuery struct {
+	OrganizationID string // uuid
+	SiteID         string // uuid
+	Project        string
+	Severity       string
+	State          string
+	Overdue        bool
+}
+
+var errExposureNotFound = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Exposure not found.")
+
+func (s *Exposures) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// List returns the exposures the actor may see: their organization's, all
+// for an admin. A site or organization of another organization matches
+// nothing, as if it did not exist.
+func (s *Exposures) List(ctx context.Context, opts fleetwatch.ListOptions, q ExposureQuery) ([]*fleetwatch.Exposure, int, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var v fleetwatch.Validation
+	if q.Severity != "" && fleetwatch.SeverityRank(q.Severity) == 0 {
+		v.AddParam("severity", "severity must be one of highly_critical, critical, moderately_critical, less_critical, not_critical")
+	}
+	if q.State != "" && q.State != fleetwatch.ExposureOpen && q.State != fleetwatch.ExposureResolved {
+		v.AddParam("state", "state must be open or resolved")
+	}
+	if q.Project != "" && !validProjectName(q.Project) {
+		v.AddParam("project", "project must be a project machine name")
+	}
+	if err := v.Err(); err != nil {
+		return nil, 0, err
+	}
+	orgID, visible, err := resolveOrgFilter(ctx, s.Store, a, q.OrganizationID)
+	if err != nil || !visible {
+		return []*fleetwatch.Exposure{}, 0, err
+	}
+	f := fleetwatch.ExposureFilter{ListOptions: opts, OrganizationID: orgID, Project: q.Project, Severity: q.Severity, State: q.State}
+	if q.SiteID != "" {
+		site, err := s.Store.FindSiteByUUID(ctx, q.SiteID)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !a.IsAdmin() && site.OrganizationID != a.OrganizationID) {
+			return []*fleetwatch.Exposure{}, 0, nil
+		} else if err != nil {
+			return nil, 0, err
+		}
+		f.SiteID = site.ID
+	}
+	at := s.now()
+	if q.Overdue {
+		f.OverdueAt = &at
+	}
+	items, total, err := s.Store.FindExposures(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, e := range items {
+		e.SLAStatus = SLAStatus(e, at)
+	}
+	return items, total, nil
+}
+
+// Get returns an exposure of the actor's organization (any for an admin);
+// ENOTFOUND for others.
+func (s *Exposures) Get(ctx context.Context, uuid string) (*fleetwatch.Exposure, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Store.FindExposureByUUID(ctx, uuid)
+	if err != nil {
+		return nil, err
+	}
+	if !a.IsAdmin() && e.OrganizationID != a.OrganizationID {
+		return nil, errExposureNotFound
+	}
+	e.SLAStatus = SLAStatus(e, s.now())
+	return e, nil
+}
+
+// SLAStatus is where an exposure stands against its deadline (DESIGN §8):
+// its frozen outcome once resolved; while open, breached past due_at,
+// at_risk with under 20 % of its window left, within otherwise.
+func SLAStatus(e *fleetwatch.Exposure, at time.Time) string {
+	if e.SLAOutcome != nil {
+		return *e.SLAOutcome
+	}
+	if at.After(e.DueAt) {
+		return fleetwatch.SLABreached
+	}
+	window := e.DueAt.Sub(e.ClockStartedAt)
+	if window > 0 && e.DueAt.Sub(at) < window/5 {
+		return fleetwatch.SLAAtRisk
+	}
+	return fleetwatch.SLAWithin
+}
+
+// ModuleVersions returns the known releases of a project, newest first,
+// with release types, flags, the advisory each security release fixes and
+// how many of the actor's sites run each; ENOTFOUND for a project none of
+// the actor's sites runs (any for an admin).
+func (s *Exposures) ModuleVersions(ctx context.Context, name string) ([]*fleetwatch.ReleaseInfo, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.FindModule(ctx, name, a.ScopeOrganization()); err != nil {
+		return nil, err
+	}
+	return s.Store.FindReleaseInfos(ctx, name, a.ScopeOrganization())
+}
+
+// validProjectName reports whether s is a drupal.org project machine name
+// (or a custom project's name of the same shape).
+func validProjectName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,425 @@
+package service
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/drupal"
+)
+
+// Limits of pushed payloads.
+const (
+	// MaxPayloadBytes is the body limit of the ingest routes.
+	MaxPayloadBytes = 2 << 20
+	// MaxModules bounds the extensions of one inventory; the largest real
+	// sites run a few hundred.
+	MaxModules = 5000
+	// MaxVersionLength bounds a version string.
+	MaxVersionLength = drupal.MaxVersionLength
+	// MaxNoteLength bounds a patch run's notes.
+	MaxNoteLength = 4000
+	// MaxFutureSkew is how far in the future of its arrival a collected_at
+	// may be, for clocks that are a little off.
+	MaxFutureSkew = time.Hour
+	// maxFieldErrors bounds the errors one answer lists.
+	maxFieldErrors = 20
+)
+
+// oldest is the earliest collected_at taken seriously.
+var oldest = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// validName matches project and extension machine names.
+var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+// InventoryPayload is the body of POST /ingest/inventory (DESIGN §6).
+// Unknown fields are ignored, so that older servers accept newer agents.
+type InventoryPayload struct {
+	SnapshotID  string            `json:"snapshot_id,omitempty" maxLength:"100" doc:"Client-made id; the same id twice is stored once"`
+	CollectedAt string            `json:"collected_at,omitempty" format:"date-time" doc:"When the site collected the inventory; defaults to arrival"`
+	Drupal      InventoryDrupal   `json:"drupal"`
+	Modules     []InventoryModule `json:"modules" maxItems:"5000"`
+}
+
+// InventoryDrupal describes the Drupal installation.
+type InventoryDrupal struct {
+	CoreVersion string `json:"core_version,omitempty" example:"10.3.6"`
+	PHPVersion  string `json:"php_version,omitempty" example:"8.3.1"`
+	Profile     string `json:"profile,omitempty" example:"standard"`
+}
+
+// InventoryModule is one extension (module, theme, profile) or core.
+type InventoryModule struct {
+	Name      string    `json:"name" example:"ctools_views"`
+	Project   string    `json:"project,omitempty" doc:"The drupal.org project; defaults to name" example:"ctools"`
+	Type      string    `json:"type,omitempty" enum:"core,module,theme,profile" doc:"Defaults to module"`
+	Version   string    `json:"version" example:"4.1.0"`
+	Enabled   *bool     `json:"enabled,omitempty"`
+	Datestamp Datestamp `json:"datestamp,omitempty" doc:"Build time of a dev checkout, unix seconds"`
+	Source    string    `json:"source,omitempty" enum:"drupal.org,custom" doc:"Defaults to drupal.org; custom projects are never looked up"`
+}
+
+// Datestamp is unix seconds, given as a number or a string of digits (as
+// composer.lock writes it).
+type Datestamp int64
+
+// UnmarshalJSON accepts 1717000000, "1717000000", "" and null.
+func (d *Datestamp) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*d = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return errors.New("datestamp must be unix seconds")
+	}
+	*d = Datestamp(n)
+	return nil
+}
+
+// PatchRunPayload is the body of POST /ingest/patch-runs and of a manual
+// patch run.
+type PatchRunPayload struct {
+	RunID      string                      `json:"run_id,omitempty" maxLength:"100" doc:"Client-made id; the same id twice is stored once"`
+	StartedAt  string                      `json:"started_at,omitempty" format:"date-time"`
+	FinishedAt string                      `json:"finished_at,omitempty" format:"date-time"`
+	Status     string                      `json:"status" enum:"succeeded,failed,partial"`
+	Tool       string                      `json:"tool,omitempty" enum:"composer,drush,manual,automatic_updates"`
+	Changes    []fleetwatch.PatchRunChange `json:"changes" maxItems:"5000"`
+	Notes      string                      `json:"notes,omitempty" maxLength:"4000"`
+}
+
+// decodeJSON decodes body into v, ignoring unknown fields, and turns
+// decoding errors into EINVALID errors that point at the field.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var v fleetwatch.Validation
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			v.Add("/"+strings.ReplaceAll(typeErr.Field, ".", "/"), "%s must be a %s", typeErr.Field, jsonType(typeErr.Type.Kind().String()))
+		case errors.As(err, &syntaxErr):
+			v.Add("", "The body is not valid JSON: %s (at byte %d).", syntaxErr.Error(), syntaxErr.Offset)
+		case errors.Is(err, io.EOF):
+			v.Add("", "The body is empty; send a JSON object.")
+		default:
+			v.Add("", "The body is not a valid payload: %s.", truncate(err.Error(), 200))
+		}
+		return v.Err()
+	}
+	if dec.More() {
+		return fleetwatch.Errorf(fleetwatch.EINVALID, "The body holds more than one JSON value.")
+	}
+	return nil
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "JSON object"
+	case "bool":
+		return "boolean"
+	}
+	return "number"
+}
+
+// parseTime reads an RFC 3339 time of the payload.
+func parseTime(v *fleetwatch.Validation, pointer, s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		v.Add(pointer, "%s must be an RFC 3339 time such as 2026-11-25T10:00:00Z", strings.TrimPrefix(pointer, "/"))
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// checkWhen checks a time the site reports against its arrival.
+func checkWhen(v *fleetwatch.Validation, pointer string, t, received time.Time) {
+	switch {
+	case t.After(received.Add(MaxFutureSkew)):
+		v.Add(pointer, "%s is in the future (%s); check the clock of the site", strings.TrimPrefix(pointer, "/"), t.Format(time.RFC3339))
+	case t.Before(oldest):
+		v.Add(pointer, "%s must be after %s", strings.TrimPrefix(pointer, "/"), oldest.Format("2006"))
+	}
+}
+
+// checkToken checks a short machine-readable string: printable, no spaces.
+func checkToken(v *fleetwatch.Validation, pointer, label, s string, required bool, max int) {
+	switch {
+	case s == "" && required:
+		v.Add(pointer, "%s must not be empty", label)
+	case len(s) > max:
+		v.Add(pointer, "%s must be at most %d characters", label, max)
+	case !utf8.ValidString(s):
+		v.Add(pointer, "%s must be valid UTF-8", label)
+	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || unicode.IsSpace(r) }) >= 0:
+		v.Add(pointer, "%s must not contain spaces or control characters", label)
+	}
+}
+
+// ParseInventory validates an inventory payload that arrived at received
+// and folds it into a snapshot of one entry per project. Errors are
+// EINVALID and list the bad fields.
+func ParseInventory(body []byte, siteID int64, received time.Time) (*fleetwatch.Snapshot, string, error) {
+	var p InventoryPayload
+	if err := decodeJSON(body, &p); err != nil {
+		return nil, "", err
+	}
+	var v fleetwatch.Validation
+	checkToken(&v, "/snapshot_id", "snapshot_id", p.SnapshotID, false, 100)
+	collected := received.UTC()
+	if t, ok := parseTime(&v, "/collected_at", p.CollectedAt); ok {
+		checkWhen(&v, "/collected_at", t, received)
+		collected = t
+	}
+	checkToken(&v, "/drupal/core_version", "drupal.core_version", p.Drupal.CoreVersion, false, MaxVersionLength)
+	checkToken(&v, "/drupal/php_version", "drupal.php_version", p.Drupal.PHPVersion, false, 64)
+	checkToken(&v, "/drupal/profile", "drupal.profile", p.Drupal.Profile, false, 128)
+	switch {
+	case len(p.Modules) == 0 && p.Drupal.CoreVersion == "":
+		v.Add("/modules", "modules must list at least Drupal core")
+	case len(p.Modules) > MaxModules:
+		v.Add("/modules", "modules must list at most %d extensions, not %d", MaxModules, len(p.Modules))
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+
+	items := make([]drupal.Item, 0, len(p.Modules)+1)
+	seen := make(map[string]int, len(p.Modules))
+	for i, m := range p.Modules {
+		if len(v.Fields) >= maxFieldErrors {
+			break
+		}
+		ptr := fmt.Sprintf("/modules/%d", i)
+		bad := len(v.Fields)
+		if !validName.MatchString(m.Name) {
+			v.Add(ptr+"/name", "modules[%d].name must be a machine name (letters, digits, _ . -), 1 to 128 characters", i)
+		} else if j, dup := seen[m.Name]; dup {
+			v.Add(ptr+"/name", "module %q is listed twice (modules[%d] and modules[%d])", m.Name, j, i)
+		} else {
+			seen[m.Name] = i
+		}
+		if m.Project != "" && !validName.MatchString(m.Project) {
+			v.Add(ptr+"/project", "modules[%d].project must be a machine name (letters, digits, _ . -), 1 to 128 characters", i)
+		}
+		checkToken(&v, ptr+"/version", fmt.Sprintf("modules[%d].version", i), m.Version, true, MaxVersionLength)
+		switch m.Type {
+		case "", fleetwatch.ModuleTypeCore, fleetwatch.ModuleTypeModule, fleetwatch.ModuleTypeTheme, fleetwatch.ModuleTypeProfile:
+		default:
+			v.Add(ptr+"/type", "modules[%d].type must be core, module, theme or profile", i)
+		}
+		switch m.Source {
+		case "", fleetwatch.SourceDrupalOrg, fleetwatch.SourceCustom:
+		default:
+			v.Add(ptr+"/source", "modules[%d].source must be drupal.org or custom", i)
+		}
+		if len(v.Fields) > bad {
+			continue
+		}
+		items = append(items, drupal.Item{Name: m.Name, Type: m.Type, Version: m.Version, Datestamp: int64(m.Datestamp),
+			Source: m.Source, Package: m.Project, Enabled: m.Enabled == nil || *m.Enabled})
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	snap := foldInventory(items, p.Drupal)
+	snap.SiteID, snap.CollectedAt = siteID, collected
+	return snap, p.SnapshotID, nil
+}
+
+// foldInventory folds extensions into projects: a sub-module (its project
+// set and different from its name) counts toward its project, whose version
+// is that of the extension named like it, else of its first extension.
+// Core's extensions fold into "drupal". items carry the project in Package.
+func foldInventory(items []drupal.Item, d InventoryDrupal) *fleetwatch.Snapshot {
+	type acc struct {
+		p     fleetwatch.SnapshotProject
+		exact bool // the version came from the extension named like the project
+	}
+	byName := map[string]*acc{}
+	for _, it := range items {
+		project := it.Package
+		if project == "" {
+			project = it.Name
+		}
+		typ := it.Type
+		if typ == "" {
+			typ = fleetwatch.ModuleTypeModule
+		}
+		if typ == fleetwatch.ModuleTypeCore || project == drupal.CoreProject {
+			project, typ = drupal.CoreProject, fleetwatch.ModuleTypeCore
+		}
+		source := it.Source
+		if source == "" {
+			source = fleetwatch.SourceDrupalOrg
+		}
+		exact := it.Name == project
+		a := byName[project]
+		if a == nil {
+			byName[project] = &acc{p: fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}, exact: exact}
+			continue
+		}
+		if exact && !a.exact {
+			a.p = fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}
+			a.exact = true
+		}
+	}
+	if d.CoreVersion != "" {
+		if a, ok := byName[drupal.CoreProject]; !ok {
+			byName[drupal.CoreProject] = &acc{p: fleetwatch.SnapshotProject{Name: drupal.CoreProject, Type: fleetwatch.ModuleTypeCore,
+				Source: fleetwatch.SourceDrupalOrg, Version: d.CoreVersion}}
+		} else if !a.exact {
+			a.p.Version = d.CoreVersion
+		}
+	}
+	snap := &fleetwatch.Snapshot{PHPVersion: d.PHPVersion, Profile: d.Profile}
+	for _, a := range byName {
+		snap.Projects = append(snap.Projects, a.p)
+	}
+	slices.SortFunc(snap.Projects, func(a, b fleetwatch.SnapshotProject) int { return strings.Compare(a.Name, b.Name) })
+	if core, ok := byName[drupal.CoreProject]; ok {
+		snap.CoreVersion = core.p.Version
+	}
+	snap.Hash = snapshotHash(snap)
+	return snap
+}
+
+// snapshotHash digests what a snapshot says about the installation.
+func snapshotHash(s *fleetwatch.Snapshot) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "v1\n%s\n%s\n%s\n", s.CoreVersion, s.PHPVersion, s.Profile)
+	for _, p := range s.Projects {
+		fmt.Fprintf(h, "%s\t%s\t%s\t%s\t%d\n", p.Name, p.Type, p.Source, p.Version, p.Datestamp)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ParseComposerLockPayload validates a composer.lock and folds its drupal/*
+// packages into a snapshot collected at its arrival.
+func ParseComposerLockPayload(body []byte, siteID int64, received time.Time) (*fleetwatch.Snapshot, error) {
+	inv, err := drupal.ParseComposerLock(bytes.NewReader(body))
+	switch {
+	case errors.Is(err, drupal.ErrNoDrupalPackages):
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The composer.lock has no drupal/* packages: is this the lock file of a Drupal site?")
+	case err != nil:
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The body is not a valid composer.lock: %s.", truncate(strings.TrimPrefix(err.Error(), drupal.ErrInvalidInventory.Error()+": "), 200))
+	}
+	if len(inv.Items) > MaxModules {
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The composer.lock lists %d Drupal projects; at most %d are accepted.", len(inv.Items), MaxModules)
+	}
+	var v fleetwatch.Validation
+	for i, it := range inv.Items {
+		if len(v.Fields) >= maxFieldErrors {
+			break
+		}
+		if !validName.MatchString(it.Name) {
+			v.Add("", "package %d has an invalid project name", i)
+		}
+		checkToken(&v, "", fmt.Sprintf("the version of %s", truncate(it.Name, 60)), it.Version, true, MaxVersionLength)
+		inv.Items[i].Package = "" // the item's name is its project
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	snap := foldInventory(inv.Items, InventoryDrupal{})
+	snap.SiteID, snap.CollectedAt = siteID, received.UTC()
+	return snap, nil
+}
+
+// ParsePatchRun validates a patch run payload that arrived at received.
+func ParsePatchRun(body []byte, siteID int64, received time.Time, defaultTool string) (*fleetwatch.PatchRun, string, error) {
+	var p PatchRunPayload
+	if err := decodeJSON(body, &p); err != nil {
+		return nil, "", err
+	}
+	return checkPatchRun(p, siteID, received, defaultTool)
+}
+
+func checkPatchRun(p PatchRunPayload, siteID int64, received time.Time, defaultTool string) (*fleetwatch.PatchRun, string, error) {
+	var v fleetwatch.Validation
+	checkToken(&v, "/run_id", "run_id", p.RunID, false, 100)
+	pr := &fleetwatch.PatchRun{SiteID: siteID, Status: p.Status, Tool: p.Tool, Notes: strings.TrimSpace(p.Notes)}
+	if pr.Tool == "" {
+		pr.Tool = defaultTool
+	}
+	if t, ok := parseTime(&v, "/started_at", p.StartedAt); ok {
+		checkWhen(&v, "/started_at", t, received)
+		pr.StartedAt = &t
+	}
+	if t, ok := parseTime(&v, "/finished_at", p.FinishedAt); ok {
+		checkWhen(&v, "/finished_at", t, received)
+		pr.FinishedAt = &t
+	}
+	if pr.StartedAt != nil && pr.FinishedAt != nil && pr.FinishedAt.Before(*pr.StartedAt) {
+		v.Add("/finished_at", "finished_at must not be before started_at")
+	}
+	switch {
+	case pr.FinishedAt != nil:
+		pr.RunDate = *pr.FinishedAt
+	case pr.StartedAt != nil:
+		pr.RunDate = *pr.StartedAt
+	default:
+		pr.RunDate = received.UTC()
+	}
+	switch p.Status {
+	case fleetwatch.PatchRunSucceeded, fleetwatch.PatchRunFailed, fleetwatch.PatchRunPartial:
+	default:
+		v.Add("/status", "status must be succeeded, failed or partial")
+	}
+	switch pr.Tool {
+	case fleetwatch.ToolComposer, fleetwatch.ToolDrush, fleetwatch.ToolManual, fleetwatch.ToolAutomaticUpdates:
+	default:
+		v.Add("/tool", "tool must be composer, drush, manual or automatic_updates")
+	}
+	if utf8.RuneCountInString(pr.Notes) > MaxNoteLength || !utf8.ValidString(pr.Notes) {
+		v.Add("/notes", "notes must be valid text of at most %d characters", MaxNoteLength)
+	}
+	if len(p.Changes) > MaxModules {
+		v.Add("/changes", "changes must list at most %d projects", MaxModules)
+	}
+	for i, ch := range p.Changes {
+		if len(v.Fields) >= maxFieldErrors || len(p.Changes) > MaxModules {
+			break
+		}
+		ptr := fmt.Sprintf("/changes/%d", i)
+		if !validName.MatchString(ch.Name) {
+			v.Add(ptr+"/name", "changes[%d].name must be a project's machine name", i)
+		}
+		checkToken(&v, ptr+"/from_version", fmt.Sprintf("changes[%d].from_version", i), ch.FromVersion, false, MaxVersionLength)
+		checkToken(&v, ptr+"/to_version", fmt.Sprintf("changes[%d].to_version", i), ch.ToVersion, false, MaxVersionLength)
+		if ch.FromVersion == "" && ch.ToVersion == "" {
+			v.Add(ptr, "changes[%d] needs from_version or to_version", i)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	pr.Changes = p.Changes
+	if pr.Changes == nil {
+		pr.Changes = []fleetwatch.PatchRunChange{}
+	}
+	return pr, p.RunID, nil
+}

@@ -1,0 +1,82 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// Modules reads what sites run: the catalog, each site's current modules
+// and their history. A user outside an organization sees none of its
+// sites, and none of the projects only its sites run.
+type Modules struct {
+	Store fleetwatch.Store
+	Sites *Sites
+	Now   func() time.Time
+}
+
+var errModuleNotFound = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Module not found.")
+
+// List returns the catalog the actor may see: every project for an admin,
+// else the projects their organization's sites run.
+func (s *Modules) List(ctx context.Context, f fleetwatch.ModuleFilter, orgUUID string) ([]*fleetwatch.Module, int, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	orgID, visible, err := resolveOrgFilter(ctx, s.Store, a, orgUUID)
+	if err != nil || !visible {
+		return []*fleetwatch.Module{}, 0, err
+	}
+	f.OrganizationID = orgID
+	return s.Store.FindModules(ctx, f)
+}
+
+// Get returns one project with the versions the actor's sites run.
+func (s *Modules) Get(ctx context.Context, name string) (*fleetwatch.Module, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.ScopeOrganization() == 0 && !a.IsAdmin() {
+		return nil, errModuleNotFound
+	}
+	return s.Store.FindModule(ctx, name, a.ScopeOrganization())
+}
+
+// Sites returns the sites the actor may see that run the project.
+func (s *Modules) ListSites(ctx context.Context, name string, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
+	if _, err := s.Get(ctx, name); err != nil {
+		return nil, 0, err
+	}
+	f.Module = name
+	f.OrganizationID = fleetwatch.ActorFromContext(ctx).ScopeOrganization()
+	return s.Store.FindSiteModules(ctx, f)
+}
+
+// ListForSite returns the projects a visible site runs now.
+func (s *Modules) ListForSite(ctx context.Context, siteUUID string, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
+	site, err := s.Sites.Get(ctx, siteUUID)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.SiteID = site.ID
+	return s.Store.FindSiteModules(ctx, f)
+}
+
+// History returns what a visible site ran at the time at (zero: now).
+func (s *Modules) History(ctx context.Context, siteUUID string, f fleetwatch.HistoryFilter) ([]*fleetwatch.HistoryEntry, int, error) {
+	site, err := s.Sites.Get(ctx, siteUUID)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.SiteID = site.ID
+	if f.At.IsZero() {
+		f.At = time.Now()
+		if s.Now != nil {
+			f.At = s.Now()
+		}
+	}
+	return s.Store.FindHistory(ctx, f)
+}

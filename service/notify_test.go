@@ -1,0 +1,262 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/memory"
+	"github.com/fleetwatch/fleetwatch/notify"
+	"github.com/fleetwatch/fleetwatch/notify/notifytest"
+	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// hookServer is a webhook receiver that fails the first failures requests
+// with a 500 and records those that verify.
+type hookServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	failures int
+	calls    int
+	bodies   []map[string]any
+	badSig   int
+}
+
+func newHookServer(t *testing.T, secret string, failures int) *hookServer {
+	h := &hookServer{failures: failures}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.calls++
+		if !notify.Verify(secret, body, r.Header.Get(notify.SignatureHeader)) {
+			h.badSig++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if h.calls <= h.failures {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		h.bodies = append(h.bodies, m)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// notifyFixture is an organization with users of various preferences, an
+// SMTP server and a webhook receiver.
+type notifyFixture struct {
+	store *sqlstore.Store
+	org   *fleetwatch.Organization
+	smtp  *notifytest.SMTPServer
+	hook  *hookServer
+	users map[string]*fleetwatch.User
+	bus   *memory.EventBus
+}
+
+func newNotifyFixture(t *testing.T, s *sqlstore.Store) *notifyFixture {
+	t.Helper()
+	bg := context.Background()
+	f := &notifyFixture{store: s, smtp: notifytest.NewSMTPServer(t, "", ""), hook: newHookServer(t, "hook-secret", 2),
+		users: map[string]*fleetwatch.User{}, bus: memory.NewEventBus(100)}
+	f.org = &fleetwatch.Organization{Name: "Acme", IsActive: true}
+	if err := s.CreateOrganization(bg, f.org, 0); err != nil {
+		t.Fatal(err)
+	}
+	prefs := map[string]fleetwatch.NotificationPreferences{
+		"default":  fleetwatch.DefaultNotificationPreferences(), // e-mail, critical and up, breaches
+		"highonly": {Email: fleetwatch.NotificationChannel{Enabled: true, MinSeverity: fleetwatch.SeverityHighlyCritical}},
+		"hook": {Webhook: fleetwatch.WebhookChannel{NotificationChannel: fleetwatch.NotificationChannel{Enabled: true,
+			MinSeverity: fleetwatch.SeverityLessCritical, SLABreach: true, DailyDigest: true}, URL: f.hook.URL, Secret: "hook-secret"}},
+		"digest": {Email: fleetwatch.NotificationChannel{Enabled: true, DailyDigest: true, MinSeverity: fleetwatch.SeverityHighlyCritical}},
+	}
+	for name, p := range prefs {
+		u := &fleetwatch.User{Name: name, Email: name + "@acme.example", OrganizationID: f.org.ID, Role: fleetwatch.RoleMember, IsActive: true}
+		if err := s.CreateUser(bg, u, 0); err != nil {
+			t.Fatal(err)
+		}
+		if name != "default" {
+			b, _ := json.Marshal(p)
+			if err := s.SetNotificationPreferences(bg, u.ID, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.users[name] = u
+	}
+	return f
+}
+
+// notifier returns a replica's notifier: its own Events on the shared bus.
+func (f *notifyFixture) notifier(t *testing.T) *service.Notifier {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	ev := service.NewEvents(f.bus, f.store, logger)
+	t.Cleanup(ev.Close)
+	return &service.Notifier{Store: f.store, Events: ev, Logger: logger, PublicURL: "http://fleet.example",
+		Mailer: &notify.SMTP{Addr: f.smtp.Addr, From: "fleetwatch@fleet.example"}, Webhooks: &notify.Webhook{},
+		Backoff: time.Millisecond, Attempts: 4}
+}
+
+func (f *notifyFixture) event(t *testing.T, typ, severity string) *fleetwatch.Event {
+	t.Helper()
+	e, err := fleetwatch.NewEvent(typ, f.org.ID, fleetwatch.ExposureEventData{ExposureID: "x1", SiteID: "s1", SiteName: "Acme shop",
+		Project: "ctools", InstalledVersion: "4.0.1", FixedBy: []string{"4.0.4"}, Severity: severity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.OrganizationUUID = f.org.UUID
+	if err := f.bus.Publish(context.Background(), &e); err != nil {
+		t.Fatal(err)
+	}
+	return &e
+}
+
+// mails drains the messages the SMTP server received, by recipient.
+func (f *notifyFixture) mails() map[string][]notifytest.Message {
+	out := map[string][]notifytest.Message{}
+	for {
+		select {
+		case m := <-f.smtp.Messages:
+			out[m.To[0]] = append(out[m.To[0]], m)
+		default:
+			return out
+		}
+	}
+}
+
+func (f *notifyFixture) deliveries(t *testing.T, user string) []*fleetwatch.NotificationDelivery {
+	t.Helper()
+	ds, _, err := f.store.FindDeliveries(context.Background(), fleetwatch.DeliveryFilter{UserID: f.users[user].ID, ListOptions: fleetwatch.ListOptions{Page: 1, PerPage: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func TestNotifier_Handle(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newNotifyFixture(t, s)
+		one, two := f.notifier(t), f.notifier(t)
+		e := f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityCritical)
+
+		// Two replicas handle the same event at once: each delivery goes
+		// out once.
+		var wg sync.WaitGroup
+		for _, n := range []*service.Notifier{one, two} {
+			wg.Add(1)
+			go func() { defer wg.Done(); n.Handle(context.Background(), e) }()
+		}
+		wg.Wait()
+		one.Wait()
+		two.Wait()
+
+		mails := f.mails()
+		if got := len(mails["default@acme.example"]); got != 1 {
+			t.Errorf("default user got %d mails, want 1", got)
+		}
+		if got := len(mails["highonly@acme.example"]) + len(mails["digest@acme.example"]) + len(mails["hook@acme.example"]); got != 0 {
+			t.Errorf("%d mails to users who did not ask for a critical exposure", got)
+		}
+		if m := mails["default@acme.example"]; len(m) == 1 && (!strings.Contains(m[0].Data, "ctools") || !strings.Contains(m[0].Data, "Subject: [Fleetwatch] Critical security update for ctools on Acme shop")) {
+			t.Errorf("mail:\n%s", m[0].Data)
+		}
+		f.hook.mu.Lock()
+		calls, bodies, badSig := f.hook.calls, f.hook.bodies, f.hook.badSig
+		f.hook.mu.Unlock()
+		if calls != 3 || len(bodies) != 1 || badSig != 0 {
+			t.Fatalf("webhook: %d calls, %d accepted, %d bad signatures; want 3 calls (2 failures, then success), 1, 0", calls, len(bodies), badSig)
+		}
+		if text, _ := bodies[0]["text"].(string); !strings.Contains(text, "ctools") {
+			t.Errorf("webhook text %q", text)
+		}
+		if ev, _ := bodies[0]["event"].(map[string]any); ev["type"] != fleetwatch.EventExposureOpened || ev["organization_id"] != f.org.UUID {
+			t.Errorf("webhook event %v", ev)
+		}
+		ds := f.deliveries(t, "hook")
+		if len(ds) != 1 || ds[0].Status != fleetwatch.DeliverySent || ds[0].Attempts != 3 || ds[0].Channel != fleetwatch.ChannelWebhook || ds[0].Key != e.ID {
+			t.Errorf("webhook delivery log %+v", ds[0])
+		}
+
+		// A breach reaches those who asked for breaches.
+		breach := f.event(t, fleetwatch.EventSLABreached, fleetwatch.SeverityNotCritical)
+		one.Handle(context.Background(), breach)
+		one.Wait()
+		if got := len(f.mails()["default@acme.example"]); got != 1 {
+			t.Errorf("breach: default user got %d mails, want 1", got)
+		}
+	})
+}
+
+func TestNotifier_RetryGivesUp(t *testing.T) {
+	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f.hook.failures = 100
+	n := f.notifier(t)
+	n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
+	n.Wait()
+	ds := f.deliveries(t, "hook")
+	if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed || ds[0].Attempts != 4 || !strings.Contains(ds[0].LastError, "500") {
+		t.Errorf("delivery %+v", ds)
+	}
+}
+
+func TestNotifier_Run(t *testing.T) {
+	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	n := f.notifier(t)
+	n.DigestHour = 25 // no digest in this test
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = n.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for n.Events.Subscribers() == 0 {
+		time.Sleep(time.Millisecond) // until Run has subscribed
+	}
+	f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityHighlyCritical)
+	got := map[string]bool{}
+	for len(got) < 3 {
+		select {
+		case m := <-f.smtp.Messages:
+			got[m.To[0]] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("mails to %v only", got)
+		}
+	}
+	if !got["default@acme.example"] || !got["highonly@acme.example"] || !got["digest@acme.example"] {
+		t.Errorf("mails to %v", got)
+	}
+}
+
+func TestNotifier_SendDigests(t *testing.T) {
+	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f.hook.failures = 0
+	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	one, two := f.notifier(t), f.notifier(t)
+	for _, n := range []*service.Notifier{one, two} {
+		n.DigestHour, n.Now = 8, func() time.Time { return at }
+		n.SendDigests(context.Background())
+		n.SendDigests(context.Background())
+		n.Wait()
+	}
+	mails := f.mails()
+	if len(mails) != 1 || len(mails["digest@acme.example"]) != 1 {
+		t.Fatalf("digest mails %v, want one to digest@", mails)
+	}
+	if m := mails["digest@acme.example"][0]; !strings.Contains(m.Data, "Daily digest 2026-05-04") || !strings.Contains(m.Data, "Outstanding security updates: 0") {
+		t.Errorf("digest:\n%s", m.Data)
+	}
+	if ds := f.deliveries(t, "hook"); len(ds) != 1 || ds[0].Kind != fleetwatch.NotificationDigest || ds[0].Key != "digest:2026-05-04" {
+		t.Errorf("webhook digest deliveries %+v", ds)
+	}
+}

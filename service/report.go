@@ -1,0 +1,517 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// Report limits.
+const (
+	DefaultReportDays = 30
+	MaxReportDays     = 366
+)
+
+// ReportStore is what the reports need from the database.
+type ReportStore interface {
+	fleetwatch.Store
+	fleetwatch.ReportStore
+	fleetwatch.RollupStore
+}
+
+// Reports answers the fleet reports, each bounded by what the caller may see.
+type Reports struct {
+	Store ReportStore
+	Now   func() time.Time
+	// Cache keeps answers until the data they come from changes (see
+	// WatchEvents) or CacheTTL passes; nil computes every answer.
+	Cache    fleetwatch.Cache
+	CacheTTL time.Duration
+	Logger   *slog.Logger
+}
+
+func (s *Reports) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// ScopeInput is the filter every report takes: organization, site, period.
+type ScopeInput struct {
+	OrganizationID string
+	SiteID         string
+	From, To       string // YYYY-MM-DD or RFC 3339; To is exclusive of the next day
+}
+
+// Scope resolves a report filter for the caller. An organization or site
+// the caller cannot see gives ENOTFOUND, as if it did not exist. The period
+// defaults to the last 30 days and spans at most 366.
+func (s *Reports) Scope(ctx context.Context, in ScopeInput) (fleetwatch.ReportScope, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return fleetwatch.ReportScope{}, err
+	}
+	now := s.now()
+	sc := fleetwatch.ReportScope{OrganizationID: a.ScopeOrganization(), Now: now}
+	var v fleetwatch.Validation
+	to := now
+	if in.To != "" {
+		if t, ok := parseDay(in.To, true); ok {
+			to = t
+		} else {
+			v.AddParam("to", "to must be a date (2026-11-25) or a time (2026-11-25T10:00:00Z)")
+		}
+	}
+	from := to.AddDate(0, 0, -DefaultReportDays)
+	if in.From != "" {
+		if t, ok := parseDay(in.From, false); ok {
+			from = t
+		} else {
+			v.AddParam("from", "from must be a date (2026-10-01) or a time")
+		}
+	}
+	if len(v.Fields) == 0 {
+		switch {
+		case !from.Before(to):
+			v.AddParam("from", "from must be before to")
+		case to.Sub(from) > MaxReportDays*24*time.Hour:
+			v.AddParam("from", "the period spans at most %d days", MaxReportDays)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return sc, err
+	}
+	sc.From, sc.To = from, to
+	if in.OrganizationID != "" {
+		o, err := s.Store.FindOrganizationByUUID(ctx, in.OrganizationID)
+		if err != nil {
+			return sc, err
+		}
+		if !a.IsAdmin() && o.ID != a.OrganizationID {
+			return sc, errOrganizationNotFound
+		}
+		sc.OrganizationID = o.ID
+	}
+	if in.SiteID != "" {
+		site, err := s.Store.FindSiteByUUID(ctx, in.SiteID)
+		if err != nil {
+			return sc, err
+		}
+		if (!a.IsAdmin() && site.OrganizationID != a.OrganizationID) || (sc.OrganizationID != 0 && site.OrganizationID != sc.OrganizationID) {
+			return sc, errSiteNotFound
+		}
+		sc.SiteID = site.ID
+	}
+	if !a.IsAdmin() && a.OrganizationID == 0 {
+		return sc, errOrganizationNotFound
+	}
+	return sc, nil
+}
+
+// parseDay reads a date or a time; a date as the end of a period means the
+// end of that day.
+func parseDay(s string, end bool) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, true
+}
+
+// Summary is the fleet at a glance.
+func (s *Reports) Summary(ctx context.Context, in ScopeInput) (*fleetwatch.SummaryReport, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, "summary", sc, "", func() (*fleetwatch.SummaryReport, error) { return s.Store.Summary(ctx, sc) })
+}
+
+// SecurityUpdates lists the outstanding security updates with their age and
+// SLA state.
+func (s *Reports) SecurityUpdates(ctx context.Context, in ScopeInput, opts fleetwatch.ListOptions) ([]*fleetwatch.SecurityUpdateRow, int, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	p, err := cached(ctx, s, "security-updates", sc, listKey(opts), func() (page[*fleetwatch.SecurityUpdateRow], error) {
+		rows, total, err := s.Store.SecurityUpdates(ctx, sc, opts)
+		return page[*fleetwatch.SecurityUpdateRow]{Items: rows, Total: total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, total := p.Items, p.Total
+	for _, r := range rows {
+		r.AgeDays = math.Round(sc.Now.Sub(r.DetectedAt).Hours()/24*10) / 10
+		r.SLAState = fleetwatch.SLAState(r.DueAt, r.DueAt.Sub(r.ClockStartedAt), sc.Now)
+	}
+	return rows, total, nil
+}
+
+// Compliance answers the SLA compliance per organization and per site over
+// the period: exposures closed, % within deadline, time to patch (mean,
+// median, p90, in hours from the start of the SLA clock), open breaches.
+func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.ComplianceRow, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, "sla-compliance", sc, "", func() ([]*fleetwatch.ComplianceRow, error) { return s.compliance(ctx, sc) })
+}
+
+func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
+	resolved, err := s.Store.ResolvedExposures(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	type acc struct {
+		row   *fleetwatch.ComplianceRow
+		hours []float64
+	}
+	groups := map[string]*acc{}
+	var order []string
+	get := func(o fleetwatch.ExposureOutcome, site bool) *acc {
+		key := "o:" + o.OrganizationUUID
+		row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
+		if site {
+			key = "s:" + o.SiteUUID
+			row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+		}
+		g, ok := groups[key]
+		if !ok {
+			g = &acc{row: row}
+			groups[key] = g
+			order = append(order, key)
+		}
+		return g
+	}
+	for _, e := range resolved {
+		for _, site := range []bool{false, true} {
+			g := get(e, site)
+			g.row.Closed++
+			if e.Outcome == "within" {
+				g.row.Within++
+			} else {
+				g.row.Breached++
+			}
+			if e.ResolvedAt != nil {
+				g.hours = append(g.hours, e.ResolvedAt.Sub(e.ClockStartedAt).Hours())
+			}
+		}
+	}
+	for _, e := range breaches {
+		for _, site := range []bool{false, true} {
+			get(e, site).row.OpenBreaches++
+		}
+	}
+	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
+	for _, key := range order {
+		g := groups[key]
+		if g.row.Closed > 0 {
+			g.row.CompliancePct = ptr(round1(100 * float64(g.row.Within) / float64(g.row.Closed)))
+		}
+		if len(g.hours) > 0 {
+			g.row.MeanHours = ptr(round1(mean(g.hours)))
+			g.row.MedianHours = ptr(round1(percentile(g.hours, 50)))
+			g.row.P90Hours = ptr(round1(percentile(g.hours, 90)))
+		}
+		out = append(out, g.row)
+	}
+	// Organizations first, each followed by its sites, by name.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.OrganizationName != b.OrganizationName {
+			return a.OrganizationName < b.OrganizationName
+		}
+		if a.OrganizationUUID != b.OrganizationUUID {
+			return a.OrganizationUUID < b.OrganizationUUID
+		}
+		if a.Scope != b.Scope {
+			return a.Scope == "organization"
+		}
+		return a.SiteName < b.SiteName
+	})
+	return out, nil
+}
+
+// Trends answers one row per day of the period, computed from the
+// exposures' lives and the inventory history, so any past day can be asked.
+func (s *Reports) Trends(ctx context.Context, in ScopeInput) ([]*fleetwatch.TrendRow, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	sc.From = sc.From.Truncate(24 * time.Hour)
+	return cached(ctx, s, "trends", sc, "", func() ([]*fleetwatch.TrendRow, error) { return s.trends(ctx, sc) })
+}
+
+func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.TrendRow, error) {
+	spans, err := s.Store.ExposureSpans(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	// Exposures are few and counted live. Outdated updates are many: an
+	// organization's or the fleet's come from the daily rollups; a site's,
+	// or any period the rollups do not cover yet, from history.
+	if sc.SiteID == 0 {
+		rows := exposureTrends(sc, spans)
+		if ok, err := s.rolledUpOutdated(ctx, sc, rows); err != nil {
+			return nil, err
+		} else if ok {
+			return rows, nil
+		}
+	}
+	outdated, err := s.Store.OutdatedSpans(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	return computeTrends(sc, spans, outdated), nil
+}
+
+// computeTrends builds the rows of the period from the exposures' lives
+// and, for the outdated updates, from outdatedSeries.
+func computeTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan, outdated []fleetwatch.OutdatedSpan) []*fleetwatch.TrendRow {
+	rows := exposureTrends(sc, spans)
+	for i, d := range outdatedSeries(sc, outdated) {
+		rows[i].OutdatedUpdates = d.Outdated
+		rows[i].MedianLagDays = medianLag(d.LagHistogram)
+	}
+	return rows
+}
+
+// trendDays returns the start of each day of the period up to now, and the
+// end each day's figures are taken at (its midnight, or now for today).
+func trendDays(sc fleetwatch.ReportScope) (days, ends []time.Time) {
+	for day := sc.From; day.Before(sc.To) && day.Before(sc.Now); day = day.AddDate(0, 0, 1) {
+		end := day.AddDate(0, 0, 1)
+		if end.After(sc.Now) {
+			end = sc.Now
+		}
+		days, ends = append(days, day), append(ends, end)
+	}
+	return days, ends
+}
+
+// exposureTrends counts, for each day, the exposures open, new, resolved
+// and overdue, from sorted instants and binary search: O((n + days) log n).
+func exposureTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan) []*fleetwatch.TrendRow {
+	var detected, resolved, resolvedWithin, overdueFrom, overdueTo []int64
+	for _, e := range spans {
+		detected = append(detected, e.DetectedAt.UnixNano())
+		// Open and past due from the later of due and detection…
+		overdueFrom = append(overdueFrom, maxTime(e.DueAt, e.DetectedAt).UnixNano())
+		if e.ResolvedAt != nil {
+			resolved = append(resolved, e.ResolvedAt.UnixNano())
+			if e.Outcome == "within" {
+				resolvedWithin = append(resolvedWithin, e.ResolvedAt.UnixNano())
+			}
+			// …until the later of resolution and due.
+			overdueTo = append(overdueTo, maxTime(*e.ResolvedAt, e.DueAt).UnixNano())
+		}
+	}
+	for _, xs := range [][]int64{detected, resolved, resolvedWithin, overdueFrom, overdueTo} {
+		slices.Sort(xs)
+	}
+	days, ends := trendDays(sc)
+	out := make([]*fleetwatch.TrendRow, len(days))
+	for i, day := range days {
+		d, e := day.UnixNano(), ends[i].UnixNano()
+		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
+		row.OpenSecurity = countBefore(detected, e) - countBefore(resolved, e)
+		row.NewExposures = countBefore(detected, e) - countBefore(detected, d)
+		row.Resolved = countBefore(resolved, e) - countBefore(resolved, d)
+		row.Overdue = countBefore(overdueFrom, e) - countBefore(overdueTo, e)
+		if row.Resolved > 0 {
+			within := countBefore(resolvedWithin, e) - countBefore(resolvedWithin, d)
+			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// MaxLagDays is the last bucket of lag histograms: longer lags count there.
+const MaxLagDays = 730
+
+// outdatedSeries counts, for each day, the outdated (site, project) pairs
+// open at the day's end, with a histogram of how many calendar days each has
+// been outstanding (the day it started counts as the first). It keeps the
+// open intervals' start days in buckets, so a day costs O(buckets).
+func outdatedSeries(sc fleetwatch.ReportScope, spans []fleetwatch.OutdatedSpan) []fleetwatch.DailyOutdated {
+	days, ends := trendDays(sc)
+	if len(days) == 0 {
+		return nil
+	}
+	origin := days[0].AddDate(0, 0, -MaxLagDays) // bucket 0: started on or before this day
+	dayIndex := func(t time.Time) int {
+		return max(0, int(t.Sub(origin).Hours()/24))
+	}
+	starts := make([]int, len(spans))
+	byStart, byEnd := make([]int, len(spans)), make([]int, 0, len(spans))
+	for i, o := range spans {
+		starts[i], byStart[i] = dayIndex(o.From), i
+		if o.To != nil {
+			byEnd = append(byEnd, i)
+		}
+	}
+	sort.Slice(byStart, func(a, b int) bool { return spans[byStart[a]].From.Before(spans[byStart[b]].From) })
+	sort.Slice(byEnd, func(a, b int) bool { return spans[byEnd[a]].To.Before(*spans[byEnd[b]].To) })
+	open := map[int]int{} // start day → open intervals
+	total, added, removed := 0, 0, 0
+	out := make([]fleetwatch.DailyOutdated, len(days))
+	for i, day := range days {
+		end := ends[i]
+		for added < len(byStart) && spans[byStart[added]].From.Before(end) {
+			open[starts[byStart[added]]]++
+			total++
+			added++
+		}
+		for removed < len(byEnd) && spans[byEnd[removed]].To.Before(end) {
+			open[starts[byEnd[removed]]]--
+			total--
+			removed++
+		}
+		today := dayIndex(day)
+		hist := make([]int, MaxLagDays+1)
+		for start, n := range open {
+			if n > 0 {
+				hist[min(MaxLagDays, today-start+1)] += n
+			}
+		}
+		out[i] = fleetwatch.DailyOutdated{Day: day.Format(time.DateOnly), Outdated: total, LagHistogram: hist}
+	}
+	return out
+}
+
+// medianLag returns the median of a lag histogram, nil when it is empty.
+func medianLag(hist []int) *float64 {
+	n := 0
+	for _, c := range hist {
+		n += c
+	}
+	if n == 0 {
+		return nil
+	}
+	at := func(rank int) int { // the value of the rank-th smallest (1-based)
+		for lag, c := range hist {
+			if rank <= c {
+				return lag
+			}
+			rank -= c
+		}
+		return len(hist) - 1
+	}
+	m := float64(at((n+1)/2)+at(n/2+1)) / 2
+	return &m
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// countBefore returns how many of the sorted xs are below x.
+func countBefore(xs []int64, x int64) int {
+	i, _ := slices.BinarySearch(xs, x)
+	return i
+}
+
+// ModuleUsage lists the sites that run a project, with their versions.
+func (s *Reports) ModuleUsage(ctx context.Context, in ScopeInput, project string, opts fleetwatch.ListOptions) ([]*fleetwatch.ModuleUsageRow, int, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Store.ModuleUsage(ctx, sc, project, opts)
+}
+
+// ModuleUsageByVersion counts the sites that run a project by version.
+func (s *Reports) ModuleUsageByVersion(ctx context.Context, in ScopeInput, project string) ([]*fleetwatch.ModuleUsageSummary, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := s.Store.ModuleUsage(ctx, sc, project, fleetwatch.ListOptions{PerPage: math.MaxInt32})
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[string]*fleetwatch.ModuleUsageSummary{}
+	for _, r := range rows {
+		v, ok := byVersion[r.Version]
+		if !ok {
+			v = &fleetwatch.ModuleUsageSummary{Version: r.Version}
+			byVersion[r.Version] = v
+		}
+		v.Sites++
+		if r.UpdateAvailable {
+			v.Behind++
+		}
+		if r.SecurityUpdate {
+			v.Insecure++
+		}
+	}
+	out := make([]*fleetwatch.ModuleUsageSummary, 0, len(byVersion))
+	for _, v := range byVersion {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Sites != out[j].Sites {
+			return out[i].Sites > out[j].Sites
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out, nil
+}
+
+// PatchRuns lists the patch runs of the period with what they closed.
+func (s *Reports) PatchRuns(ctx context.Context, in ScopeInput, opts fleetwatch.ListOptions) ([]*fleetwatch.PatchRunReportRow, int, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Store.PatchRunReport(ctx, sc, opts)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+func mean(xs []float64) float64 {
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
+
+// percentile returns the p-th percentile of xs by linear interpolation.
+func percentile(xs []float64, p float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 1 {
+		return s[0]
+	}
+	rank := p / 100 * float64(len(s)-1)
+	lo := int(math.Floor(rank))
+	hi := int(math.Ceil(rank))
+	return s[lo] + (s[hi]-s[lo])*(rank-float64(lo))
+}

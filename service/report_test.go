@@ -1,0 +1,322 @@
+package service
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeReportStore serves fixed exposure and history data; the methods the
+// tests do not use panic through the nil embedded interfaces.
+type fakeReportStore struct {
+	fleetwatch.Store
+	fleetwatch.ReportStore
+	spans    []fleetwatch.ExposureSpan
+	outdated []fleetwatch.OutdatedSpan
+	resolved []fleetwatch.ExposureOutcome
+	breaches []fleetwatch.ExposureOutcome
+	// byOrg holds outdated spans per organization, for the rollup tests;
+	// outdated is used when it is nil.
+	byOrg             map[int64][]fleetwatch.OutdatedSpan
+	rollups           map[int64]map[string]fleetwatch.DailyOutdated
+	liveOutdatedCalls int
+}
+
+func (f *fakeReportStore) DailyOutdated(_ context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error) {
+	var out []fleetwatch.DailyOutdated
+	for id, days := range f.rollups {
+		if orgID != 0 && id != orgID {
+			continue
+		}
+		for day, r := range days {
+			if day >= from && day <= to {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReportStore) SaveDailyOutdated(_ context.Context, rows []fleetwatch.DailyOutdated) error {
+	if f.rollups == nil {
+		f.rollups = map[int64]map[string]fleetwatch.DailyOutdated{}
+	}
+	for _, r := range rows {
+		if f.rollups[r.OrganizationID] == nil {
+			f.rollups[r.OrganizationID] = map[string]fleetwatch.DailyOutdated{}
+		}
+		f.rollups[r.OrganizationID][r.Day] = r
+	}
+	return nil
+}
+
+func (f *fakeReportStore) RollupOrganizations(context.Context) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	for id, spans := range f.byOrg {
+		for _, o := range spans {
+			if out[id].IsZero() || o.From.Before(out[id]) {
+				out[id] = o.From
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReportStore) ExposureSpans(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureSpan, error) {
+	return f.spans, nil
+}
+
+func (f *fakeReportStore) OutdatedSpans(_ context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {
+	f.liveOutdatedCalls++
+	if f.byOrg == nil {
+		return f.outdated, nil
+	}
+	var out []fleetwatch.OutdatedSpan
+	for id, spans := range f.byOrg {
+		if sc.OrganizationID == 0 || sc.OrganizationID == id {
+			out = append(out, spans...)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeReportStore) ResolvedExposures(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
+	return f.resolved, nil
+}
+
+func (f *fakeReportStore) OpenBreaches(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
+	return f.breaches, nil
+}
+
+func day(d int, hour int) time.Time { return time.Date(2026, 11, d, hour, 0, 0, 0, time.UTC) }
+
+func tp(t time.Time) *time.Time { return &t }
+
+func adminCtx() context.Context {
+	return fleetwatch.NewContextWithActor(context.Background(), &fleetwatch.Actor{UserID: 1, Role: fleetwatch.RoleAdmin})
+}
+
+func TestReports_Trends(t *testing.T) {
+	store := &fakeReportStore{
+		spans: []fleetwatch.ExposureSpan{
+			// Opened on the 1st, due the 4th, resolved late on the 5th.
+			{DetectedAt: day(1, 10), DueAt: day(4, 10), ResolvedAt: tp(day(5, 9)), Outcome: "breached"},
+			// Opened on the 2nd, resolved within on the 3rd.
+			{DetectedAt: day(2, 8), DueAt: day(9, 8), ResolvedAt: tp(day(3, 12)), Outcome: "within"},
+			// Opened on the 4th, still open.
+			{DetectedAt: day(4, 23), DueAt: day(5, 23)},
+		},
+		outdated: []fleetwatch.OutdatedSpan{
+			{SiteID: 1, ModuleID: 1, From: day(1, 0), To: tp(day(3, 0))},
+			{SiteID: 2, ModuleID: 1, From: day(2, 0)},
+		},
+	}
+	r := &Reports{Store: store, Now: func() time.Time { return day(5, 12) }}
+	rows, err := r.Trends(adminCtx(), ScopeInput{From: "2026-11-01", To: "2026-11-05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Day                                   string
+		Open, New, Resolved, Overdue, Outdate int
+		Compliance, Lag                       float64
+	}
+	var got []row
+	for _, x := range rows {
+		r := row{Day: x.Day, Open: x.OpenSecurity, New: x.NewExposures, Resolved: x.Resolved, Overdue: x.Overdue, Outdate: x.OutdatedUpdates}
+		if x.CompliancePct != nil {
+			r.Compliance = *x.CompliancePct
+		}
+		if x.MedianLagDays != nil {
+			r.Lag = *x.MedianLagDays
+		}
+		got = append(got, r)
+	}
+	want := []row{
+		{Day: "2026-11-01", Open: 1, New: 1, Outdate: 1, Lag: 1},
+		{Day: "2026-11-02", Open: 2, New: 1, Outdate: 2, Lag: 1.5},
+		{Day: "2026-11-03", Open: 1, Resolved: 1, Compliance: 100, Outdate: 1, Lag: 2}, // site 1 updated at 00:00 on the 3rd
+		{Day: "2026-11-04", Open: 2, New: 1, Overdue: 1, Outdate: 1, Lag: 3},
+		// The 5th is today: counted up to now (12:00); lags are calendar days.
+		{Day: "2026-11-05", Open: 1, Resolved: 1, Compliance: 0, Overdue: 0, Outdate: 1, Lag: 4},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("trends (-want +got):\n%s", diff)
+	}
+}
+
+func TestReports_Compliance(t *testing.T) {
+	org := fleetwatch.ExposureOutcome{OrganizationUUID: "o1", OrganizationName: "Acme"}
+	at := func(site string, hours float64, outcome string) fleetwatch.ExposureOutcome {
+		e := org
+		e.SiteUUID, e.SiteName = site, "Site "+site
+		e.ClockStartedAt = day(1, 0)
+		e.ResolvedAt = tp(day(1, 0).Add(time.Duration(hours * float64(time.Hour))))
+		e.Outcome = outcome
+		return e
+	}
+	store := &fakeReportStore{
+		resolved: []fleetwatch.ExposureOutcome{at("a", 10, "within"), at("a", 20, "within"), at("b", 100, "breached"), at("b", 30, "within")},
+		breaches: []fleetwatch.ExposureOutcome{{OrganizationUUID: "o1", OrganizationName: "Acme", SiteUUID: "b", SiteName: "Site b"}},
+	}
+	r := &Reports{Store: store, Now: func() time.Time { return day(20, 0) }}
+	rows, err := r.Compliance(adminCtx(), ScopeInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0].Scope != "organization" || rows[1].SiteUUID != "a" || rows[2].SiteUUID != "b" {
+		t.Fatalf("rows %+v", rows)
+	}
+	o := rows[0]
+	if o.Closed != 4 || o.Within != 3 || o.Breached != 1 || *o.CompliancePct != 75 || o.OpenBreaches != 1 {
+		t.Errorf("organization row %+v", o)
+	}
+	// Hours 10, 20, 30, 100: mean 40, median 25, p90 79.
+	if *o.MeanHours != 40 || *o.MedianHours != 25 || *o.P90Hours != 79 {
+		t.Errorf("time to patch: mean %v median %v p90 %v", *o.MeanHours, *o.MedianHours, *o.P90Hours)
+	}
+	if b := rows[2]; *b.CompliancePct != 50 || b.OpenBreaches != 1 {
+		t.Errorf("site b %+v", b)
+	}
+}
+
+func TestReports_ScopeValidation(t *testing.T) {
+	r := &Reports{Store: &fakeReportStore{}, Now: func() time.Time { return day(20, 0) }}
+	for _, in := range []ScopeInput{
+		{From: "yesterday"},
+		{To: "2026-13-01"},
+		{From: "2026-11-10", To: "2026-11-01"},
+		{From: "2024-01-01", To: "2026-11-01"},
+	} {
+		if _, err := r.Scope(adminCtx(), in); fleetwatch.ErrorCode(err) != fleetwatch.EINVALID {
+			t.Errorf("Scope(%+v) = %v, want EINVALID", in, err)
+		}
+	}
+	sc, err := r.Scope(adminCtx(), ScopeInput{From: "2026-11-01", To: "2026-11-05"})
+	if err != nil || !sc.From.Equal(day(1, 0)) || !sc.To.Equal(day(6, 0)) {
+		t.Errorf("period %v – %v, %v", sc.From, sc.To, err)
+	}
+}
+
+// naiveTrends is the plain definition of each trend figure, day by day.
+func naiveTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan, outdated []fleetwatch.OutdatedSpan) []*fleetwatch.TrendRow {
+	var out []*fleetwatch.TrendRow
+	for day := sc.From; day.Before(sc.To) && day.Before(sc.Now); day = day.AddDate(0, 0, 1) {
+		end := day.AddDate(0, 0, 1)
+		if end.After(sc.Now) {
+			end = sc.Now
+		}
+		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
+		within := 0
+		for _, e := range spans {
+			if e.DetectedAt.Before(end) && (e.ResolvedAt == nil || !e.ResolvedAt.Before(end)) {
+				row.OpenSecurity++
+				if e.DueAt.Before(end) {
+					row.Overdue++
+				}
+			}
+			if !e.DetectedAt.Before(day) && e.DetectedAt.Before(end) {
+				row.NewExposures++
+			}
+			if e.ResolvedAt != nil && !e.ResolvedAt.Before(day) && e.ResolvedAt.Before(end) {
+				row.Resolved++
+				if e.Outcome == "within" {
+					within++
+				}
+			}
+		}
+		if row.Resolved > 0 {
+			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
+		}
+		var lags []float64
+		for _, o := range outdated {
+			if o.From.Before(end) && (o.To == nil || !o.To.Before(end)) {
+				row.OutdatedUpdates++
+				// Calendar days outstanding, the first day included.
+				lags = append(lags, math.Floor(day.Sub(o.From.Truncate(24*time.Hour)).Hours()/24)+1)
+			}
+		}
+		if len(lags) > 0 {
+			row.MedianLagDays = ptr(round1(percentile(lags, 50)))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func TestComputeTrends_MatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	start := day(1, 0).AddDate(0, -3, 0)
+	at := func(maxDays int) time.Time { return start.Add(time.Duration(rng.IntN(maxDays*24)) * time.Hour) }
+	for round := range 20 {
+		var spans []fleetwatch.ExposureSpan
+		for range rng.IntN(60) {
+			e := fleetwatch.ExposureSpan{DetectedAt: at(100)}
+			e.DueAt = e.DetectedAt.Add(time.Duration(rng.IntN(20*24)-48) * time.Hour)
+			if rng.IntN(3) > 0 {
+				r := e.DetectedAt.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
+				e.ResolvedAt = &r
+				e.Outcome = []string{"within", "breached"}[rng.IntN(2)]
+			}
+			spans = append(spans, e)
+		}
+		var outdated []fleetwatch.OutdatedSpan
+		for range rng.IntN(80) {
+			o := fleetwatch.OutdatedSpan{From: at(100)}
+			if rng.IntN(2) == 0 {
+				to := o.From.Add(time.Duration(1+rng.IntN(40*24)) * time.Hour)
+				o.To = &to
+			}
+			outdated = append(outdated, o)
+		}
+		sc := fleetwatch.ReportScope{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 90), Now: start.AddDate(0, 0, 85).Add(7 * time.Hour)}
+		if diff := cmp.Diff(naiveTrends(sc, spans, outdated), computeTrends(sc, spans, outdated)); diff != "" {
+			t.Fatalf("round %d (-definition +sweep):\n%s", round, diff)
+		}
+	}
+}
+
+// TestReports_TrendsFromRollups checks that trends read from the daily
+// rollups, merged across organizations, say what the live computation says.
+func TestReports_TrendsFromRollups(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	now := day(25, 15)
+	store := &fakeReportStore{byOrg: map[int64][]fleetwatch.OutdatedSpan{}}
+	for org := int64(1); org <= 3; org++ {
+		for range 40 {
+			o := fleetwatch.OutdatedSpan{From: now.Add(-time.Duration(rng.IntN(200*24)) * time.Hour)}
+			if rng.IntN(2) == 0 {
+				to := o.From.Add(time.Duration(1+rng.IntN(60*24)) * time.Hour)
+				if to.Before(now) {
+					o.To = &to
+				}
+			}
+			store.byOrg[org] = append(store.byOrg[org], o)
+		}
+	}
+	r := &Reports{Store: store, Now: func() time.Time { return now }}
+	in := ScopeInput{From: now.AddDate(0, 0, -90).Format(time.DateOnly)}
+	live, err := r.Trends(adminCtx(), in) // no rollups yet: computed live
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Rollup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	calls := store.liveOutdatedCalls
+	rolled, err := r.Trends(adminCtx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if store.liveOutdatedCalls != calls {
+		t.Errorf("trends read history although rollups cover the period")
+	}
+	if diff := cmp.Diff(live, rolled); diff != "" {
+		t.Errorf("rollups disagree with the live computation (-live +rollups):\n%s", diff)
+	}
+}

@@ -1,0 +1,123 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// Rollup timing.
+const (
+	// RollupInterval is how often the leader brings the rollups up to date;
+	// it bounds how stale today's outdated-update figures can be.
+	RollupInterval = 10 * time.Minute
+	// RollupRecomputeDays are recomputed on every run even when present:
+	// late (out-of-order) snapshots can still change their history.
+	RollupRecomputeDays = 7
+)
+
+// Rollup brings the daily rollups of outstanding non-security updates up
+// to date, for every organization: each missing day since its history
+// starts (at most a year back), and the last RollupRecomputeDays again.
+func (s *Reports) Rollup(ctx context.Context) error {
+	now := s.now()
+	today := now.Truncate(24 * time.Hour)
+	orgs, err := s.Store.RollupOrganizations(ctx)
+	if err != nil {
+		return err
+	}
+	for id, first := range orgs {
+		if first.IsZero() {
+			continue
+		}
+		start := maxTime(first.Truncate(24*time.Hour), today.AddDate(0, 0, -MaxReportDays))
+		have, err := s.Store.DailyOutdated(ctx, id, start.Format(time.DateOnly), today.Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, r := range have {
+			present[r.Day] = true
+		}
+		from := today.AddDate(0, 0, -RollupRecomputeDays)
+		for d := start; d.Before(from); d = d.AddDate(0, 0, 1) {
+			if !present[d.Format(time.DateOnly)] {
+				from = d
+				break
+			}
+		}
+		from = maxTime(from, start)
+		sc := fleetwatch.ReportScope{OrganizationID: id, From: from, To: today.AddDate(0, 0, 1), Now: now}
+		spans, err := s.Store.OutdatedSpans(ctx, sc)
+		if err != nil {
+			return err
+		}
+		series := outdatedSeries(sc, spans)
+		for i := range series {
+			series[i].OrganizationID, series[i].ComputedAt = id, now
+		}
+		if err := s.Store.SaveDailyOutdated(ctx, series); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunRollups keeps the rollups current until ctx ends: at once, then every
+// RollupInterval, on one replica at a time (leader runs fn under a lock
+// shared by the replicas; it reports false when another holds it).
+func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Context, name string, fn func(context.Context) error) (bool, error), logger *slog.Logger) {
+	run := func() {
+		if _, err := leader(ctx, "report-rollups", s.Rollup); err != nil && ctx.Err() == nil {
+			logger.ErrorContext(ctx, "report rollups failed", "err", err)
+		}
+	}
+	run()
+	t := time.NewTicker(RollupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run()
+		}
+	}
+}
+
+// rolledUpOutdated fills the outdated-update figures of rows from the daily
+// rollups of the scope's organizations. It reports false when a day has no
+// rollup yet, so that the caller computes the period live instead.
+func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScope, rows []*fleetwatch.TrendRow) (bool, error) {
+	if len(rows) == 0 {
+		return true, nil
+	}
+	roll, err := s.Store.DailyOutdated(ctx, sc.OrganizationID, rows[0].Day, rows[len(rows)-1].Day)
+	if err != nil {
+		return false, err
+	}
+	byDay := map[string][]int{}
+	counts := map[string]int{}
+	for _, r := range roll {
+		h := byDay[r.Day]
+		if h == nil {
+			h = make([]int, MaxLagDays+1)
+			byDay[r.Day] = h
+		}
+		for lag, n := range r.LagHistogram {
+			h[min(lag, MaxLagDays)] += n
+		}
+		counts[r.Day] += r.Outdated
+	}
+	for _, row := range rows {
+		h, ok := byDay[row.Day]
+		if !ok {
+			return false, nil
+		}
+		row.OutdatedUpdates = counts[row.Day]
+		row.MedianLagDays = medianLag(h)
+	}
+	return true, nil
+}

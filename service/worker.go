@@ -1,0 +1,264 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// maxAttempts is how often a payload whose application failed for a reason
+// other than its content (a database error) is tried before it is failed.
+const maxAttempts = 3
+
+// Worker applies queued payloads: it claims rows of audit_logs, applies each
+// in one transaction that also marks it processed, and marks the ones that
+// cannot be applied failed with their error. Besides the workers it runs the
+// sweeper, which returns rows stuck in processing (a worker or replica died)
+// to the queue, and the pruner, which drops the raw data of processed rows
+// after the retention. Any number of Workers, in any number of processes,
+// may share one database: each payload is applied once.
+type Worker struct {
+	Store    fleetwatch.IngestStore
+	Waker    fleetwatch.Waker    // nil: poll only
+	Analyzer fleetwatch.Analyzer // nil: site modules stay status unknown
+	Logger   *slog.Logger
+
+	Concurrency  int           // goroutines that apply payloads; 0: 2; negative: none (an API-only replica)
+	BatchSize    int           // rows claimed at once; default 16
+	PollInterval time.Duration // how often idle workers look anyway; default 1s
+	StuckAfter   time.Duration // a claim older than this is abandoned; default 5m
+	Retention    time.Duration // raw payloads of processed rows are kept this long; 0: forever
+	// ApplyDelay holds each claimed payload this long before applying it.
+	// It exists for the crash tests, which kill a server mid-processing.
+	ApplyDelay time.Duration
+	// OnApplied, when set, is called after each payload was applied (for
+	// events and metrics); res is nil for patch runs.
+	OnApplied func(l *fleetwatch.AuditLog, res *fleetwatch.ApplyResult)
+	Now       func() time.Time
+
+	kick chan struct{}
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) defaults() {
+	if w.Concurrency == 0 {
+		w.Concurrency = 2
+	}
+	if w.BatchSize < 1 {
+		w.BatchSize = 16
+	}
+	if w.PollInterval <= 0 {
+		w.PollInterval = time.Second
+	}
+	if w.StuckAfter <= 0 {
+		w.StuckAfter = 5 * time.Minute
+	}
+	if w.Logger == nil {
+		w.Logger = slog.New(slog.DiscardHandler)
+	}
+	w.kick = make(chan struct{}, 1)
+}
+
+// Run works until ctx ends, then finishes the payloads it claimed (drains)
+// and returns.
+func (w *Worker) Run(ctx context.Context) {
+	w.defaults()
+	var wg sync.WaitGroup
+	for range max(w.Concurrency, 0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.sweep(ctx)
+	}()
+	wg.Wait()
+}
+
+func (w *Worker) loop(ctx context.Context) {
+	var wakeups <-chan struct{}
+	if w.Waker != nil {
+		wakeups = w.Waker.Wakeups()
+	}
+	poll := time.NewTicker(w.PollInterval)
+	defer poll.Stop()
+	for {
+		n := w.RunOnce(ctx)
+		if n == w.BatchSize {
+			// More may wait: wake a sibling and go on.
+			select {
+			case w.kick <- struct{}{}:
+			default:
+			}
+			if ctx.Err() == nil {
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wakeups:
+		case <-w.kick:
+		case <-poll.C:
+		}
+	}
+}
+
+// RunOnce claims one batch and applies it; it returns how many rows it
+// claimed. The batch is finished even when ctx ends meanwhile.
+func (w *Worker) RunOnce(ctx context.Context) int {
+	if w.kick == nil {
+		w.defaults()
+	}
+	if ctx.Err() != nil {
+		return 0
+	}
+	logs, err := w.Store.ClaimAuditLogs(ctx, w.BatchSize, w.now())
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Logger.Error("claim payloads", "err", err)
+		}
+		return 0
+	}
+	// Claimed work is finished, not abandoned, on shutdown.
+	work := context.WithoutCancel(ctx)
+	for _, l := range logs {
+		if w.ApplyDelay > 0 {
+			time.Sleep(w.ApplyDelay)
+		}
+		w.apply(work, l)
+	}
+	return len(logs)
+}
+
+// apply applies one claimed payload and records the outcome.
+func (w *Worker) apply(ctx context.Context, l *fleetwatch.AuditLog) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	start := time.Now()
+	res, err := w.applyPayload(ctx, l)
+	switch {
+	case err == nil:
+		w.Logger.Debug("payload applied", "audit_log", l.UUID, "kind", l.Kind, "ms", time.Since(start).Milliseconds())
+		if w.OnApplied != nil {
+			w.OnApplied(l, res)
+		}
+		return
+	case fleetwatch.ErrorCode(err) == fleetwatch.ECONFLICT:
+		// The sweeper gave it to another worker; that one applies it.
+		w.Logger.Warn("payload claim lost", "audit_log", l.UUID)
+		return
+	}
+	requeue := fleetwatch.ErrorCode(err) == fleetwatch.EINTERNAL && l.Attempts < maxAttempts
+	msg := fleetwatch.ErrorMessage(err)
+	if fleetwatch.ErrorCode(err) == fleetwatch.EINTERNAL {
+		msg = "internal error while applying the payload; retry it once the cause is fixed"
+		w.Logger.Error("apply payload", "audit_log", l.UUID, "kind", l.Kind, "attempt", l.Attempts, "requeue", requeue, "err", err)
+	} else {
+		w.Logger.Warn("payload rejected", "audit_log", l.UUID, "kind", l.Kind, "reason", msg)
+	}
+	if err := w.Store.FailAuditLog(ctx, l, msg, requeue); err != nil && fleetwatch.ErrorCode(err) != fleetwatch.ECONFLICT {
+		w.Logger.Error("record payload failure", "audit_log", l.UUID, "err", err)
+	}
+}
+
+func (w *Worker) applyPayload(ctx context.Context, l *fleetwatch.AuditLog) (res *fleetwatch.ApplyResult, err error) {
+	defer func() {
+		// A payload must never stop the worker.
+		if p := recover(); p != nil {
+			w.Logger.Error("panic while applying payload", "audit_log", l.UUID, "panic", p)
+			err = errors.New("panic while applying payload")
+		}
+	}()
+	if l.Data == nil {
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The payload's data is gone (pruned).")
+	}
+	switch l.Kind {
+	case fleetwatch.KindInventory:
+		snap, _, err := ParseInventory(l.Data, l.SiteID, l.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		return w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+	case fleetwatch.KindComposerLock:
+		snap, err := ParseComposerLockPayload(l.Data, l.SiteID, l.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		return w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+	case fleetwatch.KindPatchRun:
+		pr, _, err := ParsePatchRun(l.Data, l.SiteID, l.CreatedAt, fleetwatch.ToolComposer)
+		if err != nil {
+			return nil, err
+		}
+		return nil, w.Store.ApplyPatchRun(ctx, l, pr)
+	}
+	return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "Unknown payload kind %q.", l.Kind)
+}
+
+// sweep requeues stuck claims and prunes old payloads until ctx ends.
+func (w *Worker) sweep(ctx context.Context) {
+	every := max(w.StuckAfter/4, 100*time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	lastPrune := time.Time{}
+	for {
+		if n, err := w.Store.RequeueStuckAuditLogs(ctx, w.now().Add(-w.StuckAfter)); err != nil {
+			if ctx.Err() == nil {
+				w.Logger.Error("requeue stuck payloads", "err", err)
+			}
+		} else if n > 0 {
+			w.Logger.Warn("requeued payloads whose worker stopped", "count", n)
+			select {
+			case w.kick <- struct{}{}:
+			default:
+			}
+		}
+		if w.Retention > 0 && time.Since(lastPrune) > time.Hour {
+			lastPrune = time.Now()
+			w.Prune(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Prune drops the raw data of processed payloads older than the retention,
+// in chunks, and returns how many it pruned.
+func (w *Worker) Prune(ctx context.Context) int {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := w.Store.PruneAuditLogs(ctx, w.now().Add(-w.Retention), 1000)
+		if err != nil {
+			if ctx.Err() == nil && w.Logger != nil {
+				w.Logger.Error("prune payloads", "err", err)
+			}
+			break
+		}
+		total += n
+		if n < 1000 {
+			break
+		}
+	}
+	if total > 0 && w.Logger != nil {
+		w.Logger.Info("pruned processed payloads", "count", total)
+	}
+	return total
+}

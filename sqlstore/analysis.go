@@ -1,0 +1,450 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/drupal"
+)
+
+const installColumns = `sm.site_id, sm.module_id, s.organization_id, m.module_name, m.source,
+	COALESCE(sm.current_version_id, 0), COALESCE(mv.version_number, ''), s.core_version, s.first_seen_at,
+	sm.status, sm.latest_version, sm.recommended_version, sm.severity,
+	sm.security_updates, sm.also_available, sm.reasons`
+
+const installFrom = `FROM site_modules sm
+	JOIN modules m ON m.id = sm.module_id
+	JOIN sites s ON s.id = sm.site_id
+	LEFT JOIN module_versions mv ON mv.id = sm.current_version_id`
+
+func scanInstall(sc interface{ Scan(...any) error }) (*fleetwatch.Install, error) {
+	var (
+		in                     fleetwatch.Install
+		firstSeen              sql.NullTime
+		latest, recommended    string
+		severity               sql.NullString
+		secJSON, also, reasons string
+	)
+	if err := sc.Scan(&in.SiteID, &in.ModuleID, &in.OrganizationID, &in.Project, &in.Source,
+		&in.VersionID, &in.Version, &in.CoreVersion, &firstSeen,
+		&in.Status, &latest, &recommended, &severity, &secJSON, &also, &reasons); err != nil {
+		return nil, err
+	}
+	in.FirstSeenAt = timePtr(firstSeen)
+	var sec, av, rs []string
+	if err := errors.Join(json.Unmarshal([]byte(secJSON), &sec), json.Unmarshal([]byte(also), &av),
+		json.Unmarshal([]byte(reasons), &rs)); err != nil {
+		return nil, fmt.Errorf("analysis columns: %w", err)
+	}
+	in.Fingerprint = fleetwatch.AnalysisFingerprint(in.Status, latest, recommended, severity.String, sec, av, rs)
+	return &in, nil
+}
+
+func findInstalls(ctx context.Context, q querier, cond string, args ...any) ([]*fleetwatch.Install, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+installColumns+` `+installFrom+`
+		WHERE NOT s.is_deleted AND `+cond+` ORDER BY sm.site_id, sm.module_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find installs: %w", err)
+	}
+	defer rows.Close()
+	var out []*fleetwatch.Install
+	for rows.Next() {
+		in, err := scanInstall(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan install: %w", err)
+		}
+		out = append(out, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find installs: %w", err)
+	}
+	return out, nil
+}
+
+// FindProjectInstalls returns every (site, project) of visible sites that
+// runs project.
+func (s *Store) FindProjectInstalls(ctx context.Context, project string) ([]*fleetwatch.Install, error) {
+	return findInstalls(ctx, s.rdb, `m.module_name = $1`, project)
+}
+
+// FindSiteInstalls returns every (site, project) of the sites.
+func (s *Store) FindSiteInstalls(ctx context.Context, siteIDs []int64) ([]*fleetwatch.Install, error) {
+	var out []*fleetwatch.Install
+	for chunk := range chunks(siteIDs, 500) {
+		var c conds
+		got, err := findInstalls(ctx, s.rdb, `sm.site_id IN (`+c.list(chunk)+`)`, c.args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// list adds every value of vs and returns their placeholders, comma-separated.
+func (c *conds) list(vs []int64) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = c.arg(v)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// moduleTypes maps a feed's project type to a module type.
+var moduleTypes = map[string]string{
+	"project_core": "core", "project_module": "module", "project_theme": "theme",
+	"project_distribution": "profile", "project_profile": "profile",
+}
+
+// SaveReleases upserts the releases of a project's feed into module_versions,
+// creating the module when no site reported it yet, and links each security
+// release to the advisory it fixes (advisory ids by version).
+func (s *Store) SaveReleases(ctx context.Context, project string, releases []fleetwatch.ReleaseInfo, advisories map[string]string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		typ := "module"
+		if project == drupal.CoreProject {
+			typ = "core"
+		}
+		var moduleID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM modules WHERE module_name = $1`, project).Scan(&moduleID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO modules (module_name, drupal_link, type, source, created_at, updated_at)
+				VALUES ($1, $2, $3, 'drupal.org', $4, $4) RETURNING id`,
+				project, "https://www.drupal.org/project/"+project, typ, t).Scan(&moduleID)
+		}
+		if err != nil {
+			return fmt.Errorf("save releases: module: %w", err)
+		}
+		for _, r := range releases {
+			var sa any
+			if id := advisories[r.Version]; id != "" {
+				sa = id
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO module_versions (module_id, version_number, release_date, is_security_update, has_bug_fixes,
+					has_new_features, is_published, is_insecure, is_revoked, is_unsupported, core_compatibility,
+					security_covered, severity, advisory_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+					(SELECT severity FROM advisories WHERE advisory_id = $13),
+					(SELECT id FROM advisories WHERE advisory_id = $13), $14, $14)
+				ON CONFLICT (module_id, version_number) DO UPDATE SET release_date = excluded.release_date,
+					is_security_update = excluded.is_security_update, has_bug_fixes = excluded.has_bug_fixes,
+					has_new_features = excluded.has_new_features, is_published = excluded.is_published,
+					is_insecure = excluded.is_insecure, is_revoked = excluded.is_revoked,
+					is_unsupported = excluded.is_unsupported, core_compatibility = excluded.core_compatibility,
+					security_covered = excluded.security_covered, severity = excluded.severity,
+					advisory_id = excluded.advisory_id, updated_at = excluded.updated_at`,
+				moduleID, r.Version, dbTimePtr(r.ReleaseDate), r.SecurityUpdate, r.BugFixes, r.NewFeatures,
+				r.Published, r.Insecure, r.Revoked, r.Unsupported, r.CoreCompatibility, r.SecurityCovered, sa, t,
+			); err != nil {
+				return fmt.Errorf("save release %s %s: %w", project, r.Version, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SaveAnalyses writes the analyses in one transaction and opens and
+// resolves the exposures of the rows it changed in that same transaction.
+// An analysis whose site no longer runs VersionID (a push came in between)
+// is skipped: the push's own analysis wins. Analyses with the same result
+// for the same version are written by one statement, so that a feed change
+// across thousands of sites costs a few statements.
+func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (opened, resolved int, err error) {
+	if len(as) == 0 {
+		return 0, 0, nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		at := dbTime(at)
+		type key struct {
+			module, version int64
+			fingerprint     string
+		}
+		groups := map[key][]*fleetwatch.Analysis{}
+		var order []key
+		for _, a := range as {
+			k := key{a.ModuleID, a.VersionID, a.Fingerprint}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], a)
+		}
+		byModule := map[int64]bool{}
+		for _, k := range order {
+			g := groups[k]
+			a := g[0]
+			sec, _ := json.Marshal(nonNil(a.SecurityUpdates))
+			also, _ := json.Marshal(nonNil(a.AlsoAvailable))
+			reasons, _ := json.Marshal(nonNil(a.Reasons))
+			var severity any
+			if a.Severity != "" {
+				severity = a.Severity
+			}
+			ids := make([]int64, len(g))
+			for i, a := range g {
+				ids[i] = a.SiteID
+			}
+			for chunk := range chunks(ids, s.d.inBatch()) {
+				c := conds{args: []any{a.Status, a.UpdateAvailable, a.SecurityUpdate, a.LatestVersion, a.RecommendedVersion,
+					string(sec), severity, string(also), string(reasons), at, k.module, k.version}}
+				if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
+					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
+					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10
+					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
+					return fmt.Errorf("save analyses: %w", err)
+				}
+			}
+			byModule[k.module] = true
+		}
+		want := map[[2]int64]*fleetwatch.Analysis{}
+		for _, a := range as {
+			want[[2]int64{a.SiteID, a.ModuleID}] = a
+		}
+		open := func(in *fleetwatch.Install) *fleetwatch.Exposure {
+			if a := want[[2]int64{in.SiteID, in.ModuleID}]; a != nil && a.VersionID == in.VersionID {
+				return a.Exposure
+			}
+			return nil
+		}
+		// The invariant holds per project, so one pass per project keeps
+		// each statement to one scan, however many sites changed.
+		for module := range byModule {
+			o, r, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open)
+			if err != nil {
+				return err
+			}
+			opened, resolved = opened+o, resolved+r
+		}
+		return nil
+	})
+	return opened, resolved, err
+}
+
+// SyncExposures opens and resolves the exposures of the sites so that one
+// is open exactly while security_update is true, in one transaction.
+func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (opened, resolved int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		for chunk := range chunks(siteIDs, s.d.inBatch()) {
+			var c conds
+			o, r, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open)
+			if err != nil {
+				return err
+			}
+			opened, resolved = opened+o, resolved+r
+		}
+		return nil
+	})
+	return opened, resolved, err
+}
+
+// syncExposures resolves the open exposures of the (site, project) rows that
+// cond selects (over site_modules sm) whose security_update is false, or
+// that are gone, and opens one for each row with security_update and no
+// open exposure, as open builds it (nil: not now).
+func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (opened, resolved int, err error) {
+	// The exposures to resolve: open ones in scope whose row no longer needs them.
+	scope := strings.ReplaceAll(cond, "sm.", "e.")
+	n := len(args)
+	res, err := tx.ExecContext(ctx, `UPDATE exposures SET resolved_at = $`+itoa(n+1)+`, updated_at = $`+itoa(n+1)+`,
+		sla_outcome = CASE WHEN due_at >= $`+itoa(n+1)+` THEN 'within' ELSE 'breached' END,
+		resolved_version = COALESCE((SELECT mv.version_number FROM site_modules sm2
+			JOIN module_versions mv ON mv.id = sm2.current_version_id
+			WHERE sm2.site_id = exposures.site_id AND sm2.module_id = exposures.module_id), '')
+		WHERE resolved_at IS NULL AND `+strings.ReplaceAll(scope, "e.", "exposures.")+`
+			AND NOT EXISTS (SELECT 1 FROM site_modules sm3 WHERE sm3.site_id = exposures.site_id
+				AND sm3.module_id = exposures.module_id AND sm3.security_update)`, append(slices.Clone(args), at)...)
+	if err != nil {
+		return 0, 0, fmt.Errorf("resolve exposures: %w", err)
+	}
+	if k, err := res.RowsAffected(); err == nil {
+		resolved = int(k)
+	}
+
+	// The rows that need one and have none.
+	installs, err := findInstalls(ctx, tx, cond+` AND sm.security_update AND NOT EXISTS (SELECT 1 FROM exposures e
+		WHERE e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL)`, args...)
+	if err != nil {
+		return 0, 0, err
+	}
+	var exps []*fleetwatch.Exposure
+	for _, in := range installs {
+		if e := open(in); e != nil {
+			e.SiteID, e.ModuleID, e.OrganizationID, e.InstalledVersion = in.SiteID, in.ModuleID, in.OrganizationID, in.Version
+			exps = append(exps, e)
+		}
+	}
+	rows := d.rowBatch(15)
+	for chunk := range chunks(exps, rows) {
+		var c conds
+		values := make([]string, len(chunk))
+		for i, e := range chunk {
+			fixed, _ := json.Marshal(nonNil(e.FixedBy))
+			advs, _ := json.Marshal(nonNil(e.Advisories))
+			e.UUID = newUUID()
+			values[i] = "(" + strings.Join([]string{c.arg(e.UUID), c.arg(e.SiteID), c.arg(e.ModuleID), c.arg(e.OrganizationID),
+				c.arg(e.InstalledVersion), c.arg(string(fixed)), c.arg(string(advs)), c.arg(e.Severity), c.arg(e.SeverityKnown),
+				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
+				c.arg(at), c.arg(at)}, ", ") + ")"
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
+			installed_version, fixed_by, advisories, severity, severity_known, published_at, detected_at,
+			clock_started_at, due_at, created_at, updated_at)
+			VALUES `+strings.Join(values, ", "), c.args...); err != nil {
+			return 0, 0, fmt.Errorf("open exposures: %w", err)
+		}
+		opened += len(chunk)
+	}
+	return opened, resolved, nil
+}
+
+// FindReleaseInfos returns the known releases of a project, newest first,
+// with how many visible sites of organizationID (0: all) run each;
+// ENOTFOUND for a project Fleetwatch does not know.
+func (s *Store) FindReleaseInfos(ctx context.Context, project string, organizationID int64) ([]*fleetwatch.ReleaseInfo, error) {
+	var moduleID int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT id FROM modules WHERE module_name = $1`, project).Scan(&moduleID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Module not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find module: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `
+		SELECT mv.version_number, mv.release_date, mv.is_security_update, mv.has_bug_fixes, mv.has_new_features,
+			mv.is_published, mv.is_insecure, mv.is_revoked, mv.is_unsupported, mv.core_compatibility,
+			mv.security_covered, mv.severity, a.advisory_id, COALESCE(a.risk_label, ''), a.risk_score,
+			COALESCE(a.risk_vector, ''),
+			(SELECT count(*) FROM site_modules sm JOIN sites s ON s.id = sm.site_id
+				WHERE sm.current_version_id = mv.id AND NOT s.is_deleted
+					AND ($2 = 0 OR s.organization_id = $2))
+		FROM module_versions mv LEFT JOIN advisories a ON a.id = mv.advisory_id
+		WHERE mv.module_id = $1`, moduleID, organizationID)
+	if err != nil {
+		return nil, fmt.Errorf("find releases: %w", err)
+	}
+	defer rows.Close()
+	var out []*fleetwatch.ReleaseInfo
+	for rows.Next() {
+		var (
+			r        fleetwatch.ReleaseInfo
+			date     sql.NullTime
+			severity sql.NullString
+			sa       sql.NullString
+			score    sql.NullInt64
+		)
+		if err := rows.Scan(&r.Version, &date, &r.SecurityUpdate, &r.BugFixes, &r.NewFeatures, &r.Published,
+			&r.Insecure, &r.Revoked, &r.Unsupported, &r.CoreCompatibility, &r.SecurityCovered, &severity,
+			&sa, &r.RiskLabel, &score, &r.RiskVector, &r.SitesCount); err != nil {
+			return nil, fmt.Errorf("scan release: %w", err)
+		}
+		r.ReleaseDate, r.Severity, r.AdvisoryID = timePtr(date), stringPtr(severity), stringPtr(sa)
+		if score.Valid {
+			v := int(score.Int64)
+			r.RiskScore = &v
+		}
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find releases: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b *fleetwatch.ReleaseInfo) int {
+		va, ea := drupal.Parse(a.Version)
+		vb, eb := drupal.Parse(b.Version)
+		switch {
+		case ea != nil && eb != nil:
+			return strings.Compare(a.Version, b.Version)
+		case ea != nil:
+			return 1
+		case eb != nil:
+			return -1
+		}
+		return drupal.Compare(vb, va)
+	})
+	return out, nil
+}
+
+// TryLeadership runs fn when this process holds the scheduler lock of name:
+// a PostgreSQL session advisory lock, held on one connection while fn runs,
+// so that one replica leads at a time; on SQLite, the single process always
+// leads.
+func (s *Store) TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error) {
+	if s.d != postgres {
+		return true, fn(ctx)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("fleetwatch:" + name))
+	key := int64(h.Sum64())
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("leadership: %w", err)
+	}
+	defer conn.Close()
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
+		return false, fmt.Errorf("leadership: %w", err)
+	}
+	if !got {
+		return false, nil
+	}
+	defer func() {
+		// A fresh context: the lock must go even when ctx ended.
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, key)
+	}()
+	return true, fn(ctx)
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+// FindStaleSites returns up to limit sites with site_modules rows changed
+// after their last full analysis.
+func (s *Store) FindStaleSites(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT DISTINCT site_id FROM site_modules
+		WHERE (analyzed_at IS NULL OR updated_at <> analyzed_at) AND current_version_id IS NOT NULL
+		ORDER BY site_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("find stale sites: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan stale site: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find stale sites: %w", err)
+	}
+	return out, nil
+}
+
+// inBatch is how many values an IN list of the analysis holds, and
+// rowBatch how many rows of cols columns one multi-row INSERT holds. SQLite
+// (modernc) resolves each $n by a linear search of the statement's
+// parameters, so that a statement's cost grows with the square of its
+// parameters: small statements are cheaper there; PostgreSQL prefers fewer
+// round trips.
+func (d *dialect) inBatch() int {
+	if d == sqliteDialect {
+		return 100
+	}
+	return 1000
+}
+
+func (d *dialect) rowBatch(cols int) int {
+	if d == sqliteDialect {
+		return max(1, 100/cols)
+	}
+	return max(1, 3000/cols)
+}

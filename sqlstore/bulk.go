@@ -1,0 +1,79 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// BulkInsert writes rows into table in one transaction, many rows per
+// statement. It is for generated data (benchmarks), not for the request
+// path: table and cols must be plain identifiers. Rows that carry their own
+// id move PostgreSQL's identity past them.
+func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if !identifier.MatchString(table) {
+		return fmt.Errorf("bulk insert: bad table %q", table)
+	}
+	for _, c := range cols {
+		if !identifier.MatchString(c) {
+			return fmt.Errorf("bulk insert: bad column %q", c)
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	per := max(1, 2000/len(cols)) // small statements: SQLite parses long ones slowly
+	for i := 0; i < len(rows); i += per {
+		chunk := rows[i:min(i+per, len(rows))]
+		var sb strings.Builder
+		args := make([]any, 0, len(chunk)*len(cols))
+		fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		for r, row := range chunk {
+			if len(row) != len(cols) {
+				return fmt.Errorf("bulk insert %s: row of %d values for %d columns", table, len(row), len(cols))
+			}
+			if r > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(")
+			for c, v := range row {
+				if c > 0 {
+					sb.WriteString(", ")
+				}
+				args = append(args, v)
+				fmt.Fprintf(&sb, "$%d", len(args))
+			}
+			sb.WriteString(")")
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("bulk insert %s: %w", table, err)
+		}
+	}
+	if s.d == postgres && len(cols) > 0 && cols[0] == "id" {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM %s))`, table, table)); err != nil {
+			return fmt.Errorf("advance %s ids: %w", table, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// DeleteAll empties tables, in the order given, for generated data.
+func (s *Store) DeleteAll(ctx context.Context, tables ...string) error {
+	for _, t := range tables {
+		if !identifier.MatchString(t) {
+			return fmt.Errorf("delete all: bad table %q", t)
+		}
+		if _, err := s.db.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return fmt.Errorf("empty %s: %w", t, err)
+		}
+	}
+	return nil
+}

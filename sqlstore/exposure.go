@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// exposureSortColumns maps fleetwatch.ExposureSortFields to columns.
+var exposureSortColumns = map[string]string{
+	"detected_at":  "e.detected_at",
+	"due_at":       "e.due_at",
+	"published_at": "e.published_at",
+	"resolved_at":  "e.resolved_at",
+	"project":      "m.module_name",
+	// Most severe first when ascending.
+	"severity": `CASE e.severity WHEN 'highly_critical' THEN 1 WHEN 'critical' THEN 2
+		WHEN 'moderately_critical' THEN 3 WHEN 'less_critical' THEN 4 ELSE 5 END`,
+}
+
+const exposureColumns = `e.id, e.uuid, e.site_id, s.uuid, s.name, e.module_id, e.organization_id, o.uuid,
+	m.module_name, e.installed_version, e.fixed_by, e.advisories, e.severity, e.severity_known,
+	e.published_at, e.detected_at, e.clock_started_at, e.due_at, e.resolved_at, e.resolved_version, e.sla_outcome`
+
+const exposureFrom = `FROM exposures e
+	JOIN sites s ON s.id = e.site_id
+	JOIN organizations o ON o.id = e.organization_id
+	JOIN modules m ON m.id = e.module_id`
+
+// exposureVisible hides the exposures of deleted sites and organizations.
+const exposureVisible = `NOT s.is_deleted AND NOT o.is_deleted`
+
+func scanExposure(sc interface{ Scan(...any) error }) (*fleetwatch.Exposure, error) {
+	var (
+		e                   fleetwatch.Exposure
+		fixed, advs         string
+		published, resolved sql.NullTime
+		outcome             sql.NullString
+	)
+	if err := sc.Scan(&e.ID, &e.UUID, &e.SiteID, &e.SiteUUID, &e.SiteName, &e.ModuleID, &e.OrganizationID, &e.OrganizationUUID,
+		&e.Project, &e.InstalledVersion, &fixed, &advs, &e.Severity, &e.SeverityKnown,
+		&published, &e.DetectedAt, &e.ClockStartedAt, &e.DueAt, &resolved, &e.ResolvedVersion, &outcome); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(json.Unmarshal([]byte(fixed), &e.FixedBy), json.Unmarshal([]byte(advs), &e.Advisories)); err != nil {
+		return nil, fmt.Errorf("exposure lists: %w", err)
+	}
+	e.PublishedAt, e.ResolvedAt, e.SLAOutcome = timePtr(published), timePtr(resolved), stringPtr(outcome)
+	e.DetectedAt, e.ClockStartedAt, e.DueAt = e.DetectedAt.UTC(), e.ClockStartedAt.UTC(), e.DueAt.UTC()
+	e.State = fleetwatch.ExposureOpen
+	if e.ResolvedAt != nil {
+		e.State = fleetwatch.ExposureResolved
+	}
+	return &e, nil
+}
+
+// FindExposureByUUID returns the exposure, ENOTFOUND for an unknown one or
+// one of a deleted site.
+func (s *Store) FindExposureByUUID(ctx context.Context, uuid string) (*fleetwatch.Exposure, error) {
+	e, err := scanExposure(s.rdb.QueryRowContext(ctx, `SELECT `+exposureColumns+` `+exposureFrom+`
+		WHERE e.uuid = $1 AND `+exposureVisible, uuid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Exposure not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find exposure: %w", err)
+	}
+	return e, nil
+}
+
+// FindExposures returns a page of the exposures that match f, and how many
+// match in all. Q searches the project and the site name.
+func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) ([]*fleetwatch.Exposure, int, error) {
+	var c conds
+	c.add(exposureVisible)
+	if f.OrganizationID != 0 {
+		c.add("e.organization_id = " + c.arg(f.OrganizationID))
+	}
+	if f.SiteID != 0 {
+		c.add("e.site_id = " + c.arg(f.SiteID))
+	}
+	if f.Project != "" {
+		c.add("m.module_name = " + c.arg(f.Project))
+	}
+	if f.Severity != "" {
+		c.add("e.severity = " + c.arg(f.Severity))
+	}
+	switch f.State {
+	case fleetwatch.ExposureOpen:
+		c.add("e.resolved_at IS NULL")
+	case fleetwatch.ExposureResolved:
+		c.add("e.resolved_at IS NOT NULL")
+	}
+	if f.OverdueAt != nil {
+		p := c.arg(dbTime(*f.OverdueAt))
+		c.add("((e.resolved_at IS NULL AND e.due_at < " + p + ") OR e.resolved_at > e.due_at)")
+	}
+	c.search(s.d, f.Q, "m.module_name", "s.name")
+	order, err := orderBy(f.Sort, exposureSortColumns, []fleetwatch.SortField{{Field: "due_at"}}, "e.id")
+	if err != nil {
+		return nil, 0, fmt.Errorf("find exposures: %w", err)
+	}
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+exposureFrom+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count exposures: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+exposureColumns+` `+exposureFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find exposures: %w", err)
+	}
+	defer rows.Close()
+	out := []*fleetwatch.Exposure{}
+	for rows.Next() {
+		e, err := scanExposure(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan exposure: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find exposures: %w", err)
+	}
+	return out, total, nil
+}

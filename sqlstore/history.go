@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// interval is one row of site_module_history.
+type interval struct {
+	id        int64
+	moduleID  int64
+	version   string
+	status    string
+	validFrom time.Time
+	validTo   *time.Time
+}
+
+// applyHistory writes into site_module_history what the snapshot says the
+// site ran from collected until next (nil: until further notice), as
+// changes only, and returns the changes against the state it replaces.
+//
+// Versions change only at snapshots, so at most one interval per project
+// overlaps [collected, next): the one valid at collected. When it holds the
+// snapshot's version nothing is written. Otherwise it ends at collected, the
+// snapshot's version fills [collected, next), and — for an out-of-order
+// snapshot — what the interval held after next resumes there.
+func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
+	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
+	var c conds
+	query := `SELECT h.id, h.module_id, h.version, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
+		FROM site_module_history h JOIN modules m ON m.id = h.module_id
+		WHERE h.site_id = ` + c.arg(snap.SiteID) + ` AND (h.valid_to IS NULL OR h.valid_to > ` + c.arg(collected) + `)`
+	if next != nil {
+		query += ` AND h.valid_from < ` + c.arg(*next)
+	}
+	rows, err := tx.QueryContext(ctx, query+` ORDER BY h.valid_from`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	old := map[int64]interval{}
+	names := map[int64][3]string{}
+	for rows.Next() {
+		var (
+			iv       interval
+			validTo  sql.NullTime
+			nameType [3]string
+		)
+		if err := rows.Scan(&iv.id, &iv.moduleID, &iv.version, &iv.status, &iv.validFrom, &validTo,
+			&nameType[0], &nameType[1], &nameType[2]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan history: %w", err)
+		}
+		iv.validFrom, iv.validTo = iv.validFrom.UTC(), timePtr(validTo)
+		// The interval valid at collected; rows come in start order.
+		if !iv.validFrom.After(collected) {
+			old[iv.moduleID] = iv
+		}
+		names[iv.moduleID] = nameType
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+
+	var (
+		changes []fleetwatch.ModuleChange
+		closeID []int64
+		dropID  []int64
+		inserts []any
+	)
+	var nextArg any
+	if next != nil {
+		nextArg = dbTime(*next)
+	}
+	wanted := map[int64]bool{}
+	for _, p := range snap.Projects {
+		id := moduleIDs[p.Name]
+		wanted[id] = true
+		iv, had := old[id]
+		if had && iv.version == p.Version {
+			continue
+		}
+		ch := fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: p.Name, Type: p.Type, Source: p.Source, ToVersion: p.Version}
+		if had {
+			ch.FromVersion = iv.version
+			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
+		}
+		inserts = append(inserts, snap.SiteID, id, p.Version, fleetwatch.ModuleStatusUnknown, collected, nextArg)
+		changes = append(changes, ch)
+	}
+	gone := make([]int64, 0)
+	for id := range old {
+		if !wanted[id] {
+			gone = append(gone, id)
+		}
+	}
+	slices.Sort(gone)
+	for _, id := range gone {
+		iv := old[id]
+		n := names[id]
+		changes = append(changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2], FromVersion: iv.version})
+		closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
+	}
+
+	for i := 0; i < len(closeID); i += chunk {
+		var c conds
+		end := c.arg(collected)
+		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
+			idList(&c, closeID[i:min(i+chunk, len(closeID))])+`)`, c.args...); err != nil {
+			return nil, fmt.Errorf("close history: %w", err)
+		}
+	}
+	for i := 0; i < len(dropID); i += chunk {
+		var c conds
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
+			idList(&c, dropID[i:min(i+chunk, len(dropID))])+`)`, c.args...); err != nil {
+			return nil, fmt.Errorf("replace history: %w", err)
+		}
+	}
+	for i := 0; i < len(inserts); i += 6 * chunk {
+		var c conds
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, status, valid_from, valid_to)
+			VALUES `+placeholders(&c, 6, inserts[i:min(i+6*chunk, len(inserts))]...), c.args...); err != nil {
+			return nil, fmt.Errorf("insert history: %w", err)
+		}
+	}
+	return changes, nil
+}
+
+// endInterval ends iv at collected — or drops it when it starts there — and,
+// when iv outlasts next, lets it resume at next.
+func endInterval(iv interval, collected time.Time, next *time.Time, closeID, dropID []int64, inserts []any, siteID int64) ([]int64, []int64, []any) {
+	if iv.validFrom.Before(collected) {
+		closeID = append(closeID, iv.id)
+	} else {
+		dropID = append(dropID, iv.id)
+	}
+	if next != nil && (iv.validTo == nil || iv.validTo.After(*next)) {
+		inserts = append(inserts, siteID, iv.moduleID, iv.version, iv.status, dbTime(*next), dbTimePtr(iv.validTo))
+	}
+	return closeID, dropID, inserts
+}
+
+// historySortColumns maps fleetwatch.HistorySortFields to columns.
+var historySortColumns = map[string]string{
+	"name":       "m.module_name",
+	"valid_from": "h.valid_from",
+}
+
+// FindHistory returns a page of what the site ran at f.At.
+func (s *Store) FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]*fleetwatch.HistoryEntry, int, error) {
+	var c conds
+	at := c.arg(dbTime(f.At))
+	c.add("h.site_id = " + c.arg(f.SiteID))
+	c.add("h.valid_from <= " + at)
+	c.add("(h.valid_to IS NULL OR h.valid_to > " + at + ")")
+	c.search(s.d, f.Q, "m.module_name")
+	order, err := orderBy(f.Sort, historySortColumns, []fleetwatch.SortField{{Field: "name"}}, "h.id")
+	if err != nil {
+		return nil, 0, fmt.Errorf("find history: %w", err)
+	}
+	from := `FROM site_module_history h JOIN modules m ON m.id = h.module_id `
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count history: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT m.module_name, m.type, m.source, h.version, h.status, h.valid_from, h.valid_to `+
+		from+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find history: %w", err)
+	}
+	defer rows.Close()
+	out := []*fleetwatch.HistoryEntry{}
+	for rows.Next() {
+		var (
+			e       fleetwatch.HistoryEntry
+			validTo sql.NullTime
+		)
+		if err := rows.Scan(&e.Name, &e.Type, &e.Source, &e.Version, &e.Status, &e.ValidFrom, &validTo); err != nil {
+			return nil, 0, fmt.Errorf("scan history: %w", err)
+		}
+		e.ValidFrom, e.ValidTo = e.ValidFrom.UTC(), timePtr(validTo)
+		out = append(out, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find history: %w", err)
+	}
+	return out, total, nil
+}

@@ -1,0 +1,193 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// ApplySnapshot applies the inventory of a claimed audit log and marks the
+// log processed, in one transaction:
+//
+//   - a snapshot as new as the site's newest, with the same hash, only moves
+//     last_seen_at (the normal case of a fleet pushing on a schedule);
+//   - a newer snapshot updates the catalog, module_versions, the site's
+//     current modules (site_modules), its history and core/PHP versions,
+//     and hands the changed rows to the analyzer;
+//   - an older snapshot (out of order) fills history where it belongs and
+//     never touches current state.
+func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) (*fleetwatch.ApplyResult, error) {
+	var res *fleetwatch.ApplyResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res = &fleetwatch.ApplyResult{}
+		t := now()
+		collected := dbTime(snap.CollectedAt)
+		if err := finishClaim(ctx, tx, l, collected, t); err != nil {
+			return err
+		}
+		// The site's row lock serializes the snapshots of one site.
+		var (
+			hash    string
+			current sql.NullTime
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT inventory_hash, inventory_collected_at FROM sites
+			WHERE id = $1`+s.d.forUpdate, snap.SiteID).Scan(&hash, &current); err != nil {
+			return fmt.Errorf("lock site: %w", err)
+		}
+		seen := dbTime(l.CreatedAt)
+		inOrder := !current.Valid || !collected.Before(current.Time)
+		if inOrder && hash == snap.Hash {
+			res.Unchanged = true
+			if _, err := tx.ExecContext(ctx, `UPDATE sites SET inventory_collected_at = $1,
+				last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN $2 ELSE last_seen_at END,
+				first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $2 THEN $2 ELSE first_seen_at END
+				WHERE id = $3`, collected, seen, snap.SiteID); err != nil {
+				return fmt.Errorf("touch site: %w", err)
+			}
+			return nil
+		}
+
+		moduleIDs, err := ensureModules(ctx, tx, snap.Projects, t)
+		if err != nil {
+			return err
+		}
+		versionIDs, err := ensureVersions(ctx, tx, snap.Projects, moduleIDs, t)
+		if err != nil {
+			return err
+		}
+		var next *time.Time
+		if !inOrder {
+			res.OutOfOrder = true
+			next, err = nextSnapshotTime(ctx, tx, snap.SiteID, collected, current.Time)
+			if err != nil {
+				return err
+			}
+		}
+		changes, err := applyHistory(ctx, tx, snap, moduleIDs, collected, next)
+		if err != nil {
+			return err
+		}
+		if !inOrder {
+			// History only; the site was seen all the same.
+			if _, err := tx.ExecContext(ctx, `UPDATE sites SET
+				last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 THEN $1 ELSE last_seen_at END,
+				first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $1 THEN $1 ELSE first_seen_at END
+				WHERE id = $2`, seen, snap.SiteID); err != nil {
+				return fmt.Errorf("touch site: %w", err)
+			}
+			return nil
+		}
+		res.Changes = changes
+		if err := applySiteModules(ctx, tx, snap, changes, versionIDs, t); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET core_version = $1, php_version = $2,
+			inventory_hash = $3, inventory_collected_at = $4,
+			last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $5 THEN $5 ELSE last_seen_at END,
+			first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $5 THEN $5 ELSE first_seen_at END
+			WHERE id = $6`, snap.CoreVersion, snap.PHPVersion, snap.Hash, collected, seen, snap.SiteID); err != nil {
+			return fmt.Errorf("update site inventory: %w", err)
+		}
+		if an == nil || len(changes) == 0 {
+			return nil
+		}
+		verdicts, err := analyze(ctx, an, changes)
+		if err != nil {
+			return fmt.Errorf("analyze changes: %w", err)
+		}
+		return writeVerdicts(ctx, tx, verdicts, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// nextSnapshotTime returns the collection time of the site's first applied
+// snapshot after collected: where an out-of-order snapshot's validity ends.
+func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, newest time.Time) (*time.Time, error) {
+	// ORDER BY … LIMIT 1 rather than min(): SQLite returns an aggregate of
+	// a DATETIME column as text.
+	var next sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT collected_at FROM audit_logs
+		WHERE site_id = $1 AND collected_at > $2 AND status = 'processed'
+		ORDER BY collected_at LIMIT 1`, siteID, collected).Scan(&next)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find next snapshot: %w", err)
+	}
+	if !next.Valid {
+		// Only when the newer snapshot's log is gone; the site's newest
+		// collection time bounds it then.
+		t := newest.UTC()
+		return &t, nil
+	}
+	t := next.Time.UTC()
+	return &t, nil
+}
+
+// applySiteModules brings site_modules to the snapshot: added and changed
+// projects are upserted with status unknown (the analyzer judges them),
+// removed ones deleted.
+func applySiteModules(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64, t time.Time) error {
+	var upserts []any
+	var removed []int64
+	for _, ch := range changes {
+		if ch.ToVersion == "" {
+			removed = append(removed, ch.ModuleID)
+			continue
+		}
+		upserts = append(upserts, snap.SiteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], t, t)
+	}
+	for i := 0; i < len(upserts); i += 5 * chunk {
+		var c conds
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, created_at, updated_at)
+			VALUES `+placeholders(&c, 5, upserts[i:min(i+5*chunk, len(upserts))]...)+`
+			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
+				status = 'unknown', update_available = FALSE, security_update = FALSE,
+				latest_version = '', recommended_version = '', updated_at = excluded.updated_at`, c.args...); err != nil {
+			return fmt.Errorf("upsert site modules: %w", err)
+		}
+	}
+	for i := 0; i < len(removed); i += chunk {
+		var c conds
+		site := c.arg(snap.SiteID)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
+			idList(&c, removed[i:min(i+chunk, len(removed))])+`)`, c.args...); err != nil {
+			return fmt.Errorf("delete site modules: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeVerdicts stores the analyzer's verdicts on site_modules and on the
+// open history intervals they describe.
+func writeVerdicts(ctx context.Context, tx *sql.Tx, verdicts []fleetwatch.ModuleVerdict, t time.Time) error {
+	for _, v := range verdicts {
+		if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2, security_update = $3,
+			latest_version = $4, recommended_version = $5, updated_at = $6
+			WHERE site_id = $7 AND module_id = $8`,
+			v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion, t, v.SiteID, v.ModuleID); err != nil {
+			return fmt.Errorf("write verdict: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = $1
+			WHERE site_id = $2 AND module_id = $3 AND valid_to IS NULL`, v.Status, v.SiteID, v.ModuleID); err != nil {
+			return fmt.Errorf("write verdict history: %w", err)
+		}
+	}
+	return nil
+}
+
+// analyze runs the analyzer, turning a panic into an error so that the
+// transaction rolls back instead of holding its connection.
+func analyze(ctx context.Context, an fleetwatch.Analyzer, changes []fleetwatch.ModuleChange) (v []fleetwatch.ModuleVerdict, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("analyzer panicked: %v", p)
+		}
+	}()
+	return an.Analyze(ctx, changes)
+}

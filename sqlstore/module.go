@@ -1,0 +1,357 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// chunk bounds the rows of one multi-row statement, well under both
+// databases' limits on bound parameters.
+const chunk = 500
+
+// DrupalLink returns the drupal.org page of a project, "" for a custom one.
+func DrupalLink(name, source string) string {
+	if source == fleetwatch.SourceCustom {
+		return ""
+	}
+	return "https://www.drupal.org/project/" + name
+}
+
+// ensureModules returns the catalog id of every project of ps (sorted by
+// name), inserting the projects the catalog lacks. Inserting in name order
+// keeps concurrent workers from deadlocking on each other's new rows.
+func ensureModules(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotProject, t time.Time) (map[string]int64, error) {
+	ids := make(map[string]int64, len(ps))
+	lookup := func(names []string) error {
+		for i := 0; i < len(names); i += chunk {
+			part := names[i:min(i+chunk, len(names))]
+			var c conds
+			vals := make([]any, len(part))
+			for j, n := range part {
+				vals[j] = n
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, module_name FROM modules WHERE module_name IN (`+
+				argList(&c, vals...)+`)`, c.args...)
+			if err != nil {
+				return fmt.Errorf("find modules: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				var name string
+				if err := rows.Scan(&id, &name); err != nil {
+					rows.Close()
+					return fmt.Errorf("scan module: %w", err)
+				}
+				ids[name] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("find modules: %w", err)
+			}
+		}
+		return nil
+	}
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	if err := lookup(names); err != nil {
+		return nil, err
+	}
+	var missing []fleetwatch.SnapshotProject
+	for _, p := range ps {
+		if _, ok := ids[p.Name]; !ok {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	names = names[:0]
+	for i := 0; i < len(missing); i += chunk {
+		var c conds
+		var vals []any
+		for _, p := range missing[i:min(i+chunk, len(missing))] {
+			vals = append(vals, p.Name, DrupalLink(p.Name, p.Source), p.Type, p.Source, t, t)
+			names = append(names, p.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO modules (module_name, drupal_link, type, source, created_at, updated_at)
+			VALUES `+placeholders(&c, 6, vals...)+` ON CONFLICT (module_name) DO NOTHING`, c.args...); err != nil {
+			return nil, fmt.Errorf("insert modules: %w", err)
+		}
+	}
+	if err := lookup(names); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// versionKey identifies a release of a project.
+type versionKey struct {
+	moduleID int64
+	version  string
+}
+
+// ensureVersions returns the id of every (module, version) of ps, inserting
+// the versions module_versions lacks.
+func ensureVersions(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotProject, moduleIDs map[string]int64, t time.Time) (map[versionKey]int64, error) {
+	ids := make(map[versionKey]int64, len(ps))
+	lookup := func(keys []versionKey) error {
+		for i := 0; i < len(keys); i += chunk {
+			var c conds
+			var vals []any
+			for _, k := range keys[i:min(i+chunk, len(keys))] {
+				vals = append(vals, k.moduleID, k.version)
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, module_id, version_number FROM module_versions
+				WHERE (module_id, version_number) IN (`+placeholders(&c, 2, vals...)+`)`, c.args...)
+			if err != nil {
+				return fmt.Errorf("find module versions: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				var k versionKey
+				if err := rows.Scan(&id, &k.moduleID, &k.version); err != nil {
+					rows.Close()
+					return fmt.Errorf("scan module version: %w", err)
+				}
+				ids[k] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("find module versions: %w", err)
+			}
+		}
+		return nil
+	}
+	keys := make([]versionKey, len(ps))
+	for i, p := range ps {
+		keys[i] = versionKey{moduleIDs[p.Name], p.Version}
+	}
+	if err := lookup(keys); err != nil {
+		return nil, err
+	}
+	var missing []fleetwatch.SnapshotProject
+	for i, p := range ps {
+		if _, ok := ids[keys[i]]; !ok {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	keys = keys[:0]
+	for i := 0; i < len(missing); i += chunk {
+		var c conds
+		var vals []any
+		for _, p := range missing[i:min(i+chunk, len(missing))] {
+			var released any
+			if p.Datestamp > 0 {
+				released = dbTime(time.Unix(p.Datestamp, 0))
+			}
+			k := versionKey{moduleIDs[p.Name], p.Version}
+			vals = append(vals, k.moduleID, k.version, released, t, t)
+			keys = append(keys, k)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO module_versions (module_id, version_number, release_date, created_at, updated_at)
+			VALUES `+placeholders(&c, 5, vals...)+` ON CONFLICT (module_id, version_number) DO NOTHING`, c.args...); err != nil {
+			return nil, fmt.Errorf("insert module versions: %w", err)
+		}
+	}
+	if err := lookup(keys); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// moduleSortColumns maps fleetwatch.ModuleSortFields to columns.
+var moduleSortColumns = map[string]string{
+	"name":        "m.module_name",
+	"sites_count": "sites_count",
+}
+
+// usage is the subquery of how many visible sites (of one organization, when
+// orgID is not 0) run each module.
+func usage(c *conds, orgID int64) string {
+	org := ""
+	if orgID != 0 {
+		org = " AND s.organization_id = " + c.arg(orgID)
+	}
+	return `(SELECT sm.module_id, count(*) AS n FROM site_modules sm
+		JOIN sites s ON s.id = sm.site_id
+		JOIN organizations o ON o.id = s.organization_id
+		WHERE ` + siteVisible + org + ` GROUP BY sm.module_id)`
+}
+
+// FindModules returns a page of the catalog: every project for an
+// organization id of 0, else the projects its sites run.
+func (s *Store) FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*fleetwatch.Module, int, error) {
+	var c conds
+	join := "LEFT JOIN"
+	if f.OrganizationID != 0 {
+		join = "JOIN"
+	}
+	from := `FROM modules m ` + join + ` ` + usage(&c, f.OrganizationID) + ` u ON u.module_id = m.id`
+	if f.Type != "" {
+		c.add("m.type = " + c.arg(f.Type))
+	}
+	if f.Source != "" {
+		c.add("m.source = " + c.arg(f.Source))
+	}
+	c.search(s.d, f.Q, "m.module_name")
+	order, err := orderBy(f.Sort, moduleSortColumns, []fleetwatch.SortField{{Field: "name"}}, "m.id")
+	if err != nil {
+		return nil, 0, fmt.Errorf("find modules: %w", err)
+	}
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count modules: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0) AS sites_count `+
+		from+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find modules: %w", err)
+	}
+	defer rows.Close()
+	out := []*fleetwatch.Module{}
+	for rows.Next() {
+		var m fleetwatch.Module
+		if err := rows.Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount); err != nil {
+			return nil, 0, fmt.Errorf("scan module: %w", err)
+		}
+		out = append(out, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find modules: %w", err)
+	}
+	return out, total, nil
+}
+
+// FindModule returns one project with the versions the visible sites run;
+// ENOTFOUND when it is unknown or, for an organization, none of its sites
+// runs it.
+func (s *Store) FindModule(ctx context.Context, name string, orgID int64) (*fleetwatch.Module, error) {
+	var c conds
+	join := "LEFT JOIN"
+	if orgID != 0 {
+		join = "JOIN"
+	}
+	var m fleetwatch.Module
+	err := s.rdb.QueryRowContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0)
+		FROM modules m `+join+` `+usage(&c, orgID)+` u ON u.module_id = m.id
+		WHERE m.module_name = `+c.arg(name), c.args...).Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Module not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find module: %w", err)
+	}
+	c = conds{}
+	c.add(siteVisible)
+	c.add("sm.module_id = " + c.arg(m.ID))
+	if orgID != 0 {
+		c.add("s.organization_id = " + c.arg(orgID))
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT v.version_number, count(*) FROM site_modules sm
+		JOIN module_versions v ON v.id = sm.current_version_id
+		JOIN sites s ON s.id = sm.site_id
+		JOIN organizations o ON o.id = s.organization_id
+		`+c.sql()+` GROUP BY v.version_number ORDER BY count(*) DESC, v.version_number`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find module versions: %w", err)
+	}
+	defer rows.Close()
+	m.Versions = []fleetwatch.ModuleVersionUsage{}
+	for rows.Next() {
+		var u fleetwatch.ModuleVersionUsage
+		if err := rows.Scan(&u.Version, &u.SitesCount); err != nil {
+			return nil, fmt.Errorf("scan module version: %w", err)
+		}
+		m.Versions = append(m.Versions, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find module versions: %w", err)
+	}
+	return &m, nil
+}
+
+// siteModuleSortColumns maps fleetwatch.SiteModuleSortFields to columns.
+var siteModuleSortColumns = map[string]string{
+	"name":       "m.module_name",
+	"status":     "sm.status",
+	"updated_at": "sm.updated_at",
+	"site_name":  "lower(s.name)",
+}
+
+const siteModuleFrom = `FROM site_modules sm
+	JOIN modules m ON m.id = sm.module_id
+	LEFT JOIN module_versions v ON v.id = sm.current_version_id
+	JOIN sites s ON s.id = sm.site_id
+	JOIN organizations o ON o.id = s.organization_id`
+
+// FindSiteModules returns a page of the projects one site runs, or of the
+// sites that run one project.
+func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
+	var c conds
+	c.add(siteVisible)
+	if f.SiteID != 0 {
+		c.add("sm.site_id = " + c.arg(f.SiteID))
+	}
+	if f.Module != "" {
+		c.add("m.module_name = " + c.arg(f.Module))
+	}
+	if f.OrganizationID != 0 {
+		c.add("s.organization_id = " + c.arg(f.OrganizationID))
+	}
+	if f.Type != "" {
+		c.add("m.type = " + c.arg(f.Type))
+	}
+	if f.Status != "" {
+		c.add("sm.status = " + c.arg(f.Status))
+	}
+	if f.UpdateAvailable != nil {
+		c.add("sm.update_available = " + c.arg(*f.UpdateAvailable))
+	}
+	if f.SecurityUpdate != nil {
+		c.add("sm.security_update = " + c.arg(*f.SecurityUpdate))
+	}
+	c.search(s.d, f.Q, "m.module_name", "s.name", "s.url")
+	def := []fleetwatch.SortField{{Field: "name"}}
+	if f.Module != "" {
+		def = []fleetwatch.SortField{{Field: "site_name"}}
+	}
+	order, err := orderBy(f.Sort, siteModuleSortColumns, def, "sm.site_id, sm.module_id")
+	if err != nil {
+		return nil, 0, fmt.Errorf("find site modules: %w", err)
+	}
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+siteModuleFrom+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count site modules: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT sm.site_id, s.uuid, s.name, s.url, m.module_name, m.type, m.source, m.drupal_link,
+		COALESCE(v.version_number, ''), sm.status, sm.update_available, sm.security_update,
+		sm.latest_version, sm.recommended_version, sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find site modules: %w", err)
+	}
+	defer rows.Close()
+	out := []*fleetwatch.SiteModule{}
+	for rows.Next() {
+		var m fleetwatch.SiteModule
+		if err := rows.Scan(&m.SiteID, &m.SiteUUID, &m.SiteName, &m.SiteURL, &m.Name, &m.Type, &m.Source, &m.DrupalLink,
+			&m.Version, &m.Status, &m.UpdateAvailable, &m.SecurityUpdate,
+			&m.LatestVersion, &m.RecommendedVersion, &m.UpdatedAt); err != nil {
+			return nil, 0, fmt.Errorf("scan site module: %w", err)
+		}
+		m.UpdatedAt = m.UpdatedAt.UTC()
+		out = append(out, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find site modules: %w", err)
+	}
+	return out, total, nil
+}

@@ -1,0 +1,356 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// scopeConds bounds a report's rows to visible sites of the scope; the
+// query must join sites s and organizations o.
+func scopeConds(sc fleetwatch.ReportScope) *conds {
+	c := &conds{}
+	c.add("NOT s.is_deleted AND NOT o.is_deleted")
+	if sc.OrganizationID != 0 {
+		c.add("s.organization_id = " + c.arg(sc.OrganizationID))
+	}
+	if sc.SiteID != 0 {
+		c.add("s.id = " + c.arg(sc.SiteID))
+	}
+	return c
+}
+
+const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organization_id`
+
+// Summary counts the fleet of the scope at sc.Now.
+func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.SummaryReport, error) {
+	r := &fleetwatch.SummaryReport{GeneratedAt: sc.Now.UTC().Format(time.RFC3339)}
+	c := scopeConds(sc)
+	day, stale := c.arg(dbTime(sc.Now.Add(-24*time.Hour))), c.arg(dbTime(sc.Now.Add(-fleetwatch.StaleAfter)))
+	if err := s.rdb.QueryRowContext(ctx, `
+		SELECT count(*),
+			COALESCE(sum(CASE WHEN s.last_seen_at >= `+day+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) THEN 1 ELSE 0 END), 0)
+		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites); err != nil {
+		return nil, fmt.Errorf("summary sites: %w", err)
+	}
+	c = scopeConds(sc)
+	if err := s.rdb.QueryRowContext(ctx, `
+		SELECT count(DISTINCT sm.module_id),
+			COALESCE(sum(CASE WHEN sm.update_available AND NOT sm.security_update THEN 1 ELSE 0 END), 0)
+		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id
+		`+c.sql(), c.args...).Scan(&r.Projects, &r.UpdatesAvailable); err != nil {
+		return nil, fmt.Errorf("summary modules: %w", err)
+	}
+	c = scopeConds(sc)
+	c.add("e.resolved_at IS NULL")
+	now := c.arg(dbTime(sc.Now))
+	rows, err := s.rdb.QueryContext(ctx, `
+		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0), count(DISTINCT e.site_id)
+		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id
+		`+c.sql()+` GROUP BY e.severity`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("summary exposures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sev string
+		var n, overdue, sites int
+		if err := rows.Scan(&sev, &n, &overdue, &sites); err != nil {
+			return nil, fmt.Errorf("scan summary exposures: %w", err)
+		}
+		r.SecurityUpdates += n
+		r.OverdueExposures += overdue
+		switch sev {
+		case fleetwatch.SeverityHighlyCritical:
+			r.SecurityHighlyCritical = n
+		case fleetwatch.SeverityCritical:
+			r.SecurityCritical = n
+		case fleetwatch.SeverityModeratelyCritcal:
+			r.SecurityModerately = n
+		case fleetwatch.SeverityLessCritical:
+			r.SecurityLessCritical = n
+		case fleetwatch.SeverityNotCritical:
+			r.SecurityNotCritical = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("summary exposures: %w", err)
+	}
+	c = scopeConds(sc)
+	c.add("e.resolved_at IS NULL")
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(DISTINCT e.site_id)
+		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.SitesWithSecurity); err != nil {
+		return nil, fmt.Errorf("summary exposed sites: %w", err)
+	}
+	for _, w := range []struct {
+		days int
+		dst  **float64
+	}{{30, &r.Compliance30d}, {90, &r.Compliance90d}} {
+		c = scopeConds(sc)
+		c.add("e.resolved_at >= " + c.arg(dbTime(sc.Now.AddDate(0, 0, -w.days))))
+		var closed, within int
+		if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
+			FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&closed, &within); err != nil {
+			return nil, fmt.Errorf("summary compliance: %w", err)
+		}
+		if closed > 0 {
+			pct := 100 * float64(within) / float64(closed)
+			*w.dst = &pct
+		}
+	}
+	return r, nil
+}
+
+var securityUpdateSortColumns = map[string]string{
+	"due_at":      "e.due_at",
+	"detected_at": "e.detected_at",
+	"severity":    "CASE e.severity WHEN 'highly_critical' THEN 5 WHEN 'critical' THEN 4 WHEN 'moderately_critical' THEN 3 WHEN 'less_critical' THEN 2 ELSE 1 END",
+	"project":     "m.module_name",
+	"site_name":   "lower(s.name)",
+}
+
+// SecurityUpdates lists the open exposures of the scope.
+func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.SecurityUpdateRow, int, error) {
+	c := scopeConds(sc)
+	c.add("e.resolved_at IS NULL")
+	c.search(s.d, opts.Q, "m.module_name", "s.name", "s.url")
+	from := `FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id
+		JOIN modules m ON m.id = e.module_id`
+	order, err := orderBy(opts.Sort, securityUpdateSortColumns, []fleetwatch.SortField{{Field: "due_at"}}, "e.id")
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count security updates: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.uuid, o.uuid, s.uuid, s.name, s.url, m.module_name, e.installed_version,
+			e.fixed_by, e.severity, e.detected_at, e.due_at, e.clock_started_at
+		`+from+` `+c.sql()+` `+order+` `+c.page(opts), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list security updates: %w", err)
+	}
+	defer rows.Close()
+	var out []*fleetwatch.SecurityUpdateRow
+	for rows.Next() {
+		var r fleetwatch.SecurityUpdateRow
+		var fixed []byte
+		if err := rows.Scan(&r.ExposureUUID, &r.OrganizationUUID, &r.SiteUUID, &r.SiteName, &r.SiteURL, &r.Project, &r.Installed,
+			&fixed, &r.Severity, &r.DetectedAt, &r.DueAt, &r.ClockStartedAt); err != nil {
+			return nil, 0, fmt.Errorf("scan security update: %w", err)
+		}
+		r.FixedBy = versionList(fixed)
+		r.DetectedAt, r.DueAt, r.ClockStartedAt = r.DetectedAt.UTC(), r.DueAt.UTC(), r.ClockStartedAt.UTC()
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list security updates: %w", err)
+	}
+	return out, total, nil
+}
+
+// versionList reads a JSON list of versions, or of objects with a version.
+func versionList(b []byte) []string {
+	var plain []string
+	if json.Unmarshal(b, &plain) == nil {
+		return plain
+	}
+	var objs []struct {
+		Version string `json:"version"`
+	}
+	_ = json.Unmarshal(b, &objs)
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.Version)
+	}
+	return out
+}
+
+const outcomeColumns = `o.uuid, o.name, s.uuid, s.name, e.clock_started_at, e.resolved_at, COALESCE(e.sla_outcome, '')`
+
+const outcomeFrom = `FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id`
+
+// ResolvedExposures returns the exposures closed in [sc.From, sc.To).
+func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
+	c := scopeConds(sc)
+	c.add("e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To)))
+	return s.outcomes(ctx, c)
+}
+
+// OpenBreaches returns the open exposures past their deadline at sc.Now.
+func (s *Store) OpenBreaches(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
+	c := scopeConds(sc)
+	c.add("e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now)))
+	return s.outcomes(ctx, c)
+}
+
+func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOutcome, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outcomeColumns+` `+outcomeFrom+` `+c.sql()+` ORDER BY o.name, s.name, e.id`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list exposure outcomes: %w", err)
+	}
+	defer rows.Close()
+	var out []fleetwatch.ExposureOutcome
+	for rows.Next() {
+		var r fleetwatch.ExposureOutcome
+		var resolved sql.NullTime
+		if err := rows.Scan(&r.OrganizationUUID, &r.OrganizationName, &r.SiteUUID, &r.SiteName, &r.ClockStartedAt, &resolved, &r.Outcome); err != nil {
+			return nil, fmt.Errorf("scan exposure outcome: %w", err)
+		}
+		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), timePtr(resolved)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ExposureSpans returns the exposures alive at some time in [sc.From, sc.To).
+func (s *Store) ExposureSpans(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureSpan, error) {
+	c := scopeConds(sc)
+	c.add("e.detected_at < " + c.arg(dbTime(sc.To)) + " AND (e.resolved_at IS NULL OR e.resolved_at >= " + c.arg(dbTime(sc.From)) + ")")
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.detected_at, e.due_at, e.resolved_at, COALESCE(e.sla_outcome, '') `+outcomeFrom+` `+c.sql(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list exposure spans: %w", err)
+	}
+	defer rows.Close()
+	var out []fleetwatch.ExposureSpan
+	for rows.Next() {
+		var r fleetwatch.ExposureSpan
+		var resolved sql.NullTime
+		if err := rows.Scan(&r.DetectedAt, &r.DueAt, &resolved, &r.Outcome); err != nil {
+			return nil, fmt.Errorf("scan exposure span: %w", err)
+		}
+		r.DetectedAt, r.DueAt, r.ResolvedAt = r.DetectedAt.UTC(), r.DueAt.UTC(), timePtr(resolved)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OutdatedSpans returns the history intervals with a non-security update
+// outstanding that overlap [sc.From, sc.To).
+func (s *Store) OutdatedSpans(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {
+	c := scopeConds(sc)
+	c.add("h.status = 'not_current' AND h.valid_from < " + c.arg(dbTime(sc.To)) + " AND (h.valid_to IS NULL OR h.valid_to >= " + c.arg(dbTime(sc.From)) + ")")
+	rows, err := s.rdb.QueryContext(ctx, `SELECT h.site_id, h.module_id, h.valid_from, h.valid_to
+		FROM site_module_history h JOIN sites s ON s.id = h.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list outdated spans: %w", err)
+	}
+	defer rows.Close()
+	var out []fleetwatch.OutdatedSpan
+	for rows.Next() {
+		var r fleetwatch.OutdatedSpan
+		var to sql.NullTime
+		if err := rows.Scan(&r.SiteID, &r.ModuleID, &r.From, &to); err != nil {
+			return nil, fmt.Errorf("scan outdated span: %w", err)
+		}
+		r.From, r.To = r.From.UTC(), timePtr(to)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+var moduleUsageSortColumns = map[string]string{
+	"site_name": "lower(s.name)",
+	"version":   "mv.version_number",
+	"status":    "sm.status",
+}
+
+// ModuleUsage lists the sites of the scope that run project.
+func (s *Store) ModuleUsage(ctx context.Context, sc fleetwatch.ReportScope, project string, opts fleetwatch.ListOptions) ([]*fleetwatch.ModuleUsageRow, int, error) {
+	c := scopeConds(sc)
+	c.add("m.module_name = " + c.arg(project))
+	from := `FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id
+		JOIN modules m ON m.id = sm.module_id LEFT JOIN module_versions mv ON mv.id = sm.current_version_id`
+	order, err := orderBy(opts.Sort, moduleUsageSortColumns, []fleetwatch.SortField{{Field: "site_name"}}, "s.id")
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count module usage: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT s.uuid, s.name, s.url, o.uuid, COALESCE(mv.version_number, ''), sm.status,
+			sm.update_available, sm.security_update, sm.recommended_version
+		`+from+` `+c.sql()+` `+order+` `+c.page(opts), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list module usage: %w", err)
+	}
+	defer rows.Close()
+	var out []*fleetwatch.ModuleUsageRow
+	for rows.Next() {
+		var r fleetwatch.ModuleUsageRow
+		if err := rows.Scan(&r.SiteUUID, &r.SiteName, &r.SiteURL, &r.OrganizationUUID, &r.Version, &r.Status,
+			&r.UpdateAvailable, &r.SecurityUpdate, &r.RecommendedVersion); err != nil {
+			return nil, 0, fmt.Errorf("scan module usage: %w", err)
+		}
+		out = append(out, &r)
+	}
+	return out, total, rows.Err()
+}
+
+// PatchRunReport lists the patch runs of the scope's period, newest first,
+// with the exposures each resolved.
+func (s *Store) PatchRunReport(ctx context.Context, sc fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.PatchRunReportRow, int, error) {
+	c := scopeConds(sc)
+	c.add("p.run_date >= " + c.arg(dbTime(sc.From)) + " AND p.run_date < " + c.arg(dbTime(sc.To)))
+	c.search(s.d, opts.Q, "s.name", "s.url")
+	from := `FROM patch_runs p JOIN sites s ON s.id = p.site_id JOIN organizations o ON o.id = s.organization_id`
+	var total int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count patch runs: %w", err)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT p.id, p.uuid, o.uuid, s.uuid, s.name, p.run_date, p.status, p.tool, p.changes
+		`+from+` `+c.sql()+` ORDER BY p.run_date DESC, p.id DESC `+c.page(opts), c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list patch runs: %w", err)
+	}
+	var out []*fleetwatch.PatchRunReportRow
+	var ids []int64
+	for rows.Next() {
+		var r fleetwatch.PatchRunReportRow
+		var id int64
+		var changes []byte
+		if err := rows.Scan(&id, &r.PatchRunUUID, &r.OrganizationUUID, &r.SiteUUID, &r.SiteName, &r.RunDate, &r.Status, &r.Tool, &changes); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("scan patch run: %w", err)
+		}
+		r.RunDate = r.RunDate.UTC()
+		var cs []struct {
+			Name string `json:"name"`
+			From string `json:"from_version"`
+			To   string `json:"to_version"`
+		}
+		_ = json.Unmarshal(changes, &cs)
+		for _, ch := range cs {
+			r.Changes = append(r.Changes, ch.Name+": "+ch.From+" → "+ch.To)
+		}
+		r.ExposuresClosed = []string{}
+		out = append(out, &r)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list patch runs: %w", err)
+	}
+	for i, id := range ids {
+		er, err := s.rdb.QueryContext(ctx, `SELECT uuid FROM exposures WHERE patch_run_id = $1 ORDER BY id`, id)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list closed exposures: %w", err)
+		}
+		for er.Next() {
+			var u string
+			if err := er.Scan(&u); err != nil {
+				er.Close()
+				return nil, 0, fmt.Errorf("scan closed exposure: %w", err)
+			}
+			out[i].ExposuresClosed = append(out[i].ExposuresClosed, u)
+		}
+		er.Close()
+	}
+	return out, total, nil
+}

@@ -1,0 +1,140 @@
+import { Badge, Button, Group, Modal, Stack, Switch, Table, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { Organization } from '@/api/types';
+import { ApiErrorAlert } from '@/components/api-error';
+import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
+import { SortableTh } from '@/components/sortable-th';
+import { Async, EmptyState } from '@/components/states';
+import { useMe } from '@/lib/auth';
+import { formatDate } from '@/lib/format';
+import { useListParams } from '@/lib/url-state';
+import { useOrganizations, useSaveOrganization } from '../api/organizations';
+
+function OrganizationModal({
+  org,
+  onClose,
+}: {
+  org: Organization | 'new' | null;
+  onClose: () => void;
+}) {
+  const existing = org && org !== 'new' ? org : null;
+  const save = useSaveOrganization();
+  const [name, setName] = useState(existing?.name ?? '');
+  const [taxId, setTaxId] = useState(existing?.tax_id ?? '');
+  const [active, setActive] = useState(existing?.is_active ?? true);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate(
+      {
+        id: existing?.id,
+        body: { name, tax_id: taxId, ...(existing ? { is_active: active } : {}) },
+      },
+      { onSuccess: onClose },
+    );
+  };
+  return (
+    <Modal
+      opened={org !== null}
+      onClose={onClose}
+      title={existing ? 'Edit organization' : 'New organization'}
+    >
+      <form onSubmit={submit}>
+        <Stack>
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+            data-autofocus
+          />
+          <TextInput
+            label="Tax id"
+            value={taxId}
+            onChange={(e) => setTaxId(e.currentTarget.value)}
+          />
+          {existing && (
+            <Switch
+              label="Active"
+              checked={active}
+              onChange={(e) => setActive(e.currentTarget.checked)}
+            />
+          )}
+          <ApiErrorAlert error={save.error} title="Not saved" />
+          <Button type="submit" loading={save.isPending}>
+            Save
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export function OrganizationsPage() {
+  const list = useListParams({ sort: 'name' });
+  const me = useMe();
+  const orgs = useOrganizations({ page: list.page, sort: list.sort, q: list.q || undefined });
+  const [editing, setEditing] = useState<Organization | 'new' | null>(null);
+  return (
+    <Stack>
+      <PageHeader
+        title="Organizations"
+        description="Each organization owns its sites, users and SLA policy."
+        actions={
+          me.data?.role === 'admin' && (
+            <Button onClick={() => setEditing('new')}>New organization</Button>
+          )
+        }
+      />
+      <Async
+        query={orgs}
+        isEmpty={(d) => !d.data.length}
+        empty={<EmptyState title="No organizations yet" />}
+      >
+        {(d) => (
+          <>
+            <Table.ScrollContainer minWidth={520}>
+              <Table striped verticalSpacing="xs" aria-label="Organizations">
+                <Table.Thead>
+                  <Table.Tr>
+                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
+                      Name
+                    </SortableTh>
+                    <Table.Th>Tax id</Table.Th>
+                    <SortableTh field="created_at" sort={list.sort} onSort={list.toggleSort}>
+                      Created
+                    </SortableTh>
+                    <Table.Th>State</Table.Th>
+                    <Table.Th aria-label="Actions" />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.data.map((o) => (
+                    <Table.Tr key={o.id}>
+                      <Table.Td>{o.name}</Table.Td>
+                      <Table.Td>{o.tax_id || '—'}</Table.Td>
+                      <Table.Td>{formatDate(o.created_at)}</Table.Td>
+                      <Table.Td>
+                        <Badge color={o.is_active ? 'teal.8' : 'gray.7'}>
+                          {o.is_active ? 'Active' : 'Inactive'}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Button size="xs" variant="light" onClick={() => setEditing(o)}>
+                          Edit
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+          </>
+        )}
+      </Async>
+      {editing && <OrganizationModal org={editing} onClose={() => setEditing(null)} />}
+      <Group />
+    </Stack>
+  );
+}

@@ -1,0 +1,209 @@
+import {
+  Badge,
+  Button,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  TextInput,
+} from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { Role, UserBody } from '@/api/types';
+import { ApiErrorAlert } from '@/components/api-error';
+import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
+import { SortableTh } from '@/components/sortable-th';
+import { Async, EmptyState } from '@/components/states';
+import { roleLabels, useMe } from '@/lib/auth';
+import { formatRelative } from '@/lib/format';
+import { useListParams } from '@/lib/url-state';
+import { useOrganizations } from '../api/organizations';
+import { useCreateUser, useUpdateUser, useUsers } from '../api/users';
+
+const roleOptions = (isAdmin: boolean) =>
+  (Object.keys(roleLabels) as Role[])
+    .filter((r) => isAdmin || r !== 'admin')
+    .map((r) => ({ value: r, label: roleLabels[r] }));
+
+function NewUserModal({
+  opened,
+  onClose,
+  isAdmin,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  isAdmin: boolean;
+}) {
+  const create = useCreateUser();
+  const orgs = useOrganizations({});
+  const [body, setBody] = useState<UserBody>({ name: '', email: '', password: '', role: 'member' });
+  const set = (k: keyof UserBody, v: string | undefined) => setBody((b) => ({ ...b, [k]: v }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(body, { onSuccess: onClose });
+  };
+  return (
+    <Modal opened={opened} onClose={onClose} title="New user">
+      <form onSubmit={submit}>
+        <Stack>
+          <TextInput
+            label="Name"
+            value={body.name}
+            onChange={(e) => set('name', e.currentTarget.value)}
+            required
+            data-autofocus
+          />
+          <TextInput
+            label="E-mail"
+            type="email"
+            value={body.email}
+            onChange={(e) => set('email', e.currentTarget.value)}
+            required
+          />
+          <PasswordInput
+            label="Initial password"
+            value={body.password}
+            onChange={(e) => set('password', e.currentTarget.value)}
+            required
+            autoComplete="new-password"
+          />
+          <Select
+            label="Role"
+            data={roleOptions(isAdmin)}
+            value={body.role}
+            onChange={(v) => set('role', v ?? 'member')}
+            allowDeselect={false}
+          />
+          {isAdmin && body.role !== 'admin' && (
+            <Select
+              label="Organization"
+              data={(orgs.data?.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+              value={body.organization_id ?? null}
+              onChange={(v) => set('organization_id', v ?? undefined)}
+              searchable
+              required
+            />
+          )}
+          <ApiErrorAlert error={create.error} title="The user was not created" />
+          <Button type="submit" loading={create.isPending}>
+            Create user
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export function UsersPage() {
+  const list = useListParams({ sort: 'name' });
+  const me = useMe();
+  const isAdmin = me.data?.role === 'admin';
+  const users = useUsers({
+    page: list.page,
+    sort: list.sort,
+    q: list.q || undefined,
+    role: list.get('role') || undefined,
+  });
+  const update = useUpdateUser();
+  const [creating, setCreating] = useState(false);
+  return (
+    <Stack>
+      <PageHeader
+        title="Users"
+        description="Who can sign in, and what each may do."
+        actions={<Button onClick={() => setCreating(true)}>New user</Button>}
+      />
+      <Select
+        label="Role"
+        clearable
+        data={roleOptions(true)}
+        value={list.get('role') || null}
+        onChange={(v) => list.update({ role: v ?? '' })}
+        w={220}
+      />
+      <ApiErrorAlert error={update.error} title="The change was not saved" />
+      <Async
+        query={users}
+        isEmpty={(d) => !d.data.length}
+        empty={<EmptyState title="No users match" />}
+      >
+        {(d) => (
+          <>
+            <Table.ScrollContainer minWidth={760}>
+              <Table striped verticalSpacing="xs" aria-label="Users">
+                <Table.Thead>
+                  <Table.Tr>
+                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
+                      Name
+                    </SortableTh>
+                    <SortableTh field="email" sort={list.sort} onSort={list.toggleSort}>
+                      E-mail
+                    </SortableTh>
+                    <SortableTh field="role" sort={list.sort} onSort={list.toggleSort}>
+                      Role
+                    </SortableTh>
+                    <Table.Th>2FA</Table.Th>
+                    <SortableTh field="last_login" sort={list.sort} onSort={list.toggleSort}>
+                      Last sign-in
+                    </SortableTh>
+                    <Table.Th>Active</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.data.map((u) => {
+                    const self = u.id === me.data?.id;
+                    return (
+                      <Table.Tr key={u.id}>
+                        <Table.Td>{u.name}</Table.Td>
+                        <Table.Td>{u.email}</Table.Td>
+                        <Table.Td>
+                          <Select
+                            aria-label={`Role of ${u.email}`}
+                            size="xs"
+                            w={180}
+                            data={roleOptions(isAdmin || u.role === 'admin')}
+                            value={u.role}
+                            disabled={self || (!isAdmin && u.role === 'admin')}
+                            allowDeselect={false}
+                            onChange={(v) =>
+                              v &&
+                              v !== u.role &&
+                              update.mutate({ id: u.id, body: { role: v as Role } })
+                            }
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Badge color={u.totp_enabled ? 'teal.8' : 'gray.7'} variant="light">
+                            {u.totp_enabled ? 'On' : 'Off'}
+                          </Badge>
+                        </Table.Td>
+                        <Table.Td>{formatRelative(u.last_login)}</Table.Td>
+                        <Table.Td>
+                          <Switch
+                            aria-label={`${u.email} may sign in`}
+                            checked={u.is_active}
+                            disabled={self}
+                            onChange={(e) =>
+                              update.mutate({
+                                id: u.id,
+                                body: { is_active: e.currentTarget.checked },
+                              })
+                            }
+                          />
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+          </>
+        )}
+      </Async>
+      {creating && <NewUserModal opened onClose={() => setCreating(false)} isAdmin={isAdmin} />}
+    </Stack>
+  );
+}

@@ -1,0 +1,118 @@
+import { BarChart } from '@mantine/charts';
+import { Anchor, Card, Group, Stack, Table, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { StatusBadge } from '@/components/badges';
+import { CsvButton } from '@/components/csv-button';
+import { PageHeader } from '@/components/page-header';
+import { Async, EmptyState } from '@/components/states';
+import type { ModuleSite } from '../api/get-module-sites';
+import { useModuleSites } from '../api/get-module-sites';
+
+export function byVersion(rows: ModuleSite[]) {
+  const m = new Map<
+    string,
+    { version: string; current: number; behind: number; insecure: number }
+  >();
+  for (const r of rows) {
+    const v = r.version || '?';
+    const e = m.get(v) ?? { version: v, current: 0, behind: 0, insecure: 0 };
+    if (r.security_update) e.insecure++;
+    else if (r.update_available) e.behind++;
+    else e.current++;
+    m.set(v, e);
+  }
+  return [...m.values()].sort((a, b) =>
+    a.version.localeCompare(b.version, undefined, { numeric: true }),
+  );
+}
+
+export function ModulePage() {
+  const { name = '' } = useParams();
+  const sites = useModuleSites(name);
+  return (
+    <Stack>
+      <PageHeader
+        title={name}
+        description={
+          <>
+            Which sites run this project, at which versions ·{' '}
+            <Anchor
+              href={`https://www.drupal.org/project/${encodeURIComponent(name)}`}
+              target="_blank"
+              rel="noreferrer"
+            >
+              drupal.org project page
+            </Anchor>
+          </>
+        }
+        actions={
+          <CsvButton
+            path={`/modules/${encodeURIComponent(name)}/sites`}
+            filename={`${name}-sites.csv`}
+          />
+        }
+      />
+      <Async
+        query={sites}
+        what="Module usage"
+        isEmpty={(d) => !d.data?.length}
+        empty={<EmptyState title="No site runs this project">Or none you can see.</EmptyState>}
+      >
+        {(d) => (
+          <Stack>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Sites per version
+              </Title>
+              <BarChart
+                h={200}
+                data={byVersion(d.data)}
+                dataKey="version"
+                type="stacked"
+                withLegend
+                series={[
+                  { name: 'current', label: 'Up to date', color: 'teal.7' },
+                  { name: 'behind', label: 'Update available', color: 'yellow.7' },
+                  { name: 'insecure', label: 'Security update', color: 'red.7' },
+                ]}
+              />
+            </Card>
+            <Table.ScrollContainer minWidth={600}>
+              <Table striped verticalSpacing="xs" aria-label="Sites running this project">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Site</Table.Th>
+                    <Table.Th>Version</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Recommended</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.data.map((r) => (
+                    <Table.Tr key={r.site_id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/sites/${r.site_id}`}>
+                          {r.site_name || r.site_url || r.site_id}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <code>{r.version}</code>
+                      </Table.Td>
+                      <Table.Td>
+                        <StatusBadge status={r.status} />
+                      </Table.Td>
+                      <Table.Td>
+                        {r.recommended_version ? <code>{r.recommended_version}</code> : '—'}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Stack>
+        )}
+      </Async>
+      <Group />
+    </Stack>
+  );
+}

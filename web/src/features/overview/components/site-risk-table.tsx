@@ -1,0 +1,112 @@
+import { Anchor, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { SeverityBadge, severityOrder } from '@/components/badges';
+import { SortableTh } from '@/components/sortable-th';
+import { formatDate } from '@/lib/format';
+import type { OpenExposure } from '../api/get-open-exposures';
+
+export interface SiteRisk {
+  siteId: string;
+  siteName: string;
+  open: number;
+  overdue: number;
+  worst: string;
+  nextDue?: string;
+  /** higher is worse: overdue first, then severity, then count */
+  risk: number;
+}
+
+export function rankSites(exposures: OpenExposure[], now = Date.now()): SiteRisk[] {
+  const bySite = new Map<string, SiteRisk>();
+  for (const e of exposures) {
+    const r = bySite.get(e.site_id) ?? {
+      siteId: e.site_id,
+      siteName: e.site_name || e.site_id,
+      open: 0,
+      overdue: 0,
+      worst: 'not_critical',
+      risk: 0,
+    };
+    r.open++;
+    const overdue =
+      e.sla_status === 'breached' || (e.due_at ? new Date(e.due_at).getTime() < now : false);
+    if (overdue) r.overdue++;
+    const sev = e.severity ?? 'critical';
+    if (severityOrder.indexOf(sev) < severityOrder.indexOf(r.worst)) r.worst = sev;
+    if (e.due_at && (!r.nextDue || e.due_at < r.nextDue)) r.nextDue = e.due_at;
+    bySite.set(e.site_id, r);
+  }
+  for (const r of bySite.values()) {
+    r.risk =
+      r.overdue * 1000 + (severityOrder.length - severityOrder.indexOf(r.worst)) * 100 + r.open;
+  }
+  return [...bySite.values()];
+}
+
+const sorters: Record<string, (a: SiteRisk, b: SiteRisk) => number> = {
+  risk: (a, b) => a.risk - b.risk,
+  site: (a, b) => a.siteName.localeCompare(b.siteName),
+  open: (a, b) => a.open - b.open,
+  overdue: (a, b) => a.overdue - b.overdue,
+  due: (a, b) => (a.nextDue ?? '9').localeCompare(b.nextDue ?? '9'),
+};
+
+export function SiteRiskTable({
+  rows,
+  sort,
+  onSort,
+}: {
+  rows: SiteRisk[];
+  sort: string;
+  onSort: (f: string) => void;
+}) {
+  const field = sort.replace(/^-/, '') || 'risk';
+  const dir = sort.startsWith('-') ? -1 : 1;
+  const sorted = [...rows].sort((a, b) => dir * (sorters[field] ?? sorters.risk)(a, b));
+  return (
+    <Table.ScrollContainer minWidth={560}>
+      <Table striped verticalSpacing="xs" aria-label="Sites by risk">
+        <Table.Thead>
+          <Table.Tr>
+            <SortableTh field="site" sort={sort} onSort={onSort}>
+              Site
+            </SortableTh>
+            <SortableTh field="risk" sort={sort} onSort={onSort}>
+              Worst severity
+            </SortableTh>
+            <SortableTh field="open" sort={sort} onSort={onSort}>
+              Security updates
+            </SortableTh>
+            <SortableTh field="overdue" sort={sort} onSort={onSort}>
+              Past due
+            </SortableTh>
+            <SortableTh field="due" sort={sort} onSort={onSort}>
+              Next deadline
+            </SortableTh>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {sorted.map((r) => (
+            <Table.Tr key={r.siteId}>
+              <Table.Td>
+                <Anchor component={Link} to={`/sites/${r.siteId}?show=security`}>
+                  {r.siteName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <SeverityBadge severity={r.worst} />
+              </Table.Td>
+              <Table.Td>{r.open}</Table.Td>
+              <Table.Td>
+                <Text span c={r.overdue ? 'red.8' : undefined} fw={r.overdue ? 700 : undefined}>
+                  {r.overdue}
+                </Text>
+              </Table.Td>
+              <Table.Td>{formatDate(r.nextDue)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

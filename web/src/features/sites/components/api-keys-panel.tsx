@@ -1,0 +1,137 @@
+import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { APIKey, CreatedAPIKey } from '@/api/types';
+import { ApiErrorAlert } from '@/components/api-error';
+import { Async, EmptyState } from '@/components/states';
+import { formatDateTime, formatRelative } from '@/lib/format';
+import { useCreateSiteApiKey } from '../api/create-site-api-key';
+import { useSiteApiKeys } from '../api/get-site-api-keys';
+import { useRevokeSiteApiKey } from '../api/revoke-site-api-key';
+import { KeyCreatedDialog } from './key-created-dialog';
+
+export function ApiKeysPanel({ siteId, canManage }: { siteId: string; canManage: boolean }) {
+  const keys = useSiteApiKeys(siteId);
+  const create = useCreateSiteApiKey(siteId);
+  const revoke = useRevokeSiteApiKey(siteId);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<CreatedAPIKey | null>(null);
+  const [confirm, setConfirm] = useState<APIKey | null>(null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(name.trim(), {
+      onSuccess: (k) => {
+        setCreated(k);
+        setName('');
+      },
+    });
+  };
+
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        A site key lets one site push its inventory and patch runs. Give each host its own key.
+      </Text>
+      {canManage && (
+        <form onSubmit={submit}>
+          <Group align="flex-end">
+            <TextInput
+              label="New key name"
+              placeholder="web01"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              required
+            />
+            <Button type="submit" loading={create.isPending}>
+              Create key
+            </Button>
+          </Group>
+        </form>
+      )}
+      <ApiErrorAlert error={create.error} title="The key was not created" />
+      <ApiErrorAlert error={revoke.error} title="The key was not revoked" />
+      <Async
+        query={keys}
+        isEmpty={(d) => d.data.length === 0}
+        empty={
+          <EmptyState title="No API keys yet">
+            Create one so the site can push its inventory.
+          </EmptyState>
+        }
+      >
+        {(d) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table verticalSpacing="xs" aria-label="API keys">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Prefix</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                  <Table.Th>Last used</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  {canManage && <Table.Th aria-label="Actions" />}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.data.map((k) => (
+                  <Table.Tr key={k.id}>
+                    <Table.Td>{k.name}</Table.Td>
+                    <Table.Td>
+                      <code>{k.prefix}…</code>
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(k.created_at)}</Table.Td>
+                    <Table.Td>{k.last_used_at ? formatRelative(k.last_used_at) : 'never'}</Table.Td>
+                    <Table.Td>
+                      {k.revoked_at ? (
+                        <Badge color="gray.7">Revoked {formatRelative(k.revoked_at)}</Badge>
+                      ) : (
+                        <Badge color="teal.8">Active</Badge>
+                      )}
+                    </Table.Td>
+                    {canManage && (
+                      <Table.Td>
+                        {!k.revoked_at && (
+                          <Button
+                            size="xs"
+                            color="red"
+                            variant="light"
+                            onClick={() => setConfirm(k)}
+                          >
+                            Revoke
+                          </Button>
+                        )}
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Async>
+      <KeyCreatedDialog created={created} onClose={() => setCreated(null)} />
+      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Revoke this key?">
+        <Stack>
+          <Text size="sm">
+            The site stops being able to push with <strong>{confirm?.name}</strong> at once. This
+            cannot be undone.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirm(null)}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={revoke.isPending}
+              onClick={() =>
+                confirm && revoke.mutate(confirm.id, { onSettled: () => setConfirm(null) })
+              }
+            >
+              Revoke key
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,116 @@
+import { Anchor, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { SeverityBadge, StatusBadge } from '@/components/badges';
+import { EmptyState } from '@/components/states';
+import { formatDate } from '@/lib/format';
+import type { SiteModule } from '../api/get-site-modules';
+
+const rank: Record<string, number> = {
+  not_secure: 0,
+  revoked: 1,
+  not_supported: 2,
+  not_current: 3,
+  unknown: 4,
+  current: 5,
+};
+
+export function InventoryTab({
+  modules,
+  filter,
+  onFilter,
+}: {
+  modules: SiteModule[];
+  filter: string;
+  onFilter: (f: string) => void;
+}) {
+  const shown = modules
+    .filter((m) =>
+      filter === 'security' ? m.security_update : filter === 'updates' ? m.update_available : true,
+    )
+    .sort(
+      (a, b) =>
+        (rank[a.status ?? 'unknown'] ?? 9) - (rank[b.status ?? 'unknown'] ?? 9) ||
+        a.name.localeCompare(b.name),
+    );
+  const security = modules.filter((m) => m.security_update).length;
+  const updates = modules.filter((m) => m.update_available).length;
+  return (
+    <>
+      <Group justify="space-between" mb="sm" wrap="wrap">
+        <Text size="sm">
+          {modules.length} projects · <strong>{security}</strong> security updates · {updates}{' '}
+          updates available
+        </Text>
+        <SegmentedControl
+          aria-label="Show"
+          size="xs"
+          value={filter || 'all'}
+          onChange={(v) => onFilter(v === 'all' ? '' : v)}
+          data={[
+            { value: 'all', label: 'All' },
+            { value: 'updates', label: 'Updates' },
+            { value: 'security', label: 'Security' },
+          ]}
+        />
+      </Group>
+      {shown.length === 0 ? (
+        <EmptyState title="Nothing to show">No project matches this filter.</EmptyState>
+      ) : (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped verticalSpacing="xs" aria-label="Inventory">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Project</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Installed → recommended</Table.Th>
+                <Table.Th>Severity</Table.Th>
+                <Table.Th>Due</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {shown.map((m) => (
+                <Table.Tr key={m.name}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
+                      {m.name}
+                    </Anchor>
+                    {m.type && (
+                      <Text span size="xs" c="dimmed">
+                        {' '}
+                        {m.type}
+                      </Text>
+                    )}
+                    {m.drupal_link && (
+                      <>
+                        {' '}
+                        <Anchor href={m.drupal_link} target="_blank" rel="noreferrer" size="xs">
+                          drupal.org
+                        </Anchor>
+                      </>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={m.status} />
+                  </Table.Td>
+                  <Table.Td>
+                    <code>{m.version || '?'}</code>
+                    {m.recommended_version && m.recommended_version !== m.version && (
+                      <>
+                        {' → '}
+                        <code>{m.recommended_version}</code>
+                      </>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {m.security_update ? <SeverityBadge severity={m.severity} /> : '—'}
+                  </Table.Td>
+                  <Table.Td>{m.due_at ? formatDate(m.due_at) : '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,129 @@
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { LastSeen } from '@/components/badges';
+import { CsvButton } from '@/components/csv-button';
+import { PageHeader } from '@/components/page-header';
+import { Async } from '@/components/states';
+import { isStatus } from '@/lib/api-client';
+import { atLeast, useMe } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
+import { useListParams } from '@/lib/url-state';
+import { useSite } from '../api/get-site';
+import { useSiteHistory } from '../api/get-site-history';
+import { useSiteModules } from '../api/get-site-modules';
+import { useSitePatchRuns } from '../api/get-site-patch-runs';
+import { ApiKeysPanel } from './api-keys-panel';
+import { HistoryTab } from './history-tab';
+import { InventoryTab } from './inventory-tab';
+import { PatchRunsTab } from './patch-runs-tab';
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </Stack>
+  );
+}
+
+export function SitePage() {
+  const { id = '' } = useParams();
+  const list = useListParams();
+  const me = useMe();
+  const site = useSite(id);
+  const modules = useSiteModules(id);
+  const history = useSiteHistory(id);
+  const runs = useSitePatchRuns(id);
+  // A tab whose route the server does not have (404) is hidden.
+  const has = (q: { error: unknown }) => !isStatus(q.error, 404);
+  const tabs = [
+    has(modules) && 'inventory',
+    has(history) && 'history',
+    has(runs) && 'patch-runs',
+    'keys',
+  ].filter(Boolean) as string[];
+  const tab = tabs.includes(list.get('tab')) ? list.get('tab') : tabs[0];
+
+  return (
+    <Async query={site}>
+      {(s) => (
+        <Stack>
+          <Anchor component={Link} to="/sites" size="sm">
+            ← All sites
+          </Anchor>
+          <PageHeader
+            title={s.name || s.url}
+            description={
+              <Anchor href={s.url} target="_blank" rel="noreferrer">
+                {s.url}
+              </Anchor>
+            }
+            actions={!s.is_active && <Badge color="gray.7">Inactive</Badge>}
+          />
+          <Card withBorder>
+            <SimpleGrid cols={{ base: 2, sm: 3, md: 5 }}>
+              <Fact label="Last seen">
+                <LastSeen at={s.last_seen_at} />
+              </Fact>
+              <Fact label="First seen">{formatDateTime(s.first_seen_at)}</Fact>
+              <Fact label="Drupal core">{s.core_version || '—'}</Fact>
+              <Fact label="PHP">{s.php_version || '—'}</Fact>
+              <Fact label="Registered">{formatDateTime(s.created_at)}</Fact>
+            </SimpleGrid>
+            {s.description && (
+              <Text size="sm" mt="sm">
+                {s.description}
+              </Text>
+            )}
+          </Card>
+          <Tabs
+            value={tab}
+            onChange={(v) => list.update({ tab: v ?? undefined })}
+            keepMounted={false}
+          >
+            <Tabs.List>
+              {tabs.includes('inventory') && <Tabs.Tab value="inventory">Inventory</Tabs.Tab>}
+              {tabs.includes('history') && <Tabs.Tab value="history">History</Tabs.Tab>}
+              {tabs.includes('patch-runs') && <Tabs.Tab value="patch-runs">Patch runs</Tabs.Tab>}
+              <Tabs.Tab value="keys">API keys</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="inventory" pt="md">
+              <Group justify="flex-end" mb="xs">
+                <CsvButton
+                  path={`/sites/${id}/modules`}
+                  filename={`site-${s.name || id}-inventory.csv`}
+                />
+              </Group>
+              <Async
+                query={modules}
+                isEmpty={(d) => !d.data?.length}
+                empty={<Text c="dimmed">No data yet: this site has not pushed an inventory.</Text>}
+              >
+                {(d) => (
+                  <InventoryTab
+                    modules={d.data}
+                    filter={list.get('show')}
+                    onFilter={(show) => list.update({ show })}
+                  />
+                )}
+              </Async>
+            </Tabs.Panel>
+            <Tabs.Panel value="history" pt="md">
+              <Async query={history}>{(d) => <HistoryTab entries={d.data ?? []} />}</Async>
+            </Tabs.Panel>
+            <Tabs.Panel value="patch-runs" pt="md">
+              <Async query={runs}>{(d) => <PatchRunsTab runs={d.data ?? []} />}</Async>
+            </Tabs.Panel>
+            <Tabs.Panel value="keys" pt="md">
+              <ApiKeysPanel siteId={id} canManage={atLeast(me.data?.role, 'member')} />
+            </Tabs.Panel>
+          </Tabs>
+        </Stack>
+      )}
+    </Async>
+  );
+}

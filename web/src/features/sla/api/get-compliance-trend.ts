@@ -1,0 +1,32 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Page } from '@/api/types';
+import { api } from '@/lib/api-client';
+
+export interface ComplianceTrendRow {
+  day: string;
+  compliance_pct?: number | null;
+  overdue?: number;
+  resolved?: number;
+}
+
+export const getComplianceTrend = (params: {
+  from?: string;
+  to?: string;
+  organization_id?: string;
+}) => api.get<Page<ComplianceTrendRow>>('/reports/trends', { per_page: 500, ...params });
+
+export const getComplianceTrendQueryOptions = (params: {
+  from?: string;
+  to?: string;
+  organization_id?: string;
+}) =>
+  queryOptions({
+    queryKey: ['reports', 'trends', params],
+    queryFn: () => getComplianceTrend(params),
+  });
+
+export const useComplianceTrend = (params: {
+  from?: string;
+  to?: string;
+  organization_id?: string;
+}) => useQuery(getComplianceTrendQueryOptions(params));

@@ -1,0 +1,157 @@
+import { LineChart } from '@mantine/charts';
+import {
+  Anchor,
+  Card,
+  Group,
+  SegmentedControl,
+  Stack,
+  Table,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { Link } from 'react-router';
+import { CsvButton } from '@/components/csv-button';
+import { PageHeader } from '@/components/page-header';
+import { Async, EmptyState } from '@/components/states';
+import { atLeast, useMe } from '@/lib/auth';
+import { percent } from '@/lib/format';
+import { useListParams } from '@/lib/url-state';
+import { useComplianceTrend } from '../api/get-compliance-trend';
+import { useSlaCompliance } from '../api/get-sla-compliance';
+import { SlaPolicyForm } from './sla-policy-form';
+
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const hours = (h?: number | null) =>
+  h === undefined || h === null ? '—' : h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} d`;
+
+export function SlaPage() {
+  const list = useListParams();
+  const me = useMe();
+  const from = list.get('from') || day(-90);
+  const to = list.get('to') || day(0);
+  const groupBy = list.get('group_by') || 'organization';
+  const compliance = useSlaCompliance({ from, to, group_by: groupBy });
+  const trend = useComplianceTrend({ from, to });
+  const orgId = me.data?.organization_id ?? undefined;
+
+  return (
+    <Stack gap="lg">
+      <PageHeader
+        title="SLA compliance"
+        description="How many security updates were patched within their deadline."
+        actions={
+          <CsvButton
+            path="/reports/sla-compliance"
+            query={{ from, to, group_by: groupBy }}
+            filename={`sla-${from}-${to}.csv`}
+          />
+        }
+      />
+      <Group align="flex-end" wrap="wrap">
+        <TextInput
+          type="date"
+          label="From"
+          value={from}
+          onChange={(e) => list.update({ from: e.currentTarget.value })}
+        />
+        <TextInput
+          type="date"
+          label="To"
+          value={to}
+          onChange={(e) => list.update({ to: e.currentTarget.value })}
+        />
+        <SegmentedControl
+          aria-label="Group by"
+          value={groupBy}
+          onChange={(v) => list.update({ group_by: v === 'organization' ? '' : v })}
+          data={[
+            { value: 'organization', label: 'Per organization' },
+            { value: 'site', label: 'Per site' },
+          ]}
+        />
+      </Group>
+      <Card withBorder>
+        <Title order={2} size="h4" mb="sm">
+          Compliance trend
+        </Title>
+        <Async
+          query={trend}
+          what="The trend report"
+          isEmpty={(d) => !d.data?.length}
+          empty={<EmptyState title="No data yet" />}
+        >
+          {(d) => (
+            <LineChart
+              h={220}
+              data={d.data.map((r) => ({ day: r.day, compliance: r.compliance_pct ?? undefined }))}
+              dataKey="day"
+              series={[{ name: 'compliance', label: 'Compliance %', color: 'teal.7' }]}
+              yAxisProps={{ domain: [0, 100] }}
+              connectNulls
+              aria-label="Line chart of daily SLA compliance"
+            />
+          )}
+        </Async>
+      </Card>
+      <Async
+        query={compliance}
+        what="The SLA compliance report"
+        isEmpty={(d) => !d.data?.length}
+        empty={
+          <EmptyState title="No security update was closed in this period">
+            Pick a longer period.
+          </EmptyState>
+        }
+      >
+        {(d) => (
+          <Table.ScrollContainer minWidth={760}>
+            <Table striped verticalSpacing="xs" aria-label="SLA compliance">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{groupBy === 'site' ? 'Site' : 'Organization'}</Table.Th>
+                  <Table.Th>Compliance</Table.Th>
+                  <Table.Th>Closed</Table.Th>
+                  <Table.Th>Within</Table.Th>
+                  <Table.Th>Late</Table.Th>
+                  <Table.Th>Open breaches</Table.Th>
+                  <Table.Th>Mean time to patch</Table.Th>
+                  <Table.Th>p90</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.data.map((r, i) => (
+                  <Table.Tr key={`${r.organization_id}-${r.site_id ?? ''}-${i}`}>
+                    <Table.Td>
+                      {r.site_id ? (
+                        <Anchor component={Link} to={`/sites/${r.site_id}`}>
+                          {r.site_name}
+                        </Anchor>
+                      ) : (
+                        r.organization_name || r.organization_id
+                      )}
+                    </Table.Td>
+                    <Table.Td fw={600}>{percent(r.compliance_pct)}</Table.Td>
+                    <Table.Td>{r.closed ?? 0}</Table.Td>
+                    <Table.Td>{r.within ?? 0}</Table.Td>
+                    <Table.Td>{r.breached ?? 0}</Table.Td>
+                    <Table.Td c={r.open_breaches ? 'red.8' : undefined}>
+                      {r.open_breaches ?? 0}
+                    </Table.Td>
+                    <Table.Td>{hours(r.mean_hours_to_patch)}</Table.Td>
+                    <Table.Td>{hours(r.p90_hours_to_patch)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Async>
+      {orgId && atLeast(me.data?.role, 'viewer') && (
+        <Card withBorder>
+          <SlaPolicyForm orgId={orgId} canEdit={atLeast(me.data?.role, 'org_admin')} />
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,52 @@
+// The signed-in session: the access and refresh tokens, kept in
+// localStorage so a reload stays signed in. Plain module state (not React)
+// so the API client can read and rotate it; React subscribes through
+// useSyncExternalStore in lib/auth.tsx.
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** epoch ms when the access token expires */
+  expiresAt: number;
+}
+
+const KEY = 'fleetwatch.session';
+type Listener = () => void;
+
+export class SessionStore {
+  private tokens: Tokens | null;
+  private listeners = new Set<Listener>();
+
+  constructor(private storage: Storage | null = globalThis.localStorage ?? null) {
+    this.tokens = this.read();
+  }
+
+  private read(): Tokens | null {
+    try {
+      const raw = this.storage?.getItem(KEY);
+      return raw ? (JSON.parse(raw) as Tokens) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  get = (): Tokens | null => this.tokens;
+
+  set(tokens: Tokens | null) {
+    this.tokens = tokens;
+    try {
+      if (tokens) this.storage?.setItem(KEY, JSON.stringify(tokens));
+      else this.storage?.removeItem(KEY);
+    } catch {
+      // private mode: the session lives until the tab closes
+    }
+    this.listeners.forEach((l) => l());
+  }
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+}
+
+export const session = new SessionStore();
