@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/drupalorg"
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
@@ -30,6 +32,11 @@ type env struct {
 	clock  *testClock
 	// lastRefresh is the refresh token of the newest login.
 	lastRefresh string
+	logger      *slog.Logger
+	analysis    *service.Analysis
+	// mirror is the local folder the release feeds are read from:
+	// {project}/current.
+	mirror string
 }
 
 // testClock is a clock the tests move by hand.
@@ -59,6 +66,9 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
+// newEnv starts an API with every service, so that every route exists (the
+// isolation test walks them all), over an empty local feed mirror: no test
+// reaches the internet.
 func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -75,6 +85,14 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	auth.Now = clock.Now
 	orgs := &service.Organizations{Store: store, Activity: activity}
 	sites := &service.Sites{Store: store, Activity: activity}
+	mirror := t.TempDir()
+	fetcher, err := drupalorg.New(drupalorg.Config{FeedURL: "file://" + mirror, AdvisoryURL: "file://" + mirror, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysis := service.NewAnalysis(store, logger)
+	ingest := &service.Ingest{Store: store, Waker: memory.NewWaker(), Logger: logger}
+	t.Cleanup(ingest.Close)
 	srv := httptest.NewServer(nil)
 	events := newTestEvents(t, store, logger)
 	api := httpapi.New(httpapi.Config{
@@ -85,6 +103,11 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
 		Reports:       &service.Reports{Store: store, Now: clock.Now},
+		Ingest:        ingest,
+		Modules:       &service.Modules{Store: store, Sites: sites},
+		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
+		Exposures:     &service.Exposures{Store: store},
+		Feeds:         &service.Feeds{Store: store, Fetcher: fetcher, Analysis: analysis},
 		Ready:         map[string]func(context.Context) error{"database": store.Ping},
 		Events:        events,
 		SLA:           &service.SLA{Store: store, Activity: activity},
@@ -92,7 +115,7 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	})
 	srv.Config.Handler = api
 	t.Cleanup(srv.Close)
-	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock}
+	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock, logger: logger, analysis: analysis, mirror: mirror}
 	if _, err := auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {
 		t.Fatal(err)
 	}

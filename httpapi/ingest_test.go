@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +11,6 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
-	"github.com/fleetwatch/fleetwatch/httpapi"
-	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
@@ -35,43 +30,8 @@ func forEachIngestBackend(t *testing.T, fn func(t *testing.T, e *ingestEnv)) {
 
 func newIngestEnv(t *testing.T, store *sqlstore.Store) *ingestEnv {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	passwords, err := service.NewPasswords(4, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	activity := &service.Activity{Store: store, Logger: logger}
-	auth, err := service.NewAuth(store, passwords, activity, []byte("test-secret-key-test-secret-key-0123456789"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &testClock{now: time.Now()}
-	orgs := &service.Organizations{Store: store, Activity: activity}
-	sites := &service.Sites{Store: store, Activity: activity}
-	waker := memory.NewWaker()
-	ingest := &service.Ingest{Store: store, Waker: waker, Logger: logger}
-	t.Cleanup(ingest.Close)
-	srv := httptest.NewServer(nil)
-	api := httpapi.New(httpapi.Config{
-		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
-		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
-		Sites:         sites,
-		Activity:      activity,
-		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
-		Ingest:        ingest,
-		Modules:       &service.Modules{Store: store, Sites: sites},
-		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
-		Ready:         map[string]func(context.Context) error{"database": store.Ping},
-	})
-	srv.Config.Handler = api
-	t.Cleanup(srv.Close)
-	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock}
-	if _, err := auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {
-		t.Fatal(err)
-	}
-	e.admin = e.login("root@example.com", testPassword)
-	return &ingestEnv{env: e, worker: &service.Worker{Store: store, Logger: logger, BatchSize: 50}}
+	e := newEnv(t, store)
+	return &ingestEnv{env: e, worker: &service.Worker{Store: store, Logger: e.logger, BatchSize: 50}}
 }
 
 // drain applies every queued payload.

@@ -1,13 +1,18 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // The isolation test walks every operation of the OpenAPI document as every
@@ -26,13 +31,15 @@ var roleRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer":
 
 // isoFixture holds organizations A and B and A's credentials.
 type isoFixture struct {
-	e       *env
-	org     map[string]string // "A"/"B" → organization id
-	site    map[string]string
-	user    map[string]string // a member of each organization
-	tokens  map[string]string // caller → credential
-	foreign []string          // every id of B
-	n       atomic.Int64
+	e        *env
+	org      map[string]string // "A"/"B" → organization id
+	site     map[string]string
+	auditLog map[string]string // a push of each organization's site
+	exposure map[string]string // an open exposure of each organization
+	user     map[string]string // a member of each organization
+	tokens   map[string]string // caller → credential
+	foreign  []string          // every id of B
+	n        atomic.Int64
 }
 
 // routeCase says how to call one operation.
@@ -52,6 +59,9 @@ type routeCase struct {
 	self bool
 	// public marks operations that need no credentials; they are not walked.
 	public bool
+	// fresh marks params that create a resource (for destructive
+	// operations): they are made only for callers past the role check.
+	fresh bool
 }
 
 func (f *isoFixture) uniq(prefix string) string {
@@ -83,6 +93,39 @@ func noParams(*isoFixture, string) map[string]string { return map[string]string{
 
 func scopeQuery(f *isoFixture, org string) string {
 	return "?organization_id=" + f.org[org] + "&site_id=" + f.site[org]
+}
+
+// customParam names a custom project only the organization runs: its very
+// name is the organization's business.
+func customParam(_ *isoFixture, org string) map[string]string {
+	return map[string]string{"name": customProject(org)}
+}
+
+func customProject(org string) string { return "secret_" + strings.ToLower(org) + "_payroll" }
+
+func inventoryBody(org string) map[string]any {
+	return map[string]any{
+		"collected_at": time.Now().UTC().Format(time.RFC3339),
+		"drupal":       map[string]any{"core_version": "10.3.6", "php_version": "8.3.1"},
+		"modules": []map[string]any{
+			{"name": "drupal", "type": "core", "version": "10.3.6"},
+			{"name": "aaa_update_test", "type": "module", "version": "8.x-1.0"},
+			{"name": customProject(org), "type": "module", "version": "1.0.0", "source": "custom"},
+		},
+	}
+}
+
+func composerLockBody() map[string]any {
+	return map[string]any{"packages": []map[string]any{
+		{"name": "drupal/core", "version": "10.3.6", "type": "drupal-core"},
+		{"name": "drupal/aaa_update_test", "version": "1.0.0", "type": "drupal-module", "extra": map[string]any{"drupal": map[string]any{"version": "8.x-1.0"}}},
+	}}
+}
+
+func patchRunBody() map[string]any {
+	now := time.Now().UTC()
+	return map[string]any{"started_at": now.Add(-time.Minute).Format(time.RFC3339), "finished_at": now.Format(time.RFC3339),
+		"status": "succeeded", "tool": "composer", "changes": []map[string]any{{"name": "aaa_update_test", "from_version": "8.x-1.0", "to_version": "8.x-1.0"}}}
 }
 
 func orgParam(f *isoFixture, org string) map[string]string {
@@ -118,7 +161,7 @@ var routeCases = map[string]routeCase{
 	"get-organization":    {params: orgParam},
 	"update-organization": {params: orgParam, body: func(*isoFixture, string) any { return map[string]any{"tax_id": "X1"} }},
 	// Only admins get past the role check; they delete a fresh organization.
-	"delete-organization": {params: func(f *isoFixture, _ string) map[string]string {
+	"delete-organization": {fresh: true, params: func(f *isoFixture, _ string) map[string]string {
 		return map[string]string{"id": f.e.createOrg(f.uniq("Doomed "))}
 	}},
 
@@ -128,7 +171,7 @@ var routeCases = map[string]routeCase{
 	}},
 	"get-user":    {params: userParam, ownRank: 3},
 	"update-user": {params: userParam, ownRank: 3, body: func(*isoFixture, string) any { return map[string]any{"name": "Renamed"} }},
-	"delete-user": {params: func(f *isoFixture, org string) map[string]string {
+	"delete-user": {fresh: true, params: func(f *isoFixture, org string) map[string]string {
 		return map[string]string{"id": f.freshUser(org, "viewer")}
 	}},
 
@@ -138,9 +181,29 @@ var routeCases = map[string]routeCase{
 	}},
 	"get-site":    {params: siteParam},
 	"update-site": {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"description": "d"} }},
-	"delete-site": {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.freshSite(org)} }},
+	"delete-site": {fresh: true, params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.freshSite(org)} }},
 
 	"list-activity": {},
+
+	// What sites pushed: A's callers see only A's.
+	"push-inventory":       {body: func(*isoFixture, string) any { return inventoryBody("A") }},
+	"push-composer-lock":   {body: func(*isoFixture, string) any { return composerLockBody() }},
+	"push-patch-run":       {body: func(*isoFixture, string) any { return patchRunBody() }},
+	"record-patch-run":     {params: siteParam, body: func(*isoFixture, string) any { return patchRunBody() }},
+	"list-audit-logs":      {},
+	"get-audit-log":        {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.auditLog[org]} }},
+	"retry-audit-log":      {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.auditLog[org]} }},
+	"list-modules":         {},
+	"get-module":           {params: customParam},
+	"list-module-sites":    {params: customParam},
+	"list-module-versions": {params: customParam},
+	"list-site-modules":    {params: siteParam},
+	"get-site-history":     {params: siteParam},
+	"list-patch-runs":      {},
+	"list-site-patch-runs": {params: siteParam},
+	"list-exposures":       {},
+	"get-exposure":         {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.exposure[org]} }},
+	"refresh-feeds":        {},
 
 	// Events: the stream ends quickly in tests (Events.MaxStream); a
 	// ticket is for the caller's own browser, so API keys get none.
@@ -164,14 +227,15 @@ var routeCases = map[string]routeCase{
 
 	"create-site-api-key":        {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k"} }},
 	"list-site-api-keys":         {params: siteParam},
-	"revoke-site-api-key":        {params: func(f *isoFixture, org string) map[string]string { return f.freshSiteKey(org) }},
+	"revoke-site-api-key":        {fresh: true, params: func(f *isoFixture, org string) map[string]string { return f.freshSiteKey(org) }},
 	"create-integration-api-key": {params: orgParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k", "scope": "read"} }},
 	"list-integration-api-keys":  {params: orgParam},
-	"revoke-integration-api-key": {params: func(f *isoFixture, org string) map[string]string { return f.freshIntegrationKey(org) }},
+	"revoke-integration-api-key": {fresh: true, params: func(f *isoFixture, org string) map[string]string { return f.freshIntegrationKey(org) }},
 }
 
 func newIsoFixture(t *testing.T, e *env) *isoFixture {
-	f := &isoFixture{e: e, org: map[string]string{}, site: map[string]string{}, user: map[string]string{}, tokens: map[string]string{}}
+	f := &isoFixture{e: e, org: map[string]string{}, site: map[string]string{}, user: map[string]string{}, tokens: map[string]string{},
+		auditLog: map[string]string{}, exposure: map[string]string{}}
 	for _, o := range []string{"A", "B"} {
 		f.org[o] = e.createOrg("Org " + o)
 		f.site[o] = f.freshSite(o)
@@ -191,7 +255,45 @@ func newIsoFixture(t *testing.T, e *env) *isoFixture {
 		f.foreign = append(f.foreign, f.freshUser("B", role))
 	}
 	f.foreign = append(f.foreign, f.org["B"], f.site["B"], f.user["B"], f.freshSiteKey("B")["key_id"], f.freshIntegrationKey("B")["key_id"])
+	f.pushAndAnalyze(t)
+	f.foreign = append(f.foreign, f.auditLog["B"], f.exposure["B"], customProject("B"))
 	return f
+}
+
+// pushAndAnalyze has each organization's site push an inventory and a
+// patch run, applies them, and publishes a security release of a project
+// both run, so that each organization has audit logs, modules, history,
+// patch runs and an open exposure of its own.
+func (f *isoFixture) pushAndAnalyze(t *testing.T) {
+	e := f.e
+	keys := map[string]string{"A": f.tokens["site_key"]}
+	keys["B"] = e.must(201, "POST", "/api/v1/sites/"+f.site["B"]+"/api-keys", e.admin, map[string]any{"name": "push"}).data()["key"].(string)
+	for _, org := range []string{"A", "B"} {
+		f.auditLog[org] = e.must(202, "POST", "/api/v1/ingest/inventory", keys[org], inventoryBody(org)).data()["id"].(string)
+		e.must(202, "POST", "/api/v1/ingest/patch-runs", keys[org], patchRunBody())
+	}
+	worker := &service.Worker{Store: e.store, Logger: e.logger, Analyzer: e.analysis, BatchSize: 50}
+	for worker.RunOnce(context.Background()) > 0 {
+	}
+	feed, err := os.ReadFile("testdata/aaa_update_test.sec.8.x-1.2.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(e.mirror, "aaa_update_test")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "current"), feed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(200, "POST", "/api/v1/admin/feeds/refresh", e.admin, nil)
+	for _, org := range []string{"A", "B"} {
+		list := e.must(200, "GET", "/api/v1/exposures?organization_id="+f.org[org], e.admin, nil).list()
+		if len(list) != 1 {
+			t.Fatalf("organization %s has %d exposures, want 1", org, len(list))
+		}
+		f.exposure[org] = list[0].(map[string]any)["id"].(string)
+	}
 }
 
 // token returns the credential a caller uses for one call; self operations
@@ -242,7 +344,22 @@ func TestAPI_Isolation(t *testing.T) {
 					continue
 				}
 				if minRole == httpapi.AccessSite {
-					continue // ingest routes have their own tests with site keys
+					// Pushes name no site: the key is the site. Only a site
+					// key gets in, and only for its own site.
+					for _, caller := range callers {
+						calls++
+						r := f.e.do(strings.ToUpper(method), path, f.tokens[caller], rc.body(f, "A"))
+						what := fmt.Sprintf("%s as %s", id, caller)
+						switch caller {
+						case "site_key":
+							expectStatus(t, what, r, 202)
+						case "anonymous":
+							expectStatus(t, what, r, 401)
+						default:
+							expectStatus(t, what, r, 403)
+						}
+					}
+					continue
 				}
 				need := roleRank[minRole]
 				if need == 0 {
@@ -283,7 +400,7 @@ func walk(t *testing.T, f *isoFixture, id, method, path string, rc routeCase, ne
 	// Fresh resources are made only for callers that get past the role
 	// check, so that a refused call leaves nothing behind.
 	if rc.params != nil {
-		if allowed {
+		if allowed || !rc.fresh {
 			params = rc.params(f, target)
 		} else {
 			params = map[string]string{"id": f.org[target], "key_id": f.org[target]}
