@@ -50,6 +50,8 @@ type Main struct {
 
 	// realtime is the event bus with the events, SLA and notifier services.
 	realtime *realtime
+	// Reports answers the reports, cached, from daily rollups it keeps.
+	Reports *service.Reports
 
 	httpServer *http.Server
 	listener   net.Listener
@@ -107,7 +109,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
-		Reports:       &service.Reports{Store: store},
+		Reports:       m.openReports(store),
 		Ingest:        m.Ingest,
 		Modules:       &service.Modules{Store: store, Sites: sites},
 		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
@@ -160,6 +162,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		m.Scheduler.Run(workCtx)
 	}()
 	m.realtime.start(workCtx)
+	reportsDone := m.runReports(workCtx)
 	m.httpServer.RegisterOnShutdown(m.realtime.stopStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
@@ -180,6 +183,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	<-workDone
 	<-schedDone
 	m.realtime.wait()
+	reportsDone()
 	m.Logger.Info("ingest workers stopped")
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
