@@ -91,6 +91,7 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		t.Fatal(err)
 	}
 	analysis := service.NewAnalysis(store, logger)
+	exposures := &service.Exposures{Store: store}
 	ingest := &service.Ingest{Store: store, Waker: memory.NewWaker(), Logger: logger}
 	t.Cleanup(ingest.Close)
 	srv := httptest.NewServer(nil)
@@ -106,7 +107,8 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		Ingest:        ingest,
 		Modules:       &service.Modules{Store: store, Sites: sites},
 		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
-		Exposures:     &service.Exposures{Store: store},
+		Exposures:     exposures,
+		Acceptances:   &service.Acceptances{Store: store, Exposures: exposures, Activity: activity, Now: clock.Now},
 		Feeds:         &service.Feeds{Store: store, Fetcher: fetcher, Analysis: analysis},
 		Ready:         map[string]func(context.Context) error{"database": store.Ping},
 		Events:        events,

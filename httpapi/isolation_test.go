@@ -95,6 +95,20 @@ func scopeQuery(f *isoFixture, org string) string {
 	return "?organization_id=" + f.org[org] + "&site_id=" + f.site[org]
 }
 
+func exposureParam(f *isoFixture, org string) map[string]string {
+	return map[string]string{"id": f.exposure[org]}
+}
+
+// acceptedExposureParam names the organization's exposure, accepted first
+// (by the platform admin) when no acceptance is in force.
+func acceptedExposureParam(f *isoFixture, org string) map[string]string {
+	body := map[string]any{"justification": "Compensating WAF rule", "expires_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}
+	if r := f.e.do("POST", "/api/v1/exposures/"+f.exposure[org]+"/acceptance", f.e.admin, body); r.Status != 201 && r.Status != 409 {
+		f.e.t.Fatalf("accept exposure: %d %s", r.Status, r.Raw)
+	}
+	return exposureParam(f, org)
+}
+
 // customParam names a custom project only the organization runs: its very
 // name is the organization's business.
 func customParam(_ *isoFixture, org string) map[string]string {
@@ -202,8 +216,14 @@ var routeCases = map[string]routeCase{
 	"list-patch-runs":      {},
 	"list-site-patch-runs": {params: siteParam},
 	"list-exposures":       {},
-	"get-exposure":         {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.exposure[org]} }},
+	"get-exposure":         {params: exposureParam},
 	"refresh-feeds":        {},
+	// Accepting a risk: for an open exposure of the target organization.
+	"accept-exposure": {params: exposureParam, body: func(*isoFixture, string) any {
+		return map[string]any{"justification": "Vendor patch pending", "expires_at": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)}
+	}},
+	"get-exposure-acceptance":    {params: acceptedExposureParam},
+	"revoke-exposure-acceptance": {fresh: true, params: acceptedExposureParam},
 
 	// Events: the stream ends quickly in tests (Events.MaxStream); a
 	// ticket is for the caller's own browser, so API keys get none.

@@ -43,6 +43,8 @@ type Config struct {
 	// versions, feed refresh); their routes are left out when nil.
 	Exposures *service.Exposures
 	Feeds     *service.Feeds
+	// Acceptances serves risk acceptance of exposures; left out when nil.
+	Acceptances *service.Acceptances
 	// Events serves the event stream and its tickets, SLA the SLA policy
 	// routes, Notifier the delivery log; their routes are left out when nil.
 	Events   *service.Events
@@ -136,6 +138,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Exposures != nil {
 		s.registerExposureRoutes()
+	}
+	if cfg.Acceptances != nil {
+		s.registerAcceptanceRoutes()
 	}
 	if cfg.Exposures != nil && cfg.Feeds != nil {
 		s.registerFeedRoutes()

@@ -114,6 +114,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Modules:       &service.Modules{Store: store, Sites: sites},
 		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
 		Exposures:     m.Exposures,
+		Acceptances:   &service.Acceptances{Store: store, Exposures: m.Exposures, Activity: activity},
 		Feeds:         m.Feeds,
 		Events:        m.realtime.Events,
 		SLA:           m.realtime.SLA,

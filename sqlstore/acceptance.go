@@ -1,0 +1,122 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+const acceptanceColumns = `a.id, a.uuid, a.exposure_id, e.uuid, a.justification, a.accepted_at, a.expires_at,
+	ab.uuid, a.revoked_at, rb.uuid, a.due_shift_seconds`
+
+const acceptanceFrom = `FROM exposure_acceptances a JOIN exposures e ON e.id = a.exposure_id
+	LEFT JOIN users ab ON ab.id = a.accepted_by LEFT JOIN users rb ON rb.id = a.revoked_by`
+
+func scanAcceptance(sc interface{ Scan(...any) error }) (*fleetwatch.Acceptance, error) {
+	var (
+		a       fleetwatch.Acceptance
+		ab, rb  sql.NullString
+		revoked sql.NullTime
+		shift   int64
+	)
+	if err := sc.Scan(&a.ID, &a.UUID, &a.ExposureID, &a.ExposureUUID, &a.Justification, &a.AcceptedAt, &a.ExpiresAt,
+		&ab, &revoked, &rb, &shift); err != nil {
+		return nil, err
+	}
+	a.AcceptedAt, a.ExpiresAt, a.RevokedAt = a.AcceptedAt.UTC(), a.ExpiresAt.UTC(), timePtr(revoked)
+	a.AcceptedBy, a.RevokedBy, a.DueShift = stringPtr(ab), stringPtr(rb), time.Duration(shift)*time.Second
+	return &a, nil
+}
+
+var errNoAcceptance = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "The exposure has no acceptance in force.")
+
+// CreateAcceptance records the acceptance and moves the exposure's due date
+// by its shift, in one transaction.
+func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, by int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var resolved sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT resolved_at FROM exposures WHERE id = $1`, a.ExposureID).Scan(&resolved); err != nil {
+			return fmt.Errorf("find exposure: %w", err)
+		}
+		if resolved.Valid {
+			return fleetwatch.Errorf(fleetwatch.ECONFLICT, "The exposure is resolved; there is no risk left to accept.")
+		}
+		if _, err := findActiveAcceptance(ctx, tx, a.ExposureID, a.AcceptedAt); err == nil {
+			return fleetwatch.Errorf(fleetwatch.ECONFLICT, "The exposure is already accepted; revoke that acceptance first.")
+		} else if fleetwatch.ErrorCode(err) != fleetwatch.ENOTFOUND {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO exposure_acceptances (uuid, exposure_id, justification, accepted_at, expires_at, accepted_by, due_shift_seconds)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			newUUID(), a.ExposureID, a.Justification, dbTime(a.AcceptedAt), dbTime(a.ExpiresAt), nullID(by), int64(a.DueShift/time.Second),
+		).Scan(&id); err != nil {
+			return fmt.Errorf("insert acceptance: %w", err)
+		}
+		if err := shiftDue(ctx, tx, a.ExposureID, a.DueShift); err != nil {
+			return err
+		}
+		created, err := scanAcceptance(tx.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+` WHERE a.id = $1`, id))
+		if err != nil {
+			return fmt.Errorf("read acceptance: %w", err)
+		}
+		*a = *created
+		return nil
+	})
+}
+
+// shiftDue moves an open exposure's due date by d (seconds precision).
+func shiftDue(ctx context.Context, tx *sql.Tx, exposureID int64, d time.Duration) error {
+	if d == 0 {
+		return nil
+	}
+	var due time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`, exposureID).Scan(&due); err != nil {
+		return fmt.Errorf("read due date: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3`,
+		dbTime(due.Add(d)), now(), exposureID); err != nil {
+		return fmt.Errorf("shift due date: %w", err)
+	}
+	return nil
+}
+
+// FindActiveAcceptance returns the acceptance that holds at t.
+func (s *Store) FindActiveAcceptance(ctx context.Context, exposureID int64, t time.Time) (*fleetwatch.Acceptance, error) {
+	return findActiveAcceptance(ctx, s.rdb, exposureID, t)
+}
+
+func findActiveAcceptance(ctx context.Context, q querier, exposureID int64, t time.Time) (*fleetwatch.Acceptance, error) {
+	a, err := scanAcceptance(q.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+`
+		WHERE a.exposure_id = $1 AND a.revoked_at IS NULL AND a.expires_at > $2 ORDER BY a.id DESC LIMIT 1`, exposureID, dbTime(t)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoAcceptance
+	} else if err != nil {
+		return nil, fmt.Errorf("find acceptance: %w", err)
+	}
+	return a, nil
+}
+
+// RevokeAcceptance ends the acceptance at t; the part of its shift not yet
+// used comes off the exposure's due date again.
+func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAcceptance(tx.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+` WHERE a.id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.Active(t)) {
+			return errNoAcceptance
+		} else if err != nil {
+			return fmt.Errorf("find acceptance: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE exposure_acceptances SET revoked_at = $1, revoked_by = $2 WHERE id = $3`,
+			dbTime(t), nullID(by), id); err != nil {
+			return fmt.Errorf("revoke acceptance: %w", err)
+		}
+		unused := min(a.DueShift, a.ExpiresAt.Sub(t).Truncate(time.Second))
+		return shiftDue(ctx, tx, a.ExposureID, -unused)
+	})
+}
