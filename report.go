@@ -32,6 +32,7 @@ type SummaryReport struct {
 	SecurityNotCritical    int      `json:"security_not_critical"`
 	SitesWithSecurity      int      `json:"sites_with_security_updates"`
 	OverdueExposures       int      `json:"overdue_exposures"`
+	AcceptedExposures      int      `json:"accepted_exposures" doc:"Open exposures whose risk an org admin accepted for now"`
 	Compliance30d          *float64 `json:"compliance_30d" doc:"% of exposures closed in the last 30 days within their deadline; null when none closed"`
 	Compliance90d          *float64 `json:"compliance_90d"`
 	GeneratedAt            string   `json:"generated_at"`
@@ -39,19 +40,20 @@ type SummaryReport struct {
 
 // SecurityUpdateRow is one outstanding security update (an open exposure).
 type SecurityUpdateRow struct {
-	ExposureUUID     string    `json:"exposure_id"`
-	OrganizationUUID string    `json:"organization_id"`
-	SiteUUID         string    `json:"site_id"`
-	SiteName         string    `json:"site_name"`
-	SiteURL          string    `json:"site_url"`
-	Project          string    `json:"project"`
-	Installed        string    `json:"installed_version"`
-	FixedBy          []string  `json:"fixed_versions"`
-	Severity         string    `json:"severity"`
-	DetectedAt       time.Time `json:"detected_at"`
-	DueAt            time.Time `json:"due_at"`
-	AgeDays          float64   `json:"age_days"`
-	SLAState         string    `json:"sla_state" enum:"within,at_risk,breached"`
+	ExposureUUID     string     `json:"exposure_id"`
+	OrganizationUUID string     `json:"organization_id"`
+	SiteUUID         string     `json:"site_id"`
+	SiteName         string     `json:"site_name"`
+	SiteURL          string     `json:"site_url"`
+	Project          string     `json:"project"`
+	Installed        string     `json:"installed_version"`
+	FixedBy          []string   `json:"fixed_versions"`
+	Severity         string     `json:"severity"`
+	DetectedAt       time.Time  `json:"detected_at"`
+	DueAt            time.Time  `json:"due_at"`
+	AgeDays          float64    `json:"age_days"`
+	SLAState         string     `json:"sla_state" enum:"within,at_risk,breached,accepted" doc:"accepted while an org admin's risk acceptance holds"`
+	AcceptedUntil    *time.Time `json:"accepted_until"`
 
 	ClockStartedAt time.Time `json:"-"`
 }

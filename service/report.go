@@ -157,6 +157,9 @@ func (s *Reports) SecurityUpdates(ctx context.Context, in ScopeInput, opts fleet
 	for _, r := range rows {
 		r.AgeDays = math.Round(sc.Now.Sub(r.DetectedAt).Hours()/24*10) / 10
 		r.SLAState = fleetwatch.SLAState(r.DueAt, r.DueAt.Sub(r.ClockStartedAt), sc.Now)
+		if r.AcceptedUntil != nil && r.SLAState != fleetwatch.SLABreached {
+			r.SLAState = "accepted" // a breach before the acceptance stays a breach
+		}
 	}
 	return rows, total, nil
 }

@@ -83,8 +83,9 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 	}
 	c = scopeConds(sc)
 	c.add("e.resolved_at IS NULL")
-	if err := s.rdb.QueryRowContext(ctx, `SELECT count(DISTINCT e.site_id)
-		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.SitesWithSecurity); err != nil {
+	accepted := acceptedAt(c, sc.Now)
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(DISTINCT e.site_id), COALESCE(sum(CASE WHEN `+accepted+` THEN 1 ELSE 0 END), 0)
+		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.SitesWithSecurity, &r.AcceptedExposures); err != nil {
 		return nil, fmt.Errorf("summary exposed sites: %w", err)
 	}
 	for _, w := range []struct {
@@ -129,8 +130,9 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count security updates: %w", err)
 	}
+	until := `(SELECT max(a.expires_at) FROM exposure_acceptances a WHERE a.exposure_id = e.id AND a.revoked_at IS NULL AND a.expires_at > ` + c.arg(dbTime(sc.Now)) + `)`
 	rows, err := s.rdb.QueryContext(ctx, `SELECT e.uuid, o.uuid, s.uuid, s.name, s.url, m.module_name, e.installed_version,
-			e.fixed_by, e.severity, e.detected_at, e.due_at, e.clock_started_at
+			e.fixed_by, e.severity, e.detected_at, e.due_at, e.clock_started_at, `+until+`
 		`+from+` `+c.sql()+` `+order+` `+c.page(opts), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list security updates: %w", err)
@@ -140,9 +142,13 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 	for rows.Next() {
 		var r fleetwatch.SecurityUpdateRow
 		var fixed []byte
+		var until any
 		if err := rows.Scan(&r.ExposureUUID, &r.OrganizationUUID, &r.SiteUUID, &r.SiteName, &r.SiteURL, &r.Project, &r.Installed,
-			&fixed, &r.Severity, &r.DetectedAt, &r.DueAt, &r.ClockStartedAt); err != nil {
+			&fixed, &r.Severity, &r.DetectedAt, &r.DueAt, &r.ClockStartedAt, &until); err != nil {
 			return nil, 0, fmt.Errorf("scan security update: %w", err)
+		}
+		if r.AcceptedUntil, err = anyTime(until); err != nil {
+			return nil, 0, fmt.Errorf("scan acceptance: %w", err)
 		}
 		r.FixedBy = versionList(fixed)
 		r.DetectedAt, r.DueAt, r.ClockStartedAt = r.DetectedAt.UTC(), r.DueAt.UTC(), r.ClockStartedAt.UTC()
@@ -152,6 +158,32 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 		return nil, 0, fmt.Errorf("list security updates: %w", err)
 	}
 	return out, total, nil
+}
+
+// acceptedAt returns a condition that holds when exposure e has an
+// acceptance in force at t.
+func acceptedAt(c *conds, t time.Time) string {
+	return `EXISTS (SELECT 1 FROM exposure_acceptances a WHERE a.exposure_id = e.id AND a.revoked_at IS NULL AND a.expires_at > ` + c.arg(dbTime(t)) + `)`
+}
+
+// anyTime reads a time computed by an aggregate, which SQLite returns as
+// text (it only types columns it declared).
+func anyTime(v any) (*time.Time, error) {
+	switch t := v.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		u := t.UTC()
+		return &u, nil
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+			if p, err := time.Parse(layout, t); err == nil {
+				u := p.UTC()
+				return &u, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("unreadable time %v", v)
 }
 
 // versionList reads a JSON list of versions, or of objects with a version.

@@ -64,8 +64,10 @@ func (s *Store) SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOu
 // RollupOrganizations returns every organization that exists with the
 // start of its earliest history interval.
 func (s *Store) RollupOrganizations(ctx context.Context) (map[int64]time.Time, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT o.id, (SELECT min(h.valid_from) FROM site_module_history h JOIN sites s ON s.id = h.site_id
-			WHERE s.organization_id = o.id)
+	// ORDER BY … LIMIT 1 rather than min(): SQLite returns an aggregate of
+	// a DATETIME column as text, which does not scan into a time.
+	rows, err := s.rdb.QueryContext(ctx, `SELECT o.id, (SELECT h.valid_from FROM site_module_history h JOIN sites s ON s.id = h.site_id
+			WHERE s.organization_id = o.id ORDER BY h.valid_from LIMIT 1)
 		FROM organizations o WHERE NOT o.is_deleted`)
 	if err != nil {
 		return nil, fmt.Errorf("list rollup organizations: %w", err)
@@ -74,11 +76,18 @@ func (s *Store) RollupOrganizations(ctx context.Context) (map[int64]time.Time, e
 	out := map[int64]time.Time{}
 	for rows.Next() {
 		var id int64
-		var first sql.NullTime
+		var first any
 		if err := rows.Scan(&id, &first); err != nil {
 			return nil, fmt.Errorf("scan rollup organization: %w", err)
 		}
-		out[id] = first.Time.UTC()
+		t, err := anyTime(first)
+		if err != nil {
+			return nil, fmt.Errorf("scan rollup organization: %w", err)
+		}
+		out[id] = time.Time{} // no history yet
+		if t != nil {
+			out[id] = *t
+		}
 	}
 	return out, rows.Err()
 }

@@ -1,0 +1,76 @@
+package httpapi_test
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAPI_Reports reads every report over real pushes, patch runs and
+// exposures in two organizations, as a user of one of them.
+func TestAPI_Reports(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		f := newIsoFixture(t, e)
+		e.clock.Advance(time.Minute) // the reports' clock, past the real time the analysis ran at
+		tok := f.tokens["viewer"]
+		e.must(201, "POST", "/api/v1/exposures/"+f.exposure["A"]+"/acceptance", f.tokens["org_admin"],
+			map[string]any{"justification": "Mitigated by WAF", "expires_at": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)})
+
+		sum := e.must(200, "GET", "/api/v1/reports/summary", tok, nil).data()
+		for field, want := range map[string]float64{"sites": 1, "security_updates": 1, "accepted_exposures": 1, "sites_with_security_updates": 1} {
+			if sum[field] != want {
+				t.Errorf("summary %s = %v, want %v (%v)", field, sum[field], want, sum)
+			}
+		}
+		fleet := e.must(200, "GET", "/api/v1/reports/summary", e.admin, nil).data()
+		if fleet["security_updates"].(float64) < 2 {
+			t.Errorf("admin's summary sees %v security updates, want both organizations'", fleet["security_updates"])
+		}
+
+		rows := e.must(200, "GET", "/api/v1/reports/security-updates", tok, nil).list()
+		if len(rows) != 1 {
+			t.Fatalf("%d security updates", len(rows))
+		}
+		r := rows[0].(map[string]any)
+		if r["project"] != "aaa_update_test" || r["installed_version"] != "8.x-1.0" || r["sla_state"] != "accepted" || r["site_id"] != f.site["A"] {
+			t.Errorf("security update row %v", r)
+		}
+
+		days := e.must(200, "GET", "/api/v1/reports/trends?from="+time.Now().UTC().AddDate(0, 0, -6).Format(time.DateOnly), tok, nil).list()
+		if len(days) != 7 {
+			t.Fatalf("%d days of trend, want 7", len(days))
+		}
+		if today := days[6].(map[string]any); today["open_security_updates"] != 1.0 || today["new_exposures"] != 1.0 {
+			t.Errorf("today's trend %v", today)
+		}
+
+		usage := e.must(200, "GET", "/api/v1/reports/module-usage?project=aaa_update_test", tok, nil).list()
+		if len(usage) != 1 || usage[0].(map[string]any)["security_update"] != true {
+			t.Errorf("module usage %v", usage)
+		}
+		versions := e.must(200, "GET", "/api/v1/reports/module-usage/versions?project=aaa_update_test", tok, nil).list()
+		if len(versions) != 1 || versions[0].(map[string]any)["insecure"] != 1.0 {
+			t.Errorf("module versions %v", versions)
+		}
+		runs := e.must(200, "GET", "/api/v1/reports/patch-runs", tok, nil).list()
+		if len(runs) != 1 || runs[0].(map[string]any)["site_id"] != f.site["A"] {
+			t.Errorf("patch runs %v", runs)
+		}
+		e.must(200, "GET", "/api/v1/reports/sla-compliance?from="+time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly), tok, nil)
+
+		// A report as CSV, opened as a spreadsheet would.
+		c := e.do("GET", "/api/v1/reports/security-updates?format=csv", tok, nil)
+		recs, err := csv.NewReader(strings.NewReader(c.Raw)).ReadAll()
+		if err != nil || len(recs) != 2 || recs[0][0] != "exposure_id" {
+			t.Errorf("CSV: %v %q", err, recs)
+		}
+
+		// Bad filters are refused in words.
+		for _, q := range []string{"?from=last-week", "?from=2020-01-01", "?site_id=not-a-uuid"} {
+			if r := e.do("GET", "/api/v1/reports/summary"+q, tok, nil); r.Status != 422 {
+				t.Errorf("summary%s: %d", q, r.Status)
+			}
+		}
+	})
+}
