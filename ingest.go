@@ -112,10 +112,19 @@ type ModuleChange struct {
 	Source      string
 	FromVersion string
 	ToVersion   string
+	// Datestamp is the build time of a dev checkout of ToVersion (unix
+	// seconds, 0 when unknown); a new build of the same dev version is a
+	// change too.
+	Datestamp int64
+	// OrganizationID and SiteFirstSeenAt describe the site as the snapshot
+	// leaves it: whose SLA policy applies and when its SLA clocks may start.
+	OrganizationID  int64
+	SiteFirstSeenAt *time.Time
 }
 
 // ModuleVerdict is the update analysis of one (site, project), written to
-// site_modules in the transaction that applied the snapshot.
+// site_modules in the transaction that applied the snapshot, with the
+// exposure it opens.
 type ModuleVerdict struct {
 	SiteID             int64
 	ModuleID           int64
@@ -124,14 +133,24 @@ type ModuleVerdict struct {
 	SecurityUpdate     bool // true exactly when Status is not_secure
 	LatestVersion      string
 	RecommendedVersion string
+	SecurityUpdates    []string // the security releases listed for it (versions)
+	Severity           string   // of the worst advisory among the fixes; "" when unknown or none
+	AlsoAvailable      []string // newer releases of other branches
+	Reasons            []string // the decision in words
+	// Exposure is the exposure to open when SecurityUpdate is set and none
+	// is open: fixed_by, advisories, published date, severity, detection
+	// and SLA clock. Nil otherwise.
+	Exposure *Exposure
 }
 
 // Analyzer judges the (site, project) rows a snapshot changed. The worker
 // calls it inside the transaction that applies the snapshot, with the
 // changes of the newest state only (out-of-order snapshots change history,
-// never current state); the verdicts it returns are written in that same
-// transaction. Rows it returns nothing for stay status unknown. It must not
-// write to the store itself.
+// never current state). The store writes the verdicts it returns and opens
+// and resolves exposures to match, all in that same transaction, so that an
+// exposure is open exactly while its row says security_update. Rows it
+// returns nothing for stay status unknown. It reads only: it must not write
+// to the store itself.
 type Analyzer interface {
 	Analyze(ctx context.Context, changes []ModuleChange) ([]ModuleVerdict, error)
 }
@@ -141,6 +160,12 @@ type ApplyResult struct {
 	Unchanged  bool // same hash as the newest applied snapshot: only last_seen_at moved
 	OutOfOrder bool // older than the newest applied snapshot: history only
 	Changes    []ModuleChange
+	// The site the snapshot belongs to.
+	OrganizationID int64
+	SiteUUID       string
+	SiteName       string
+	// Exposures opened and resolved by the snapshot, committed with it.
+	Exposures ExposureChanges
 }
 
 // PatchRun statuses and tools.
@@ -242,6 +267,11 @@ type SiteModule struct {
 	SecurityUpdate     bool      `json:"security_update"`
 	LatestVersion      string    `json:"latest_version"`
 	RecommendedVersion string    `json:"recommended_version"`
+	SecurityUpdates    []string  `json:"security_updates" doc:"Security releases listed for the installed version"`
+	Severity           *string   `json:"severity" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical" doc:"Of the worst advisory among the security updates; null when none or unknown"`
+	AlsoAvailable      []string  `json:"also_available" doc:"Newer releases of other branches"`
+	Reasons            []string  `json:"reasons" doc:"Why the status is what it is"`
+	Datestamp          int64     `json:"datestamp,omitempty" doc:"Build time of a dev checkout, unix seconds"`
 	UpdatedAt          time.Time `json:"updated_at"`
 }
 
@@ -267,6 +297,7 @@ type HistoryEntry struct {
 	Type      string     `json:"type"`
 	Source    string     `json:"source"`
 	Version   string     `json:"version"`
+	Datestamp int64      `json:"datestamp,omitempty" doc:"Build time of a dev checkout, unix seconds"`
 	Status    string     `json:"status"`
 	ValidFrom time.Time  `json:"valid_from"`
 	ValidTo   *time.Time `json:"valid_to" doc:"null while the site still runs it"`

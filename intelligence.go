@@ -142,6 +142,7 @@ type Install struct {
 	Source         string
 	VersionID      int64 // module_versions.id of the installed version
 	Version        string
+	Datestamp      int64 // build time of a dev checkout, 0 when unknown
 	CoreVersion    string
 	FirstSeenAt    *time.Time
 	Status         string
@@ -187,14 +188,14 @@ type AnalysisStore interface {
 	// SaveAnalyses writes the analyses in one transaction, skipping those
 	// whose site no longer runs VersionID, and opens and closes exposures
 	// in the same transaction: one opens when SecurityUpdate becomes true,
-	// the open one resolves when it becomes false. It returns how many
+	// the open one resolves when it becomes false. It returns the
 	// exposures it opened and resolved.
-	SaveAnalyses(ctx context.Context, as []*Analysis, at time.Time) (opened, resolved int, err error)
+	SaveAnalyses(ctx context.Context, as []*Analysis, at time.Time) (ExposureChanges, error)
 	// SyncExposures opens and resolves the exposures of the sites so that
-	// one is open exactly while security_update is true, for writers of
-	// site_modules that do not open them (the ingest worker). open builds
-	// the exposure of an install that needs one.
-	SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*Install) *Exposure) (opened, resolved int, err error)
+	// one is open exactly while security_update is true, for rows written
+	// without an analyzer. open builds the exposure of an install that
+	// needs one.
+	SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*Install) *Exposure) (ExposureChanges, error)
 	// FindReleaseInfos returns the known releases of a project, newest
 	// first, with how many sites of organizationID (0: all) run each;
 	// ENOTFOUND for an unknown project.
@@ -259,11 +260,29 @@ type ExposureFilter struct {
 // ExposureSortFields are the fields a list of exposures sorts by.
 var ExposureSortFields = []string{"detected_at", "due_at", "published_at", "resolved_at", "severity", "project"}
 
-// ExposureStore reads exposures.
+// ExposureChanges are the exposures one write opened and resolved, as
+// committed.
+type ExposureChanges struct {
+	Opened   []*Exposure
+	Resolved []*Exposure
+}
+
+// ExposureStore reads exposures and keeps their SLA clocks.
 type ExposureStore interface {
 	// FindExposureByUUID returns ENOTFOUND for an unknown exposure.
 	FindExposureByUUID(ctx context.Context, uuid string) (*Exposure, error)
 	FindExposures(ctx context.Context, f ExposureFilter) ([]*Exposure, int, error)
+	// UpdateOpenExposureClocks recomputes, in one transaction, the clock
+	// and due date of every open exposure of the organization with clock
+	// (given each one's severity, publication, detection and its site's
+	// first sighting); resolved ones keep theirs and their frozen outcome.
+	// An exposure whose new due date is after at may be announced as
+	// breached again later. It returns how many it changed.
+	UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(SLAInput) SLAClock) (int, error)
+	// ClaimSLABreaches marks up to limit open exposures whose due date is
+	// before at and whose breach was never announced as announced, and
+	// returns them: each breach is claimed once, whichever replica asks.
+	ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*Exposure, error)
 }
 
 // IntelligenceStore is everything the update analysis needs from the database.
@@ -276,15 +295,6 @@ type IntelligenceStore interface {
 	// name, and reports whether it did: on PostgreSQL an advisory lock,
 	// so that one replica leads; on SQLite the one process always does.
 	TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
-}
-
-// SLADeadlines are the default deadlines per severity (DESIGN §8).
-var SLADeadlines = map[string]time.Duration{
-	SeverityHighlyCritical:    24 * time.Hour,
-	SeverityCritical:          3 * 24 * time.Hour,
-	SeverityModeratelyCritcal: 7 * 24 * time.Hour,
-	SeverityLessCritical:      30 * 24 * time.Hour,
-	SeverityNotCritical:       90 * 24 * time.Hour,
 }
 
 // AnalysisFingerprint digests the stored parts of an analysis, so that

@@ -126,6 +126,15 @@ func SLAState(dueAt time.Time, window time.Duration, now time.Time) string {
 	return SLAWithin
 }
 
+// SLAStatusAt returns where the exposure stands against its deadline at
+// now: its frozen outcome once resolved, else SLAState over its window.
+func (e *Exposure) SLAStatusAt(now time.Time) string {
+	if e.SLAOutcome != nil {
+		return *e.SLAOutcome
+	}
+	return SLAState(e.DueAt, e.DueAt.Sub(e.ClockStartedAt), now)
+}
+
 // SLAOutcome returns the outcome frozen on an exposure resolved at
 // resolvedAt: SLAWithin when it closed by dueAt, else SLABreached.
 func SLAOutcome(dueAt, resolvedAt time.Time) string {

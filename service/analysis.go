@@ -14,20 +14,31 @@ import (
 // Analysis decides the update status of every (site, project) from
 // drupal.org release-history feeds, the way Drupal core's update module does
 // (drupal.Evaluate), and keeps site_modules and exposures current: when a
-// site pushes (as the ingest worker's fleetwatch.Analyzer) and when a feed
-// or the advisories change (Feeds, Scheduler).
+// site pushes (as the ingest worker's fleetwatch.Analyzer, whose verdicts the
+// store writes with the exposures they open or resolve in the snapshot's
+// transaction) and when a feed or the advisories change (Feeds, Scheduler).
 type Analysis struct {
 	Store  fleetwatch.Store
 	Logger *slog.Logger
+	// SLA says which policy sets the due dates of an organization's
+	// exposures; the default policy when nil.
+	SLA SLAPolicies
+	// Events receives exposure.opened, exposure.resolved and sla.breached
+	// once the writes that caused them committed; nil: no events.
+	Events fleetwatch.EventPublisher
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
 	mu     sync.Mutex
 	parsed map[string]*parsedFeed // by project
-	// wake nudges the loop that completes the analysis of pushed rows.
-	wake chan struct{}
 	// fetch queues projects seen for the first time.
 	fetch chan string
+}
+
+// SLAPolicies says which SLA policy is in force for an organization; *SLA
+// implements it.
+type SLAPolicies interface {
+	PolicyFor(ctx context.Context, organizationID int64) (fleetwatch.SLAPolicy, error)
 }
 
 var _ fleetwatch.Analyzer = (*Analysis)(nil)
@@ -46,8 +57,7 @@ func NewAnalysis(store fleetwatch.Store, logger *slog.Logger) *Analysis {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Analysis{Store: store, Logger: logger, parsed: map[string]*parsedFeed{},
-		wake: make(chan struct{}, 1), fetch: make(chan string, 1024)}
+	return &Analysis{Store: store, Logger: logger, parsed: map[string]*parsedFeed{}, fetch: make(chan string, 1024)}
 }
 
 func (a *Analysis) now() time.Time {
@@ -59,10 +69,10 @@ func (a *Analysis) now() time.Time {
 
 // Analyze implements fleetwatch.Analyzer: the ingest worker calls it inside
 // the transaction that applies a snapshot. It judges the changed rows from
-// the cached feeds (reading only), queues the feeds of projects never
-// fetched, and wakes the loop that, once the snapshot is committed, fills the
-// rest of the analysis (security releases, severity) and opens or resolves
-// exposures (CompleteStale).
+// the cached feeds (reading only) — status, security releases, severity,
+// reasons, and the exposure to open with its SLA clock under the
+// organization's policy — and queues the feeds of projects never fetched.
+// The store writes the verdicts and syncs the exposures in that transaction.
 func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChange) ([]fleetwatch.ModuleVerdict, error) {
 	if len(changes) == 0 {
 		return nil, nil
@@ -85,6 +95,7 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 	if err != nil {
 		return nil, err
 	}
+	policies := a.policies()
 	var out []fleetwatch.ModuleVerdict
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
@@ -97,16 +108,41 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 			}
 			cores[ch.SiteID] = core
 		}
-		res := a.evaluate(feeds[ch.Project], ch.ToVersion, ch.Source, core, at)
-		out = append(out, fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: string(res.Status),
-			UpdateAvailable: res.UpdateAvailable, SecurityUpdate: res.SecurityUpdate,
-			LatestVersion: res.LatestVersion, RecommendedVersion: res.RecommendedVersion})
-	}
-	select {
-	case a.wake <- struct{}{}:
-	default:
+		in := &fleetwatch.Install{SiteID: ch.SiteID, ModuleID: ch.ModuleID, OrganizationID: ch.OrganizationID,
+			Project: ch.Project, Source: ch.Source, Version: ch.ToVersion, Datestamp: ch.Datestamp,
+			CoreVersion: core, FirstSeenAt: ch.SiteFirstSeenAt}
+		feed := feeds[ch.Project]
+		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: an.Status,
+			UpdateAvailable: an.UpdateAvailable, SecurityUpdate: an.SecurityUpdate,
+			LatestVersion: an.LatestVersion, RecommendedVersion: an.RecommendedVersion,
+			SecurityUpdates: an.SecurityUpdates, Severity: an.Severity, AlsoAvailable: an.AlsoAvailable,
+			Reasons: an.Reasons, Exposure: an.Exposure})
 	}
 	return out, nil
+}
+
+// policies returns a lookup of the SLA policy in force per organization,
+// each read once.
+func (a *Analysis) policies() func(ctx context.Context, orgID int64) (fleetwatch.SLAPolicy, error) {
+	seen := map[int64]fleetwatch.SLAPolicy{}
+	return func(ctx context.Context, orgID int64) (fleetwatch.SLAPolicy, error) {
+		if p, ok := seen[orgID]; ok {
+			return p, nil
+		}
+		p := fleetwatch.DefaultSLAPolicy(orgID)
+		if a.SLA != nil {
+			var err error
+			if p, err = a.SLA.PolicyFor(ctx, orgID); err != nil {
+				return p, err
+			}
+		}
+		seen[orgID] = p
+		return p, nil
+	}
 }
 
 // feeds returns the parsed feeds of projects (nil for custom projects and
@@ -229,9 +265,11 @@ func matchAdvisories(project string, p *drupal.Project, advs []*fleetwatch.Advis
 	return out
 }
 
-// evaluate runs drupal.Evaluate for one installed version.
-func (a *Analysis) evaluate(feed *parsedFeed, version, source, core string, at time.Time) drupal.Result {
-	in := drupal.Input{Installed: version, Source: source, CoreVersion: core, Now: at}
+// evaluate runs drupal.Evaluate for one install: its version, dev build
+// time, source and core version.
+func (a *Analysis) evaluate(feed *parsedFeed, inst *fleetwatch.Install, at time.Time) drupal.Result {
+	source := inst.Source
+	in := drupal.Input{Installed: inst.Version, Datestamp: inst.Datestamp, Source: source, CoreVersion: inst.CoreVersion, Now: at}
 	if feed != nil {
 		in.Project = feed.project
 	}
@@ -250,8 +288,10 @@ func (a *Analysis) evaluate(feed *parsedFeed, version, source, core string, at t
 }
 
 // analyze turns the evaluation of an install into the analysis to store,
-// with the exposure to open when it is not_secure.
-func (a *Analysis) analyze(in *fleetwatch.Install, feed *parsedFeed, res drupal.Result, at time.Time) *fleetwatch.Analysis {
+// with the exposure to open when it is not_secure, due under the policy of
+// the install's organization.
+func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *parsedFeed, res drupal.Result, at time.Time,
+	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.Analysis, error) {
 	an := &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 		Status: string(res.Status), UpdateAvailable: res.UpdateAvailable, SecurityUpdate: res.SecurityUpdate,
 		LatestVersion: res.LatestVersion, RecommendedVersion: res.RecommendedVersion,
@@ -287,32 +327,19 @@ func (a *Analysis) analyze(in *fleetwatch.Install, feed *parsedFeed, res drupal.
 		for _, r := range res.FixedBy {
 			e.FixedBy = append(e.FixedBy, r.Version)
 		}
-		e.ClockStartedAt, e.DueAt = DueAt(e.Severity, published, at, in.FirstSeenAt)
+		policy, err := policies(ctx, in.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		clock := fleetwatch.ComputeSLAClock(fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published,
+			DetectedAt: at, SiteFirstSeenAt: in.FirstSeenAt}, policy)
+		e.ClockStartedAt, e.DueAt = clock.StartedAt.UTC(), clock.DueAt.UTC()
 		if !e.SeverityKnown {
 			e.Severity = fleetwatch.SeverityCritical
 		}
 		an.Exposure = e
 	}
-	return an
-}
-
-// DueAt returns when the SLA clock of an exposure starts and when it is due
-// under the default deadlines (DESIGN §8): the clock starts at the fixing
-// release's publication (at detection when unknown), never before the site
-// was first seen; an unknown severity counts as critical.
-func DueAt(severity string, published *time.Time, detected time.Time, firstSeen *time.Time) (start, due time.Time) {
-	start = detected
-	if published != nil {
-		start = *published
-	}
-	if firstSeen != nil && firstSeen.After(start) {
-		start = *firstSeen
-	}
-	d, ok := fleetwatch.SLADeadlines[severity]
-	if !ok {
-		d = fleetwatch.SLADeadlines[fleetwatch.SeverityCritical]
-	}
-	return start.UTC(), start.Add(d).UTC()
+	return an, nil
 }
 
 func appendUnique(s []string, v string) []string {
@@ -325,7 +352,10 @@ func appendUnique(s []string, v string) []string {
 }
 
 // evalKey identifies installs that evaluate alike.
-type evalKey struct{ version, source, core string }
+type evalKey struct {
+	version, source, core string
+	datestamp             int64
+}
 
 // analyzeInstalls evaluates installs against their project's feed, once per
 // distinct (version, source, core), and returns the analyses that differ from
@@ -341,19 +371,23 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 		return nil, err
 	}
 	memo := map[string]map[evalKey]drupal.Result{}
+	policies := a.policies()
 	var out []*fleetwatch.Analysis
 	for _, in := range installs {
 		feed := feeds[in.Project]
 		if memo[in.Project] == nil {
 			memo[in.Project] = map[evalKey]drupal.Result{}
 		}
-		k := evalKey{in.Version, in.Source, in.CoreVersion}
+		k := evalKey{in.Version, in.Source, in.CoreVersion, in.Datestamp}
 		res, ok := memo[in.Project][k]
 		if !ok {
-			res = a.evaluate(feed, in.Version, in.Source, in.CoreVersion, at)
+			res = a.evaluate(feed, in, at)
 			memo[in.Project][k] = res
 		}
-		an := a.analyze(in, feed, res, at)
+		an, err := a.analyze(ctx, in, feed, res, at, policies)
+		if err != nil {
+			return nil, err
+		}
 		if force || an.Fingerprint != in.Fingerprint {
 			out = append(out, an)
 		}
@@ -363,7 +397,8 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 
 // RecomputeProject re-judges every site that runs project, after its feed
 // or advisories changed, and writes what changed with the exposures it
-// opens or resolves, in one transaction.
+// opens or resolves, in one transaction; it publishes their events once
+// committed.
 func (a *Analysis) RecomputeProject(ctx context.Context, project string) (changed, opened, resolved int, err error) {
 	installs, err := a.Store.FindProjectInstalls(ctx, project)
 	if err != nil {
@@ -373,13 +408,18 @@ func (a *Analysis) RecomputeProject(ctx context.Context, project string) (change
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	opened, resolved, err = a.Store.SaveAnalyses(ctx, as, a.now())
-	return len(as), opened, resolved, err
+	ch, err := a.Store.SaveAnalyses(ctx, as, a.now())
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	publishExposureChanges(ctx, a.Events, ch)
+	return len(as), len(ch.Opened), len(ch.Resolved), nil
 }
 
-// CompleteStale finishes the analysis of the rows the ingest worker
-// changed since their last full analysis: security releases, severity,
-// reasons and exposures. It returns how many rows it wrote.
+// CompleteStale finishes the analysis of rows written without an analyzer
+// (or by an older version): security releases, severity, reasons and
+// exposures. The ingest worker's rows are complete when they commit; this is
+// the scheduler's safety net. It returns how many rows it wrote.
 func (a *Analysis) CompleteStale(ctx context.Context) (int, error) {
 	total := 0
 	// Bounded: a row a push changes again meanwhile is skipped by
@@ -397,9 +437,11 @@ func (a *Analysis) CompleteStale(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		if _, _, err := a.Store.SaveAnalyses(ctx, as, a.now()); err != nil {
+		ch, err := a.Store.SaveAnalyses(ctx, as, a.now())
+		if err != nil {
 			return total, err
 		}
+		publishExposureChanges(ctx, a.Events, ch)
 		total += len(as)
 		if len(ids) < 500 {
 			return total, nil
@@ -411,17 +453,71 @@ func (a *Analysis) CompleteStale(ctx context.Context) (int, error) {
 // Reconcile opens and resolves the exposures of the sites so that one is
 // open exactly while security_update is true, whoever wrote the status.
 func (a *Analysis) Reconcile(ctx context.Context, siteIDs []int64) (opened, resolved int, err error) {
-	return a.Store.SyncExposures(ctx, siteIDs, a.now(), a.opener(ctx))
+	ch, err := a.Store.SyncExposures(ctx, siteIDs, a.now(), a.opener(ctx))
+	if err != nil {
+		return 0, 0, err
+	}
+	publishExposureChanges(ctx, a.Events, ch)
+	return len(ch.Opened), len(ch.Resolved), nil
 }
 
 // opener builds the exposure of an install that needs one and has none.
 func (a *Analysis) opener(ctx context.Context) func(*fleetwatch.Install) *fleetwatch.Exposure {
 	at := a.now()
+	policies := a.policies()
 	return func(in *fleetwatch.Install) *fleetwatch.Exposure {
 		feed, err := a.feed(ctx, in.Project, in.Source)
 		if err != nil {
 			return nil
 		}
-		return a.analyze(in, feed, a.evaluate(feed, in.Version, in.Source, in.CoreVersion, at), at).Exposure
+		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		if err != nil {
+			a.Logger.WarnContext(ctx, "exposure not opened", "site", in.SiteID, "project", in.Project, "err", err)
+			return nil
+		}
+		return an.Exposure
 	}
+}
+
+// ApplySLAPolicy recomputes the due dates of the organization's open
+// exposures under a new version of its policy; resolved ones keep their
+// frozen outcome. It is the SLA service's OnPolicyChange hook.
+func (a *Analysis) ApplySLAPolicy(ctx context.Context, p *fleetwatch.SLAPolicy) error {
+	n, err := a.Store.UpdateOpenExposureClocks(ctx, p.OrganizationID, a.now(), func(in fleetwatch.SLAInput) fleetwatch.SLAClock {
+		return fleetwatch.ComputeSLAClock(in, *p)
+	})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.Logger.InfoContext(ctx, "exposure due dates recomputed after an SLA policy change",
+			"organization", p.OrganizationID, "version", p.Version, "exposures", n)
+	}
+	return nil
+}
+
+// AnnounceBreaches publishes sla.breached for each open exposure past its
+// due date that was not announced yet, marking it so that no replica
+// announces it again; it returns how many it announced. Without Events it
+// does nothing.
+func (a *Analysis) AnnounceBreaches(ctx context.Context) (int, error) {
+	if a.Events == nil {
+		return 0, nil
+	}
+	const batch = 500
+	total := 0
+	for ctx.Err() == nil {
+		es, err := a.Store.ClaimSLABreaches(ctx, a.now(), batch)
+		if err != nil {
+			return total, err
+		}
+		for _, e := range es {
+			publishExposureEvent(ctx, a.Events, fleetwatch.EventSLABreached, e)
+		}
+		total += len(es)
+		if len(es) < batch {
+			break
+		}
+	}
+	return total, nil
 }

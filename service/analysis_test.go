@@ -101,15 +101,22 @@ func newIntel(t testing.TB, s *sqlstore.Store, advisoryURL string) *intel {
 	return in
 }
 
-// push applies an inventory of name=version pairs to the site through the
-// ingest store with the analysis as its Analyzer, then completes the
-// analysis as the scheduler does after a push.
-func (in *intel) push(t testing.TB, siteID int64, pairs ...string) {
+// push applies an inventory of name=version pairs (name=version@datestamp
+// for a dev build) to the site through the ingest store with the analysis
+// as its Analyzer: the verdicts and exposures commit with the snapshot.
+func (in *intel) push(t testing.TB, siteID int64, pairs ...string) *fleetwatch.ApplyResult {
 	t.Helper()
 	ctx := context.Background()
 	snap := &fleetwatch.Snapshot{SiteID: siteID, CollectedAt: time.Now().UTC()}
 	for _, p := range pairs {
 		name, version, _ := strings.Cut(p, "=")
+		version, stamp, _ := strings.Cut(version, "@")
+		var datestamp int64
+		if stamp != "" {
+			if _, err := fmt.Sscan(stamp, &datestamp); err != nil {
+				t.Fatal(err)
+			}
+		}
 		typ, src := fleetwatch.ModuleTypeModule, fleetwatch.SourceDrupalOrg
 		if name == "drupal" {
 			typ = fleetwatch.ModuleTypeCore
@@ -118,7 +125,7 @@ func (in *intel) push(t testing.TB, siteID int64, pairs ...string) {
 		if strings.HasPrefix(name, "custom_") {
 			src = fleetwatch.SourceCustom
 		}
-		snap.Projects = append(snap.Projects, fleetwatch.SnapshotProject{Name: name, Type: typ, Source: src, Version: version})
+		snap.Projects = append(snap.Projects, fleetwatch.SnapshotProject{Name: name, Type: typ, Source: src, Version: version, Datestamp: datestamp})
 	}
 	sort.Slice(snap.Projects, func(i, j int) bool { return snap.Projects[i].Name < snap.Projects[j].Name })
 	snap.Hash = strings.Join(pairs, ",")
@@ -130,12 +137,11 @@ func (in *intel) push(t testing.TB, siteID int64, pairs ...string) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v %v", claimed, err)
 	}
-	if _, err := in.store.ApplySnapshot(ctx, claimed[0], snap, in.analysis); err != nil {
+	res, err := in.store.ApplySnapshot(ctx, claimed[0], snap, in.analysis)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.analysis.CompleteStale(ctx); err != nil {
-		t.Fatal(err)
-	}
+	return res
 }
 
 // status returns "status latest recommended [security updates] severity" of
@@ -395,40 +401,8 @@ func TestSLAStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := service.SLAStatus(&tt.e, tt.at); got != tt.want {
+			if got := tt.e.SLAStatusAt(tt.at); got != tt.want {
 				t.Errorf("SLAStatus = %s, want %s", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestDueAt(t *testing.T) {
-	pub := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	detected := pub.Add(5 * time.Hour)
-	firstSeen := pub.Add(48 * time.Hour)
-	day := 24 * time.Hour
-	tests := []struct {
-		name      string
-		severity  string
-		published *time.Time
-		firstSeen *time.Time
-		start     time.Time
-		due       time.Duration
-	}{
-		{"highly critical from publication", fleetwatch.SeverityHighlyCritical, &pub, nil, pub, day},
-		{"critical", fleetwatch.SeverityCritical, &pub, nil, pub, 3 * day},
-		{"moderately critical", fleetwatch.SeverityModeratelyCritcal, &pub, nil, pub, 7 * day},
-		{"less critical", fleetwatch.SeverityLessCritical, &pub, nil, pub, 30 * day},
-		{"not critical", fleetwatch.SeverityNotCritical, &pub, nil, pub, 90 * day},
-		{"unknown counts as critical", "", &pub, nil, pub, 3 * day},
-		{"never before first seen", fleetwatch.SeverityCritical, &pub, &firstSeen, firstSeen, 3 * day},
-		{"no date: from detection", fleetwatch.SeverityCritical, nil, nil, detected, 3 * day},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			start, due := service.DueAt(tt.severity, tt.published, detected, tt.firstSeen)
-			if !start.Equal(tt.start) || due.Sub(start) != tt.due {
-				t.Errorf("DueAt = %v, %v; want %v + %v", start, due, tt.start, tt.due)
 			}
 		})
 	}

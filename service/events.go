@@ -338,3 +338,42 @@ func (s *Events) RedeemTicket(ctx context.Context, ticket string) (string, error
 	}
 	return cred, nil
 }
+
+// publishExposureChanges publishes exposure.opened and exposure.resolved
+// for exposures a committed write opened and resolved. pub may be nil.
+func publishExposureChanges(ctx context.Context, pub fleetwatch.EventPublisher, ch fleetwatch.ExposureChanges) {
+	for _, e := range ch.Opened {
+		publishExposureEvent(ctx, pub, fleetwatch.EventExposureOpened, e)
+	}
+	for _, e := range ch.Resolved {
+		publishExposureEvent(ctx, pub, fleetwatch.EventExposureResolved, e)
+	}
+}
+
+// publishExposureEvent publishes one event about an exposure. An event is a
+// notice, not the record: a failure is logged by the publisher and ignored.
+func publishExposureEvent(ctx context.Context, pub fleetwatch.EventPublisher, typ string, e *fleetwatch.Exposure) {
+	if pub == nil {
+		return
+	}
+	d := fleetwatch.ExposureEventData{ExposureID: e.UUID, SiteID: e.SiteUUID, SiteName: e.SiteName, Project: e.Project,
+		InstalledVersion: e.InstalledVersion, FixedBy: e.FixedBy, Advisories: e.Advisories, Severity: e.Severity,
+		ResolvedAt: e.ResolvedAt}
+	due := e.DueAt
+	d.DueAt = &due
+	if e.SLAOutcome != nil {
+		d.SLAOutcome = *e.SLAOutcome
+	}
+	publish(ctx, pub, typ, e.OrganizationID, d)
+}
+
+// publish builds and publishes an event, ignoring failures (the publisher
+// logs them).
+func publish(ctx context.Context, pub fleetwatch.EventPublisher, typ string, orgID int64, data any) {
+	if pub == nil {
+		return
+	}
+	if e, err := fleetwatch.NewEvent(typ, orgID, data); err == nil {
+		_ = pub.Publish(context.WithoutCancel(ctx), e)
+	}
+}

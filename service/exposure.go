@@ -77,7 +77,7 @@ func (s *Exposures) List(ctx context.Context, opts fleetwatch.ListOptions, q Exp
 		return nil, 0, err
 	}
 	for _, e := range items {
-		e.SLAStatus = SLAStatus(e, at)
+		e.SLAStatus = e.SLAStatusAt(at)
 	}
 	return items, total, nil
 }
@@ -96,25 +96,8 @@ func (s *Exposures) Get(ctx context.Context, uuid string) (*fleetwatch.Exposure,
 	if !a.IsAdmin() && e.OrganizationID != a.OrganizationID {
 		return nil, errExposureNotFound
 	}
-	e.SLAStatus = SLAStatus(e, s.now())
+	e.SLAStatus = e.SLAStatusAt(s.now())
 	return e, nil
-}
-
-// SLAStatus is where an exposure stands against its deadline (DESIGN §8):
-// its frozen outcome once resolved; while open, breached past due_at,
-// at_risk with under 20 % of its window left, within otherwise.
-func SLAStatus(e *fleetwatch.Exposure, at time.Time) string {
-	if e.SLAOutcome != nil {
-		return *e.SLAOutcome
-	}
-	if at.After(e.DueAt) {
-		return fleetwatch.SLABreached
-	}
-	window := e.DueAt.Sub(e.ClockStartedAt)
-	if window > 0 && e.DueAt.Sub(at) < window/5 {
-		return fleetwatch.SLAAtRisk
-	}
-	return fleetwatch.SLAWithin
 }
 
 // ModuleVersions returns the known releases of a project, newest first,

@@ -13,7 +13,9 @@ type PatchRuns struct {
 	Store    fleetwatch.Store
 	Sites    *Sites
 	Activity *Activity
-	Now      func() time.Time
+	// Events, when set, receives patch_run.recorded once a patch run is stored.
+	Events fleetwatch.EventPublisher
+	Now    func() time.Time
 }
 
 // List returns the patch runs the actor may see; siteUUID narrows to one
@@ -63,6 +65,9 @@ func (s *PatchRuns) Record(ctx context.Context, siteUUID string, in PatchRunPayl
 	}
 	if s.Activity != nil {
 		s.Activity.Record(ctx, "patch_run.recorded", "patch_run", pr.UUID, site.OrganizationID, map[string]any{"site_id": site.UUID})
+	}
+	if s.Events != nil {
+		publishPatchRun(ctx, s.Events, pr)
 	}
 	return pr, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -33,6 +34,9 @@ type Reports struct {
 	Cache    fleetwatch.Cache
 	CacheTTL time.Duration
 	Logger   *slog.Logger
+
+	rollupMu   sync.Mutex
+	lastRollup time.Time
 }
 
 func (s *Reports) now() time.Time {
@@ -275,7 +279,14 @@ func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fle
 	// or any period the rollups do not cover yet, from history.
 	if sc.SiteID == 0 {
 		rows := exposureTrends(sc, spans)
-		if ok, err := s.rolledUpOutdated(ctx, sc, rows); err != nil {
+		ok, err := s.rolledUpOutdated(ctx, sc, rows)
+		if err == nil && !ok {
+			// Not rolled up yet (a new server): roll up once, not per request.
+			if err = s.ensureRollups(ctx); err == nil {
+				ok, err = s.rolledUpOutdated(ctx, sc, rows)
+			}
+		}
+		if err != nil {
 			return nil, err
 		} else if ok {
 			return rows, nil

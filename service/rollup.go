@@ -32,7 +32,9 @@ func (s *Reports) Rollup(ctx context.Context) error {
 		if first.IsZero() {
 			continue
 		}
-		start := maxTime(first.Truncate(24*time.Hour), today.AddDate(0, 0, -MaxReportDays))
+		// Days before the history starts are rolled up too (as zeros), so
+		// that a missing day always means "not computed yet".
+		start := today.AddDate(0, 0, -MaxReportDays)
 		have, err := s.Store.DailyOutdated(ctx, id, start.Format(time.DateOnly), today.Format(time.DateOnly))
 		if err != nil {
 			return err
@@ -85,6 +87,21 @@ func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Contex
 			run()
 		}
 	}
+}
+
+// ensureRollups runs Rollup now unless another request is running it or
+// it ran in the last minute; concurrent callers wait for the one run.
+func (s *Reports) ensureRollups(ctx context.Context) error {
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
+	if time.Since(s.lastRollup) < time.Minute {
+		return nil
+	}
+	if err := s.Rollup(ctx); err != nil {
+		return err
+	}
+	s.lastRollup = time.Now()
+	return nil
 }
 
 // rolledUpOutdated fills the outdated-update figures of rows from the daily

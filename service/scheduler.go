@@ -7,14 +7,16 @@ import (
 
 // Scheduler runs the background work of the update analysis:
 //   - the first fetch of projects a site reports for the first time, at once;
-//   - completing the analysis of rows the ingest worker wrote (security
-//     releases, severity, exposures), right after each push;
 //   - every Tick, on the leader only (Store.TryLeadership), the refresh of
-//     the advisories and of every due feed.
+//     the advisories and of every due feed, and the announcement of SLA
+//     breaches (sla.breached, once each);
+//   - every Tick, completing the analysis of rows written without an
+//     analyzer (a safety net: the ingest worker's rows are complete, with
+//     their exposures, when they commit).
 type Scheduler struct {
 	Feeds *Feeds
-	// Tick is how often the leader looks for due feeds (1 minute); feeds
-	// are refreshed every Feeds.Interval.
+	// Tick is how often the leader looks for due feeds and breaches (1
+	// minute); feeds are refreshed every Feeds.Interval.
 	Tick time.Duration
 	// AdvisoryInterval is how often advisories are refreshed (Feeds.Interval).
 	AdvisoryInterval time.Duration
@@ -58,10 +60,20 @@ func (s *Scheduler) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			an.Logger.ErrorContext(ctx, "feed refresh failed", "err", err)
 		}
+		_, err = f.Store.TryLeadership(ctx, "sla-breaches", func(ctx context.Context) error {
+			n, err := an.AnnounceBreaches(ctx)
+			if n > 0 {
+				an.Logger.InfoContext(ctx, "sla breaches announced", "count", n)
+			}
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			an.Logger.ErrorContext(ctx, "announcing sla breaches failed", "err", err)
+		}
 	}
 	complete := func() {
 		if _, err := an.CompleteStale(ctx); err != nil && ctx.Err() == nil {
-			an.Logger.ErrorContext(ctx, "completing the analysis of pushed inventories failed", "err", err)
+			an.Logger.ErrorContext(ctx, "completing the analysis of stale rows failed", "err", err)
 		}
 	}
 	lead()
@@ -71,14 +83,6 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-ctx.Done():
 			<-done
 			return
-		case <-an.wake:
-			// Let the snapshot's transaction commit first; a miss is
-			// caught on the next tick.
-			select {
-			case <-time.After(50 * time.Millisecond):
-			case <-ctx.Done():
-			}
-			complete()
 		case <-t.C:
 			lead()
 			complete()

@@ -35,8 +35,12 @@ type Worker struct {
 	// ApplyDelay holds each claimed payload this long before applying it.
 	// It exists for the crash tests, which kill a server mid-processing.
 	ApplyDelay time.Duration
+	// Events, when set, receives snapshot.processed, patch_run.recorded,
+	// exposure.opened and exposure.resolved after each payload's
+	// transaction committed. A failed publish never fails the payload.
+	Events fleetwatch.EventPublisher
 	// OnApplied, when set, is called after each payload was applied (for
-	// events and metrics); res is nil for patch runs.
+	// metrics); res is nil for patch runs.
 	OnApplied func(l *fleetwatch.AuditLog, res *fleetwatch.ApplyResult)
 	Now       func() time.Time
 
@@ -150,10 +154,11 @@ func (w *Worker) apply(ctx context.Context, l *fleetwatch.AuditLog) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	start := time.Now()
-	res, err := w.applyPayload(ctx, l)
+	res, pr, err := w.applyPayload(ctx, l)
 	switch {
 	case err == nil:
 		w.Logger.Debug("payload applied", "audit_log", l.UUID, "kind", l.Kind, "ms", time.Since(start).Milliseconds())
+		w.publish(ctx, l, res, pr)
 		if w.OnApplied != nil {
 			w.OnApplied(l, res)
 		}
@@ -176,7 +181,30 @@ func (w *Worker) apply(ctx context.Context, l *fleetwatch.AuditLog) {
 	}
 }
 
-func (w *Worker) applyPayload(ctx context.Context, l *fleetwatch.AuditLog) (res *fleetwatch.ApplyResult, err error) {
+// publish announces what a committed payload did.
+func (w *Worker) publish(ctx context.Context, l *fleetwatch.AuditLog, res *fleetwatch.ApplyResult, pr *fleetwatch.PatchRun) {
+	if w.Events == nil {
+		return
+	}
+	switch {
+	case res != nil:
+		publish(ctx, w.Events, fleetwatch.EventSnapshotProcessed, res.OrganizationID, fleetwatch.SnapshotEventData{
+			SiteID: res.SiteUUID, SiteName: res.SiteName, AuditLogID: l.UUID, Changes: len(res.Changes), Unchanged: res.Unchanged})
+		publishExposureChanges(ctx, w.Events, res.Exposures)
+	case pr != nil:
+		publishPatchRun(ctx, w.Events, pr)
+	}
+}
+
+// publishPatchRun publishes patch_run.recorded for a committed patch run.
+func publishPatchRun(ctx context.Context, pub fleetwatch.EventPublisher, pr *fleetwatch.PatchRun) {
+	publish(ctx, pub, fleetwatch.EventPatchRunRecorded, pr.OrganizationID, fleetwatch.PatchRunEventData{
+		PatchRunID: pr.UUID, SiteID: pr.SiteUUID, Status: pr.Status, Tool: pr.Tool, Changes: len(pr.Changes)})
+}
+
+// applyPayload applies a claimed payload: an inventory (res) or a patch
+// run (pr).
+func (w *Worker) applyPayload(ctx context.Context, l *fleetwatch.AuditLog) (res *fleetwatch.ApplyResult, pr *fleetwatch.PatchRun, err error) {
 	defer func() {
 		// A payload must never stop the worker.
 		if p := recover(); p != nil {
@@ -185,29 +213,34 @@ func (w *Worker) applyPayload(ctx context.Context, l *fleetwatch.AuditLog) (res 
 		}
 	}()
 	if l.Data == nil {
-		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The payload's data is gone (pruned).")
+		return nil, nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The payload's data is gone (pruned).")
 	}
 	switch l.Kind {
 	case fleetwatch.KindInventory:
 		snap, _, err := ParseInventory(l.Data, l.SiteID, l.CreatedAt)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+		res, err := w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+		return res, nil, err
 	case fleetwatch.KindComposerLock:
 		snap, err := ParseComposerLockPayload(l.Data, l.SiteID, l.CreatedAt)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+		res, err := w.Store.ApplySnapshot(ctx, l, snap, w.Analyzer)
+		return res, nil, err
 	case fleetwatch.KindPatchRun:
 		pr, _, err := ParsePatchRun(l.Data, l.SiteID, l.CreatedAt, fleetwatch.ToolComposer)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, w.Store.ApplyPatchRun(ctx, l, pr)
+		if err := w.Store.ApplyPatchRun(ctx, l, pr); err != nil {
+			return nil, nil, err
+		}
+		return nil, pr, nil
 	}
-	return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "Unknown payload kind %q.", l.Kind)
+	return nil, nil, fleetwatch.Errorf(fleetwatch.EINVALID, "Unknown payload kind %q.", l.Kind)
 }
 
 // sweep requeues stuck claims and prunes old payloads until ctx ends.

@@ -16,7 +16,7 @@ import (
 )
 
 const installColumns = `sm.site_id, sm.module_id, s.organization_id, m.module_name, m.source,
-	COALESCE(sm.current_version_id, 0), COALESCE(mv.version_number, ''), s.core_version, s.first_seen_at,
+	COALESCE(sm.current_version_id, 0), COALESCE(mv.version_number, ''), sm.datestamp, s.core_version, s.first_seen_at,
 	sm.status, sm.latest_version, sm.recommended_version, sm.severity,
 	sm.security_updates, sm.also_available, sm.reasons`
 
@@ -34,7 +34,7 @@ func scanInstall(sc interface{ Scan(...any) error }) (*fleetwatch.Install, error
 		secJSON, also, reasons string
 	)
 	if err := sc.Scan(&in.SiteID, &in.ModuleID, &in.OrganizationID, &in.Project, &in.Source,
-		&in.VersionID, &in.Version, &in.CoreVersion, &firstSeen,
+		&in.VersionID, &in.Version, &in.Datestamp, &in.CoreVersion, &firstSeen,
 		&in.Status, &latest, &recommended, &severity, &secJSON, &also, &reasons); err != nil {
 		return nil, err
 	}
@@ -159,12 +159,33 @@ func (s *Store) SaveReleases(ctx context.Context, project string, releases []fle
 // is skipped: the push's own analysis wins. Analyses with the same result
 // for the same version are written by one statement, so that a feed change
 // across thousands of sites costs a few statements.
-func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (opened, resolved int, err error) {
+func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (fleetwatch.ExposureChanges, error) {
+	var changes fleetwatch.ExposureChanges
 	if len(as) == 0 {
-		return 0, 0, nil
+		return changes, nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		at := dbTime(at)
+		// Lock the sites first, in id order, as ApplySnapshot does: a push
+		// and a feed change touching the same site then queue instead of
+		// deadlocking (site row, then its site_modules).
+		if s.d.forUpdate != "" {
+			ids := make([]int64, 0, len(as))
+			seen := map[int64]bool{}
+			for _, a := range as {
+				if !seen[a.SiteID] {
+					seen[a.SiteID] = true
+					ids = append(ids, a.SiteID)
+				}
+			}
+			slices.Sort(ids)
+			for chunk := range chunks(ids, s.d.inBatch()) {
+				var c conds
+				if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+s.d.forUpdate, c.args...); err != nil {
+					return fmt.Errorf("lock sites: %w", err)
+				}
+			}
+		}
 		type key struct {
 			module, version int64
 			fingerprint     string
@@ -202,6 +223,9 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
 					return fmt.Errorf("save analyses: %w", err)
 				}
+				if err := splitHistory(ctx, tx, k.module, a.Status, at, chunk); err != nil {
+					return err
+				}
 			}
 			byModule[k.module] = true
 		}
@@ -218,62 +242,111 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 		// The invariant holds per project, so one pass per project keeps
 		// each statement to one scan, however many sites changed.
 		for module := range byModule {
-			o, r, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open)
+			ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open)
 			if err != nil {
 				return err
 			}
-			opened, resolved = opened+o, resolved+r
+			addChanges(&changes, ch)
 		}
-		return nil
+		sites := map[int64]bool{}
+		var ids []int64
+		for _, a := range as {
+			if !sites[a.SiteID] {
+				sites[a.SiteID] = true
+				ids = append(ids, a.SiteID)
+			}
+		}
+		return refreshSiteCounters(ctx, tx, s.d, ids)
 	})
-	return opened, resolved, err
+	if err != nil {
+		return fleetwatch.ExposureChanges{}, err
+	}
+	return changes, nil
+}
+
+// splitHistory makes the history follow a status change that came without
+// a version change (a feed changed): the open interval of each site that had
+// another status ends at at and a new one starts with the new status, so
+// that "what was outstanding on day D" holds for every day. An interval that
+// opened at this very instant takes the new status in place.
+func splitHistory(ctx context.Context, tx *sql.Tx, moduleID int64, status string, at time.Time, sites []int64) error {
+	var c conds
+	m, st, t := c.arg(moduleID), c.arg(status), c.arg(at)
+	in := idList(&c, sites)
+	open := `module_id = ` + m + ` AND valid_to IS NULL AND status <> ` + st + ` AND site_id IN (` + in + `)`
+	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
+		return fmt.Errorf("restate history: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from)
+		SELECT site_id, module_id, version, datestamp, `+st+`, `+t+` FROM site_module_history WHERE `+open, c.args...); err != nil {
+		return fmt.Errorf("split history: %w", err)
+	}
+	// The rows just inserted have the new status, so only the old ones end.
+	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+t+` WHERE `+open, c.args...); err != nil {
+		return fmt.Errorf("end history: %w", err)
+	}
+	return nil
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one
 // is open exactly while security_update is true, in one transaction.
-func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (opened, resolved int, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error) {
+	var changes fleetwatch.ExposureChanges
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for chunk := range chunks(siteIDs, s.d.inBatch()) {
 			var c conds
-			o, r, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open)
+			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open)
 			if err != nil {
 				return err
 			}
-			opened, resolved = opened+o, resolved+r
+			addChanges(&changes, ch)
 		}
 		return nil
 	})
-	return opened, resolved, err
+	if err != nil {
+		return fleetwatch.ExposureChanges{}, err
+	}
+	return changes, nil
+}
+
+// addChanges appends src to dst.
+func addChanges(dst *fleetwatch.ExposureChanges, src fleetwatch.ExposureChanges) {
+	dst.Opened = append(dst.Opened, src.Opened...)
+	dst.Resolved = append(dst.Resolved, src.Resolved...)
 }
 
 // syncExposures resolves the open exposures of the (site, project) rows that
 // cond selects (over site_modules sm) whose security_update is false, or
 // that are gone, and opens one for each row with security_update and no
-// open exposure, as open builds it (nil: not now).
-func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (opened, resolved int, err error) {
+// open exposure, as open builds it (nil: not now). It returns the
+// exposures it opened and resolved, read back in the transaction.
+func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error) {
+	var out fleetwatch.ExposureChanges
 	// The exposures to resolve: open ones in scope whose row no longer needs them.
-	scope := strings.ReplaceAll(cond, "sm.", "e.")
+	scope := strings.ReplaceAll(cond, "sm.", "exposures.")
 	n := len(args)
-	res, err := tx.ExecContext(ctx, `UPDATE exposures SET resolved_at = $`+itoa(n+1)+`, updated_at = $`+itoa(n+1)+`,
+	rows, err := tx.QueryContext(ctx, `UPDATE exposures SET resolved_at = $`+itoa(n+1)+`, updated_at = $`+itoa(n+1)+`,
 		sla_outcome = CASE WHEN due_at >= $`+itoa(n+1)+` THEN 'within' ELSE 'breached' END,
 		resolved_version = COALESCE((SELECT mv.version_number FROM site_modules sm2
 			JOIN module_versions mv ON mv.id = sm2.current_version_id
 			WHERE sm2.site_id = exposures.site_id AND sm2.module_id = exposures.module_id), '')
-		WHERE resolved_at IS NULL AND `+strings.ReplaceAll(scope, "e.", "exposures.")+`
+		WHERE resolved_at IS NULL AND `+scope+`
 			AND NOT EXISTS (SELECT 1 FROM site_modules sm3 WHERE sm3.site_id = exposures.site_id
-				AND sm3.module_id = exposures.module_id AND sm3.security_update)`, append(slices.Clone(args), at)...)
+				AND sm3.module_id = exposures.module_id AND sm3.security_update)
+		RETURNING id`, append(slices.Clone(args), at)...)
 	if err != nil {
-		return 0, 0, fmt.Errorf("resolve exposures: %w", err)
+		return out, fmt.Errorf("resolve exposures: %w", err)
 	}
-	if k, err := res.RowsAffected(); err == nil {
-		resolved = int(k)
+	resolvedIDs, err := scanIDs(rows)
+	if err != nil {
+		return out, fmt.Errorf("resolve exposures: %w", err)
 	}
 
 	// The rows that need one and have none.
 	installs, err := findInstalls(ctx, tx, cond+` AND sm.security_update AND NOT EXISTS (SELECT 1 FROM exposures e
 		WHERE e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL)`, args...)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	var exps []*fleetwatch.Exposure
 	for _, in := range installs {
@@ -282,8 +355,8 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 			exps = append(exps, e)
 		}
 	}
-	rows := d.rowBatch(15)
-	for chunk := range chunks(exps, rows) {
+	var openedIDs []int64
+	for chunk := range chunks(exps, d.rowBatch(15)) {
 		var c conds
 		values := make([]string, len(chunk))
 		for i, e := range chunk {
@@ -295,15 +368,66 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
 				c.arg(at), c.arg(at)}, ", ") + ")"
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
+		rows, err := tx.QueryContext(ctx, `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
 			installed_version, fixed_by, advisories, severity, severity_known, published_at, detected_at,
 			clock_started_at, due_at, created_at, updated_at)
-			VALUES `+strings.Join(values, ", "), c.args...); err != nil {
-			return 0, 0, fmt.Errorf("open exposures: %w", err)
+			VALUES `+strings.Join(values, ", ")+` RETURNING id`, c.args...)
+		if err != nil {
+			return out, fmt.Errorf("open exposures: %w", err)
 		}
-		opened += len(chunk)
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return out, fmt.Errorf("open exposures: %w", err)
+		}
+		openedIDs = append(openedIDs, ids...)
 	}
-	return opened, resolved, nil
+	if out.Opened, err = findExposuresByID(ctx, tx, d, openedIDs); err != nil {
+		return out, err
+	}
+	if out.Resolved, err = findExposuresByID(ctx, tx, d, resolvedIDs); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// scanIDs reads a column of ids and closes rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// findExposuresByID reads the exposures with the ids, in id order.
+func findExposuresByID(ctx context.Context, q querier, d *dialect, ids []int64) ([]*fleetwatch.Exposure, error) {
+	var out []*fleetwatch.Exposure
+	for chunk := range chunks(ids, d.inBatch()) {
+		var c conds
+		rows, err := q.QueryContext(ctx, `SELECT `+exposureColumns+` `+exposureFrom+`
+			WHERE e.id IN (`+c.list(chunk)+`) ORDER BY e.id`, c.args...)
+		if err != nil {
+			return nil, fmt.Errorf("find exposures: %w", err)
+		}
+		for rows.Next() {
+			e, err := scanExposure(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan exposure: %w", err)
+			}
+			out = append(out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find exposures: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // FindReleaseInfos returns the known releases of a project, newest first,

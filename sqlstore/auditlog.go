@@ -56,7 +56,7 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 	if len(logs) == 0 {
 		return nil
 	}
-	t := now()
+	t := s.clock()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, l := range logs {
 			var clientID any

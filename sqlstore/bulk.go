@@ -32,7 +32,11 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 		chunk := rows[i:min(i+per, len(rows))]
 		var sb strings.Builder
 		args := make([]any, 0, len(chunk)*len(cols))
-		fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		fmt.Fprintf(&sb, "INSERT INTO %s (%s) ", table, strings.Join(cols, ", "))
+		if s.d == postgres && cols[0] == "id" {
+			sb.WriteString("OVERRIDING SYSTEM VALUE ") // ids are GENERATED ALWAYS
+		}
+		sb.WriteString("VALUES ")
 		for r, row := range chunk {
 			if len(row) != len(cols) {
 				return fmt.Errorf("bulk insert %s: row of %d values for %d columns", table, len(row), len(cols))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -124,4 +125,95 @@ func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) 
 		return nil, 0, fmt.Errorf("find exposures: %w", err)
 	}
 	return out, total, nil
+}
+
+// UpdateOpenExposureClocks recomputes the clock and due date of every open
+// exposure of the organization, in one transaction, from clock; resolved
+// exposures keep theirs and their frozen outcome. An exposure whose breach
+// was announced and whose new due date is after at may be announced again.
+func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(fleetwatch.SLAInput) fleetwatch.SLAClock) (int, error) {
+	changed := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.severity, e.severity_known, e.published_at, e.detected_at,
+			e.clock_started_at, e.due_at, s.first_seen_at
+			FROM exposures e JOIN sites s ON s.id = e.site_id
+			WHERE e.organization_id = $1 AND e.resolved_at IS NULL ORDER BY e.id`, organizationID)
+		if err != nil {
+			return fmt.Errorf("find open exposures: %w", err)
+		}
+		type update struct {
+			id         int64
+			start, due time.Time
+		}
+		var updates []update
+		for rows.Next() {
+			var (
+				id                   int64
+				in                   fleetwatch.SLAInput
+				known                bool
+				published, firstSeen sql.NullTime
+				start, due           time.Time
+			)
+			if err := rows.Scan(&id, &in.Severity, &known, &published, &in.DetectedAt, &start, &due, &firstSeen); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan open exposure: %w", err)
+			}
+			if !known {
+				in.Severity = "" // unknown counts as critical, whatever the policy says of critical
+			}
+			in.PublishedAt, in.SiteFirstSeenAt = timePtr(published), timePtr(firstSeen)
+			c := clock(in)
+			if !dbTime(c.StartedAt).Equal(start) || !dbTime(c.DueAt).Equal(due) {
+				updates = append(updates, update{id, dbTime(c.StartedAt), dbTime(c.DueAt)})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find open exposures: %w", err)
+		}
+		at := dbTime(at)
+		for _, u := range updates {
+			// Whether the breach may be announced again is decided here:
+			// the same parameter in SET and a comparison gets two types on
+			// PostgreSQL.
+			renotify := u.due.After(at)
+			if _, err := tx.ExecContext(ctx, `UPDATE exposures SET clock_started_at = $1, due_at = $2, updated_at = $3,
+				breach_notified_at = CASE WHEN $4 THEN NULL ELSE breach_notified_at END
+				WHERE id = $5 AND resolved_at IS NULL`, u.start, u.due, at, renotify, u.id); err != nil {
+				return fmt.Errorf("update exposure clock: %w", err)
+			}
+		}
+		changed = len(updates)
+		return nil
+	})
+	return changed, err
+}
+
+// ClaimSLABreaches marks up to limit open exposures past their due date
+// (before at) whose breach was not announced yet as announced, and returns
+// them. The marking is one statement, so that each breach is claimed once
+// across replicas.
+func (s *Store) ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*fleetwatch.Exposure, error) {
+	var out []*fleetwatch.Exposure
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		at := dbTime(at)
+		rows, err := tx.QueryContext(ctx, `UPDATE exposures SET breach_notified_at = $1
+			WHERE id IN (SELECT id FROM exposures WHERE resolved_at IS NULL AND breach_notified_at IS NULL
+				AND due_at < $1 ORDER BY due_at, id LIMIT $2`+s.d.skipLocked+`)
+				AND breach_notified_at IS NULL
+			RETURNING id`, at, limit)
+		if err != nil {
+			return fmt.Errorf("claim sla breaches: %w", err)
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return fmt.Errorf("claim sla breaches: %w", err)
+		}
+		out, err = findExposuresByID(ctx, tx, s.d, ids)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

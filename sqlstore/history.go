@@ -15,6 +15,7 @@ type interval struct {
 	id        int64
 	moduleID  int64
 	version   string
+	datestamp int64
 	status    string
 	validFrom time.Time
 	validTo   *time.Time
@@ -32,7 +33,7 @@ type interval struct {
 func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
 	var c conds
-	query := `SELECT h.id, h.module_id, h.version, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
+	query := `SELECT h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
 		FROM site_module_history h JOIN modules m ON m.id = h.module_id
 		WHERE h.site_id = ` + c.arg(snap.SiteID) + ` AND (h.valid_to IS NULL OR h.valid_to > ` + c.arg(collected) + `)`
 	if next != nil {
@@ -50,7 +51,7 @@ func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, mo
 			validTo  sql.NullTime
 			nameType [3]string
 		)
-		if err := rows.Scan(&iv.id, &iv.moduleID, &iv.version, &iv.status, &iv.validFrom, &validTo,
+		if err := rows.Scan(&iv.id, &iv.moduleID, &iv.version, &iv.datestamp, &iv.status, &iv.validFrom, &validTo,
 			&nameType[0], &nameType[1], &nameType[2]); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan history: %w", err)
@@ -82,15 +83,18 @@ func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, mo
 		id := moduleIDs[p.Name]
 		wanted[id] = true
 		iv, had := old[id]
-		if had && iv.version == p.Version {
+		// A new build of the same dev version is a change: its status
+		// depends on the build time.
+		if had && iv.version == p.Version && iv.datestamp == p.Datestamp {
 			continue
 		}
-		ch := fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: p.Name, Type: p.Type, Source: p.Source, ToVersion: p.Version}
+		ch := fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: p.Name, Type: p.Type, Source: p.Source,
+			ToVersion: p.Version, Datestamp: p.Datestamp}
 		if had {
 			ch.FromVersion = iv.version
 			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 		}
-		inserts = append(inserts, snap.SiteID, id, p.Version, fleetwatch.ModuleStatusUnknown, collected, nextArg)
+		inserts = append(inserts, snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, nextArg)
 		changes = append(changes, ch)
 	}
 	gone := make([]int64, 0)
@@ -122,10 +126,10 @@ func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, mo
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
-	for i := 0; i < len(inserts); i += 6 * chunk {
+	for i := 0; i < len(inserts); i += 7 * chunk {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, status, valid_from, valid_to)
-			VALUES `+placeholders(&c, 6, inserts[i:min(i+6*chunk, len(inserts))]...), c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
+			VALUES `+placeholders(&c, 7, inserts[i:min(i+7*chunk, len(inserts))]...), c.args...); err != nil {
 			return nil, fmt.Errorf("insert history: %w", err)
 		}
 	}
@@ -141,7 +145,7 @@ func endInterval(iv interval, collected time.Time, next *time.Time, closeID, dro
 		dropID = append(dropID, iv.id)
 	}
 	if next != nil && (iv.validTo == nil || iv.validTo.After(*next)) {
-		inserts = append(inserts, siteID, iv.moduleID, iv.version, iv.status, dbTime(*next), dbTimePtr(iv.validTo))
+		inserts = append(inserts, siteID, iv.moduleID, iv.version, iv.datestamp, iv.status, dbTime(*next), dbTimePtr(iv.validTo))
 	}
 	return closeID, dropID, inserts
 }
@@ -169,7 +173,7 @@ func (s *Store) FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count history: %w", err)
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT m.module_name, m.type, m.source, h.version, h.status, h.valid_from, h.valid_to `+
+	rows, err := s.rdb.QueryContext(ctx, `SELECT m.module_name, m.type, m.source, h.version, h.datestamp, h.status, h.valid_from, h.valid_to `+
 		from+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find history: %w", err)
@@ -181,7 +185,7 @@ func (s *Store) FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]
 			e       fleetwatch.HistoryEntry
 			validTo sql.NullTime
 		)
-		if err := rows.Scan(&e.Name, &e.Type, &e.Source, &e.Version, &e.Status, &e.ValidFrom, &validTo); err != nil {
+		if err := rows.Scan(&e.Name, &e.Type, &e.Source, &e.Version, &e.Datestamp, &e.Status, &e.ValidFrom, &validTo); err != nil {
 			return nil, 0, fmt.Errorf("scan history: %w", err)
 		}
 		e.ValidFrom, e.ValidTo = e.ValidFrom.UTC(), timePtr(validTo)

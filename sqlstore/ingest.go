@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -17,28 +18,34 @@ import (
 //     last_seen_at (the normal case of a fleet pushing on a schedule);
 //   - a newer snapshot updates the catalog, module_versions, the site's
 //     current modules (site_modules), its history and core/PHP versions,
-//     and hands the changed rows to the analyzer;
+//     hands the changed rows to the analyzer, writes its verdicts and
+//     opens and resolves the site's exposures to match;
 //   - an older snapshot (out of order) fills history where it belongs and
 //     never touches current state.
 func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) (*fleetwatch.ApplyResult, error) {
 	var res *fleetwatch.ApplyResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = &fleetwatch.ApplyResult{}
-		t := now()
+		t := s.clock()
 		collected := dbTime(snap.CollectedAt)
 		if err := finishClaim(ctx, tx, l, collected, t); err != nil {
 			return err
 		}
 		// The site's row lock serializes the snapshots of one site.
 		var (
-			hash    string
-			current sql.NullTime
+			hash               string
+			current, firstSeen sql.NullTime
 		)
-		if err := tx.QueryRowContext(ctx, `SELECT inventory_hash, inventory_collected_at FROM sites
-			WHERE id = $1`+s.d.forUpdate, snap.SiteID).Scan(&hash, &current); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT inventory_hash, inventory_collected_at, organization_id, uuid, name, first_seen_at
+			FROM sites WHERE id = $1`+s.d.forUpdate, snap.SiteID).Scan(&hash, &current, &res.OrganizationID,
+			&res.SiteUUID, &res.SiteName, &firstSeen); err != nil {
 			return fmt.Errorf("lock site: %w", err)
 		}
 		seen := dbTime(l.CreatedAt)
+		// first_seen_at as this transaction leaves it.
+		if !firstSeen.Valid || firstSeen.Time.After(seen) {
+			firstSeen = sql.NullTime{Time: seen, Valid: true}
+		}
 		inOrder := !current.Valid || !collected.Before(current.Time)
 		if inOrder && hash == snap.Hash {
 			res.Unchanged = true
@@ -81,6 +88,10 @@ func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap 
 			}
 			return nil
 		}
+		fs := firstSeen.Time.UTC()
+		for i := range changes {
+			changes[i].OrganizationID, changes[i].SiteFirstSeenAt = res.OrganizationID, &fs
+		}
 		res.Changes = changes
 		if err := applySiteModules(ctx, tx, snap, changes, versionIDs, t); err != nil {
 			return err
@@ -93,13 +104,33 @@ func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap 
 			return fmt.Errorf("update site inventory: %w", err)
 		}
 		if an == nil || len(changes) == 0 {
+			// Without an analyzer the rows stay unknown (and stale) until
+			// the analysis completes them, exposures included.
+			if len(changes) > 0 {
+				return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID})
+			}
 			return nil
 		}
 		verdicts, err := analyze(ctx, an, changes)
 		if err != nil {
 			return fmt.Errorf("analyze changes: %w", err)
 		}
-		return writeVerdicts(ctx, tx, verdicts, t)
+		if err := writeVerdicts(ctx, tx, verdicts, t); err != nil {
+			return err
+		}
+		// The exposures follow the verdicts in the same transaction.
+		exposures := map[int64]*fleetwatch.Exposure{}
+		for _, v := range verdicts {
+			if v.SiteID == snap.SiteID && v.Exposure != nil {
+				exposures[v.ModuleID] = v.Exposure
+			}
+		}
+		res.Exposures, err = syncExposures(ctx, tx, s.d, `sm.site_id = $1`, []any{snap.SiteID}, t,
+			func(in *fleetwatch.Install) *fleetwatch.Exposure { return exposures[in.ModuleID] })
+		if err != nil {
+			return err
+		}
+		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID})
 	})
 	if err != nil {
 		return nil, err
@@ -140,15 +171,16 @@ func applySiteModules(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot
 			removed = append(removed, ch.ModuleID)
 			continue
 		}
-		upserts = append(upserts, snap.SiteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], t, t)
+		upserts = append(upserts, snap.SiteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp, t, t)
 	}
-	for i := 0; i < len(upserts); i += 5 * chunk {
+	for i := 0; i < len(upserts); i += 6 * chunk {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, created_at, updated_at)
-			VALUES `+placeholders(&c, 5, upserts[i:min(i+5*chunk, len(upserts))]...)+`
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp, created_at, updated_at)
+			VALUES `+placeholders(&c, 6, upserts[i:min(i+6*chunk, len(upserts))]...)+`
 			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
-				status = 'unknown', update_available = FALSE, security_update = FALSE,
-				latest_version = '', recommended_version = '', updated_at = excluded.updated_at`, c.args...); err != nil {
+				datestamp = excluded.datestamp, status = 'unknown', update_available = FALSE, security_update = FALSE,
+				latest_version = '', recommended_version = '', security_updates = '[]', severity = NULL,
+				also_available = '[]', reasons = '[]', updated_at = excluded.updated_at`, c.args...); err != nil {
 			return fmt.Errorf("upsert site modules: %w", err)
 		}
 	}
@@ -163,14 +195,24 @@ func applySiteModules(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot
 	return nil
 }
 
-// writeVerdicts stores the analyzer's verdicts on site_modules and on the
-// open history intervals they describe.
+// writeVerdicts stores the analyzer's verdicts on site_modules — a full
+// analysis, so the rows are not stale — and on the open history intervals
+// they describe.
 func writeVerdicts(ctx context.Context, tx *sql.Tx, verdicts []fleetwatch.ModuleVerdict, t time.Time) error {
 	for _, v := range verdicts {
+		sec, _ := json.Marshal(nonNil(v.SecurityUpdates))
+		also, _ := json.Marshal(nonNil(v.AlsoAvailable))
+		reasons, _ := json.Marshal(nonNil(v.Reasons))
+		var severity any
+		if v.Severity != "" {
+			severity = v.Severity
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2, security_update = $3,
-			latest_version = $4, recommended_version = $5, updated_at = $6
-			WHERE site_id = $7 AND module_id = $8`,
-			v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion, t, v.SiteID, v.ModuleID); err != nil {
+			latest_version = $4, recommended_version = $5, security_updates = $6, severity = $7, also_available = $8,
+			reasons = $9, analyzed_at = $10, updated_at = $10
+			WHERE site_id = $11 AND module_id = $12`,
+			v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion, string(sec), severity,
+			string(also), string(reasons), t, v.SiteID, v.ModuleID); err != nil {
 			return fmt.Errorf("write verdict: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = $1

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -333,20 +334,31 @@ func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilt
 		return nil, 0, fmt.Errorf("count site modules: %w", err)
 	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT sm.site_id, s.uuid, s.name, s.url, m.module_name, m.type, m.source, m.drupal_link,
-		COALESCE(v.version_number, ''), sm.status, sm.update_available, sm.security_update,
-		sm.latest_version, sm.recommended_version, sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+		COALESCE(v.version_number, ''), sm.datestamp, sm.status, sm.update_available, sm.security_update,
+		sm.latest_version, sm.recommended_version, sm.security_updates, sm.severity, sm.also_available, sm.reasons,
+		sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find site modules: %w", err)
 	}
 	defer rows.Close()
 	out := []*fleetwatch.SiteModule{}
 	for rows.Next() {
-		var m fleetwatch.SiteModule
+		var (
+			m                      fleetwatch.SiteModule
+			severity               sql.NullString
+			secJSON, also, reasons string
+		)
 		if err := rows.Scan(&m.SiteID, &m.SiteUUID, &m.SiteName, &m.SiteURL, &m.Name, &m.Type, &m.Source, &m.DrupalLink,
-			&m.Version, &m.Status, &m.UpdateAvailable, &m.SecurityUpdate,
-			&m.LatestVersion, &m.RecommendedVersion, &m.UpdatedAt); err != nil {
+			&m.Version, &m.Datestamp, &m.Status, &m.UpdateAvailable, &m.SecurityUpdate,
+			&m.LatestVersion, &m.RecommendedVersion, &secJSON, &severity, &also, &reasons, &m.UpdatedAt); err != nil {
 			return nil, 0, fmt.Errorf("scan site module: %w", err)
 		}
+		if err := errors.Join(json.Unmarshal([]byte(secJSON), &m.SecurityUpdates), json.Unmarshal([]byte(also), &m.AlsoAvailable),
+			json.Unmarshal([]byte(reasons), &m.Reasons)); err != nil {
+			return nil, 0, fmt.Errorf("site module analysis columns: %w", err)
+		}
+		m.SecurityUpdates, m.AlsoAvailable, m.Reasons = nonNil(m.SecurityUpdates), nonNil(m.AlsoAvailable), nonNil(m.Reasons)
+		m.Severity = stringPtr(severity)
 		m.UpdatedAt = m.UpdatedAt.UTC()
 		out = append(out, &m)
 	}

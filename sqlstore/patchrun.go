@@ -75,7 +75,8 @@ func insertPatchRun(ctx context.Context, tx *sql.Tx, pr *fleetwatch.PatchRun) er
 }
 
 // ApplyPatchRun records the patch run a claimed audit log carries, notes
-// that the site was seen, and marks the log processed, in one transaction.
+// that the site was seen, and marks the log processed, in one transaction;
+// it fills pr in as stored.
 func (s *Store) ApplyPatchRun(ctx context.Context, l *fleetwatch.AuditLog, pr *fleetwatch.PatchRun) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := finishClaim(ctx, tx, l, nil, now()); err != nil {
@@ -92,8 +93,19 @@ func (s *Store) ApplyPatchRun(ctx context.Context, l *fleetwatch.AuditLog, pr *f
 			WHERE id = $2`, seen, pr.SiteID); err != nil {
 			return fmt.Errorf("touch site: %w", err)
 		}
-		return nil
+		return reloadPatchRun(ctx, tx, pr)
 	})
+}
+
+// reloadPatchRun fills pr in from its stored row: site and organization
+// ids, who recorded it.
+func reloadPatchRun(ctx context.Context, tx *sql.Tx, pr *fleetwatch.PatchRun) error {
+	saved, err := scanPatchRun(tx.QueryRowContext(ctx, `SELECT `+patchRunColumns+` `+patchRunFrom+` WHERE p.id = $1`, pr.ID))
+	if err != nil {
+		return fmt.Errorf("find patch run: %w", err)
+	}
+	*pr = *saved
+	return nil
 }
 
 // CreatePatchRun records a patch run a user entered and fills it in.
@@ -102,12 +114,7 @@ func (s *Store) CreatePatchRun(ctx context.Context, pr *fleetwatch.PatchRun) err
 		if err := insertPatchRun(ctx, tx, pr); err != nil {
 			return err
 		}
-		created, err := scanPatchRun(tx.QueryRowContext(ctx, `SELECT `+patchRunColumns+` `+patchRunFrom+` WHERE p.id = $1`, pr.ID))
-		if err != nil {
-			return fmt.Errorf("find patch run: %w", err)
-		}
-		*pr = *created
-		return nil
+		return reloadPatchRun(ctx, tx, pr)
 	})
 }
 

@@ -38,13 +38,16 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites); err != nil {
 		return nil, fmt.Errorf("summary sites: %w", err)
 	}
+	// Counters kept on the sites, not a scan of site_modules.
 	c = scopeConds(sc)
-	if err := s.rdb.QueryRowContext(ctx, `
-		SELECT count(DISTINCT sm.module_id),
-			COALESCE(sum(CASE WHEN sm.update_available AND NOT sm.security_update THEN 1 ELSE 0 END), 0)
-		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id
-		`+c.sql(), c.args...).Scan(&r.Projects, &r.UpdatesAvailable); err != nil {
-		return nil, fmt.Errorf("summary modules: %w", err)
+	if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(sum(s.updates_available), 0) `+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.UpdatesAvailable); err != nil {
+		return nil, fmt.Errorf("summary updates: %w", err)
+	}
+	c = scopeConds(sc)
+	c.add("sm.module_id = m.id")
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM modules m WHERE EXISTS (SELECT 1
+		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql()+`)`, c.args...).Scan(&r.Projects); err != nil {
+		return nil, fmt.Errorf("summary projects: %w", err)
 	}
 	c = scopeConds(sc)
 	c.add("e.resolved_at IS NULL")
@@ -222,7 +225,7 @@ func (s *Store) OpenBreaches(ctx context.Context, sc fleetwatch.ReportScope) ([]
 }
 
 func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOutcome, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outcomeColumns+` `+outcomeFrom+` `+c.sql()+` ORDER BY o.name, s.name, e.id`, c.args...)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outcomeColumns+` `+outcomeFrom+` `+c.sql(), c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list exposure outcomes: %w", err)
 	}

@@ -23,6 +23,12 @@ type Store struct {
 	// read-only connections; on PostgreSQL it is db.
 	rdb *sql.DB
 	d   *dialect
+
+	// Now, when set, is the clock of the ingest writes: when a payload was
+	// received (audit_logs.created_at) and when a snapshot was applied,
+	// with the exposures it opened and resolved. time.Now when nil;
+	// `fleetwatch demo` plays a year through it. Set it before use.
+	Now func() time.Time
 }
 
 var _ fleetwatch.Store = (*Store)(nil)
@@ -107,6 +113,14 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // now is the time the store writes: UTC, truncated to PostgreSQL's precision
 // so that a value reads back equal on both databases.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// clock is now, or the time of s.Now when set.
+func (s *Store) clock() time.Time {
+	if s.Now != nil {
+		return dbTime(s.Now())
+	}
+	return now()
+}
 
 // dbTime prepares a time for writing, like now.
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

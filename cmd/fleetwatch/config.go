@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,18 @@ type Config struct {
 	AdvisoryURL      string
 	PayloadRetention time.Duration
 	LogLevel         string
+	// IngestWorkers is how many goroutines apply pushed payloads; 0 makes
+	// an API-only replica.
+	IngestWorkers int
+	// IngestStuckAfter is when a claimed payload is taken back from a
+	// worker that stopped.
+	IngestStuckAfter time.Duration
+	// FeedRefreshInterval is how often each release-history feed is
+	// refreshed.
+	FeedRefreshInterval time.Duration
+	// ReportCacheTTL is how long a computed report is served again while
+	// its data does not change; 0 computes every report.
+	ReportCacheTTL time.Duration
 }
 
 // DefaultConfig returns the defaults of DESIGN.md §2.
@@ -39,6 +52,11 @@ func DefaultConfig() Config {
 		AdvisoryURL:      "https://www.drupal.org/api-d7/node.json?type=sa&status=1&sort=created&direction=DESC",
 		PayloadRetention: 2160 * time.Hour,
 		LogLevel:         "info",
+
+		IngestWorkers:       2,
+		IngestStuckAfter:    5 * time.Minute,
+		FeedRefreshInterval: time.Hour,
+		ReportCacheTTL:      time.Minute,
 	}
 }
 
@@ -62,9 +80,20 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 		c.BcryptCost = n
 		return err
 	})
-	fs.Func("payload-retention", fmt.Sprintf("how long processed raw payloads are kept, default %s (%s)", c.PayloadRetention, envName("payload-retention")), func(s string) error {
-		d, err := time.ParseDuration(s)
-		c.PayloadRetention = d
+	dur := func(p *time.Duration, name, usage string) {
+		fs.Func(name, fmt.Sprintf("%s, default %s (%s)", usage, *p, envName(name)), func(s string) error {
+			d, err := time.ParseDuration(s)
+			*p = d
+			return err
+		})
+	}
+	dur(&c.PayloadRetention, "payload-retention", "how long processed raw payloads are kept")
+	dur(&c.IngestStuckAfter, "ingest-stuck-after", "when a payload claimed by a stopped worker is queued again")
+	dur(&c.FeedRefreshInterval, "feed-refresh-interval", "how often each release-history feed is refreshed")
+	dur(&c.ReportCacheTTL, "report-cache-ttl", "how long a report is served from the cache while its data is unchanged, 0 to compute each")
+	fs.Func("ingest-workers", fmt.Sprintf("goroutines applying pushed payloads, 0 for an API-only replica, default %d (%s)", c.IngestWorkers, envName("ingest-workers")), func(s string) error {
+		n, err := strconv.Atoi(s)
+		c.IngestWorkers = n
 		return err
 	})
 }
@@ -79,13 +108,24 @@ func (c *Config) applyEnv() []string {
 		}
 		c.BcryptCost = n
 	}
-	if v, ok := os.LookupEnv(envName("payload-retention")); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			problems = append(problems, envName("payload-retention")+" must be a duration such as 2160h")
+	for name, p := range map[string]*time.Duration{"payload-retention": &c.PayloadRetention,
+		"ingest-stuck-after": &c.IngestStuckAfter, "feed-refresh-interval": &c.FeedRefreshInterval, "report-cache-ttl": &c.ReportCacheTTL} {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				problems = append(problems, envName(name)+" must be a duration such as 5m")
+			}
+			*p = d
 		}
-		c.PayloadRetention = d
 	}
+	if v, ok := os.LookupEnv(envName("ingest-workers")); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			problems = append(problems, envName("ingest-workers")+" must be a number")
+		}
+		c.IngestWorkers = n
+	}
+	slices.Sort(problems)
 	return problems
 }
 
@@ -122,6 +162,18 @@ func (c *Config) Validate() error {
 	}
 	if c.PayloadRetention < time.Hour {
 		problems = append(problems, "--payload-retention must be at least 1h")
+	}
+	if c.IngestWorkers < 0 || c.IngestWorkers > 256 {
+		problems = append(problems, "--ingest-workers must be between 0 and 256")
+	}
+	if c.IngestStuckAfter < time.Second {
+		problems = append(problems, "--ingest-stuck-after must be at least 1s")
+	}
+	if c.ReportCacheTTL < 0 || c.ReportCacheTTL > time.Hour {
+		problems = append(problems, "--report-cache-ttl must be between 0 and 1h")
+	}
+	if c.FeedRefreshInterval < time.Minute {
+		problems = append(problems, "--feed-refresh-interval must be at least 1m")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -22,7 +22,7 @@ func (m *Main) openAnalysis(store *sqlstore.Store, reg prometheus.Registerer) er
 		return fmt.Errorf("drupal.org client: %w", err)
 	}
 	m.Analysis = service.NewAnalysis(store, m.Logger)
-	m.Feeds = &service.Feeds{Store: store, Fetcher: client, Analysis: m.Analysis}
+	m.Feeds = &service.Feeds{Store: store, Fetcher: client, Analysis: m.Analysis, Interval: m.Config.FeedRefreshInterval}
 	m.Scheduler = &service.Scheduler{Feeds: m.Feeds}
 	m.Exposures = &service.Exposures{Store: store}
 	return nil

@@ -37,6 +37,7 @@ Usage:
   fleetwatch explain --feed FILE_OR_URL --project NAME --version V [--core-version V] [--datestamp UNIX] [--format json]
                         the update status of one installed version against one release-history feed, with the reasons
   fleetwatch agent push --server URL --key KEY (--drupal-root DIR | --composer-lock FILE)
+  fleetwatch demo       fill the database with a demo fleet (3 organizations, a year of history) [--force]
   fleetwatch version    print version and build info
 
 Every flag has an environment variable FLEETWATCH_<NAME>; run a command with -h for its flags.
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExplain(ctx, args[1:], stdout, stderr)
 	case "agent":
 		return runAgent(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -99,6 +98,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Worker.Analyzer = m.Analysis
+	// Events and due dates: the analysis and the worker publish after
+	// their writes commit; due dates follow each organization's policy.
+	m.Worker.Events = m.realtime.Events
+	m.Analysis.Events = m.realtime.Events
+	m.Analysis.SLA = m.realtime.SLA
+	m.realtime.SLA.OnPolicyChange(m.Analysis.ApplySLAPolicy)
+	patchRuns := &service.PatchRuns{Store: store, Sites: sites, Activity: activity, Events: m.realtime.Events}
 	m.Server = httpapi.New(httpapi.Config{
 		Logger:        m.Logger,
 		PublicURL:     m.Config.PublicURL,
@@ -112,7 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Reports:       m.openReports(store),
 		Ingest:        m.Ingest,
 		Modules:       &service.Modules{Store: store, Sites: sites},
-		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
+		PatchRuns:     patchRuns,
 		Exposures:     m.Exposures,
 		Acceptances:   &service.Acceptances{Store: store, Exposures: m.Exposures, Activity: activity},
 		Feeds:         m.Feeds,
@@ -193,11 +199,10 @@ func (m *Main) Serve(ctx context.Context) error {
 }
 
 // openIngest builds the ingest path: the waker (Redis Streams when
-// configured, else in-process), the accepting service and the workers.
-// Worker settings come from FLEETWATCH_INGEST_WORKERS (goroutines applying
-// payloads; 0 makes an API-only replica) and FLEETWATCH_INGEST_STUCK_AFTER
-// (when a claim is abandoned); FLEETWATCH_TEST_INGEST_DELAY holds each
-// payload before it is applied, for the crash tests.
+// configured, else in-process), the accepting service and the workers, as
+// --ingest-workers (0 makes an API-only replica) and --ingest-stuck-after
+// say. FLEETWATCH_TEST_INGEST_DELAY holds each payload before it is
+// applied, for the crash tests.
 func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[string]func(context.Context) error) error {
 	if m.Config.RedisURL != "" {
 		w, err := redisx.NewWaker(ctx, m.Config.RedisURL, "", m.Logger)
@@ -214,29 +219,17 @@ func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[
 		// One writer connection: more inbox writers would only queue.
 		m.Ingest.SetInbox(service.NewInbox(store, 1, 128))
 	}
-	m.Worker = &service.Worker{Store: store, Waker: m.Waker, Logger: m.Logger, Retention: m.Config.PayloadRetention}
-	var problems []string
-	if v := os.Getenv("FLEETWATCH_INGEST_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			problems = append(problems, "FLEETWATCH_INGEST_WORKERS must be a number, 0 or more")
-		}
-		m.Worker.Concurrency = n
-		if n == 0 {
-			m.Worker.Concurrency = -1
-		}
+	m.Worker = &service.Worker{Store: store, Waker: m.Waker, Logger: m.Logger, Retention: m.Config.PayloadRetention,
+		Concurrency: m.Config.IngestWorkers, StuckAfter: m.Config.IngestStuckAfter}
+	if m.Config.IngestWorkers == 0 {
+		m.Worker.Concurrency = -1
 	}
-	for name, p := range map[string]*time.Duration{"FLEETWATCH_INGEST_STUCK_AFTER": &m.Worker.StuckAfter, "FLEETWATCH_TEST_INGEST_DELAY": &m.Worker.ApplyDelay} {
-		if v := os.Getenv(name); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				problems = append(problems, name+" must be a duration such as 5m")
-			}
-			*p = d
+	if v := os.Getenv("FLEETWATCH_TEST_INGEST_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("invalid configuration: FLEETWATCH_TEST_INGEST_DELAY must be a duration such as 200ms")
 		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
+		m.Worker.ApplyDelay = d
 	}
 	return nil
 }

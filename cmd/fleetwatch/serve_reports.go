@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/redisx"
 	"github.com/fleetwatch/fleetwatch/service"
@@ -15,11 +14,14 @@ import (
 // Redis when configured (so that an invalidation on one replica holds on
 // all), in process otherwise.
 func (m *Main) openReports(store *sqlstore.Store) *service.Reports {
-	var cache fleetwatch.Cache = memory.NewCache(2000)
-	if m.realtime != nil && m.realtime.rdb != nil {
-		cache = &redisx.Cache{Client: m.realtime.rdb, Prefix: "fleetwatch:"}
+	m.Reports = &service.Reports{Store: store, Logger: m.Logger, CacheTTL: m.Config.ReportCacheTTL}
+	switch {
+	case m.Config.ReportCacheTTL == 0:
+	case m.realtime != nil && m.realtime.rdb != nil:
+		m.Reports.Cache = &redisx.Cache{Client: m.realtime.rdb, Prefix: "fleetwatch:"}
+	default:
+		m.Reports.Cache = memory.NewCache(2000)
 	}
-	m.Reports = &service.Reports{Store: store, Cache: cache, Logger: m.Logger}
 	return m.Reports
 }
 

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig_WorkerAndFeedSettings(t *testing.T) {
+	t.Run("Defaults", func(t *testing.T) {
+		cfg, err := parseConfig("serve", nil, io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.IngestWorkers != 2 || cfg.IngestStuckAfter != 5*time.Minute || cfg.FeedRefreshInterval != time.Hour {
+			t.Errorf("defaults = %d %s %s", cfg.IngestWorkers, cfg.IngestStuckAfter, cfg.FeedRefreshInterval)
+		}
+	})
+	t.Run("Flags", func(t *testing.T) {
+		cfg, err := parseConfig("serve", []string{"--ingest-workers", "0", "--ingest-stuck-after", "30s",
+			"--feed-refresh-interval", "15m"}, io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.IngestWorkers != 0 || cfg.IngestStuckAfter != 30*time.Second || cfg.FeedRefreshInterval != 15*time.Minute {
+			t.Errorf("flags = %d %s %s", cfg.IngestWorkers, cfg.IngestStuckAfter, cfg.FeedRefreshInterval)
+		}
+	})
+	t.Run("Env", func(t *testing.T) {
+		t.Setenv("FLEETWATCH_INGEST_WORKERS", "8")
+		t.Setenv("FLEETWATCH_INGEST_STUCK_AFTER", "1s")
+		t.Setenv("FLEETWATCH_FEED_REFRESH_INTERVAL", "2h")
+		cfg, err := parseConfig("serve", nil, io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.IngestWorkers != 8 || cfg.IngestStuckAfter != time.Second || cfg.FeedRefreshInterval != 2*time.Hour {
+			t.Errorf("env = %d %s %s", cfg.IngestWorkers, cfg.IngestStuckAfter, cfg.FeedRefreshInterval)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, err := parseConfig("serve", []string{"--ingest-workers", "-1", "--ingest-stuck-after", "10ms",
+			"--feed-refresh-interval", "1s"}, io.Discard, nil)
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, want := range []string{"--ingest-workers", "--ingest-stuck-after", "--feed-refresh-interval"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not name %s", err, want)
+			}
+		}
+		t.Setenv("FLEETWATCH_INGEST_WORKERS", "many")
+		if _, err := parseConfig("serve", nil, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "FLEETWATCH_INGEST_WORKERS") {
+			t.Errorf("bad env: %v", err)
+		}
+	})
+}

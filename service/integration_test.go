@@ -1,0 +1,287 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/memory"
+	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// eventLog records what a memory bus carries.
+type eventLog struct {
+	mu     sync.Mutex
+	events []*fleetwatch.Event
+}
+
+// newEventLog returns the events service on a memory bus and a log of
+// every event it publishes.
+func newEventLog(t *testing.T, s *sqlstore.Store) (*service.Events, *eventLog) {
+	t.Helper()
+	bus := memory.NewEventBus(1000)
+	ev := service.NewEvents(bus, s, slog.New(slog.DiscardHandler))
+	l := &eventLog{}
+	cancel := bus.Subscribe(func(e *fleetwatch.Event) {
+		l.mu.Lock()
+		l.events = append(l.events, e)
+		l.mu.Unlock()
+	})
+	t.Cleanup(func() { cancel(); ev.Close(); bus.Close() })
+	return ev, l
+}
+
+// of returns the events of a type, oldest first.
+func (l *eventLog) of(typ string) []*fleetwatch.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*fleetwatch.Event
+	for _, e := range l.events {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func exposureData(t *testing.T, e *fleetwatch.Event) fleetwatch.ExposureEventData {
+	t.Helper()
+	var d fleetwatch.ExposureEventData
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func siteModule(t *testing.T, s *sqlstore.Store, siteID int64, project string) *fleetwatch.SiteModule {
+	t.Helper()
+	ms, _, err := s.FindSiteModules(context.Background(), fleetwatch.SiteModuleFilter{SiteID: siteID, ListOptions: fleetwatch.ListOptions{PerPage: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name == project {
+			return m
+		}
+	}
+	t.Fatalf("site %d does not run %s", siteID, project)
+	return nil
+}
+
+// TestAnalysis_PushPath: a push opens and resolves exposures in the
+// snapshot's own transaction, with the whole analysis on the row and the
+// organization's policy on the due date; a site that goes back to an
+// insecure release opens a new exposure.
+func TestAnalysis_PushPath(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, advisoryFile(t, "Moderately critical", "AC:None/A:None/CI:All/II:All/E:Exploit/TD:All"))
+		ev, log := newEventLog(t, s)
+		in.analysis.Events = ev
+		in.analysis.SLA = &service.SLA{Store: s}
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
+		in.feedSrv.publish(t, "drupal", "drupal.8.0.1.xml")
+		org := mustOrg(t, s, "Agency")
+		policy := fleetwatch.DefaultSLAPolicy(org.ID)
+		policy.Deadlines.ModeratelyCritical = 10
+		policy.ClockStart = fleetwatch.SLAClockDetected
+		if err := s.CreateSLAPolicyVersion(ctx, &policy, 0); err != nil {
+			t.Fatal(err)
+		}
+		site := mustSite(t, s, org.ID, "one")
+
+		// Before any feed is known: unknown, never current, no exposure.
+		in.push(t, site.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.0")
+		if m := siteModule(t, s, site.ID, "aaa_update_test"); m.Status != fleetwatch.ModuleStatusUnknown || len(m.Reasons) == 0 {
+			t.Fatalf("before the feed: %+v", m)
+		}
+		if _, err := in.feeds.RefreshNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(log.of(fleetwatch.EventExposureOpened)); got != 1 {
+			t.Fatalf("feed refresh published %d exposure.opened, want 1", got)
+		}
+		// Upgrade, then downgrade again: resolved at the push, then a new
+		// exposure, with nothing left for the scheduler to complete.
+		first := in.exposures(t, fleetwatch.ExposureFilter{SiteID: site.ID})
+		if len(first) != 1 {
+			t.Fatalf("%d exposures after the refresh", len(first))
+		}
+		res0 := first[0]
+		res := in.push(t, site.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.2")
+		if len(res.Exposures.Resolved) != 1 || res.SiteUUID != site.UUID || res.OrganizationID != org.ID {
+			t.Fatalf("upgrade result = %+v", res)
+		}
+		resolved0 := res.Exposures.Resolved[0]
+		in.now = in.now.Add(time.Hour)
+		res = in.push(t, site.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.1")
+		if len(res.Exposures.Opened) != 1 {
+			t.Fatalf("downgrade opened %d exposures", len(res.Exposures.Opened))
+		}
+		if stale, err := s.FindStaleSites(ctx, 10); err != nil || len(stale) != 0 {
+			t.Fatalf("stale sites after pushes = %v, %v", stale, err)
+		}
+		m := siteModule(t, s, site.ID, "aaa_update_test")
+		if m.Status != "not_secure" || !m.SecurityUpdate || len(m.SecurityUpdates) != 1 || m.SecurityUpdates[0] != "8.x-1.2" ||
+			m.Severity == nil || *m.Severity != fleetwatch.SeverityModeratelyCritcal || len(m.Reasons) == 0 || m.AlsoAvailable == nil {
+			t.Fatalf("site module = %+v", m)
+		}
+		all := in.exposures(t, fleetwatch.ExposureFilter{SiteID: site.ID})
+		open := in.exposures(t, fleetwatch.ExposureFilter{SiteID: site.ID, State: fleetwatch.ExposureOpen})
+		if len(all) != 2 || len(open) != 1 || open[0].InstalledVersion != "8.x-1.1" {
+			t.Fatalf("exposures = %d, open = %+v", len(all), open)
+		}
+		e := open[0]
+		// Policy: moderately critical in 10 days from detection.
+		if !e.DetectedAt.Equal(in.now.Truncate(time.Microsecond)) || !e.ClockStartedAt.Equal(e.DetectedAt) ||
+			e.DueAt.Sub(e.ClockStartedAt) != 10*24*time.Hour {
+			t.Fatalf("clock = detected %v started %v due %v", e.DetectedAt, e.ClockStartedAt, e.DueAt)
+		}
+		// The refresh published its opening; the pushes' exposures are in
+		// their results, which the worker publishes (TestWorker_Events).
+		if got := log.of(fleetwatch.EventExposureOpened); len(got) != 1 || got[0].OrganizationUUID != org.UUID ||
+			exposureData(t, got[0]).ExposureID != res0.UUID {
+			t.Fatalf("exposure.opened events = %d", len(got))
+		}
+		if x := res.Exposures.Opened[0]; x.UUID != e.UUID || x.SiteUUID != site.UUID || x.Project != "aaa_update_test" {
+			t.Fatalf("opened = %+v", x)
+		}
+		if x := resolved0; x.UUID != res0.UUID || x.SLAOutcome == nil || *x.SLAOutcome != fleetwatch.SLAWithin || x.ResolvedVersion != "8.x-1.2" {
+			t.Fatalf("resolved = %+v", x)
+		}
+
+		// A policy change moves the open exposure's due date, not the
+		// resolved one's.
+		var resolvedBefore *fleetwatch.Exposure
+		for _, x := range all {
+			if x.State == fleetwatch.ExposureResolved {
+				resolvedBefore = x
+			}
+		}
+		sla := &service.SLA{Store: s, Activity: &service.Activity{Store: s, Logger: slog.New(slog.DiscardHandler)}}
+		sla.OnPolicyChange(func(ctx context.Context, p *fleetwatch.SLAPolicy) error {
+			if err := in.analysis.ApplySLAPolicy(ctx, p); err != nil {
+				t.Errorf("policy hook: %v", err)
+			}
+			return nil
+		})
+		admin := fleetwatch.NewContextWithActor(ctx, &fleetwatch.Actor{UserID: 0, Role: fleetwatch.RoleAdmin})
+		d := policy.Deadlines
+		d.ModeratelyCritical = 2
+		if _, err := sla.Put(admin, org.UUID, service.SLAPolicyInput{Deadlines: d, ClockStart: fleetwatch.SLAClockDetected}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.FindExposureByUUID(ctx, e.UUID)
+		if err != nil || after.DueAt.Sub(after.ClockStartedAt) != 2*24*time.Hour {
+			t.Fatalf("open exposure after the policy change: %+v, %v", after, err)
+		}
+		still, err := s.FindExposureByUUID(ctx, resolvedBefore.UUID)
+		if err != nil || !still.DueAt.Equal(resolvedBefore.DueAt) || *still.SLAOutcome != *resolvedBefore.SLAOutcome {
+			t.Fatalf("resolved exposure after the policy change: %+v, %v", still, err)
+		}
+
+		// The breach sweep announces each breach once.
+		in.now = after.DueAt.Add(time.Minute)
+		if n, err := in.analysis.AnnounceBreaches(ctx); err != nil || n != 1 {
+			t.Fatalf("first sweep = %d, %v", n, err)
+		}
+		if n, err := in.analysis.AnnounceBreaches(ctx); err != nil || n != 0 {
+			t.Fatalf("second sweep = %d, %v", n, err)
+		}
+		if b := log.of(fleetwatch.EventSLABreached); len(b) != 1 || exposureData(t, b[0]).ExposureID != e.UUID {
+			t.Fatalf("sla.breached events = %d", len(b))
+		}
+	})
+}
+
+// TestAnalysis_Datestamp: the build time of a dev checkout is stored and
+// decides which releases are newer.
+func TestAnalysis_Datestamp(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		in.feedSrv.publish(t, "drupal", "drupal.sec.8.1.0-dev.xml")
+		org := mustOrg(t, s, "Agency")
+		undated, dated := mustSite(t, s, org.ID, "undated"), mustSite(t, s, org.ID, "dated")
+		in.push(t, undated.ID, "drupal=8.1.x-dev")
+		in.push(t, dated.ID, "drupal=8.1.x-dev@1000")
+		if _, err := in.feeds.RefreshNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		u, d := siteModule(t, s, undated.ID, "drupal"), siteModule(t, s, dated.ID, "drupal")
+		if u.Datestamp != 0 || d.Datestamp != 1000 {
+			t.Fatalf("datestamps = %d, %d", u.Datestamp, d.Datestamp)
+		}
+		if u.Status == d.Status && len(u.SecurityUpdates) == len(d.SecurityUpdates) {
+			t.Fatalf("the datestamp changed nothing: undated %+v, dated %+v", u, d)
+		}
+		// A new build of the same dev version is a change, judged at once.
+		res := in.push(t, dated.ID, "drupal=8.1.x-dev@2000000000")
+		if len(res.Changes) != 1 || res.Changes[0].Datestamp != 2000000000 {
+			t.Fatalf("rebuild changes = %+v", res.Changes)
+		}
+		if d2 := siteModule(t, s, dated.ID, "drupal"); d2.Datestamp != 2000000000 || d2.Status == fleetwatch.ModuleStatusUnknown {
+			t.Fatalf("after the rebuild: %+v", d2)
+		}
+		h, _, err := s.FindHistory(ctx, fleetwatch.HistoryFilter{SiteID: dated.ID, At: time.Now().Add(time.Hour), ListOptions: fleetwatch.ListOptions{PerPage: 10}})
+		if err != nil || len(h) != 1 || h[0].Datestamp != 2000000000 {
+			t.Fatalf("history = %+v, %v", h, err)
+		}
+	})
+}
+
+// TestWorker_Events: the worker publishes snapshot.processed,
+// exposure.opened and patch_run.recorded after each payload commits.
+func TestWorker_Events(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
+		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
+			t.Fatal(err)
+		}
+		ev, log := newEventLog(t, s)
+		org := mustOrg(t, s, "Agency")
+		site := mustSite(t, s, org.ID, "one")
+		w := &service.Worker{Store: s, Analyzer: in.analysis, Events: ev}
+		logs := []*fleetwatch.AuditLog{
+			{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{"collected_at":"2026-11-25T10:00:00Z",
+				"drupal":{"core_version":"10.3.6"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"},
+				{"name":"aaa_update_test","type":"module","version":"8.x-1.0"}]}`)},
+			{SiteID: site.ID, Kind: fleetwatch.KindPatchRun, Data: []byte(`{"started_at":"2026-11-25T11:00:00Z",
+				"finished_at":"2026-11-25T11:05:00Z","status":"succeeded","tool":"composer",
+				"changes":[{"name":"aaa_update_test","from_version":"8.x-1.0","to_version":"8.x-1.2"}]}`)},
+		}
+		if err := s.EnqueueAuditLogs(ctx, logs); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.RunOnce(ctx); n != 2 {
+			t.Fatalf("claimed %d", n)
+		}
+		snaps := log.of(fleetwatch.EventSnapshotProcessed)
+		if len(snaps) != 1 || snaps[0].OrganizationUUID != org.UUID {
+			t.Fatalf("snapshot.processed = %v", snaps)
+		}
+		var sd fleetwatch.SnapshotEventData
+		if err := json.Unmarshal(snaps[0].Data, &sd); err != nil || sd.SiteID != site.UUID || sd.Changes != 2 || sd.AuditLogID != logs[0].UUID {
+			t.Fatalf("snapshot data = %+v, %v", sd, err)
+		}
+		if got := log.of(fleetwatch.EventExposureOpened); len(got) != 1 {
+			t.Fatalf("exposure.opened = %d", len(got))
+		}
+		runs := log.of(fleetwatch.EventPatchRunRecorded)
+		if len(runs) != 1 {
+			t.Fatalf("patch_run.recorded = %d", len(runs))
+		}
+		var pd fleetwatch.PatchRunEventData
+		if err := json.Unmarshal(runs[0].Data, &pd); err != nil || pd.SiteID != site.UUID || pd.PatchRunID == "" || pd.Changes != 1 {
+			t.Fatalf("patch run data = %+v, %v", pd, err)
+		}
+	})
+}

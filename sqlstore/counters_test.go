@@ -1,0 +1,126 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// outdatedAnalyzer judges "old" versions outdated and "bad" ones insecure.
+type outdatedAnalyzer struct{}
+
+func (outdatedAnalyzer) Analyze(_ context.Context, changes []fleetwatch.ModuleChange) ([]fleetwatch.ModuleVerdict, error) {
+	var out []fleetwatch.ModuleVerdict
+	for _, c := range changes {
+		v := fleetwatch.ModuleVerdict{SiteID: c.SiteID, ModuleID: c.ModuleID, Status: "current"}
+		switch c.ToVersion {
+		case "":
+			continue
+		case "old":
+			v.Status, v.UpdateAvailable = "not_current", true
+		case "bad":
+			v.Status, v.UpdateAvailable, v.SecurityUpdate = "not_secure", true, true
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// TestStore_SummaryCounters checks that applying snapshots keeps each
+// site's counters, which the summary adds up, equal to its site_modules.
+func TestStore_SummaryCounters(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		site := mustCreateSite(t, s, org.ID, "one")
+		apply := func(at time.Time, pairs ...string) {
+			l := &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+				t.Fatal(err)
+			}
+			claimed, err := s.ClaimAuditLogs(ctx, 1, time.Now())
+			if err != nil || len(claimed) != 1 {
+				t.Fatalf("claim: %v %v", claimed, err)
+			}
+			if _, err := s.ApplySnapshot(ctx, claimed[0], snapshotOf(site.ID, at, pairs...), outdatedAnalyzer{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		summary := func() *fleetwatch.SummaryReport {
+			r, err := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		now := time.Now().UTC()
+		apply(now.Add(-3*time.Hour), "a=old", "b=old", "c=bad", "d=1.0")
+		if r := summary(); r.UpdatesAvailable != 2 || r.Projects != 4 {
+			t.Errorf("after the first push: %d updates, %d projects; want 2, 4", r.UpdatesAvailable, r.Projects)
+		}
+		apply(now.Add(-2*time.Hour), "a=1.0", "c=bad", "d=old")
+		if r := summary(); r.UpdatesAvailable != 1 || r.Projects != 3 {
+			t.Errorf("after an update: %d updates, %d projects; want 1, 3", r.UpdatesAvailable, r.Projects)
+		}
+		if err := s.RefreshAllSiteCounters(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r := summary(); r.UpdatesAvailable != 1 {
+			t.Errorf("a full recount changed the figure: %d", r.UpdatesAvailable)
+		}
+	})
+}
+
+// TestStore_HistoryFollowsFeedChanges checks that a status change without a
+// version change (a feed changed) splits the history, so that past days
+// keep the status they had.
+func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		site := mustCreateSite(t, s, org.ID, "one")
+		t0 := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Second)
+		l := &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+		if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+			t.Fatal(err)
+		}
+		claimed, _ := s.ClaimAuditLogs(ctx, 1, time.Now())
+		if _, err := s.ApplySnapshot(ctx, claimed[0], snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{}); err != nil {
+			t.Fatal(err)
+		}
+		mods, _, err := s.FindSiteModules(ctx, fleetwatch.SiteModuleFilter{ListOptions: fleetwatch.ListOptions{PerPage: 10}, SiteID: site.ID})
+		if err != nil || len(mods) != 1 {
+			t.Fatalf("site modules %v %v", mods, err)
+		}
+		installs, err := s.FindProjectInstalls(ctx, "a")
+		if err != nil || len(installs) != 1 {
+			t.Fatalf("installs %v %v", installs, err)
+		}
+		t1 := t0.Add(24 * time.Hour)
+		in := installs[0]
+		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+			Status: "current", Fingerprint: "now current"}}, t1); err != nil {
+			t.Fatal(err)
+		}
+		statusAt := func(at time.Time) string {
+			hs, _, err := s.FindHistory(ctx, fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 10}, SiteID: site.ID, At: at})
+			if err != nil || len(hs) != 1 {
+				t.Fatalf("history at %v: %v %v", at, hs, err)
+			}
+			return hs[0].Status
+		}
+		if got := statusAt(t0.Add(time.Hour)); got != "not_current" {
+			t.Errorf("before the feed change: %s, want not_current", got)
+		}
+		if got := statusAt(t1.Add(time.Hour)); got != "current" {
+			t.Errorf("after the feed change: %s, want current", got)
+		}
+		if r, _ := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()}); r.UpdatesAvailable != 0 {
+			t.Errorf("summary counts %d updates after the feed change", r.UpdatesAvailable)
+		}
+	})
+}
