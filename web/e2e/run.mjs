@@ -9,7 +9,7 @@
 //
 // Screenshots go to web/e2e/screenshots/ (printed at the end).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +47,15 @@ async function main() {
   log('building fleetwatch');
   execFileSync('go', ['build', '-o', bin, './cmd/fleetwatch'], { cwd: repo, stdio: 'inherit' });
 
+  // A local release-feed mirror ({project}/current): aaa_update_test 8.x-1.0
+  // is insecure in it (8.x-1.2 is a security release), which opens an exposure.
+  const feeds = join(tmp, 'feeds');
+  mkdirSync(join(feeds, 'aaa_update_test'), { recursive: true });
+  copyFileSync(
+    join(repo, 'httpapi', 'testdata', 'aaa_update_test.sec.8.x-1.2.xml'),
+    join(feeds, 'aaa_update_test', 'current'),
+  );
+
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = {
@@ -56,8 +65,8 @@ async function main() {
     FLEETWATCH_BCRYPT_COST: '4',
     FLEETWATCH_ADDR: `127.0.0.1:${port}`,
     FLEETWATCH_PUBLIC_URL: base,
-    // No test reaches the internet: feeds and advisories point nowhere.
-    FLEETWATCH_RELEASE_FEED_URL: 'http://127.0.0.1:9/release-history',
+    // No test reaches the internet: feeds come from the local mirror, advisories from nowhere.
+    FLEETWATCH_RELEASE_FEED_URL: `file://${feeds}`,
     FLEETWATCH_ADVISORY_URL: 'http://127.0.0.1:9/advisories',
     FLEETWATCH_REDIS_URL: '',
   };
@@ -148,33 +157,27 @@ async function main() {
   );
   log('seeded: 1 organization, 3 sites, dana@acme.example with 2FA');
 
-  // A pushed inventory, when this server has ingestion.
-  let pushed = false;
-  try {
-    const key = (await call('POST', `/sites/${sites[0].id}/api-keys`, { name: 'e2e-agent' }, admin))
-      .data.key;
+  // A site key for the agent; the inventory is pushed later, while the site page is open.
+  const agentKey = (
+    await call('POST', `/sites/${sites[0].id}/api-keys`, { name: 'e2e-agent' }, admin)
+  ).data.key;
+  const push = async () => {
     const res = await fetch(`${base}/api/v1/ingest/inventory`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${agentKey}` },
       body: JSON.stringify({
         collected_at: new Date().toISOString(),
         drupal: { core_version: '10.3.6', php_version: '8.3.1' },
         modules: [
           { name: 'drupal', type: 'core', version: '10.3.6' },
           { name: 'token', type: 'module', version: '8.x-1.15' },
+          { name: 'aaa_update_test', type: 'module', version: '8.x-1.0' },
           { name: 'acme_events', type: 'module', version: '1.0.0', source: 'custom' },
         ],
       }),
     });
-    pushed = res.status === 202;
-    log(
-      pushed
-        ? 'pushed an inventory for Acme www'
-        : `ingest answered ${res.status}: skipping the inventory check`,
-    );
-  } catch (err) {
-    log('ingest unavailable:', err.message);
-  }
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  };
 
   rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
@@ -242,23 +245,20 @@ async function main() {
   // A site: create and revoke a key.
   await page.getByRole('link', { name: 'Acme www' }).click();
   await page.getByRole('heading', { name: 'Acme www' }).waitFor();
-  if (pushed) {
-    // Processing is asynchronous; the inventory appears without a reload when events are live.
-    const inventory = page.getByRole('tab', { name: 'Inventory' });
-    if (await inventory.count()) {
-      await inventory.click();
-      for (let i = 0; i < 20; i++) {
-        if (await page.getByRole('table', { name: 'Inventory' }).count()) break;
-        await page.waitForTimeout(500);
-        if (i === 10) await page.reload();
-      }
-      log(
-        (await page.getByRole('table', { name: 'Inventory' }).count())
-          ? 'inventory shown'
-          : 'inventory not shown yet',
-      );
-    }
-  }
+  // Watch a pushed inventory appear live (SSE), without a reload.
+  await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+  await page.getByText(/has not pushed an inventory/).waitFor();
+  const navigations = [];
+  page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));
+  await push();
+  log('pushed an inventory for Acme www');
+  await page.getByRole('table', { name: 'Inventory' }).waitFor({ timeout: 15_000 });
+  await page.getByRole('row', { name: /aaa_update_test/ }).waitFor();
+  if (navigations.length) throw new Error(`the page reloaded: ${navigations.join(', ')}`);
+  log('inventory appeared live, without a reload');
+  // The admin refreshes the feeds (the exposure may already be open from the push).
+  const refreshed = (await call('POST', '/admin/feeds/refresh', undefined, admin)).data;
+  log('feeds refreshed:', JSON.stringify(refreshed));
   await shot('05-site');
   await page.getByRole('tab', { name: 'API keys' }).click();
   await page.getByLabel(/new key name/i).fill('web01');
@@ -279,6 +279,92 @@ async function main() {
   await row.getByText(/Revoked/).waitFor();
   await shot('07-key-revoked');
   log('created and revoked a site key');
+
+  // Accept a risk on the Security updates page.
+  await page.goto(`${base}/security`);
+  await page.getByRole('heading', { name: 'Security updates', level: 1 }).waitFor();
+  const exposureRow = page.getByRole('row', { name: /aaa_update_test/ });
+  await exposureRow.getByRole('button', { name: /accept the risk/i }).click();
+  const drawer = page.getByRole('dialog', { name: /aaa_update_test on Acme www/ });
+  await drawer.getByRole('button', { name: 'Accept risk' }).click();
+  await drawer.getByText(/say why the team accepts this risk/i).waitFor();
+  await drawer.getByLabel('Justification').fill('Mitigated by a WAF rule until the next release.');
+  await shot('16-accept-risk');
+  await drawer.getByRole('button', { name: 'Accept risk' }).click();
+  await drawer.getByText('Mitigated by a WAF rule until the next release.').waitFor();
+  await drawer
+    .getByText(/Accepted until/)
+    .first()
+    .waitFor();
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'hidden' });
+  await exposureRow.getByText(/Accepted until/).waitFor();
+  // The accepted ones apart (the SLA filter; the report is cached by the server for a minute,
+  // so stay in this tab, which remembers what it accepted).
+  await page
+    .getByRole('textbox', { name: 'SLA' })
+    .or(page.getByRole('combobox', { name: 'SLA' }))
+    .first()
+    .click();
+  await page.getByRole('option', { name: 'Risk accepted' }).click();
+  await page.waitForURL(/accepted=true/);
+  await page
+    .getByRole('row', { name: /aaa_update_test/ })
+    .getByText(/Accepted until/)
+    .waitFor();
+  await shot('17-risk-accepted');
+  log('accepted a risk');
+
+  // Export a report table as CSV.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csvPath = join(tmp, 'export.csv');
+  await download.saveAs(csvPath);
+  const csv = readFileSync(csvPath, 'utf8');
+  const [header, ...csvRows] = csv.trim().split(/\r?\n/);
+  if (!/\.csv$/.test(download.suggestedFilename()) || csv.trimStart().startsWith('{'))
+    throw new Error(`the export is not CSV: ${download.suggestedFilename()} ${csv.slice(0, 200)}`);
+  if (!header.includes(',') || !/project/i.test(header) || !/site/i.test(header))
+    throw new Error(`the CSV has no header row: ${header}`);
+  if (!csvRows.some((r) => r.includes('aaa_update_test')))
+    throw new Error(`the CSV lacks the accepted exposure:\n${csv.slice(0, 500)}`);
+  log(`exported ${download.suggestedFilename()}: ${header}`);
+
+  // Integration keys of the organization.
+  await page.goto(`${base}/admin/organizations`);
+  await page.getByRole('button', { name: 'Integration keys of Acme Agency' }).click();
+  const keys = page.getByRole('dialog', { name: 'Integration keys of Acme Agency' });
+  await keys.getByLabel(/new integration key name/i).fill('grafana');
+  await keys.getByLabel('Scope').selectOption('read');
+  await keys.getByRole('button', { name: 'Create key' }).click();
+  const keyDialog = page.getByRole('dialog', { name: 'Integration key created' });
+  await keyDialog.waitFor();
+  const integrationKey = await keyDialog.getByLabel('New integration key').textContent();
+  if (!/^fw[a-z]_/.test(integrationKey ?? ''))
+    throw new Error(`no integration key: ${integrationKey}`);
+  await shot('18-integration-key-created');
+  await keyDialog.getByRole('button', { name: /saved the key/i }).click();
+  await keyDialog.waitFor({ state: 'hidden' });
+  const keyRow = keys.getByRole('row', { name: /grafana/ });
+  await keyRow.getByRole('button', { name: 'Revoke' }).click();
+  await page
+    .getByRole('dialog', { name: 'Revoke this integration key?' })
+    .getByRole('button', { name: 'Revoke key' })
+    .click();
+  await keyRow.getByText(/Revoked/).waitFor();
+  await shot('19-integration-keys');
+  await page.keyboard.press('Escape');
+  log('created and revoked an integration key');
+
+  // Notification preferences.
+  await page.goto(`${base}/account`);
+  await page.getByRole('switch', { name: 'Send Webhook notifications' }).check({ force: true });
+  await page.getByLabel('Webhook URL').fill('https://hooks.example.com/fleetwatch');
+  await page.getByRole('button', { name: 'Save notification preferences' }).click();
+  await page.getByText('Notification preferences saved.').waitFor();
+  log('saved notification preferences');
 
   // The other main pages.
   for (const [name, path, text] of [

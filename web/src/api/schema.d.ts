@@ -19,6 +19,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/feeds/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh advisories and release feeds now
+         * @description Fetches the advisories and the release history of every project the fleet runs (conditionally), and recomputes the sites of every project whose feed changed. Platform admins only.
+         */
+        post: operations["refresh-feeds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the ingest log: every payload sites pushed, and what became of it */
+        get: operations["list-audit-logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one entry of the ingest log */
+        get: operations["get-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a failed payload again */
+        post: operations["retry-audit-log"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/2fa/backup-codes": {
         parameters: {
             query?: never;
@@ -139,6 +210,23 @@ export interface paths {
         patch: operations["update-me"];
         trace?: never;
     };
+    "/api/v1/auth/me/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's notification delivery log */
+        get: operations["list-notification-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -202,6 +290,233 @@ export interface paths {
         put?: never;
         /** Trade a refresh token for new tokens (the old one dies) */
         post: operations["refresh-token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream events (Server-Sent Events)
+         * @description Streams `snapshot.processed`, `exposure.opened`, `exposure.resolved`, `sla.breached` and `patch_run.recorded` events of your organization (all of them for an admin) as Server-Sent Events: `id`, `event` (the type) and `data` (the event as JSON). A comment is sent every 15 s while idle. Reconnect with `Last-Event-ID` (or `?last_event_id=`) to receive what you missed, within a bounded window. A client that falls too far behind is disconnected and should reconnect the same way. Authenticate with the Authorization header, or with `?ticket=` from `POST /api/v1/events/ticket`.
+         */
+        get: operations["stream-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived, single-use ticket to open the event stream from a browser
+         * @description EventSource cannot send an Authorization header: pass the ticket as `?ticket=` to `GET /api/v1/events` within 30 seconds.
+         */
+        post: operations["create-event-ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exposures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List security exposures
+         * @description An exposure is open exactly while a site's project needs a security update; due_at comes from the SLA deadline of its severity.
+         */
+        get: operations["list-exposures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exposures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a security exposure */
+        get: operations["get-exposure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exposures/{id}/acceptance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The acceptance in force on an exposure */
+        get: operations["get-exposure-acceptance"];
+        put?: never;
+        /** Accept the risk of an open exposure until a date; its SLA clock pauses meanwhile */
+        post: operations["accept-exposure"];
+        /** End an acceptance early; the SLA clock runs again */
+        delete: operations["revoke-exposure-acceptance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest/composer-lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a site's composer.lock
+         * @description The composer.lock as it is; its drupal/* packages become the inventory. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         */
+        post: operations["push-composer-lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a site's inventory
+         * @description The projects a site runs, as DESIGN §6 describes. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         */
+        post: operations["push-inventory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest/patch-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a patch run
+         * @description A round of updates the site applied. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         */
+        post: operations["push-patch-run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the projects your sites run */
+        get: operations["list-modules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a project, with the versions your sites run */
+        get: operations["get-module"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modules/{name}/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the sites that run a project */
+        get: operations["list-module-sites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modules/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a project's releases
+         * @description The releases drupal.org's release history lists (and versions sites reported), newest first, with release types, flags, the advisory and severity each security release fixes, and how many of your sites run each.
+         */
+        get: operations["list-module-versions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -275,6 +590,64 @@ export interface paths {
         post?: never;
         /** Revoke an integration key */
         delete: operations["revoke-integration-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/sla-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's SLA policy in force
+         * @description The defaults (1, 3, 7, 30 and 90 days from publication; version 0) until an org admin sets one.
+         */
+        get: operations["get-sla-policy"];
+        /**
+         * Replace the organization's SLA policy (a new version)
+         * @description Each change is a new version, recorded in the activity trail; open exposures' due dates follow it, resolved ones keep their outcome.
+         */
+        put: operations["put-sla-policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/sla-policy/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every saved version of the organization's SLA policy, newest first */
+        get: operations["list-sla-policy-versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patch-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List patch runs */
+        get: operations["list-patch-runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -471,6 +844,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sites/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a site ran at a given time */
+        get: operations["get-site-history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the projects a site runs now */
+        get: operations["list-site-modules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/patch-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a site's patch runs */
+        get: operations["list-site-patch-runs"];
+        put?: never;
+        /** Record a patch run by hand */
+        post: operations["record-patch-run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -512,6 +937,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Acceptance: {
+            /** Format: date-time */
+            accepted_at: string;
+            /** @description The org admin who accepted it */
+            accepted_by: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            exposure_id: string;
+            id: string;
+            justification: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+            revoked_by: string | null;
+        };
+        Accepted: {
+            /** @description True when the snapshot_id/run_id was pushed before: nothing new was stored */
+            duplicate: boolean;
+            /** @description The audit log of this push */
+            id: string;
+            /** @description queued, or the original's status for a repeated snapshot_id/run_id */
+            status: string;
+        };
+        AcceptInputBody: {
+            /**
+             * Format: date-time
+             * @description When the acceptance ends and the SLA clock runs again (at most a year)
+             */
+            expires_at: string;
+            /** @description Why the team lives with this risk for now */
+            justification: string;
+        };
         ActivityLog: {
             action: string;
             /** Format: date-time */
@@ -540,6 +996,36 @@ export interface components {
             revoked_at: string | null;
             scope?: string;
             site_id: string | null;
+        };
+        AuditLog: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: date-time */
+            claimed_at: string | null;
+            /** @description The snapshot_id or run_id the client chose, if any */
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description When the site collected the inventory, once applied
+             */
+            collected_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            error: string;
+            id: string;
+            /** @enum {string} */
+            kind: "inventory" | "composer_lock" | "patch_run";
+            organization_id: string;
+            /** Format: date-time */
+            processed_at: string | null;
+            site_id: string;
+            /**
+             * Format: int64
+             * @description Bytes of the raw payload; 0 once pruned
+             */
+            size: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "processed" | "failed" | "duplicate";
         };
         BackupCodes: {
             backup_codes: string[] | null;
@@ -606,14 +1092,38 @@ export interface components {
             code: string;
             password: string;
         };
+        EnvelopeAcceptance: {
+            data: components["schemas"]["Acceptance"];
+        };
+        EnvelopeAccepted: {
+            data: components["schemas"]["Accepted"];
+        };
+        EnvelopeAuditLog: {
+            data: components["schemas"]["AuditLog"];
+        };
         EnvelopeBackupCodes: {
             data: components["schemas"]["BackupCodes"];
         };
         EnvelopeCreatedAPIKey: {
             data: components["schemas"]["CreatedAPIKey"];
         };
+        EnvelopeEventTicket: {
+            data: components["schemas"]["EventTicket"];
+        };
+        EnvelopeExposure: {
+            data: components["schemas"]["Exposure"];
+        };
+        EnvelopeListReleaseInfo: {
+            data: components["schemas"]["ReleaseInfo"][] | null;
+        };
+        EnvelopeListSLAPolicy: {
+            data: components["schemas"]["SLAPolicy"][] | null;
+        };
         EnvelopeLoginAnswer: {
             data: components["schemas"]["LoginAnswer"];
+        };
+        EnvelopeModule: {
+            data: components["schemas"]["Module"];
         };
         EnvelopeNotificationPreferences: {
             data: components["schemas"]["NotificationPreferences"];
@@ -621,8 +1131,17 @@ export interface components {
         EnvelopeOrganization: {
             data: components["schemas"]["Organization"];
         };
+        EnvelopePatchRun: {
+            data: components["schemas"]["PatchRun"];
+        };
+        EnvelopeRefreshResult: {
+            data: components["schemas"]["RefreshResult"];
+        };
         EnvelopeSite: {
             data: components["schemas"]["Site"];
+        };
+        EnvelopeSLAPolicy: {
+            data: components["schemas"]["SLAPolicy"];
         };
         EnvelopeSummaryReport: {
             data: components["schemas"]["SummaryReport"];
@@ -657,6 +1176,121 @@ export interface components {
             /** @description JSON pointer into the request body */
             pointer?: string;
         };
+        EventTicket: {
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Pass as ?ticket= to GET /api/v1/events; single use */
+            ticket: string;
+            /** @description The stream's URL with the ticket */
+            url: string;
+        };
+        Exposure: {
+            /** @description Advisory ids of those releases, when known */
+            advisories: string[] | null;
+            /**
+             * Format: date-time
+             * @description The SLA clock's start: publication, never before the site was first seen
+             */
+            clock_started_at: string;
+            /** Format: date-time */
+            detected_at: string;
+            /** Format: date-time */
+            due_at: string;
+            /** @description The security releases that fix it; empty when the whole project is insecure */
+            fixed_by: string[] | null;
+            id: string;
+            installed_version: string;
+            organization_id: string;
+            project: string;
+            /**
+             * Format: date-time
+             * @description The fixing release's date
+             */
+            published_at: string | null;
+            /** Format: date-time */
+            resolved_at: string | null;
+            resolved_version: string;
+            /** @enum {string} */
+            severity: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
+            /** @description False when no advisory gave a severity (counted as critical) */
+            severity_known: boolean;
+            site_id: string;
+            site_name: string;
+            /**
+             * @description Frozen when it resolves
+             * @enum {string|null}
+             */
+            sla_outcome: "within" | "breached" | null;
+            /** @enum {string} */
+            sla_status: "within" | "at_risk" | "breached";
+            /** @enum {string} */
+            state: "open" | "resolved";
+        };
+        HistoryEntry: {
+            /**
+             * Format: int64
+             * @description Build time of a dev checkout, unix seconds
+             */
+            datestamp?: number;
+            name: string;
+            source: string;
+            status: string;
+            type: string;
+            /** Format: date-time */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description null while the site still runs it
+             */
+            valid_to: string | null;
+            version: string;
+        };
+        InventoryDrupal: {
+            /** @example 10.3.6 */
+            core_version?: string;
+            /** @example 8.3.1 */
+            php_version?: string;
+            /** @example standard */
+            profile?: string;
+        };
+        InventoryModule: {
+            /**
+             * Format: int64
+             * @description Build time of a dev checkout, unix seconds
+             */
+            datestamp?: number;
+            enabled?: boolean;
+            /** @example ctools_views */
+            name: string;
+            /**
+             * @description The drupal.org project; defaults to name
+             * @example ctools
+             */
+            project?: string;
+            /**
+             * @description Defaults to drupal.org; custom projects are never looked up
+             * @enum {string}
+             */
+            source?: "drupal.org" | "custom";
+            /**
+             * @description Defaults to module
+             * @enum {string}
+             */
+            type?: "core" | "module" | "theme" | "profile";
+            /** @example 4.1.0 */
+            version: string;
+        };
+        InventoryPayload: {
+            /**
+             * Format: date-time
+             * @description When the site collected the inventory; defaults to arrival
+             */
+            collected_at?: string;
+            drupal: components["schemas"]["InventoryDrupal"];
+            modules: components["schemas"]["InventoryModule"][] | null;
+            /** @description Client-made id; the same id twice is stored once */
+            snapshot_id?: string;
+        };
         Links: {
             first?: string;
             last?: string;
@@ -674,8 +1308,28 @@ export interface components {
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
+        ListEnvelopeAuditLog: {
+            data: components["schemas"]["AuditLog"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
         ListEnvelopeComplianceRow: {
             data: components["schemas"]["ComplianceRow"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopeExposure: {
+            data: components["schemas"]["Exposure"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopeHistoryEntry: {
+            data: components["schemas"]["HistoryEntry"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopeModule: {
+            data: components["schemas"]["Module"][] | null;
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
@@ -689,8 +1343,18 @@ export interface components {
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
+        ListEnvelopeNotificationDelivery: {
+            data: components["schemas"]["NotificationDelivery"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
         ListEnvelopeOrganization: {
             data: components["schemas"]["Organization"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopePatchRun: {
+            data: components["schemas"]["PatchRun"][] | null;
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
@@ -706,6 +1370,11 @@ export interface components {
         };
         ListEnvelopeSite: {
             data: components["schemas"]["Site"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopeSiteModule: {
+            data: components["schemas"]["SiteModule"][] | null;
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
@@ -756,6 +1425,20 @@ export interface components {
             code: string;
             mfa_token: string;
         };
+        Module: {
+            drupal_link: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Sites you can see that run it
+             */
+            sites_count: number;
+            /** @enum {string} */
+            source: "drupal.org" | "custom";
+            /** @enum {string} */
+            type: "core" | "module" | "theme" | "profile";
+            versions?: components["schemas"]["ModuleVersionUsage"][] | null;
+        };
         ModuleUsageRow: {
             organization_id: string;
             recommended_version: string;
@@ -782,12 +1465,40 @@ export interface components {
             sites: number;
             version: string;
         };
+        ModuleVersionUsage: {
+            /** Format: int64 */
+            sites_count: number;
+            version: string;
+        };
         NotificationChannel: {
             daily_digest?: boolean;
             enabled?: boolean;
             /** @enum {string} */
             min_severity?: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
             sla_breach?: boolean;
+        };
+        NotificationDelivery: {
+            /** Format: int64 */
+            attempts: number;
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description What was notified: the event id, or digest:<day> */
+            key: string;
+            /** @description The event type, or digest */
+            kind: string;
+            last_error: string;
+            /** Format: date-time */
+            sent_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed";
+            subject: string;
+            /** @description The e-mail address, or the webhook's host */
+            target: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         NotificationPreferences: {
             email?: components["schemas"]["NotificationChannel"];
@@ -814,6 +1525,50 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        PatchRun: {
+            audit_log_id: string | null;
+            changes: components["schemas"]["PatchRunChange"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            id: string;
+            notes: string;
+            organization_id: string;
+            /** @description The user who recorded it; null when a site key pushed it */
+            recorded_by: string | null;
+            /** Format: date-time */
+            run_date: string;
+            site_id: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** @enum {string} */
+            status: "succeeded" | "failed" | "partial";
+            /** @enum {string} */
+            tool: "composer" | "drush" | "manual" | "automatic_updates";
+        };
+        PatchRunChange: {
+            /** @description Empty for a project the run added */
+            from_version?: string;
+            /** @description The project */
+            name: string;
+            /** @description Empty for a project the run removed */
+            to_version?: string;
+        };
+        PatchRunPayload: {
+            changes: components["schemas"]["PatchRunChange"][] | null;
+            /** Format: date-time */
+            finished_at?: string;
+            notes?: string;
+            /** @description Client-made id; the same id twice is stored once */
+            run_id?: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** @enum {string} */
+            status: "succeeded" | "failed" | "partial";
+            /** @enum {string} */
+            tool?: "composer" | "drush" | "manual" | "automatic_updates";
+        };
         PatchRunReportRow: {
             /** @description project: from → to */
             changes: string[] | null;
@@ -831,7 +1586,60 @@ export interface components {
         RefreshInputBody: {
             refresh_token: string;
         };
+        RefreshResult: {
+            /**
+             * Format: int64
+             * @description Advisories read
+             */
+            advisories: number;
+            /** @description Projects whose feed changed */
+            changed: string[] | null;
+            /** Format: int64 */
+            exposures_opened: number;
+            /** Format: int64 */
+            exposures_resolved: number;
+            /** @description Projects whose feed could not be fetched */
+            failed: string[] | null;
+            /**
+             * Format: int64
+             * @description Feeds checked
+             */
+            projects: number;
+            /**
+             * Format: int64
+             * @description (site, project) rows whose analysis changed
+             */
+            sites_changed: number;
+        };
+        ReleaseInfo: {
+            advisory_id: string | null;
+            bug_fixes: boolean;
+            core_compatibility: string;
+            insecure: boolean;
+            new_features: boolean;
+            published: boolean;
+            /** Format: date-time */
+            release_date: string | null;
+            revoked: boolean;
+            risk_label?: string;
+            /** Format: int64 */
+            risk_score?: number;
+            risk_vector?: string;
+            security_covered: boolean;
+            security_update: boolean;
+            /** @description Of the advisory the release fixes; null when none or unknown */
+            severity: string | null;
+            /**
+             * Format: int64
+             * @description Sites you can see that run it
+             */
+            sites_count: number;
+            unsupported: boolean;
+            version: string;
+        };
         SecurityUpdateRow: {
+            /** Format: date-time */
+            accepted_until: string | null;
             /** Format: double */
             age_days: number;
             /** Format: date-time */
@@ -847,8 +1655,11 @@ export interface components {
             site_id: string;
             site_name: string;
             site_url: string;
-            /** @enum {string} */
-            sla_state: "within" | "at_risk" | "breached";
+            /**
+             * @description accepted while an org admin's risk acceptance holds
+             * @enum {string}
+             */
+            sla_state: "within" | "at_risk" | "breached" | "accepted";
         };
         Site: {
             core_version: string;
@@ -879,7 +1690,90 @@ export interface components {
             /** @description The site's address, http or https */
             url?: string;
         };
+        SiteModule: {
+            /** @description Newer releases of other branches */
+            also_available: string[] | null;
+            /**
+             * Format: int64
+             * @description Build time of a dev checkout, unix seconds
+             */
+            datestamp?: number;
+            drupal_link: string;
+            latest_version: string;
+            name: string;
+            /** @description Why the status is what it is */
+            reasons: string[] | null;
+            recommended_version: string;
+            security_update: boolean;
+            /** @description Security releases listed for the installed version */
+            security_updates: string[] | null;
+            /**
+             * @description Of the worst advisory among the security updates; null when none or unknown
+             * @enum {string|null}
+             */
+            severity: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical" | null;
+            site_id: string;
+            site_name: string;
+            site_url: string;
+            source: string;
+            status: string;
+            type: string;
+            update_available: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            version: string;
+        };
+        SLADeadlineDays: {
+            /** Format: int64 */
+            critical: number;
+            /**
+             * Format: int64
+             * @description Days to patch a highly critical exposure
+             */
+            highly_critical: number;
+            /** Format: int64 */
+            less_critical: number;
+            /** Format: int64 */
+            moderately_critical: number;
+            /** Format: int64 */
+            not_critical: number;
+        };
+        SLAPolicy: {
+            /**
+             * @description Whether the clock starts at the security release's publication or at first detection; never before the site was first seen
+             * @enum {string}
+             */
+            clock_start: "published" | "detected";
+            /**
+             * Format: date-time
+             * @description When this version was saved; null for the defaults
+             */
+            created_at: string | null;
+            /** @description Who saved this version; null for the defaults */
+            created_by: string | null;
+            deadlines: components["schemas"]["SLADeadlineDays"];
+            organization_id: string;
+            /**
+             * Format: int64
+             * @description Increases with each change; 0 for the defaults, never saved
+             */
+            version: number;
+        };
+        SLAPolicyBody: {
+            /**
+             * @description Default published
+             * @enum {string}
+             */
+            clock_start?: "published" | "detected";
+            /** @description Days to patch, per severity */
+            deadlines: components["schemas"]["SLADeadlineDays"];
+        };
         SummaryReport: {
+            /**
+             * Format: int64
+             * @description Open exposures whose risk an org admin accepted for now
+             */
+            accepted_exposures: number;
             /**
              * Format: double
              * @description % of exposures closed in the last 30 days within their deadline; null when none closed
@@ -1058,6 +1952,276 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "refresh-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeRefreshResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-audit-logs": {
+        parameters: {
+            query?: {
+                kind?: "inventory" | "composer_lock" | "patch_run";
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "queued" | "processing" | "processed" | "failed" | "duplicate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeAuditLog"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAuditLog"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "retry-audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAuditLog"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1551,6 +2715,73 @@ export interface operations {
             };
         };
     };
+    "list-notification-deliveries": {
+        parameters: {
+            query?: {
+                channel?: "email" | "webhook";
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "pending" | "sent" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeNotificationDelivery"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "get-notification-preferences": {
         parameters: {
             query?: never;
@@ -1811,6 +3042,1008 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "stream-events": {
+        parameters: {
+            query?: {
+                /** @description Resume after this event, for clients that cannot send Last-Event-ID */
+                last_event_id?: string;
+                /** @description A ticket from POST /api/v1/events/ticket, instead of the Authorization header (browsers' EventSource) */
+                ticket?: string;
+            };
+            header?: {
+                /** @description Resume after this event (EventSource sends it on reconnect) */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "create-event-ticket": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Bearer token the ticket stands for */
+                Authorization?: string;
+                "X-API-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeEventTicket"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-exposures": {
+        parameters: {
+            query?: {
+                organization_id?: string;
+                /** @description true: only those open past their due date, or resolved after it */
+                overdue?: "true" | "false";
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description A project's machine name */
+                project?: string;
+                /** @description Case-insensitive text search */
+                q?: string;
+                severity?: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
+                site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                state?: "open" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeExposure"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-exposure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeExposure"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-exposure-acceptance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAcceptance"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "accept-exposure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAcceptance"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "revoke-exposure-acceptance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "push-composer-lock": {
+        parameters: {
+            query?: {
+                /** @description Client-made id; the same id twice is stored once */
+                snapshot_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAccepted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "push-inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InventoryPayload"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAccepted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "push-patch-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchRunPayload"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeAccepted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-modules": {
+        parameters: {
+            query?: {
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                source?: "drupal.org" | "custom";
+                type?: "core" | "module" | "theme" | "profile";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeModule"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-module": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's machine name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeModule"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-module-sites": {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                security_update?: "true" | "false";
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
+                type?: "core" | "module" | "theme" | "profile";
+                update_available?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The project's machine name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeSiteModule"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-module-versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's machine name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeListReleaseInfo"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2360,6 +4593,283 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-sla-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeSLAPolicy"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "put-sla-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SLAPolicyBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeSLAPolicy"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-sla-policy-versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeListSLAPolicy"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-patch-runs": {
+        parameters: {
+            query?: {
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "succeeded" | "failed" | "partial";
+                tool?: "composer" | "drush" | "manual" | "automatic_updates";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopePatchRun"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3450,6 +5960,317 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-site-history": {
+        parameters: {
+            query?: {
+                /** @description The moment to look at (RFC 3339); default now */
+                at?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeHistoryEntry"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-site-modules": {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                security_update?: "true" | "false";
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
+                type?: "core" | "module" | "theme" | "profile";
+                update_available?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeSiteModule"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-site-patch-runs": {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "succeeded" | "failed" | "partial";
+                tool?: "composer" | "drush" | "manual" | "automatic_updates";
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopePatchRun"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "record-patch-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchRunPayload"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopePatchRun"];
+                };
             };
             /** @description Unauthorized */
             401: {

@@ -1,5 +1,5 @@
 import { Badge, Tooltip } from '@mantine/core';
-import { formatDateTime, formatRelative, staleness } from '@/lib/format';
+import { formatDate, formatDateTime, formatRelative, staleness } from '@/lib/format';
 
 export const severityLabels: Record<string, string> = {
   highly_critical: 'Highly critical',
@@ -42,6 +42,7 @@ const slaInfo: Record<string, { label: string; color: string }> = {
   within: { label: 'Within SLA', color: 'teal.8' },
   at_risk: { label: 'At risk', color: 'orange.8' },
   breached: { label: 'Past due', color: 'red.8' },
+  accepted: { label: 'Risk accepted', color: 'indigo.7' },
 };
 
 export function SlaBadge({ state }: { state?: string | null }) {
@@ -67,6 +68,17 @@ export function LastSeen({ at }: { at?: string | null }) {
           {s.label}
         </Badge>
       </span>
+    </Tooltip>
+  );
+}
+
+/** An exposure whose risk an org admin accepted, until when. */
+export function AcceptedBadge({ until }: { until?: string | null }) {
+  return (
+    <Tooltip label="The SLA clock is paused while the risk is accepted">
+      <Badge color="indigo.7" variant="light">
+        {until ? `Accepted until ${formatDate(until)}` : 'Risk accepted'}
+      </Badge>
     </Tooltip>
   );
 }

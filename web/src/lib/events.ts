@@ -44,8 +44,9 @@ export function applyEvent(qc: QueryClient, type: string, raw: string) {
   for (const key of keysFor(type, data)) qc.invalidateQueries({ queryKey: key });
 }
 
+/** POST /events/ticket answers 201 {data: {ticket, expires_at, url}}; the ticket is single use. */
 interface Ticket {
-  data: { ticket?: string; token?: string };
+  data: { ticket: string; expires_at?: string; url?: string };
 }
 
 export function useLiveUpdates(enabled: boolean): LiveState {
@@ -63,7 +64,7 @@ export function useLiveUpdates(enabled: boolean): LiveState {
       let ticket: string | undefined;
       try {
         const answer = await api.post<Ticket>('/events/ticket');
-        ticket = answer?.data?.ticket ?? answer?.data?.token;
+        ticket = answer?.data?.ticket;
       } catch (err) {
         if (isStatus(err, 404) || isStatus(err, 405)) {
           setState('unavailable');

@@ -6,10 +6,11 @@ import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
 import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
-import { useMe } from '@/lib/auth';
+import { atLeast, useMe } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
 import { useOrganizations, useSaveOrganization } from '../api/organizations';
+import { IntegrationKeysModal } from './integration-keys';
 
 function OrganizationModal({
   org,
@@ -75,6 +76,8 @@ export function OrganizationsPage() {
   const me = useMe();
   const orgs = useOrganizations({ page: list.page, sort: list.sort, q: list.q || undefined });
   const [editing, setEditing] = useState<Organization | 'new' | null>(null);
+  const [keysOf, setKeysOf] = useState<Organization | null>(null);
+  const canManageKeys = atLeast(me.data?.role, 'org_admin');
   return (
     <Stack>
       <PageHeader
@@ -93,7 +96,7 @@ export function OrganizationsPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={520}>
+            <Table.ScrollContainer minWidth={640}>
               <Table striped verticalSpacing="xs" aria-label="Organizations">
                 <Table.Thead>
                   <Table.Tr>
@@ -120,9 +123,21 @@ export function OrganizationsPage() {
                         </Badge>
                       </Table.Td>
                       <Table.Td>
-                        <Button size="xs" variant="light" onClick={() => setEditing(o)}>
-                          Edit
-                        </Button>
+                        <Group gap="xs" wrap="nowrap">
+                          <Button size="xs" variant="light" onClick={() => setEditing(o)}>
+                            Edit
+                          </Button>
+                          {canManageKeys && (
+                            <Button
+                              size="xs"
+                              variant="default"
+                              onClick={() => setKeysOf(o)}
+                              aria-label={`Integration keys of ${o.name}`}
+                            >
+                              Integration keys
+                            </Button>
+                          )}
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -134,7 +149,7 @@ export function OrganizationsPage() {
         )}
       </Async>
       {editing && <OrganizationModal org={editing} onClose={() => setEditing(null)} />}
-      <Group />
+      <IntegrationKeysModal org={keysOf} onClose={() => setKeysOf(null)} />
     </Stack>
   );
 }

@@ -3,6 +3,8 @@ import { PageHeader } from '@/components/page-header';
 import { roleLabels, useMe } from '@/lib/auth';
 import type { Role } from '@/api/types';
 import { PasswordForm } from './password-form';
+import { NotificationDeliveriesTable } from './notification-deliveries-table';
+import { NotificationPreferencesForm } from './notification-preferences-form';
 import { TwoFactorPanel } from './two-factor-panel';
 
 export function AccountPage() {
@@ -25,6 +27,10 @@ export function AccountPage() {
       <PasswordForm />
       <Divider />
       <TwoFactorPanel />
+      <Divider />
+      <NotificationPreferencesForm />
+      <Divider />
+      <NotificationDeliveriesTable />
     </Stack>
   );
 }

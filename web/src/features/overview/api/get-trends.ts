@@ -1,16 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { components } from '@/api/schema';
 import type { Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One day of the fleet's trend (GET /reports/trends). */
-export interface TrendRow {
-  day: string;
-  open_security_updates?: number;
-  new_exposures?: number;
-  resolved?: number;
-  overdue?: number;
-  compliance_pct?: number | null;
-}
+export type TrendRow = components['schemas']['TrendRow'];
 
 export interface TrendParams {
   from?: string;

@@ -106,6 +106,14 @@ export function OverviewPage() {
               {s.sites_reporting_24h ?? 0} of {s.sites ?? 0} sites reported in the last 24 hours ·{' '}
               {s.projects ?? 0} projects · compliance over 90 days {percent(s.compliance_90d)} ·
               generated {formatDateTime(s.generated_at)}
+              {s.accepted_exposures ? (
+                <>
+                  {' · '}
+                  <Anchor component={Link} to="/security?accepted=true" size="xs">
+                    {s.accepted_exposures} accepted {s.accepted_exposures === 1 ? 'risk' : 'risks'}
+                  </Anchor>
+                </>
+              ) : null}
             </Text>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Card withBorder>

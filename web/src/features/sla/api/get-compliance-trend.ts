@@ -1,13 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { components } from '@/api/schema';
 import type { Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export interface ComplianceTrendRow {
-  day: string;
-  compliance_pct?: number | null;
-  overdue?: number;
-  resolved?: number;
-}
+/** One day of GET /reports/trends. */
+export type ComplianceTrendRow = components['schemas']['TrendRow'];
 
 export const getComplianceTrend = (params: {
   from?: string;

@@ -1,28 +1,15 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { components } from '@/api/schema';
 import type { Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** SLA compliance of one organization or site over a period (GET /reports/sla-compliance). */
-export interface ComplianceRow {
-  scope?: 'organization' | 'site';
-  organization_id?: string;
-  organization_name?: string;
-  site_id?: string;
-  site_name?: string;
-  closed?: number;
-  within?: number;
-  breached?: number;
-  compliance_pct?: number | null;
-  mean_hours_to_patch?: number | null;
-  p90_hours_to_patch?: number | null;
-  open_breaches?: number;
-}
+export type ComplianceRow = components['schemas']['ComplianceRow'];
 
 export interface ComplianceParams {
   from?: string;
   to?: string;
   organization_id?: string;
-  group_by?: string;
 }
 
 export const getSlaCompliance = (params: ComplianceParams) =>

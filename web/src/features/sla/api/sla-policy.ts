@@ -2,6 +2,12 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import type { One } from '@/api/types';
 import { api } from '@/lib/api-client';
 
+/**
+ * Days to patch, per severity (`SLADeadlineDays`). The SLA policy routes are
+ * not in the generated schema.d.ts yet (cmd/fleetwatch-openapi builds the
+ * server without the SLA service), so these shapes are copied by hand from
+ * the OpenAPI document a running `fleetwatch serve` answers.
+ */
 export interface SlaDeadlines {
   highly_critical: number;
   critical: number;
@@ -10,12 +16,27 @@ export interface SlaDeadlines {
   not_critical: number;
 }
 
-/** An organization's SLA policy (GET/PUT /organizations/{id}/sla-policy). */
+export type ClockStart = 'published' | 'detected';
+
+/** An organization's SLA policy (GET /organizations/{id}/sla-policy → `SLAPolicy`). */
 export interface SlaPolicy {
-  organization_id?: string;
-  version?: number;
+  organization_id: string;
+  /** increases with each change; 0 for the defaults, never saved */
+  version: number;
   deadlines: SlaDeadlines;
-  clock_start?: 'published' | 'detected';
+  /** whether the clock starts at the release's publication or at first detection */
+  clock_start: ClockStart;
+  /** when this version was saved; null for the defaults */
+  created_at: string | null;
+  /** who saved this version; null for the defaults */
+  created_by: string | null;
+}
+
+/** PUT /organizations/{id}/sla-policy (`SLAPolicyBody`). */
+export interface SlaPolicyBody {
+  deadlines: SlaDeadlines;
+  /** default published */
+  clock_start?: ClockStart;
 }
 
 const path = (orgId: string) => `/organizations/${encodeURIComponent(orgId)}/sla-policy`;
@@ -32,19 +53,16 @@ export const getSlaPolicyQueryOptions = (orgId: string) =>
 export const useSlaPolicy = (orgId: string | undefined) =>
   useQuery({ ...getSlaPolicyQueryOptions(orgId ?? ''), enabled: !!orgId });
 
-export const putSlaPolicy = async ({ orgId, policy }: { orgId: string; policy: SlaPolicy }) =>
-  (
-    await api.put<One<SlaPolicy>>(path(orgId), {
-      deadlines: policy.deadlines,
-      clock_start: policy.clock_start,
-    })
-  ).data;
+export const putSlaPolicy = async ({ orgId, body }: { orgId: string; body: SlaPolicyBody }) =>
+  (await api.put<One<SlaPolicy>>(path(orgId), body)).data;
 
 export const usePutSlaPolicy = () => {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: putSlaPolicy,
-    onSuccess: (_, v) =>
-      qc.invalidateQueries({ queryKey: ['organizations', v.orgId, 'sla-policy'] }),
+    onSuccess: (policy, v) => {
+      qc.setQueryData(getSlaPolicyQueryOptions(v.orgId).queryKey, policy);
+      void qc.invalidateQueries({ queryKey: ['reports'] });
+    },
   });
 };

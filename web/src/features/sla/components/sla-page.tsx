@@ -4,6 +4,7 @@ import {
   Card,
   Group,
   SegmentedControl,
+  Select,
   Stack,
   Table,
   TextInput,
@@ -17,6 +18,7 @@ import { atLeast, useMe } from '@/lib/auth';
 import { percent } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
 import { useComplianceTrend } from '../api/get-compliance-trend';
+import { useOrganizationChoices } from '../api/get-organization-choices';
 import { useSlaCompliance } from '../api/get-sla-compliance';
 import { SlaPolicyForm } from './sla-policy-form';
 
@@ -31,9 +33,15 @@ export function SlaPage() {
   const from = list.get('from') || day(-90);
   const to = list.get('to') || day(0);
   const groupBy = list.get('group_by') || 'organization';
-  const compliance = useSlaCompliance({ from, to, group_by: groupBy });
+  // The report answers both scopes (each row's `scope`); the page shows one.
+  const compliance = useSlaCompliance({ from, to });
   const trend = useComplianceTrend({ from, to });
-  const orgId = me.data?.organization_id ?? undefined;
+  const isAdmin = me.data?.role === 'admin';
+  const orgs = useOrganizationChoices(isAdmin);
+  // An admin belongs to no organization: they pick whose policy to edit.
+  const orgId =
+    me.data?.organization_id ??
+    (isAdmin ? list.get('policy_org') || orgs.data?.data?.[0]?.id : undefined);
 
   return (
     <Stack gap="lg">
@@ -43,7 +51,7 @@ export function SlaPage() {
         actions={
           <CsvButton
             path="/reports/sla-compliance"
-            query={{ from, to, group_by: groupBy }}
+            query={{ from, to }}
             filename={`sla-${from}-${to}.csv`}
           />
         }
@@ -97,7 +105,7 @@ export function SlaPage() {
       <Async
         query={compliance}
         what="The SLA compliance report"
-        isEmpty={(d) => !d.data?.length}
+        isEmpty={(d) => !d.data?.some((r) => r.scope === groupBy)}
         empty={
           <EmptyState title="No security update was closed in this period">
             Pick a longer period.
@@ -120,28 +128,30 @@ export function SlaPage() {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {d.data.map((r, i) => (
-                  <Table.Tr key={`${r.organization_id}-${r.site_id ?? ''}-${i}`}>
-                    <Table.Td>
-                      {r.site_id ? (
-                        <Anchor component={Link} to={`/sites/${r.site_id}`}>
-                          {r.site_name}
-                        </Anchor>
-                      ) : (
-                        r.organization_name || r.organization_id
-                      )}
-                    </Table.Td>
-                    <Table.Td fw={600}>{percent(r.compliance_pct)}</Table.Td>
-                    <Table.Td>{r.closed ?? 0}</Table.Td>
-                    <Table.Td>{r.within ?? 0}</Table.Td>
-                    <Table.Td>{r.breached ?? 0}</Table.Td>
-                    <Table.Td c={r.open_breaches ? 'red.8' : undefined}>
-                      {r.open_breaches ?? 0}
-                    </Table.Td>
-                    <Table.Td>{hours(r.mean_hours_to_patch)}</Table.Td>
-                    <Table.Td>{hours(r.p90_hours_to_patch)}</Table.Td>
-                  </Table.Tr>
-                ))}
+                {d.data
+                  .filter((r) => r.scope === groupBy)
+                  .map((r, i) => (
+                    <Table.Tr key={`${r.organization_id}-${r.site_id ?? ''}-${i}`}>
+                      <Table.Td>
+                        {r.site_id ? (
+                          <Anchor component={Link} to={`/sites/${r.site_id}`}>
+                            {r.site_name}
+                          </Anchor>
+                        ) : (
+                          r.organization_name || r.organization_id
+                        )}
+                      </Table.Td>
+                      <Table.Td fw={600}>{percent(r.compliance_pct)}</Table.Td>
+                      <Table.Td>{r.closed ?? 0}</Table.Td>
+                      <Table.Td>{r.within ?? 0}</Table.Td>
+                      <Table.Td>{r.breached ?? 0}</Table.Td>
+                      <Table.Td c={r.open_breaches ? 'red.8' : undefined}>
+                        {r.open_breaches ?? 0}
+                      </Table.Td>
+                      <Table.Td>{hours(r.mean_hours_to_patch)}</Table.Td>
+                      <Table.Td>{hours(r.p90_hours_to_patch)}</Table.Td>
+                    </Table.Tr>
+                  ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
@@ -149,7 +159,24 @@ export function SlaPage() {
       </Async>
       {orgId && atLeast(me.data?.role, 'viewer') && (
         <Card withBorder>
-          <SlaPolicyForm orgId={orgId} canEdit={atLeast(me.data?.role, 'org_admin')} />
+          <Stack>
+            {isAdmin && (orgs.data?.data?.length ?? 0) > 0 && (
+              <Select
+                label="Organization whose policy to edit"
+                data={(orgs.data?.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+                value={orgId}
+                onChange={(v) => list.update({ policy_org: v ?? '' })}
+                allowDeselect={false}
+                searchable
+                maw={320}
+              />
+            )}
+            <SlaPolicyForm
+              key={orgId}
+              orgId={orgId}
+              canEdit={atLeast(me.data?.role, 'org_admin')}
+            />
+          </Stack>
         </Card>
       )}
     </Stack>

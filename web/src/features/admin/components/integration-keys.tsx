@@ -1,0 +1,227 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NativeSelect,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { APIKey, CreatedAPIKey, Organization } from '@/api/types';
+import { ApiErrorAlert } from '@/components/api-error';
+import { CopyField } from '@/components/copy-field';
+import { Async, EmptyState } from '@/components/states';
+import { formatDate, formatRelative } from '@/lib/format';
+import {
+  useCreateOrganizationApiKey,
+  useOrganizationApiKeys,
+  useRevokeOrganizationApiKey,
+} from '../api/organization-api-keys';
+
+/** Shows a new integration key once, with a copy button. */
+export function IntegrationKeyCreatedDialog({
+  created,
+  onClose,
+}: {
+  created: CreatedAPIKey | null;
+  onClose: () => void;
+}) {
+  return (
+    <Modal
+      opened={created !== null}
+      onClose={onClose}
+      title="Integration key created"
+      size="lg"
+      closeOnClickOutside={false}
+    >
+      {created && (
+        <Stack>
+          <Alert color="yellow" title="Copy this key now" role="status">
+            This is the only time the key is shown. Fleetwatch keeps only a hash of it; if you lose
+            it, revoke it and create another.
+          </Alert>
+          <Text size="sm">
+            Key <strong>{created.name}</strong> ({created.prefix}…), scope{' '}
+            <strong>{created.scope || 'read'}</strong>
+          </Text>
+          <CopyField value={created.key} label="New integration key" />
+          <Text size="sm" c="dimmed">
+            Send it as <code>X-API-Key: KEY</code> (or <code>Authorization: Bearer KEY</code>) to
+            the API.
+          </Text>
+          <Button onClick={onClose}>I have saved the key</Button>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** An organization's integration keys: create (shown once), list, revoke after confirming. */
+export function IntegrationKeys({ org }: { org: Organization }) {
+  const keys = useOrganizationApiKeys(org.id);
+  const create = useCreateOrganizationApiKey(org.id);
+  const revoke = useRevokeOrganizationApiKey(org.id);
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<'read' | 'write'>('read');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [created, setCreated] = useState<CreatedAPIKey | null>(null);
+  const [revoking, setRevoking] = useState<APIKey | null>(null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!name.trim()) {
+      setNameError('Name the key after what uses it, e.g. "grafana".');
+      return;
+    }
+    setNameError(null);
+    create.mutate(
+      { name: name.trim(), scope },
+      {
+        onSuccess: (k) => {
+          setCreated(k);
+          setName('');
+        },
+      },
+    );
+  };
+
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        Integration keys let other tools read (or, with write scope, change) {org.name}&apos;s data
+        through the API. A read key acts as a viewer, a write key as a member.
+      </Text>
+      <form onSubmit={submit} noValidate aria-label="New integration key">
+        <Group align="flex-start" wrap="wrap">
+          <TextInput
+            label="New integration key name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={nameError}
+            required
+            w={240}
+          />
+          <NativeSelect
+            label="Scope"
+            data={[
+              { value: 'read', label: 'Read (viewer)' },
+              { value: 'write', label: 'Write (member)' },
+            ]}
+            value={scope}
+            onChange={(e) => setScope(e.currentTarget.value as 'read' | 'write')}
+            w={170}
+          />
+          <Button type="submit" loading={create.isPending} mt={25}>
+            Create key
+          </Button>
+        </Group>
+      </form>
+      <ApiErrorAlert error={create.error} title="The key was not created" />
+      <Async
+        query={keys}
+        what="Integration keys"
+        isEmpty={(d) => !d.data?.length}
+        empty={<EmptyState title="No integration key yet" />}
+      >
+        {(d) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table verticalSpacing="xs" aria-label="Integration keys">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Scope</Table.Th>
+                  <Table.Th>Prefix</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                  <Table.Th>Last used</Table.Th>
+                  <Table.Th>State</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.data.map((k) => (
+                  <Table.Tr key={k.id}>
+                    <Table.Td>{k.name}</Table.Td>
+                    <Table.Td>{k.scope || '—'}</Table.Td>
+                    <Table.Td>
+                      <code>{k.prefix}…</code>
+                    </Table.Td>
+                    <Table.Td>{formatDate(k.created_at)}</Table.Td>
+                    <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                    <Table.Td>
+                      {k.revoked_at ? (
+                        <Badge color="gray.7">Revoked {formatDate(k.revoked_at)}</Badge>
+                      ) : (
+                        <Button
+                          size="compact-xs"
+                          color="red"
+                          variant="light"
+                          onClick={() => setRevoking(k)}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Async>
+      <IntegrationKeyCreatedDialog created={created} onClose={() => setCreated(null)} />
+      <Modal
+        opened={revoking !== null}
+        onClose={() => {
+          setRevoking(null);
+          revoke.reset();
+        }}
+        title="Revoke this integration key?"
+      >
+        {revoking && (
+          <Stack>
+            <Text size="sm">
+              Tools using <strong>{revoking.name}</strong> ({revoking.prefix}…) lose access at once.
+              This cannot be undone.
+            </Text>
+            <ApiErrorAlert error={revoke.error} title="The key was not revoked" />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setRevoking(null)}>
+                Cancel
+              </Button>
+              <Button
+                color="red"
+                loading={revoke.isPending}
+                onClick={() => revoke.mutate(revoking.id, { onSuccess: () => setRevoking(null) })}
+              >
+                Revoke key
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Stack>
+  );
+}
+
+/** The integration keys of one organization, in a modal. */
+export function IntegrationKeysModal({
+  org,
+  onClose,
+}: {
+  org: Organization | null;
+  onClose: () => void;
+}) {
+  return (
+    <Modal
+      opened={org !== null}
+      onClose={onClose}
+      title={org ? `Integration keys of ${org.name}` : ''}
+      size="xl"
+    >
+      {org && <IntegrationKeys org={org} />}
+    </Modal>
+  );
+}
