@@ -92,6 +92,9 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	}
 	analysis := service.NewAnalysis(store, logger)
 	exposures := &service.Exposures{Store: store}
+	// Reports are cached as in production, so tests see stale answers if
+	// an invalidation is missing.
+	reports := &service.Reports{Store: store, Now: clock.Now, Cache: memory.NewCache(1000)}
 	ingest := &service.Ingest{Store: store, Waker: memory.NewWaker(), Logger: logger}
 	t.Cleanup(ingest.Close)
 	srv := httptest.NewServer(nil)
@@ -103,17 +106,18 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
-		Reports:       &service.Reports{Store: store, Now: clock.Now},
+		Reports:       reports,
 		Ingest:        ingest,
 		Modules:       &service.Modules{Store: store, Sites: sites},
 		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
 		Exposures:     exposures,
-		Acceptances:   &service.Acceptances{Store: store, Exposures: exposures, Activity: activity, Now: clock.Now},
-		Feeds:         &service.Feeds{Store: store, Fetcher: fetcher, Analysis: analysis},
-		Ready:         map[string]func(context.Context) error{"database": store.Ping},
-		Events:        events,
-		SLA:           &service.SLA{Store: store, Activity: activity},
-		Notifier:      &service.Notifier{Store: store, Events: events, Logger: logger},
+		Acceptances: &service.Acceptances{Store: store, Exposures: exposures, Activity: activity, Now: clock.Now,
+			OnChange: func(ctx context.Context, orgID int64) { _ = reports.Invalidate(ctx, orgID) }},
+		Feeds:    &service.Feeds{Store: store, Fetcher: fetcher, Analysis: analysis},
+		Ready:    map[string]func(context.Context) error{"database": store.Ping},
+		Events:   events,
+		SLA:      &service.SLA{Store: store, Activity: activity},
+		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger},
 	})
 	srv.Config.Handler = api
 	t.Cleanup(srv.Close)

@@ -24,6 +24,15 @@ type Acceptances struct {
 	Exposures *Exposures
 	Activity  *Activity
 	Now       func() time.Time
+	// OnChange is told the organization whose exposure was accepted or
+	// revoked (reports cache their answers until the data changes).
+	OnChange func(ctx context.Context, orgID int64)
+}
+
+func (s *Acceptances) changed(ctx context.Context, orgID int64) {
+	if s.OnChange != nil {
+		s.OnChange(ctx, orgID)
+	}
 }
 
 func (s *Acceptances) now() time.Time {
@@ -75,6 +84,7 @@ func (s *Acceptances) Accept(ctx context.Context, exposureUUID, justification st
 	}
 	s.Activity.Record(ctx, "exposure.accepted", "exposure", e.UUID, e.OrganizationID,
 		map[string]any{"expires_at": acc.ExpiresAt, "justification": truncate(justification, 200)})
+	s.changed(ctx, e.OrganizationID)
 	return acc, nil
 }
 
@@ -107,5 +117,6 @@ func (s *Acceptances) Revoke(ctx context.Context, exposureUUID string) error {
 		return err
 	}
 	s.Activity.Record(ctx, "exposure.acceptance_revoked", "exposure", e.UUID, e.OrganizationID, nil)
+	s.changed(ctx, e.OrganizationID)
 	return nil
 }

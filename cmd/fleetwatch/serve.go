@@ -104,6 +104,17 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Analysis.Events = m.realtime.Events
 	m.Analysis.SLA = m.realtime.SLA
 	m.realtime.SLA.OnPolicyChange(m.Analysis.ApplySLAPolicy)
+	// Reports are cached until their data changes: events say so for what
+	// ingestion and the analysis change; acceptances and policies here.
+	reports := m.openReports(store)
+	m.realtime.SLA.OnPolicyChange(func(ctx context.Context, p *fleetwatch.SLAPolicy) error {
+		return reports.Invalidate(ctx, p.OrganizationID)
+	})
+	invalidate := func(ctx context.Context, orgID int64) {
+		if err := reports.Invalidate(ctx, orgID); err != nil {
+			m.Logger.WarnContext(ctx, "invalidate reports", "err", err)
+		}
+	}
 	patchRuns := &service.PatchRuns{Store: store, Sites: sites, Activity: activity, Events: m.realtime.Events}
 	m.Server = httpapi.New(httpapi.Config{
 		Logger:        m.Logger,
@@ -115,12 +126,12 @@ func (m *Main) Open(ctx context.Context) error {
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
-		Reports:       m.openReports(store),
+		Reports:       reports,
 		Ingest:        m.Ingest,
 		Modules:       &service.Modules{Store: store, Sites: sites},
 		PatchRuns:     patchRuns,
 		Exposures:     m.Exposures,
-		Acceptances:   &service.Acceptances{Store: store, Exposures: m.Exposures, Activity: activity},
+		Acceptances:   &service.Acceptances{Store: store, Exposures: m.Exposures, Activity: activity, OnChange: invalidate},
 		Feeds:         m.Feeds,
 		Events:        m.realtime.Events,
 		SLA:           m.realtime.SLA,
