@@ -4,7 +4,7 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest web web-if-npm test-web
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -54,3 +54,19 @@ bench-ingest: build
 	$(GO) build -o bin/fleetwatch-loadgen ./cmd/fleetwatch-loadgen
 	rm -f bin/bench.db bin/bench.db-wal bin/bench.db-shm
 	./bin/fleetwatch-loadgen --bin $(BIN) --database-url '$(BENCH_DB)' --mode $(BENCH_MODE) --sites $(BENCH_SITES) --duration $(BENCH_DURATION)
+
+## bench-reports: time the reports on a generated fleet (REPORTS_DB is emptied; REPORTS_SITES sites × 150 projects, a year of history)
+REPORTS_DB    ?= postgres://postgres@127.0.0.1:5432/fleetwatch_bench?sslmode=disable
+REPORTS_SITES ?= 10000
+REPORTS_CACHE ?= 0
+bench-reports: build
+	$(GO) build -o bin/fleetwatch-benchreports ./cmd/fleetwatch-benchreports
+	./bin/fleetwatch-benchreports --fleetwatch $(BIN) --database-url '$(REPORTS_DB)' --sites $(REPORTS_SITES) --report-cache-ttl $(REPORTS_CACHE)
+
+## bench-sse: hold SSE_CLIENTS event streams on a running server and time one event to all (see cmd/fleetwatch-ssebench)
+SSE_CLIENTS ?= 10000
+SSE_PID     ?= 0
+bench-sse:
+	$(GO) build -o bin/fleetwatch-ssebench ./cmd/fleetwatch-ssebench
+	ulimit -n 65536 && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
+		--site-key '$(SSE_KEY)' --clients $(SSE_CLIENTS) --server-pid '$(SSE_PID)'

@@ -37,9 +37,11 @@ func main() {
 		requests = flag.Int("requests", 200, "requests per report")
 		conc     = flag.Int("concurrency", 4, "concurrent clients")
 		skipFill = flag.Bool("skip-fill", false, "reuse the data of an earlier run")
+		cacheTTL = flag.String("report-cache-ttl", "0", "the server's --report-cache-ttl: 0 measures every report computed, 1m the cache")
 	)
 	flag.Parse()
 	ctx := context.Background()
+	os.Setenv("FLEETWATCH_REPORT_CACHE_TTL", *cacheTTL)
 	if err := run(ctx, *dbURL, *bin, *sites, *projects, *requests, *conc, *skipFill); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreports:", err)
 		os.Exit(1)
