@@ -22,6 +22,12 @@ func (p ScopeParams) input() service.ScopeInput {
 	return service.ScopeInput{OrganizationID: p.OrganizationID, SiteID: p.SiteID, From: p.From, To: p.To}
 }
 
+type complianceInput struct {
+	ScopeParams
+	ListParams
+	Scope string `query:"scope" enum:"organization,site" doc:"Only the organization rows, or only the site rows"`
+}
+
 type pagedReportInput struct {
 	ScopeParams
 	ListParams
@@ -65,13 +71,27 @@ func (s *Server) registerReportRoutes() {
 			}
 			return listPage(s, ctx, rows, total, in.ListParams), nil
 		})
-	register(s, op("get-sla-compliance-report", "sla-compliance", "SLA compliance per organization and site over a period"), fleetwatch.RoleViewer,
-		func(ctx context.Context, in *ScopeParams) (*Many[*fleetwatch.ComplianceRow], error) {
+	register(s, op("get-sla-compliance-report", "sla-compliance", "SLA compliance per organization and site over a period (organizations first, each followed by its sites)"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *complianceInput) (*Many[*fleetwatch.ComplianceRow], error) {
+			if _, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil); err != nil {
+				return nil, err
+			}
 			rows, err := s.Reports.Compliance(ctx, in.input())
 			if err != nil {
 				return nil, err
 			}
-			return whole(s, ctx, rows), nil
+			if in.Scope != "" {
+				kept := rows[:0:0]
+				for _, r := range rows {
+					if r.Scope == in.Scope {
+						kept = append(kept, r)
+					}
+				}
+				rows = kept
+			}
+			// A fleet has a row per site: page them, the whole is cached.
+			from := min(len(rows), (in.ListParams.page()-1)*in.PerPage)
+			return listPage(s, ctx, rows[from:min(len(rows), from+in.PerPage)], len(rows), in.ListParams), nil
 		})
 	register(s, op("get-trends-report", "trends", "One row per day: security updates open, new, resolved, overdue; compliance; outdated updates and their lag"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *ScopeParams) (*Many[*fleetwatch.TrendRow], error) {

@@ -43,17 +43,20 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 	if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(sum(s.updates_available), 0) `+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.UpdatesAvailable); err != nil {
 		return nil, fmt.Errorf("summary updates: %w", err)
 	}
+	// One indexed probe per project (a LIMIT 1 subquery runs as a nested
+	// loop; EXISTS let PostgreSQL hash all of site_modules: 0.5 s here).
 	c = scopeConds(sc)
 	c.add("sm.module_id = m.id")
-	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM modules m WHERE EXISTS (SELECT 1
-		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql()+`)`, c.args...).Scan(&r.Projects); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM modules m WHERE (SELECT 1
+		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql()+` LIMIT 1) IS NOT NULL`,
+		c.args...).Scan(&r.Projects); err != nil {
 		return nil, fmt.Errorf("summary projects: %w", err)
 	}
 	c = scopeConds(sc)
 	c.add("e.resolved_at IS NULL")
 	now := c.arg(dbTime(sc.Now))
 	rows, err := s.rdb.QueryContext(ctx, `
-		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0), count(DISTINCT e.site_id)
+		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0)
 		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id
 		`+c.sql()+` GROUP BY e.severity`, c.args...)
 	if err != nil {
@@ -62,8 +65,8 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 	defer rows.Close()
 	for rows.Next() {
 		var sev string
-		var n, overdue, sites int
-		if err := rows.Scan(&sev, &n, &overdue, &sites); err != nil {
+		var n, overdue int
+		if err := rows.Scan(&sev, &n, &overdue); err != nil {
 			return nil, fmt.Errorf("scan summary exposures: %w", err)
 		}
 		r.SecurityUpdates += n
@@ -85,11 +88,16 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		return nil, fmt.Errorf("summary exposures: %w", err)
 	}
 	c = scopeConds(sc)
-	c.add("e.resolved_at IS NULL")
-	accepted := acceptedAt(c, sc.Now)
-	if err := s.rdb.QueryRowContext(ctx, `SELECT count(DISTINCT e.site_id), COALESCE(sum(CASE WHEN `+accepted+` THEN 1 ELSE 0 END), 0)
-		FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.SitesWithSecurity, &r.AcceptedExposures); err != nil {
+	c.add("s.security_updates > 0")
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.SitesWithSecurity); err != nil {
 		return nil, fmt.Errorf("summary exposed sites: %w", err)
+	}
+	// Acceptances are few: count them from their side.
+	c = scopeConds(sc)
+	c.add("e.resolved_at IS NULL AND a.revoked_at IS NULL AND a.expires_at > " + c.arg(dbTime(sc.Now)))
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(DISTINCT e.id) FROM exposure_acceptances a JOIN exposures e ON e.id = a.exposure_id
+		JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.AcceptedExposures); err != nil {
+		return nil, fmt.Errorf("summary accepted: %w", err)
 	}
 	for _, w := range []struct {
 		days int
@@ -163,11 +171,6 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 	return out, total, nil
 }
 
-// acceptedAt returns a condition that holds when exposure e has an
-// acceptance in force at t.
-func acceptedAt(c *conds, t time.Time) string {
-	return `EXISTS (SELECT 1 FROM exposure_acceptances a WHERE a.exposure_id = e.id AND a.revoked_at IS NULL AND a.expires_at > ` + c.arg(dbTime(t)) + `)`
-}
 
 // anyTime reads a time computed by an aggregate, which SQLite returns as
 // text (it only types columns it declared).

@@ -240,6 +240,10 @@ type server struct {
 }
 
 func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
+	bin, err := filepath.Abs(bin) // the server runs in a temporary folder
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "fleetwatch-bench")
 	if err != nil {
 		return nil, err

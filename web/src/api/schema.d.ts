@@ -728,7 +728,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SLA compliance per organization and site over a period */
+        /** SLA compliance per organization and site over a period (organizations first, each followed by its sites) */
         get: operations["get-sla-compliance-report"];
         put?: never;
         post?: never;
@@ -5238,8 +5238,18 @@ export interface operations {
                 from?: string;
                 /** @description Only this organization */
                 organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Only the organization rows, or only the site rows */
+                scope?: "organization" | "site";
                 /** @description Only this site */
                 site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
                 /** @description End of the period (a date includes that day); default now */
                 to?: string;
             };
