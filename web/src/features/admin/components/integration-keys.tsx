@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -13,7 +12,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import type { APIKey, CreatedAPIKey, Organization } from '@/api/types';
 import { ApiErrorAlert } from '@/components/api-error';
-import { CopyField } from '@/components/copy-field';
+import { KeyCreatedDialog } from '@/components/key-created-dialog';
 import { Async, EmptyState } from '@/components/states';
 import { formatDate, formatRelative } from '@/lib/format';
 import {
@@ -21,44 +20,6 @@ import {
   useOrganizationApiKeys,
   useRevokeOrganizationApiKey,
 } from '../api/organization-api-keys';
-
-/** Shows a new integration key once, with a copy button. */
-export function IntegrationKeyCreatedDialog({
-  created,
-  onClose,
-}: {
-  created: CreatedAPIKey | null;
-  onClose: () => void;
-}) {
-  return (
-    <Modal
-      opened={created !== null}
-      onClose={onClose}
-      title="Integration key created"
-      size="lg"
-      closeOnClickOutside={false}
-    >
-      {created && (
-        <Stack>
-          <Alert color="yellow" title="Copy this key now" role="status">
-            This is the only time the key is shown. Fleetwatch keeps only a hash of it; if you lose
-            it, revoke it and create another.
-          </Alert>
-          <Text size="sm">
-            Key <strong>{created.name}</strong> ({created.prefix}…), scope{' '}
-            <strong>{created.scope || 'read'}</strong>
-          </Text>
-          <CopyField value={created.key} label="New integration key" />
-          <Text size="sm" c="dimmed">
-            Send it as <code>X-API-Key: KEY</code> (or <code>Authorization: Bearer KEY</code>) to
-            the API.
-          </Text>
-          <Button onClick={onClose}>I have saved the key</Button>
-        </Stack>
-      )}
-    </Modal>
-  );
-}
 
 /** An organization's integration keys: create (shown once), list, revoke after confirming. */
 export function IntegrationKeys({ org }: { org: Organization }) {
@@ -171,7 +132,18 @@ export function IntegrationKeys({ org }: { org: Organization }) {
           </Table.ScrollContainer>
         )}
       </Async>
-      <IntegrationKeyCreatedDialog created={created} onClose={() => setCreated(null)} />
+      <KeyCreatedDialog
+        created={created}
+        onClose={() => setCreated(null)}
+        title="Integration key created"
+        label="New integration key"
+        hint={
+          <>
+            Send it as <code>X-API-Key: KEY</code> (or <code>Authorization: Bearer KEY</code>) to
+            the API.
+          </>
+        }
+      />
       <Modal
         opened={revoking !== null}
         onClose={() => {

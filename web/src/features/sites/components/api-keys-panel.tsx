@@ -7,7 +7,7 @@ import { formatDateTime, formatRelative } from '@/lib/format';
 import { useCreateSiteApiKey } from '../api/create-site-api-key';
 import { useSiteApiKeys } from '../api/get-site-api-keys';
 import { useRevokeSiteApiKey } from '../api/revoke-site-api-key';
-import { KeyCreatedDialog } from './key-created-dialog';
+import { KeyCreatedDialog } from '@/components/key-created-dialog';
 
 export function ApiKeysPanel({ siteId, canManage }: { siteId: string; canManage: boolean }) {
   const keys = useSiteApiKeys(siteId);

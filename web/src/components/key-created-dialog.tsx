@@ -1,20 +1,35 @@
 import { Alert, Button, Modal, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { CreatedAPIKey } from '@/api/types';
 import { CopyField } from '@/components/copy-field';
 
-/** Shows a new API key's secret — the only time it is ever shown. */
+/**
+ * Shows a new API key's secret — the only time it is ever shown — with a
+ * copy button and a hint of where it goes.
+ */
 export function KeyCreatedDialog({
   created,
   onClose,
+  title = 'API key created',
+  label = 'New API key',
+  hint = (
+    <>
+      On the Drupal host:{' '}
+      <code>fleetwatch agent push --server URL --key KEY --drupal-root DIR</code>
+    </>
+  ),
 }: {
   created: CreatedAPIKey | null;
   onClose: () => void;
+  title?: string;
+  label?: string;
+  hint?: ReactNode;
 }) {
   return (
     <Modal
       opened={created !== null}
       onClose={onClose}
-      title="API key created"
+      title={title}
       size="lg"
       closeOnClickOutside={false}
     >
@@ -26,11 +41,15 @@ export function KeyCreatedDialog({
           </Alert>
           <Text size="sm">
             Key <strong>{created.name}</strong> ({created.prefix}…)
+            {created.scope && (
+              <>
+                , scope <strong>{created.scope}</strong>
+              </>
+            )}
           </Text>
-          <CopyField value={created.key} label="New API key" />
+          <CopyField value={created.key} label={label} />
           <Text size="sm" c="dimmed">
-            On the Drupal host:{' '}
-            <code>fleetwatch agent push --server URL --key KEY --drupal-root DIR</code>
+            {hint}
           </Text>
           <Button onClick={onClose}>I have saved the key</Button>
         </Stack>
