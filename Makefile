@@ -68,5 +68,5 @@ SSE_CLIENTS ?= 10000
 SSE_PID     ?= 0
 bench-sse:
 	$(GO) build -o bin/fleetwatch-ssebench ./cmd/fleetwatch-ssebench
-	ulimit -n 65536 && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
+	ulimit -n $$(ulimit -Hn) && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
 		--site-key '$(SSE_KEY)' --clients $(SSE_CLIENTS) --server-pid '$(SSE_PID)'
