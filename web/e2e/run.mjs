@@ -396,6 +396,70 @@ async function main() {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   log('signed out');
 
+  // The demo fleet: `fleetwatch demo` on a fresh database, served with its own
+  // feeds; the overview must show what needs patching.
+  const demoDir = join(tmp, 'demo');
+  mkdirSync(demoDir);
+  const demoEnv = {
+    ...env,
+    FLEETWATCH_DATABASE_URL: `sqlite://${join(demoDir, 'fleetwatch.db')}`,
+    FLEETWATCH_RELEASE_FEED_URL: `file://${join(demoDir, 'fleetwatch-demo', 'release-history')}`,
+    FLEETWATCH_ADVISORY_URL: `file://${join(demoDir, 'fleetwatch-demo', 'advisories')}`,
+  };
+  const demoOut = execFileSync(bin, ['demo', '--sites-per-org', '3'], {
+    cwd: demoDir,
+    env: demoEnv,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const demoLogin = demoOut.match(/^\s+admin@demo\.example\s+(\S+)\s+admin/m);
+  if (!demoLogin) throw new Error(`demo printed no admin sign-in:\n${demoOut}`);
+  log(
+    'demo loaded:',
+    demoOut.split('\n').find((l) => l.startsWith('Open exposures')),
+  );
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  server = spawn(bin, ['serve'], {
+    cwd: demoDir,
+    env: demoEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (i > 100) throw new Error('demo server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const demo = await context.newPage();
+  await demo.goto(`${base}/`);
+  await demo.getByLabel('E-mail').fill('admin@demo.example');
+  await demo.getByLabel('Password', { exact: false }).first().fill(demoLogin[1]);
+  await demo.getByRole('button', { name: 'Sign in' }).click();
+  await demo.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+  await demo.getByText('Security updates by severity').waitFor();
+  await demo.waitForLoadState('networkidle').catch(() => {});
+  const summary = await call(
+    'GET',
+    '/reports/summary',
+    undefined,
+    (await call('POST', '/auth/login', { email: 'admin@demo.example', password: demoLogin[1] }))
+      .data.access_token,
+  );
+  if (!(summary.data.security_updates > 0 && summary.data.sites === 9)) {
+    throw new Error(`demo summary: ${JSON.stringify(summary.data)}`);
+  }
+  await shot('20-demo-overview', demo);
+  await demo.getByRole('link', { name: 'Security updates' }).first().click();
+  await demo.waitForLoadState('networkidle').catch(() => {});
+  await shot('21-demo-security-updates', demo);
+  log(
+    `demo overview: ${summary.data.security_updates} security updates, ${summary.data.overdue_exposures} overdue`,
+  );
+
   if (consoleErrors.length) throw new Error(`page errors:\n${consoleErrors.join('\n')}`);
 }
 
