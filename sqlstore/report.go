@@ -171,7 +171,6 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 	return out, total, nil
 }
 
-
 // anyTime reads a time computed by an aggregate, which SQLite returns as
 // text (it only types columns it declared).
 func anyTime(v any) (*time.Time, error) {
