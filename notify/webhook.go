@@ -6,9 +6,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -21,10 +26,62 @@ const SignatureHeader = "X-Fleetwatch-Signature"
 // Webhook posts JSON bodies to webhooks. It implements
 // fleetwatch.WebhookSender.
 type Webhook struct {
-	// Client sends the requests; one with a 10 s timeout when nil.
+	// Client sends the requests; when nil, one with a 10 s timeout that
+	// refuses private addresses unless AllowPrivate.
 	Client *http.Client
 	// UserAgent identifies Fleetwatch.
 	UserAgent string
+	// AllowPrivate lets webhooks reach loopback, private and link-local
+	// addresses. Off by default: any user may set a webhook URL, and the
+	// server must not become their way into the network it runs in
+	// (cloud metadata, internal services).
+	AllowPrivate bool
+
+	once   sync.Once
+	client *http.Client
+}
+
+// ErrPrivateAddress refuses a webhook whose host resolves to a loopback,
+// private, link-local or otherwise non-public address.
+var ErrPrivateAddress = errors.New("the webhook's address is not public (set --webhook-allow-private to allow it)")
+
+// publicOnly refuses connections to non-public addresses. It runs on the
+// address actually dialled, after DNS resolution, so a name that resolves
+// to a private address (or a redirect to one) is refused too.
+func publicOnly(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+		return ErrPrivateAddress
+	}
+	return nil
+}
+
+// cgnat is the shared address space of carrier-grade NAT (RFC 6598).
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+func (w *Webhook) httpClient() *http.Client {
+	if w.Client != nil {
+		return w.Client
+	}
+	w.once.Do(func() {
+		dialer := &net.Dialer{Timeout: 5 * time.Second}
+		if !w.AllowPrivate {
+			dialer.Control = publicOnly
+		}
+		w.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+			DialContext: dialer.DialContext, Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second,
+		}}
+	})
+	return w.client
 }
 
 var _ fleetwatch.WebhookSender = (*Webhook)(nil)
@@ -41,8 +98,6 @@ func Sign(secret string, body []byte) string {
 func Verify(secret string, body []byte, header string) bool {
 	return hmac.Equal([]byte(header), []byte(Sign(secret, body)))
 }
-
-var defaultClient = &http.Client{Timeout: 10 * time.Second}
 
 // SendWebhook posts body once. Any 2xx succeeds; 408, 429 and 5xx answers
 // and network errors are worth retrying; other answers wrap
@@ -61,12 +116,10 @@ func (w *Webhook) SendWebhook(ctx context.Context, url, secret string, body []by
 	if secret != "" {
 		req.Header.Set(SignatureHeader, Sign(secret, body))
 	}
-	client := w.Client
-	if client == nil {
-		client = defaultClient
-	}
-	res, err := client.Do(req)
-	if err != nil {
+	res, err := w.httpClient().Do(req)
+	if errors.Is(err, ErrPrivateAddress) {
+		return fmt.Errorf("webhook: %w: %w", fleetwatch.ErrPermanentDelivery, ErrPrivateAddress)
+	} else if err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
 	defer res.Body.Close()

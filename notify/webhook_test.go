@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/notify"
@@ -35,7 +37,7 @@ func TestWebhook_SendWebhook(t *testing.T) {
 				w.WriteHeader(tc.status)
 			}))
 			defer srv.Close()
-			err := (&notify.Webhook{}).SendWebhook(context.Background(), srv.URL, "shh", body)
+			err := (&notify.Webhook{AllowPrivate: true}).SendWebhook(context.Background(), srv.URL, "shh", body)
 			if (err != nil) != tc.wantErr || errors.Is(err, fleetwatch.ErrPermanentDelivery) != tc.wantPermanent {
 				t.Fatalf("err = %v", err)
 			}
@@ -54,5 +56,26 @@ func TestSign(t *testing.T) {
 	want := "sha256=e92d82bb74ef6c07fd308cb239ba96652ced3a452af6079d89a09e3cadd128f7"
 	if got := notify.Sign("shh", []byte(`{"text":"hello"}`)); got != want {
 		t.Errorf("Sign = %q, want %q", got, want)
+	}
+}
+
+// TestWebhook_RefusesPrivateAddresses checks that, unless allowed, a
+// webhook cannot reach the network the server runs in, by address or by a
+// name that resolves into it.
+func TestWebhook_RefusesPrivateAddresses(t *testing.T) {
+	hit := false
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
+	for _, url := range []string{srv.URL, "http://localhost" + port, "http://[::1]" + port, "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/x"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		err := (&notify.Webhook{}).SendWebhook(ctx, url, "", []byte(`{}`))
+		cancel()
+		if !errors.Is(err, notify.ErrPrivateAddress) || !errors.Is(err, fleetwatch.ErrPermanentDelivery) {
+			t.Errorf("%s: err = %v, want a permanent refusal of a private address", url, err)
+		}
+	}
+	if hit {
+		t.Error("a private webhook was delivered")
 	}
 }

@@ -106,7 +106,7 @@ func (f *notifyFixture) notifier(t *testing.T) *service.Notifier {
 	ev := service.NewEvents(f.bus, f.store, logger)
 	t.Cleanup(ev.Close)
 	return &service.Notifier{Store: f.store, Events: ev, Logger: logger, PublicURL: "http://fleet.example",
-		Mailer: &notify.SMTP{Addr: f.smtp.Addr, From: "fleetwatch@fleet.example"}, Webhooks: &notify.Webhook{},
+		Mailer: &notify.SMTP{Addr: f.smtp.Addr, From: "fleetwatch@fleet.example"}, Webhooks: &notify.Webhook{AllowPrivate: true},
 		Backoff: time.Millisecond, Attempts: 4}
 }
 

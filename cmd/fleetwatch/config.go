@@ -39,6 +39,9 @@ type Config struct {
 	// ReportCacheTTL is how long a computed report is served again while
 	// its data does not change; 0 computes every report.
 	ReportCacheTTL time.Duration
+	// WebhookAllowPrivate lets notification webhooks reach private,
+	// loopback and link-local addresses (an internal chat server).
+	WebhookAllowPrivate bool
 }
 
 // DefaultConfig returns the defaults of DESIGN.md §2.
@@ -91,6 +94,8 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	dur(&c.IngestStuckAfter, "ingest-stuck-after", "when a payload claimed by a stopped worker is queued again")
 	dur(&c.FeedRefreshInterval, "feed-refresh-interval", "how often each release-history feed is refreshed")
 	dur(&c.ReportCacheTTL, "report-cache-ttl", "how long a report is served from the cache while its data is unchanged, 0 to compute each")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envString("webhook-allow-private", "false") == "true",
+		"let notification webhooks reach private, loopback and link-local addresses ("+envName("webhook-allow-private")+")")
 	fs.Func("ingest-workers", fmt.Sprintf("goroutines applying pushed payloads, 0 for an API-only replica, default %d (%s)", c.IngestWorkers, envName("ingest-workers")), func(s string) error {
 		n, err := strconv.Atoi(s)
 		c.IngestWorkers = n
