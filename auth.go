@@ -93,6 +93,9 @@ type AuthStore interface {
 	FindAPIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
 	// FindAPIKeyByUUID returns ENOTFOUND for an unknown key.
 	FindAPIKeyByUUID(ctx context.Context, uuid string) (*APIKey, error)
+	// FindAPIKeyByID returns the key, revoked or not; ENOTFOUND when unknown
+	// or when its site or organization is deleted.
+	FindAPIKeyByID(ctx context.Context, id int64) (*APIKey, error)
 	FindAPIKeys(ctx context.Context, f APIKeyFilter) ([]*APIKey, int, error)
 	// RevokeAPIKey revokes a key; ENOTFOUND when unknown or already revoked.
 	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error

@@ -161,6 +161,12 @@ func (s *Server) streamEvents(hctx huma.Context, sub *service.Subscription) {
 				return
 			}
 		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+			// A logout, a revoked key or a deactivated user ends the stream
+			// within one heartbeat.
+			if ok, verr := s.Auth.StillValid(ctx, fleetwatch.ActorFromContext(ctx)); verr == nil && !ok {
+				_ = write(": credentials revoked\n\n")
+				return
+			}
 			if !write(": heartbeat\n\n") {
 				return
 			}

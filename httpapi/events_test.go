@@ -342,3 +342,42 @@ func TestEvents_TwoReplicasShareRedis(t *testing.T) {
 func sqlstoreForEachSQLite(t *testing.T, fn func(t *testing.T, e *env)) {
 	fn(t, newEnv(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite)))
 }
+
+// TestEvents_StreamEndsOnRevocation checks that an open stream ends within
+// a heartbeat of its session's logout, and of its API key's revocation.
+func TestEvents_StreamEndsOnRevocation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		srv := newEventServer(t, e, memory.NewEventBus(100))
+		orgID := e.createOrg("Acme")
+		tok := e.createUser("ops@acme.example", "viewer", orgID)
+		s := openStream(t, srv.url+"/api/v1/events", tok).connected()
+		e.must(204, "POST", "/api/v1/auth/logout", tok, nil)
+		waitEnd(t, s, "credentials revoked")
+
+		key := e.must(201, "POST", "/api/v1/organizations/"+orgID+"/api-keys", e.admin, map[string]any{"name": "dash", "scope": "read"}).data()
+		ks := openStream(t, srv.url+"/api/v1/events", key["key"].(string)).connected()
+		e.must(204, "DELETE", "/api/v1/organizations/"+orgID+"/api-keys/"+key["id"].(string), e.admin, nil)
+		waitEnd(t, ks, "credentials revoked")
+	})
+}
+
+// waitEnd waits for the stream to end, after a comment containing why.
+func waitEnd(t *testing.T, s *stream, why string) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	saw := false
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				if !saw {
+					t.Errorf("the stream ended without saying %q", why)
+				}
+				return
+			}
+			saw = saw || strings.Contains(f.Comment, why)
+		case <-timeout:
+			t.Fatal("the stream is still open")
+		}
+	}
+}

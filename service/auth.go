@@ -401,3 +401,41 @@ func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, r
 	}
 	return u, nil
 }
+
+// StillValid reports whether the credential an actor authenticated with
+// still holds: its session not revoked (logout, password change, refresh
+// reuse) and its user active, or its API key not revoked. Long-lived
+// requests (event streams) call it now and then, so that a revocation ends
+// them too.
+func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error) {
+	switch {
+	case a == nil:
+		return false, nil
+	case a.SessionID != 0:
+		sess, err := s.Store.FindSessionByID(ctx, a.SessionID)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		if sess.RevokedAt != nil {
+			return false, nil
+		}
+		u, err := s.Store.FindUserByID(ctx, a.UserID)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		return u.IsActive && u.Role == a.Role && u.OrganizationID == a.OrganizationID, nil
+	case a.APIKeyID != 0:
+		k, err := s.Store.FindAPIKeyByID(ctx, a.APIKeyID)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		return k.RevokedAt == nil, nil
+	}
+	return false, nil
+}

@@ -79,6 +79,12 @@ func (s *Store) FindAPIKeyByUUID(ctx context.Context, uuid string) (*fleetwatch.
 	return findAPIKey(ctx, s.rdb, "k.uuid = $1", uuid)
 }
 
+// FindAPIKeyByID returns the key, revoked or not; ENOTFOUND when unknown or
+// when its site or organization is deleted.
+func (s *Store) FindAPIKeyByID(ctx context.Context, id int64) (*fleetwatch.APIKey, error) {
+	return findAPIKey(ctx, s.rdb, "k.id = $1", id)
+}
+
 func findAPIKey(ctx context.Context, q querier, cond string, arg any) (*fleetwatch.APIKey, error) {
 	k, err := scanAPIKey(q.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` `+apiKeyFrom+` WHERE `+apiKeyVisible+` AND `+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
