@@ -1,10 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // TestAPI_Reports reads every report over real pushes, patch runs and
@@ -69,6 +72,27 @@ func TestAPI_Reports(t *testing.T) {
 		recs, err := csv.NewReader(strings.NewReader(c.Raw)).ReadAll()
 		if err != nil || len(recs) != 2 || recs[0][0] != "exposure_id" {
 			t.Errorf("CSV: %v %q", err, recs)
+		}
+
+		// A patch run to the fixed version, then the push that shows it: the
+		// run is credited with the exposure it closed.
+		run := patchRunBody()
+		run["changes"] = []map[string]any{{"name": "aaa_update_test", "from_version": "8.x-1.0", "to_version": "8.x-1.2"}}
+		e.must(202, "POST", "/api/v1/ingest/patch-runs", f.tokens["site_key"], run)
+		inv := inventoryBody("A")
+		inv["modules"].([]map[string]any)[1]["version"] = "8.x-1.2"
+		e.must(202, "POST", "/api/v1/ingest/inventory", f.tokens["site_key"], inv)
+		worker := &service.Worker{Store: e.store, Logger: e.logger, Analyzer: e.analysis, BatchSize: 50}
+		for worker.RunOnce(context.Background()) > 0 {
+		}
+		e.clock.Advance(time.Minute)
+		if r := e.must(200, "GET", "/api/v1/exposures/"+f.exposure["A"], tok, nil).data(); r["state"] != "resolved" {
+			t.Fatalf("exposure after the update: %v", r)
+		}
+		runs = e.must(200, "GET", "/api/v1/reports/patch-runs", tok, nil).list()
+		closed := runs[0].(map[string]any)["exposures_closed"].([]any)
+		if len(closed) != 1 || closed[0] != f.exposure["A"] {
+			t.Errorf("newest patch run closed %v, want the exposure %s", closed, f.exposure["A"])
 		}
 
 		// Bad filters are refused in words.

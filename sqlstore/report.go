@@ -341,18 +341,22 @@ func (s *Store) PatchRunReport(ctx context.Context, sc fleetwatch.ReportScope, o
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count patch runs: %w", err)
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT p.id, p.uuid, o.uuid, s.uuid, s.name, p.run_date, p.status, p.tool, p.changes
+	rows, err := s.rdb.QueryContext(ctx, `SELECT p.id, p.uuid, o.uuid, s.id, s.uuid, s.name, p.run_date, p.status, p.tool, p.changes
 		`+from+` `+c.sql()+` ORDER BY p.run_date DESC, p.id DESC `+c.page(opts), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list patch runs: %w", err)
 	}
 	var out []*fleetwatch.PatchRunReportRow
-	var ids []int64
+	type run struct {
+		id, siteID int64
+		to         map[string]string // project → version it went to
+	}
+	var runs []run
 	for rows.Next() {
 		var r fleetwatch.PatchRunReportRow
-		var id int64
+		var id, siteID int64
 		var changes []byte
-		if err := rows.Scan(&id, &r.PatchRunUUID, &r.OrganizationUUID, &r.SiteUUID, &r.SiteName, &r.RunDate, &r.Status, &r.Tool, &changes); err != nil {
+		if err := rows.Scan(&id, &r.PatchRunUUID, &r.OrganizationUUID, &siteID, &r.SiteUUID, &r.SiteName, &r.RunDate, &r.Status, &r.Tool, &changes); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("scan patch run: %w", err)
 		}
@@ -363,29 +367,41 @@ func (s *Store) PatchRunReport(ctx context.Context, sc fleetwatch.ReportScope, o
 			To   string `json:"to_version"`
 		}
 		_ = json.Unmarshal(changes, &cs)
+		to := map[string]string{}
 		for _, ch := range cs {
 			r.Changes = append(r.Changes, ch.Name+": "+ch.From+" → "+ch.To)
+			to[ch.Name] = ch.To
 		}
 		r.ExposuresClosed = []string{}
 		out = append(out, &r)
-		ids = append(ids, id)
+		runs = append(runs, run{id: id, siteID: siteID, to: to})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list patch runs: %w", err)
 	}
-	for i, id := range ids {
-		er, err := s.rdb.QueryContext(ctx, `SELECT uuid FROM exposures WHERE patch_run_id = $1 ORDER BY id`, id)
+	// A run closed an exposure when the exposure resolved by the site moving
+	// to the version the run installed, from shortly before the run (the
+	// push may come first) until a week after it.
+	for i, r := range runs {
+		if len(r.to) == 0 {
+			continue
+		}
+		er, err := s.rdb.QueryContext(ctx, `SELECT e.uuid, m.module_name, e.resolved_version FROM exposures e JOIN modules m ON m.id = e.module_id
+			WHERE e.site_id = $1 AND (e.patch_run_id = $2 OR (e.resolved_at >= $3 AND e.resolved_at < $4)) ORDER BY e.id`,
+			r.siteID, r.id, dbTime(out[i].RunDate.Add(-time.Hour)), dbTime(out[i].RunDate.Add(7*24*time.Hour)))
 		if err != nil {
 			return nil, 0, fmt.Errorf("list closed exposures: %w", err)
 		}
 		for er.Next() {
-			var u string
-			if err := er.Scan(&u); err != nil {
+			var u, project, version string
+			if err := er.Scan(&u, &project, &version); err != nil {
 				er.Close()
 				return nil, 0, fmt.Errorf("scan closed exposure: %w", err)
 			}
-			out[i].ExposuresClosed = append(out[i].ExposuresClosed, u)
+			if to, ok := r.to[project]; ok && to == version {
+				out[i].ExposuresClosed = append(out[i].ExposuresClosed, u)
+			}
 		}
 		er.Close()
 	}
