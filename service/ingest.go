@@ -62,7 +62,7 @@ func (s *Ingest) AcceptInventory(ctx context.Context, body []byte) (*Accepted, e
 	if err != nil {
 		return nil, err
 	}
-	_, snapshotID, err := ParseInventory(body, a.SiteID, s.now())
+	snapshotID, err := ValidateInventory(body, s.now())
 	if err != nil {
 		return nil, err
 	}

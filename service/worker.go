@@ -1,9 +1,12 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,7 +31,7 @@ type Worker struct {
 	Logger   *slog.Logger
 
 	Concurrency  int           // goroutines that apply payloads; 0: 2; negative: none (an API-only replica)
-	BatchSize    int           // rows claimed at once; default 16
+	BatchSize    int           // rows claimed at once; default 64
 	PollInterval time.Duration // how often idle workers look anyway; default 1s
 	StuckAfter   time.Duration // a claim older than this is abandoned; default 5m
 	Retention    time.Duration // raw payloads of processed rows are kept this long; 0: forever
@@ -59,7 +62,7 @@ func (w *Worker) defaults() {
 		w.Concurrency = 2
 	}
 	if w.BatchSize < 1 {
-		w.BatchSize = 16
+		w.BatchSize = 64
 	}
 	if w.PollInterval <= 0 {
 		w.PollInterval = time.Second
@@ -140,13 +143,105 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 	}
 	// Claimed work is finished, not abandoned, on shutdown.
 	work := context.WithoutCancel(ctx)
+	claimed := len(logs)
+	if b, ok := w.Store.(snapshotBatcher); ok && w.ApplyDelay == 0 && len(logs) > 1 {
+		logs = w.applyBatches(work, b, logs)
+	}
 	for _, l := range logs {
 		if w.ApplyDelay > 0 {
 			time.Sleep(w.ApplyDelay)
 		}
 		w.apply(work, l)
 	}
-	return len(logs)
+	return claimed
+}
+
+// snapshotBatcher is a store that applies several snapshots in one
+// transaction (sqlstore.Store).
+type snapshotBatcher interface {
+	ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error)
+	ApplyBatchSize() int
+}
+
+// applyBatches applies the valid inventories among logs in transactions of
+// several payloads each — one commit for many, the claim guard checked for
+// each — and returns the logs left for apply: patch runs, payloads that do
+// not parse, and the payloads of a batch that failed (applied one by one
+// then, so that one bad payload fails alone). Events are published after
+// each batch committed.
+func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog) []*fleetwatch.AuditLog {
+	var rest, batch []*fleetwatch.AuditLog
+	snaps := map[*fleetwatch.AuditLog]*fleetwatch.Snapshot{}
+	for _, l := range logs {
+		var snap *fleetwatch.Snapshot
+		var err error
+		switch {
+		case l.Data == nil:
+			err = errors.New("pruned")
+		case l.Kind == fleetwatch.KindInventory:
+			snap, _, err = ParseInventory(l.Data, l.SiteID, l.CreatedAt)
+		case l.Kind == fleetwatch.KindComposerLock:
+			snap, err = ParseComposerLockPayload(l.Data, l.SiteID, l.CreatedAt)
+		default:
+			err = errors.New("not a snapshot")
+		}
+		if err != nil {
+			rest = append(rest, l)
+			continue
+		}
+		snaps[l] = snap
+		batch = append(batch, l)
+	}
+	// Sites in id order (the logs of each in id order): concurrent workers
+	// then take the sites' row locks in the same order.
+	slices.SortStableFunc(batch, func(x, y *fleetwatch.AuditLog) int {
+		if c := cmp.Compare(x.SiteID, y.SiteID); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ID, y.ID)
+	})
+	size := max(1, b.ApplyBatchSize())
+	for len(batch) > 0 {
+		part := batch[:min(size, len(batch))]
+		batch = batch[len(part):]
+		if len(part) == 1 {
+			rest = append(rest, part...)
+			continue
+		}
+		ss := make([]*fleetwatch.Snapshot, len(part))
+		for i, l := range part {
+			ss[i] = snaps[l]
+		}
+		start := time.Now()
+		tctx, cancel := context.WithTimeout(ctx, time.Minute)
+		results, err := w.applySnapshots(tctx, b, part, ss)
+		if err != nil {
+			cancel()
+			w.Logger.Warn("batch apply failed; applying one by one", "count", len(part), "err", err)
+			rest = append(rest, part...)
+			continue
+		}
+		w.Logger.Debug("payloads applied", "count", len(part), "ms", time.Since(start).Milliseconds())
+		for i, l := range part {
+			w.publish(tctx, l, results[i], nil)
+			if w.OnApplied != nil {
+				w.OnApplied(l, results[i])
+			}
+		}
+		cancel()
+	}
+	slices.SortFunc(rest, func(x, y *fleetwatch.AuditLog) int { return cmp.Compare(x.ID, y.ID) })
+	return rest
+}
+
+// applySnapshots is ApplySnapshots, turning a panic into an error.
+func (w *Worker) applySnapshots(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot) (res []*fleetwatch.ApplyResult, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic while applying payloads: %v", p)
+		}
+	}()
+	return b.ApplySnapshots(ctx, logs, snaps, w.Analyzer)
 }
 
 // apply applies one claimed payload and records the outcome.

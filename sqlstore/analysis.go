@@ -169,7 +169,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 		// Lock the sites first, in id order, as ApplySnapshot does: a push
 		// and a feed change touching the same site then queue instead of
 		// deadlocking (site row, then its site_modules).
-		if s.d.forUpdate != "" {
+		if s.d.lockSite != "" {
 			ids := make([]int64, 0, len(as))
 			seen := map[int64]bool{}
 			for _, a := range as {
@@ -181,7 +181,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			slices.Sort(ids)
 			for chunk := range chunks(ids, s.d.inBatch()) {
 				var c conds
-				if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+s.d.forUpdate, c.args...); err != nil {
+				if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+s.d.lockSite, c.args...); err != nil {
 					return fmt.Errorf("lock sites: %w", err)
 				}
 			}

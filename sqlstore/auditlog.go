@@ -58,22 +58,51 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 	}
 	t := s.clock()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, l := range logs {
-			var clientID any
-			if l.ClientID != "" {
-				clientID = l.ClientID
+		// Multi-row INSERTs (small ones on SQLite); the rows a conflict
+		// skipped are looked up after.
+		ids := make(map[string]int64, len(logs))
+		uuids := make([]string, len(logs))
+		for i := range uuids {
+			uuids[i] = newUUID()
+		}
+		for start := 0; start < len(logs); start += s.d.rowBatch(6) {
+			part := logs[start:min(start+s.d.rowBatch(6), len(logs))]
+			var c conds
+			values := make([]string, len(part))
+			for i, l := range part {
+				var clientID any
+				if l.ClientID != "" {
+					clientID = l.ClientID
+				}
+				id := uuids[start+i]
+				values[i] = "(" + c.arg(id) + ", " + c.arg(l.SiteID) + ", " + c.arg(l.Kind) + ", " + c.arg(clientID) + ", " +
+					c.arg(l.Data) + ", 'queued', " + c.arg(t) + ")"
 			}
-			id := newUUID()
-			err := tx.QueryRowContext(ctx, `INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at)
-				VALUES ($1, $2, $3, $4, $5, 'queued', $6)
+			rows, err := tx.QueryContext(ctx, `INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at)
+				VALUES `+strings.Join(values, ", ")+`
 				ON CONFLICT (site_id, client_id) DO NOTHING
-				RETURNING id`, id, l.SiteID, l.Kind, clientID, l.Data, t).Scan(&l.ID)
-			if err == nil {
-				l.UUID, l.Status, l.CreatedAt, l.Existing = id, fleetwatch.AuditQueued, t, false
-				continue
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
+				RETURNING id, uuid`, c.args...)
+			if err != nil {
 				return fmt.Errorf("insert audit log: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				var u string
+				if err := rows.Scan(&id, &u); err != nil {
+					rows.Close()
+					return fmt.Errorf("insert audit log: %w", err)
+				}
+				ids[u] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("insert audit log: %w", err)
+			}
+		}
+		for i, l := range logs {
+			if id, ok := ids[uuids[i]]; ok {
+				l.ID, l.UUID, l.Status, l.CreatedAt, l.Existing = id, uuids[i], fleetwatch.AuditQueued, t, false
+				continue
 			}
 			// The client id was stored before (or earlier in this batch).
 			if err := tx.QueryRowContext(ctx, `SELECT id, uuid, status, created_at FROM audit_logs

@@ -30,6 +30,7 @@ var postgres = &dialect{
 		return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 	},
 	forUpdate:  " FOR UPDATE",
+	lockSite:   " FOR NO KEY UPDATE",
 	skipLocked: " FOR UPDATE SKIP LOCKED",
 }
 

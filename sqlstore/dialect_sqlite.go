@@ -33,6 +33,7 @@ var sqliteDialect = &dialect{
 	// The single writer connection serializes transactions: a row read in
 	// one cannot change before it commits, and no two claimers run at once.
 	forUpdate:  "",
+	lockSite:   "",
 	skipLocked: "",
 }
 

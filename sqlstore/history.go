@@ -30,7 +30,7 @@ type interval struct {
 // snapshot's version nothing is written. Otherwise it ends at collected, the
 // snapshot's version fills [collected, next), and — for an out-of-order
 // snapshot — what the interval held after next resumes there.
-func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
+func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
 	var c conds
 	query := `SELECT h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
@@ -111,25 +111,26 @@ func applyHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, mo
 		closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 	}
 
-	for i := 0; i < len(closeID); i += chunk {
+	for part := range chunks(closeID, d.inBatch()) {
 		var c conds
 		end := c.arg(collected)
 		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
-			idList(&c, closeID[i:min(i+chunk, len(closeID))])+`)`, c.args...); err != nil {
+			idList(&c, part)+`)`, c.args...); err != nil {
 			return nil, fmt.Errorf("close history: %w", err)
 		}
 	}
-	for i := 0; i < len(dropID); i += chunk {
+	for part := range chunks(dropID, d.inBatch()) {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
-			idList(&c, dropID[i:min(i+chunk, len(dropID))])+`)`, c.args...); err != nil {
+			idList(&c, part)+`)`, c.args...); err != nil {
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
-	for i := 0; i < len(inserts); i += 7 * chunk {
+	n := 7 * d.rowBatch(7)
+	for i := 0; i < len(inserts); i += n {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
-			VALUES `+placeholders(&c, 7, inserts[i:min(i+7*chunk, len(inserts))]...), c.args...); err != nil {
+			VALUES `+placeholders(&c, 7, inserts[i:min(i+n, len(inserts))]...), c.args...); err != nil {
 			return nil, fmt.Errorf("insert history: %w", err)
 		}
 	}

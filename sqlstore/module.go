@@ -26,11 +26,10 @@ func DrupalLink(name, source string) string {
 // ensureModules returns the catalog id of every project of ps (sorted by
 // name), inserting the projects the catalog lacks. Inserting in name order
 // keeps concurrent workers from deadlocking on each other's new rows.
-func ensureModules(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotProject, t time.Time) (map[string]int64, error) {
+func ensureModules(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch.SnapshotProject, t time.Time) (map[string]int64, error) {
 	ids := make(map[string]int64, len(ps))
 	lookup := func(names []string) error {
-		for i := 0; i < len(names); i += chunk {
-			part := names[i:min(i+chunk, len(names))]
+		for part := range chunks(names, d.inBatch()) {
 			var c conds
 			vals := make([]any, len(part))
 			for j, n := range part {
@@ -74,10 +73,10 @@ func ensureModules(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotProj
 		return ids, nil
 	}
 	names = names[:0]
-	for i := 0; i < len(missing); i += chunk {
+	for part := range chunks(missing, d.rowBatch(6)) {
 		var c conds
 		var vals []any
-		for _, p := range missing[i:min(i+chunk, len(missing))] {
+		for _, p := range part {
 			vals = append(vals, p.Name, DrupalLink(p.Name, p.Source), p.Type, p.Source, t, t)
 			names = append(names, p.Name)
 		}
@@ -100,13 +99,13 @@ type versionKey struct {
 
 // ensureVersions returns the id of every (module, version) of ps, inserting
 // the versions module_versions lacks.
-func ensureVersions(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotProject, moduleIDs map[string]int64, t time.Time) (map[versionKey]int64, error) {
+func ensureVersions(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch.SnapshotProject, moduleIDs map[string]int64, t time.Time) (map[versionKey]int64, error) {
 	ids := make(map[versionKey]int64, len(ps))
 	lookup := func(keys []versionKey) error {
-		for i := 0; i < len(keys); i += chunk {
+		for part := range chunks(keys, d.rowBatch(2)) {
 			var c conds
 			var vals []any
-			for _, k := range keys[i:min(i+chunk, len(keys))] {
+			for _, k := range part {
 				vals = append(vals, k.moduleID, k.version)
 			}
 			rows, err := tx.QueryContext(ctx, `SELECT id, module_id, version_number FROM module_versions
@@ -147,10 +146,10 @@ func ensureVersions(ctx context.Context, tx *sql.Tx, ps []fleetwatch.SnapshotPro
 		return ids, nil
 	}
 	keys = keys[:0]
-	for i := 0; i < len(missing); i += chunk {
+	for part := range chunks(missing, d.rowBatch(5)) {
 		var c conds
 		var vals []any
-		for _, p := range missing[i:min(i+chunk, len(missing))] {
+		for _, p := range part {
 			var released any
 			if p.Datestamp > 0 {
 				released = dbTime(time.Unix(p.Datestamp, 0))

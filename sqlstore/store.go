@@ -186,6 +186,11 @@ type dialect struct {
 	// forUpdate locks the rows a SELECT reads until the transaction ends
 	// (SQLite's one writer makes that implicit).
 	forUpdate string
+	// lockSite locks a site row while its modules change: FOR NO KEY UPDATE
+	// on PostgreSQL serializes writers of the site all the same, but does not
+	// block the pushes' audit_logs INSERTs, whose foreign key takes a KEY
+	// SHARE lock on the site.
+	lockSite string
 	// skipLocked makes concurrent claimers of queue rows skip each other's.
 	skipLocked string
 }
