@@ -8,10 +8,11 @@ import (
 	"os"
 )
 
-// FLEETWATCH_PPROF_ADDR (hidden, for profiling) serves net/http/pprof on a
-// loopback address such as 127.0.0.1:6060. Anything but a loopback address
-// is refused: profiles expose the process's memory.
-func init() {
+// startPprof serves net/http/pprof while `serve` runs when
+// FLEETWATCH_PPROF_ADDR (hidden, for profiling) names a loopback address
+// such as 127.0.0.1:6060. Anything but a loopback address is refused:
+// profiles expose the process's memory.
+func startPprof() {
 	addr := os.Getenv("FLEETWATCH_PPROF_ADDR")
 	if addr == "" {
 		return

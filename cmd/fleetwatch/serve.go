@@ -334,6 +334,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := m.Listen(); err != nil {
 		return err
 	}
+	startPprof()
 	return m.Serve(ctx)
 }
 
