@@ -186,7 +186,7 @@ type RollupStore interface {
 	DailyOutdated(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
-	// RollupOrganizations returns the ids of the organizations that exist,
-	// with the first day their history starts (zero when it has none).
-	RollupOrganizations(ctx context.Context) (map[int64]time.Time, error)
+	// RollupOrganizations returns the ids of the organizations that exist
+	// and have inventory history.
+	RollupOrganizations(ctx context.Context) ([]int64, error)
 }

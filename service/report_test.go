@@ -55,13 +55,11 @@ func (f *fakeReportStore) SaveDailyOutdated(_ context.Context, rows []fleetwatch
 	return nil
 }
 
-func (f *fakeReportStore) RollupOrganizations(context.Context) (map[int64]time.Time, error) {
-	out := map[int64]time.Time{}
+func (f *fakeReportStore) RollupOrganizations(context.Context) ([]int64, error) {
+	var out []int64
 	for id, spans := range f.byOrg {
-		for _, o := range spans {
-			if out[id].IsZero() || o.From.Before(out[id]) {
-				out[id] = o.From
-			}
+		if len(spans) > 0 {
+			out = append(out, id)
 		}
 	}
 	return out, nil

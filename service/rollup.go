@@ -28,10 +28,7 @@ func (s *Reports) Rollup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for id, first := range orgs {
-		if first.IsZero() {
-			continue
-		}
+	for _, id := range orgs {
 		// Days before the history starts are rolled up too (as zeros), so
 		// that a missing day always means "not computed yet".
 		start := today.AddDate(0, 0, -MaxReportDays)
@@ -67,8 +64,9 @@ func (s *Reports) Rollup(ctx context.Context) error {
 	return nil
 }
 
-// RunRollups keeps the rollups current until ctx ends: at once, then every
-// RollupInterval, on one replica at a time (leader runs fn under a lock
+// RunRollups keeps the rollups current until ctx ends: every
+// RollupInterval, on one replica at a time (a trend asked for before the
+// first run rolls up on demand, so a start costs nothing) (leader runs fn under a lock
 // shared by the replicas; it reports false when another holds it).
 func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Context, name string, fn func(context.Context) error) (bool, error), logger *slog.Logger) {
 	run := func() {
@@ -76,7 +74,6 @@ func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Contex
 			logger.ErrorContext(ctx, "report rollups failed", "err", err)
 		}
 	}
-	run()
 	t := time.NewTicker(RollupInterval)
 	defer t.Stop()
 	for {

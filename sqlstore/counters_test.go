@@ -119,6 +119,9 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 		if got := statusAt(t1.Add(time.Hour)); got != "current" {
 			t.Errorf("after the feed change: %s, want current", got)
 		}
+		if ids, err := s.RollupOrganizations(ctx); err != nil || len(ids) != 1 || ids[0] != org.ID {
+			t.Errorf("organizations with history: %v %v", ids, err)
+		}
 		if r, _ := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()}); r.UpdatesAvailable != 0 {
 			t.Errorf("summary counts %d updates after the feed change", r.UpdatesAvailable)
 		}

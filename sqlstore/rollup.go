@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -61,33 +60,23 @@ func (s *Store) SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOu
 	})
 }
 
-// RollupOrganizations returns every organization that exists with the
-// start of its earliest history interval.
-func (s *Store) RollupOrganizations(ctx context.Context) (map[int64]time.Time, error) {
-	// ORDER BY … LIMIT 1 rather than min(): SQLite returns an aggregate of
-	// a DATETIME column as text, which does not scan into a time.
-	rows, err := s.rdb.QueryContext(ctx, `SELECT o.id, (SELECT h.valid_from FROM site_module_history h JOIN sites s ON s.id = h.site_id
-			WHERE s.organization_id = o.id ORDER BY h.valid_from LIMIT 1)
-		FROM organizations o WHERE NOT o.is_deleted`)
+// RollupOrganizations returns the organizations that exist and have
+// inventory history, the ones the daily rollups are kept for.
+func (s *Store) RollupOrganizations(ctx context.Context) ([]int64, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT o.id FROM organizations o WHERE NOT o.is_deleted AND EXISTS
+		(SELECT 1 FROM sites s JOIN site_module_history h ON h.site_id = s.id WHERE s.organization_id = o.id)
+		ORDER BY o.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list rollup organizations: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]time.Time{}
+	var out []int64
 	for rows.Next() {
 		var id int64
-		var first any
-		if err := rows.Scan(&id, &first); err != nil {
+		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("scan rollup organization: %w", err)
 		}
-		t, err := anyTime(first)
-		if err != nil {
-			return nil, fmt.Errorf("scan rollup organization: %w", err)
-		}
-		out[id] = time.Time{} // no history yet
-		if t != nil {
-			out[id] = *t
-		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }
