@@ -1,20 +1,10 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Modal,
-  NativeSelect,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { APIKey, CreatedAPIKey, Organization } from '@/api/types';
 import { ApiErrorAlert } from '@/components/api-error';
+import { ApiKeysTable } from '@/components/api-keys-table';
 import { KeyCreatedDialog } from '@/components/key-created-dialog';
 import { Async, EmptyState } from '@/components/states';
-import { formatDate, formatRelative } from '@/lib/format';
 import {
   useCreateOrganizationApiKey,
   useOrganizationApiKeys,
@@ -89,47 +79,7 @@ export function IntegrationKeys({ org }: { org: Organization }) {
         empty={<EmptyState title="No integration key yet" />}
       >
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
-            <Table verticalSpacing="xs" aria-label="Integration keys">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Scope</Table.Th>
-                  <Table.Th>Prefix</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>State</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {d.data.map((k) => (
-                  <Table.Tr key={k.id}>
-                    <Table.Td>{k.name}</Table.Td>
-                    <Table.Td>{k.scope || '—'}</Table.Td>
-                    <Table.Td>
-                      <code>{k.prefix}…</code>
-                    </Table.Td>
-                    <Table.Td>{formatDate(k.created_at)}</Table.Td>
-                    <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
-                    <Table.Td>
-                      {k.revoked_at ? (
-                        <Badge color="gray.7">Revoked {formatDate(k.revoked_at)}</Badge>
-                      ) : (
-                        <Button
-                          size="compact-xs"
-                          color="red"
-                          variant="light"
-                          onClick={() => setRevoking(k)}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ApiKeysTable keys={d.data} label="Integration keys" showScope onRevoke={setRevoking} />
         )}
       </Async>
       <KeyCreatedDialog

@@ -1,12 +1,12 @@
-import { Badge, Button, Group, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { APIKey, CreatedAPIKey } from '@/api/types';
 import { ApiErrorAlert } from '@/components/api-error';
 import { Async, EmptyState } from '@/components/states';
-import { formatDateTime, formatRelative } from '@/lib/format';
 import { useCreateSiteApiKey } from '../api/create-site-api-key';
 import { useSiteApiKeys } from '../api/get-site-api-keys';
 import { useRevokeSiteApiKey } from '../api/revoke-site-api-key';
+import { ApiKeysTable } from '@/components/api-keys-table';
 import { KeyCreatedDialog } from '@/components/key-created-dialog';
 
 export function ApiKeysPanel({ siteId, canManage }: { siteId: string; canManage: boolean }) {
@@ -60,53 +60,11 @@ export function ApiKeysPanel({ siteId, canManage }: { siteId: string; canManage:
         }
       >
         {(d) => (
-          <Table.ScrollContainer minWidth={560}>
-            <Table verticalSpacing="xs" aria-label="API keys">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Prefix</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  {canManage && <Table.Th aria-label="Actions" />}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {d.data.map((k) => (
-                  <Table.Tr key={k.id}>
-                    <Table.Td>{k.name}</Table.Td>
-                    <Table.Td>
-                      <code>{k.prefix}…</code>
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(k.created_at)}</Table.Td>
-                    <Table.Td>{k.last_used_at ? formatRelative(k.last_used_at) : 'never'}</Table.Td>
-                    <Table.Td>
-                      {k.revoked_at ? (
-                        <Badge color="gray.7">Revoked {formatRelative(k.revoked_at)}</Badge>
-                      ) : (
-                        <Badge color="teal.8">Active</Badge>
-                      )}
-                    </Table.Td>
-                    {canManage && (
-                      <Table.Td>
-                        {!k.revoked_at && (
-                          <Button
-                            size="xs"
-                            color="red"
-                            variant="light"
-                            onClick={() => setConfirm(k)}
-                          >
-                            Revoke
-                          </Button>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <ApiKeysTable
+            keys={d.data}
+            label="API keys"
+            onRevoke={canManage ? setConfirm : undefined}
+          />
         )}
       </Async>
       <KeyCreatedDialog created={created} onClose={() => setCreated(null)} />
