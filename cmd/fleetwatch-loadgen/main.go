@@ -20,7 +20,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +33,8 @@ func main() {
 	bin := flag.String("bin", "bin/fleetwatch", "the fleetwatch binary")
 	dbURL := flag.String("database-url", "", "database of the server (a fresh one: it is filled with sites)")
 	sites := flag.Int("sites", 200, "simulated sites")
-	conc := flag.Int("concurrency", 32, "pushes in flight")
+	conc := flag.Int("concurrency", 32, "pushes in flight (closed loop: each finished push starts the next)")
+	rate := flag.Int("rate", 0, "open loop: start this many pushes per second on a fixed schedule, whatever the answers (latency is counted from the scheduled start); 0: closed loop with --concurrency")
 	dur := flag.Duration("duration", 60*time.Second, "how long to push")
 	mode := flag.String("mode", "unchanged", "unchanged: inventories repeat; changed: every version changes each push")
 	redisURL := flag.String("redis-url", "", "passed to the server")
@@ -40,7 +43,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *dur, *mode); err != nil {
+	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *rate, *dur, *mode); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -84,8 +87,23 @@ func (a *api) data(method, path, token string, body any) (map[string]any, error)
 	return d, nil
 }
 
-func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode string) error {
-	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
+func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration, mode string) error {
+	catalog := make([]string, 400)
+	for i := range catalog {
+		catalog[i] = fmt.Sprintf("project_%03d", i)
+	}
+	// The server judges what it receives by drupal.org's release feeds;
+	// here they come from a folder the generator writes (no network).
+	mirror, err := os.MkdirTemp("", "fleetwatch-loadgen-feeds")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(mirror)
+	if err := writeFeeds(mirror, catalog); err != nil {
+		return err
+	}
+	env := append(os.Environ(), "FLEETWATCH_RELEASE_FEED_URL=file://"+filepath.Join(mirror, "release-history"),
+		"FLEETWATCH_ADVISORY_URL=file://"+filepath.Join(mirror, "advisories"), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
 		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL)
 	cmd := exec.Command(bin, "users", "create", "--email", "bench@example.com", "--password", "bench-password-1", "--role", "admin")
 	cmd.Env = env
@@ -102,7 +120,7 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 		return err
 	}
 	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	a := &api{url: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}, Timeout: 30 * time.Second}}
+	a := &api{url: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(conc*2, 512)}, Timeout: 30 * time.Second}}
 	for i := 0; ; i++ {
 		if res, err := http.Get(a.url + "/healthz"); err == nil {
 			res.Body.Close()
@@ -120,10 +138,6 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 	org, err := a.data("POST", "/api/v1/organizations", admin, map[string]any{"name": "Bench"})
 	if err != nil {
 		return err
-	}
-	catalog := make([]string, 400)
-	for i := range catalog {
-		catalog[i] = fmt.Sprintf("project_%03d", i)
 	}
 	type site struct {
 		key      string
@@ -150,57 +164,102 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 		}
 		ss[i] = &site{key: k["key"].(string), projects: ps}
 	}
-	fmt.Printf("mode=%s sites=%d concurrency=%d duration=%s database=%s\n", mode, nSites, conc, dur, strings.SplitN(dbURL, ":", 2)[0])
+	fmt.Printf("mode=%s sites=%d concurrency=%d rate=%d duration=%s database=%s\n", mode, nSites, conc, rate, dur, strings.SplitN(dbURL, ":", 2)[0])
 
+	// payload writes the inventory by hand: the generator shares the
+	// server's 2 cores, and encoding/json of maps would cost it more CPU
+	// than the server spends accepting the push.
 	payload := func(s *site, push int) []byte {
-		mods := make([]map[string]any, 0, len(s.projects)+1)
-		mods = append(mods, map[string]any{"name": "drupal", "type": "core", "version": "10.3.6"})
-		for j, p := range s.projects {
-			v := fmt.Sprintf("%d.%d.0", 1+j%3, j%7)
-			if mode == "changed" {
-				v = fmt.Sprintf("%d.%d.%d", 1+j%3, j%7, push)
-			}
-			mods = append(mods, map[string]any{"name": p, "type": "module", "version": v, "enabled": true})
+		b := make([]byte, 0, 80*len(s.projects)+256)
+		b = append(b, `{"collected_at":"`...)
+		b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `","drupal":{"core_version":"10.3.6","php_version":"8.3.1"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"}`...)
+		patch := 0
+		if mode == "changed" {
+			patch = push
 		}
-		b, _ := json.Marshal(map[string]any{"collected_at": time.Now().UTC().Format(time.RFC3339Nano),
-			"drupal": map[string]any{"core_version": "10.3.6", "php_version": "8.3.1"}, "modules": mods})
-		return b
+		for j, p := range s.projects {
+			b = append(b, `,{"name":"`...)
+			b = append(b, p...)
+			b = append(b, `","type":"module","version":"`...)
+			b = strconv.AppendInt(b, int64(1+j%3), 10)
+			b = append(b, '.')
+			b = strconv.AppendInt(b, int64(j%7), 10)
+			b = append(b, '.')
+			b = strconv.AppendInt(b, int64(patch), 10)
+			b = append(b, `","enabled":true}`...)
+		}
+		return append(b, "]}"...)
 	}
 
 	var (
-		accepted, failed atomic.Int64
-		latMu            sync.Mutex
-		lats             []time.Duration
-		next             atomic.Int64
+		accepted, failed, dropped atomic.Int64
+		latMu                     sync.Mutex
+		lats                      []time.Duration
+		next                      atomic.Int64
 	)
+	// push sends the next site's inventory; its latency counts from t0, the
+	// scheduled start in the open loop (so a backlog in the generator is
+	// not hidden), the moment the request is sent in the closed loop.
+	push := func(t0 time.Time) {
+		s := ss[int(next.Add(1))%len(ss)]
+		s.mu.Lock()
+		s.pushes++
+		body := payload(s, s.pushes)
+		if t0.IsZero() {
+			t0 = time.Now()
+		}
+		st, _, err := a.call("POST", "/api/v1/ingest/inventory", s.key, body)
+		s.mu.Unlock()
+		if err != nil || st != http.StatusAccepted {
+			failed.Add(1)
+			return
+		}
+		lat := time.Since(t0)
+		accepted.Add(1)
+		latMu.Lock()
+		lats = append(lats, lat)
+		latMu.Unlock()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for ctx.Err() == nil {
-				s := ss[int(next.Add(1))%len(ss)]
-				s.mu.Lock()
-				s.pushes++
-				body := payload(s, s.pushes)
-				t0 := time.Now()
-				st, _, err := a.call("POST", "/api/v1/ingest/inventory", s.key, body)
-				s.mu.Unlock()
-				if err != nil || st != http.StatusAccepted {
-					failed.Add(1)
-					continue
-				}
-				mine = append(mine, time.Since(t0))
-				accepted.Add(1)
+	if rate > 0 {
+		fmt.Printf("open loop: %d pushes/s offered\n", rate)
+		interval := time.Second / time.Duration(rate)
+		inflight := make(chan struct{}, 4096)
+		for i := 0; ; i++ {
+			at := start.Add(time.Duration(i) * interval)
+			if time.Until(at) > 0 {
+				time.Sleep(time.Until(at))
 			}
-			latMu.Lock()
-			lats = append(lats, mine...)
-			latMu.Unlock()
-		}()
+			if ctx.Err() != nil {
+				break
+			}
+			select {
+			case inflight <- struct{}{}:
+			default: // 4,096 pushes already waiting: the server is far behind
+				dropped.Add(1)
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				push(at)
+				<-inflight
+			}()
+		}
+	} else {
+		for range conc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					push(time.Time{})
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	pushTime := time.Since(start)
@@ -236,7 +295,8 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 		return lats[min(len(lats)-1, int(float64(len(lats))*p))]
 	}
 	rss := peakRSS(srv.Process.Pid)
-	fmt.Printf("accepted   %d in %.1fs = %.0f/s (rejected or errors: %d)\n", accepted.Load(), pushTime.Seconds(), float64(accepted.Load())/pushTime.Seconds(), failed.Load())
+	fmt.Printf("accepted   %d in %.1fs = %.0f/s (rejected or errors: %d; not sent, generator backlog full: %d)\n",
+		accepted.Load(), pushTime.Seconds(), float64(accepted.Load())/pushTime.Seconds(), failed.Load(), dropped.Load())
 	fmt.Printf("processed  %d during the push (%.0f/s), %d in all by %.1fs = %.0f/s end to end; failed %d; lost %d\n",
 		processedAtStop, float64(processedAtStop)/pushTime.Seconds(), processed, allTime.Seconds(), float64(processed)/allTime.Seconds(), failedLogs, accepted.Load()-int64(processed+failedLogs))
 	fmt.Printf("latency    p50 %.1fms p99 %.1fms max %.1fms\n", ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
@@ -258,4 +318,49 @@ func peakRSS(pid int) string {
 		}
 	}
 	return "unknown"
+}
+
+// writeFeeds writes a release feed for each project of the catalog
+// ({dir}/release-history/{project}/current) and an empty advisory listing:
+// branches 1.0 to 3.6 with patch releases 0 to 9, the 5th a security
+// release, so that the versions the generator pushes are found and some are
+// insecure.
+func writeFeeds(dir string, catalog []string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "advisories"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "advisories", "list.json"), []byte(`{"list":[]}`), 0o644); err != nil {
+		return err
+	}
+	base := time.Now().Add(-365 * 24 * time.Hour).Unix()
+	for _, name := range catalog {
+		var b strings.Builder
+		fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<project xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<title>%s</title><short_name>%s</short_name>\n", name, name)
+		b.WriteString("<supported_branches>1.0.,1.1.,1.2.,1.3.,1.4.,1.5.,1.6.,2.0.,2.1.,2.2.,2.3.,2.4.,2.5.,2.6.,3.0.,3.1.,3.2.,3.3.,3.4.,3.5.,3.6.</supported_branches>\n")
+		fmt.Fprintf(&b, "<project_status>published</project_status><link>https://www.drupal.org/project/%s</link>\n<releases>\n", name)
+		for major := 3; major >= 1; major-- {
+			for minor := 6; minor >= 0; minor-- {
+				for patch := 9; patch >= 0; patch-- {
+					v := fmt.Sprintf("%d.%d.%d", major, minor, patch)
+					fmt.Fprintf(&b, "<release><name>%s %s</name><version>%s</version><status>published</status><date>%d</date><terms>", name, v, v, base+int64(major*100000+minor*10000+patch*1000))
+					switch {
+					case patch == 5:
+						b.WriteString("<term><name>Release type</name><value>Security update</value></term>")
+					case patch < 5:
+						b.WriteString("<term><name>Release type</name><value>Insecure</value></term>")
+					}
+					b.WriteString("<term><name>Release type</name><value>Bug fixes</value></term></terms><security covered=\"1\">Covered by Drupal's security advisory policy</security></release>\n")
+				}
+			}
+		}
+		b.WriteString("</releases>\n</project>\n")
+		d := filepath.Join(dir, "release-history", name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(d, "current"), []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
