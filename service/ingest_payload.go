@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/drupal"
+	fastjson "github.com/goccy/go-json"
 )
 
 // Limits of pushed payloads.
@@ -139,7 +141,19 @@ type PatchRunPayload struct {
 
 // decodeJSON decodes body into v, ignoring unknown fields, and turns
 // decoding errors into EINVALID errors that point at the field.
+//
+// Every push goes through here, on the accept path and again in the
+// worker: a valid payload is decoded by goccy/go-json (about twice as fast
+// as encoding/json, with half the allocations); a payload it rejects is
+// decoded again by encoding/json, whose answer is the one that counts and
+// whose errors name the JSON field.
 func decodeJSON(body []byte, v any) error {
+	if fastjson.Unmarshal(body, v) == nil {
+		return nil
+	}
+	if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer && !p.IsNil() {
+		p.Elem().SetZero() // forget what the fast decoder half filled
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var v fleetwatch.Validation
@@ -152,6 +166,8 @@ func decodeJSON(body []byte, v any) error {
 			v.Add("", "The body is not valid JSON: %s (at byte %d).", syntaxErr.Error(), syntaxErr.Offset)
 		case errors.Is(err, io.EOF):
 			v.Add("", "The body is empty; send a JSON object.")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			v.Add("", "The body is not valid JSON: it ends before the JSON value does (%d bytes received).", len(body))
 		default:
 			v.Add("", "The body is not a valid payload: %s.", truncate(err.Error(), 200))
 		}

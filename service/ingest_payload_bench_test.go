@@ -1,0 +1,43 @@
+package service
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchInventory is a push of 180 projects, as the load generator sends.
+func benchInventory() []byte {
+	var b strings.Builder
+	b.WriteString(`{"collected_at":"2026-11-25T10:00:00.123456Z","drupal":{"core_version":"10.3.6","php_version":"8.3.1"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"}`)
+	for i := range 180 {
+		fmt.Fprintf(&b, `,{"name":"project_%03d","type":"module","version":"%d.%d.0","enabled":true}`, i, 1+i%3, i%7)
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+// The accept path validates each push (run with -benchmem).
+func BenchmarkValidateInventory(b *testing.B) {
+	body := benchInventory()
+	now := time.Date(2026, 11, 25, 10, 0, 1, 0, time.UTC)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ValidateInventory(body, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The worker parses and folds each payload it applies.
+func BenchmarkParseInventory(b *testing.B) {
+	body := benchInventory()
+	now := time.Date(2026, 11, 25, 10, 0, 1, 0, time.UTC)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, _, err := ParseInventory(body, 1, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
