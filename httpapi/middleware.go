@@ -24,6 +24,7 @@ type requestInfo struct {
 	id         string
 	url        *url.URL
 	remoteAddr string
+	csv        bool // the answer may be CSV (Accept or ?format=csv)
 }
 
 // RequestIDFromContext returns the id of the request, or "".

@@ -57,11 +57,35 @@ func (s *Modules) ListSites(ctx context.Context, name string, f fleetwatch.SiteM
 
 // ListForSite returns the projects a visible site runs now.
 func (s *Modules) ListForSite(ctx context.Context, siteUUID string, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
-	site, err := s.Sites.Get(ctx, siteUUID)
+	st, err := s.SiteModulesStamp(ctx, siteUUID)
 	if err != nil {
 		return nil, 0, err
 	}
-	f.SiteID = site.ID
+	return s.ListForStamp(ctx, st, f)
+}
+
+// SiteModulesStamp returns the state of a visible site's module list, in
+// one indexed read: a page built for an equal stamp (and equal parameters)
+// is the page ListForSite would read now, so callers may serve it again.
+func (s *Modules) SiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Store.FindSiteModulesStamp(ctx, siteUUID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.IsAdmin() && st.OrganizationID != a.OrganizationID {
+		return nil, errSiteNotFound
+	}
+	return st, nil
+}
+
+// ListForStamp returns the projects of the site of a stamp that
+// SiteModulesStamp returned (so the site is visible to the actor).
+func (s *Modules) ListForStamp(ctx context.Context, st *fleetwatch.SiteModulesStamp, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
+	f.SiteID = st.SiteID
 	return s.Store.FindSiteModules(ctx, f)
 }
 

@@ -293,6 +293,21 @@ const siteModuleFrom = `FROM site_modules sm
 	JOIN sites s ON s.id = sm.site_id
 	JOIN organizations o ON o.id = s.organization_id`
 
+// FindSiteModulesStamp returns the generation of a visible site's module
+// list, with what its rows show of the site.
+func (s *Store) FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error) {
+	var st fleetwatch.SiteModulesStamp
+	err := s.rdb.QueryRowContext(ctx, `SELECT s.id, s.organization_id, s.modules_generation, s.name, s.url
+		FROM sites s JOIN organizations o ON o.id = s.organization_id
+		WHERE s.uuid = $1 AND `+siteVisible, siteUUID).Scan(&st.SiteID, &st.OrganizationID, &st.Generation, &st.Name, &st.URL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Site not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find site modules stamp: %w", err)
+	}
+	return &st, nil
+}
+
 // FindSiteModules returns a page of the projects one site runs, or of the
 // sites that run one project.
 func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
