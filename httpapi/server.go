@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -69,6 +71,11 @@ type Server struct {
 	metrics   *metrics
 	// siteModules keeps encoded answers of the site module lists.
 	siteModules *pageCache
+
+	// The event streams' shared heartbeat and last encoded event.
+	heartbeatOnce sync.Once
+	hb            atomic.Pointer[heartbeat]
+	lastFrame     atomic.Pointer[encodedEvent]
 }
 
 // New builds the server and registers every route.
