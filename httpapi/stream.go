@@ -258,5 +258,3 @@ func (s *Server) heartbeat() *heartbeat {
 	})
 	return s.hb.Load()
 }
-
-
