@@ -111,7 +111,10 @@ func (st *eventStream) run(ctx context.Context) {
 		defer t.Stop()
 		end = t.C
 	}
-	beat := s.heartbeat().wait()
+	hb := s.heartbeat()
+	hb.join()
+	defer hb.leave()
+	beat := hb.wait()
 	st.wrote = false
 	for {
 		for {
@@ -138,7 +141,7 @@ func (st *eventStream) run(ctx context.Context) {
 		case <-sub.Ready():
 		case <-sub.Done():
 		case <-beat:
-			beat = s.heartbeat().wait()
+			beat = hb.wait()
 			// A logout, a revoked key or a deactivated user ends the stream
 			// within one heartbeat.
 			if ok, err := s.stillValid(ctx, st.actor); err == nil && !ok {
@@ -190,39 +193,67 @@ type encodedEvent struct {
 
 // stillValid is Auth.StillValid for the streams' heartbeats, asked once
 // per credential and heartbeat however many streams share the credential.
+// The database is asked from a short-lived goroutine, a few at a time, so
+// that the streams' own goroutines keep small stacks and the checks of
+// 10,000 streams do not all hit the database at once.
 func (s *Server) stillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error) {
 	hb := s.heartbeat()
-	key := "s" + strconv.FormatInt(a.SessionID, 10) + "k" + strconv.FormatInt(a.APIKeyID, 10) + "u" + strconv.FormatInt(a.UserID, 10) + a.Role + "o" + strconv.FormatInt(a.OrganizationID, 10)
+	key := strconv.FormatInt(a.SessionID, 10) + ":" + strconv.FormatInt(a.APIKeyID, 10) + ":" +
+		strconv.FormatInt(a.UserID, 10) + ":" + strconv.FormatInt(a.OrganizationID, 10) + ":" + a.Role
 	hb.mu.Lock()
 	c, ok := hb.checks[key]
 	if !ok {
-		c = &validity{}
-		c.wg.Add(1)
+		c = &validity{done: make(chan struct{})}
 		hb.checks[key] = c
 	}
 	hb.mu.Unlock()
-	if ok {
-		c.wg.Wait()
-		return c.ok, c.err
+	if !ok {
+		go func() {
+			hb.checking <- struct{}{}
+			defer func() { <-hb.checking }()
+			c.ok, c.err = s.Auth.StillValid(ctx, a)
+			close(c.done)
+		}()
 	}
-	c.ok, c.err = s.Auth.StillValid(ctx, a)
-	c.wg.Done()
+	<-c.done
 	return c.ok, c.err
 }
 
 type validity struct {
-	wg  sync.WaitGroup
-	ok  bool
-	err error
+	done chan struct{}
+	ok   bool
+	err  error
 }
 
 // heartbeat is the clock of every stream: wait returns a channel that is
 // closed at the next beat. The answers of credential checks are shared
-// within a beat.
+// within a beat. Its ticker runs while streams are open.
 type heartbeat struct {
-	mu     sync.Mutex
-	next   chan struct{}
-	checks map[string]*validity
+	interval time.Duration
+	checking chan struct{} // a semaphore of credential checks
+
+	mu      sync.Mutex
+	next    chan struct{}
+	checks  map[string]*validity
+	streams int
+	ticking bool
+}
+
+// join counts a stream in and starts the ticker if it stopped.
+func (h *heartbeat) join() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.streams++
+	if !h.ticking {
+		h.ticking = true
+		go h.tick()
+	}
+}
+
+func (h *heartbeat) leave() {
+	h.mu.Lock()
+	h.streams--
+	h.mu.Unlock()
 }
 
 func (h *heartbeat) wait() <-chan struct{} {
@@ -231,30 +262,32 @@ func (h *heartbeat) wait() <-chan struct{} {
 	return h.next
 }
 
-func (h *heartbeat) beat() {
-	h.mu.Lock()
-	close(h.next)
-	h.next = make(chan struct{})
-	h.checks = map[string]*validity{}
-	h.mu.Unlock()
+func (h *heartbeat) tick() {
+	t := time.NewTicker(h.interval)
+	defer t.Stop()
+	for range t.C {
+		h.mu.Lock()
+		close(h.next)
+		h.next = make(chan struct{})
+		h.checks = map[string]*validity{}
+		if h.streams == 0 {
+			h.ticking = false
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+	}
 }
 
-// heartbeat returns the server's heartbeat, started at the first stream.
+// heartbeat returns the server's heartbeat.
 func (s *Server) heartbeat() *heartbeat {
 	s.heartbeatOnce.Do(func() {
-		h := &heartbeat{next: make(chan struct{}), checks: map[string]*validity{}}
 		interval := s.Events.Heartbeat
 		if interval <= 0 {
 			interval = HeartbeatInterval
 		}
-		go func() {
-			t := time.NewTicker(interval)
-			defer t.Stop()
-			for range t.C {
-				h.beat()
-			}
-		}()
-		s.hb.Store(h)
+		s.hb.Store(&heartbeat{interval: interval, checking: make(chan struct{}, 4),
+			next: make(chan struct{}), checks: map[string]*validity{}})
 	})
 	return s.hb.Load()
 }
