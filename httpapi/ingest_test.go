@@ -353,3 +353,41 @@ func TestIngest_SiteModulesCached(t *testing.T) {
 		assertErrorShape(t, e.do("GET", path, e.admin, nil), 404, "not_found")
 	})
 }
+
+// TestIngest_SiteModulesSessionChecks checks the module list's own reading
+// of the access token's session (it reads it with the site): a logout, a
+// deactivation and an unknown site each answer as on every other route,
+// and API keys keep working.
+func TestIngest_SiteModulesSessionChecks(t *testing.T) {
+	forEachIngestBackend(t, func(t *testing.T, e *ingestEnv) {
+		org := e.createOrg("Acme")
+		siteID, _ := e.site(org, "boston")
+		path := "/api/v1/sites/" + siteID + "/modules"
+
+		viewer := e.createUser("viewer@acme.example", "viewer", org)
+		e.must(200, "GET", path, viewer, nil)
+		assertErrorShape(t, e.do("GET", "/api/v1/sites/00000000-0000-4000-8000-000000000000/modules", viewer, nil), 404, "not_found")
+		e.must(204, "POST", "/api/v1/auth/logout", viewer, nil)
+		r := e.do("GET", path, viewer, nil)
+		assertErrorShape(t, r, 401, "unauthorized")
+		if r.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("401 without WWW-Authenticate")
+		}
+		// Revoked before the site is looked at: an unknown site says 401 too.
+		assertErrorShape(t, e.do("GET", "/api/v1/sites/00000000-0000-4000-8000-000000000000/modules", viewer, nil), 401, "unauthorized")
+
+		member := e.createUser("member@acme.example", "member", org)
+		e.must(200, "GET", path, member, nil)
+		me := e.must(200, "GET", "/api/v1/auth/me", member, nil).data()
+		e.must(200, "PATCH", "/api/v1/users/"+me["id"].(string), e.admin, map[string]any{"is_active": false})
+		assertErrorShape(t, e.do("GET", path, member, nil), 401, "unauthorized")
+
+		assertErrorShape(t, e.do("GET", path, "not-a-token", nil), 401, "unauthorized")
+		assertErrorShape(t, e.do("GET", path, "", nil), 401, "unauthorized")
+		key := e.must(201, "POST", "/api/v1/organizations/"+org+"/api-keys", e.admin, map[string]any{"name": "dash", "scope": "read"}).data()["key"].(string)
+		e.must(200, "GET", path, key, nil)
+		other := e.createOrg("Other")
+		otherKey := e.must(201, "POST", "/api/v1/organizations/"+other+"/api-keys", e.admin, map[string]any{"name": "dash", "scope": "read"}).data()["key"].(string)
+		assertErrorShape(t, e.do("GET", path, otherKey, nil), 404, "not_found")
+	})
+}

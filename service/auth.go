@@ -339,13 +339,34 @@ func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fle
 	} else if err != nil {
 		return nil, err
 	}
-	if st.Revoked || !st.UserActive || st.UserUUID != c.Subject {
+	return actorFromStanding(st, c.Subject, remoteAddr)
+}
+
+// actorFromStanding is the actor of an access token whose session and user
+// were read: EUNAUTHORIZED when the session was revoked or the user is
+// inactive or another.
+func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr string) (*fleetwatch.Actor, error) {
+	if st.Revoked || !st.UserActive || st.UserUUID != subject {
 		return nil, errBadToken
 	}
 	return &fleetwatch.Actor{
 		UserID: st.UserID, UserUUID: st.UserUUID, OrganizationID: st.OrganizationID, Role: st.Role,
 		SessionID: st.SessionID, RemoteAddr: remoteAddr,
 	}, nil
+}
+
+// VerifyAccessToken checks an access token's signature, issuer, audience
+// and expiry only, for a route that reads its session with its own data
+// (see PendingSession); false for anything else, API keys included.
+func (s *Auth) VerifyAccessToken(token, remoteAddr string) (*fleetwatch.PendingSession, bool) {
+	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
+		return nil, false
+	}
+	c, ok := s.verifyAccess(token)
+	if !ok || c.SessionID == "" {
+		return nil, false
+	}
+	return &fleetwatch.PendingSession{SessionUUID: c.SessionID, UserUUID: c.Subject, RemoteAddr: remoteAddr}, true
 }
 
 // Me returns the signed-in user.
