@@ -7,7 +7,10 @@
 //	    -email admin@example.com -password … -site-key fwk_… -clients 10000 -server-pid PID
 //
 // The event is a snapshot.processed: the tool pushes an inventory with the
-// site key and waits for every client to see it.
+// site key and waits for every client to see it. The server needs the open
+// file limit raised too (`ulimit -n $(ulimit -Hn)` before starting it; the
+// sandbox's hard limit is 20,000). -hold keeps the clients connected after
+// the event, to profile the server (FLEETWATCH_PPROF_ADDR) while they wait.
 package main
 
 import (
