@@ -208,8 +208,9 @@ func (s *Server) stillValid(ctx context.Context, a *fleetwatch.Actor) (bool, err
 	}
 	hb.mu.Unlock()
 	if !ok {
+		// Wait for a turn here, so that at most four checkers exist.
+		hb.checking <- struct{}{}
 		go func() {
-			hb.checking <- struct{}{}
 			defer func() { <-hb.checking }()
 			c.ok, c.err = s.Auth.StillValid(ctx, a)
 			close(c.done)
