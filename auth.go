@@ -20,6 +20,18 @@ type Session struct {
 	RevokedAt  *time.Time
 }
 
+// SessionStanding is what authenticating an access token needs to know of
+// its session and user, read together.
+type SessionStanding struct {
+	SessionID      int64
+	Revoked        bool
+	UserID         int64
+	UserUUID       string
+	OrganizationID int64
+	Role           string
+	UserActive     bool
+}
+
 // RefreshToken is one link of a session's chain of refresh tokens; only the
 // newest is usable, and presenting an older one revokes the session.
 type RefreshToken struct {
@@ -76,6 +88,10 @@ type AuthStore interface {
 	FindSessionByUUID(ctx context.Context, uuid string) (*Session, error)
 	// FindSessionByID returns ENOTFOUND for an unknown session.
 	FindSessionByID(ctx context.Context, id int64) (*Session, error)
+	// FindSessionStanding reads a session and its user in one query;
+	// ENOTFOUND for an unknown session or a deleted user (or one of a
+	// deleted organization).
+	FindSessionStanding(ctx context.Context, sessionUUID string) (*SessionStanding, error)
 	// RotateRefreshToken atomically marks the token with oldHash used and adds
 	// newHash to its session. It returns the token as it was before: a token
 	// already used (UsedAt set) is not rotated, so the caller can revoke the

@@ -275,6 +275,18 @@ type SiteModule struct {
 	UpdatedAt          time.Time `json:"updated_at"`
 }
 
+// SiteModulesStamp identifies the state of one site's module list: every
+// transaction that changes the site's modules bumps Generation, and the
+// rows of the list also carry the site's name and address. Two reads with
+// equal stamps read the same list.
+type SiteModulesStamp struct {
+	SiteID         int64
+	OrganizationID int64
+	Generation     int64
+	Name           string
+	URL            string
+}
+
 // SiteModuleFilter narrows the projects of one site, or the sites of one
 // project.
 type SiteModuleFilter struct {
@@ -355,6 +367,14 @@ type IngestStore interface {
 	FindModules(ctx context.Context, f ModuleFilter) ([]*Module, int, error)
 	FindModule(ctx context.Context, name string, organizationID int64) (*Module, error)
 	FindSiteModules(ctx context.Context, f SiteModuleFilter) ([]*SiteModule, int, error)
+	// FindSiteModulesStamp returns what a page of a visible site's module
+	// list depends on besides the page's own parameters; ENOTFOUND for an
+	// unknown or deleted site (or one of a deleted organization).
+	FindSiteModulesStamp(ctx context.Context, siteUUID string) (*SiteModulesStamp, error)
+	// FindSessionSiteModulesStamp is FindSessionStanding and
+	// FindSiteModulesStamp in one query: ENOTFOUND for an unknown session
+	// (or deleted user); a nil stamp for an unknown or deleted site.
+	FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, siteUUID string) (*SessionStanding, *SiteModulesStamp, error)
 	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryEntry, int, error)
 }
 

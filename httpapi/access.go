@@ -68,6 +68,14 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHumaError(hctx, newError(ctx, http.StatusUnauthorized, fleetwatch.EUNAUTHORIZED, "Authentication required: send Authorization: Bearer <token>."))
 		return
 	}
+	if deferredSession[op.OperationID] && minRole == fleetwatch.RoleViewer {
+		// The handler reads the session with its data, in one query, and
+		// refuses a revoked one before anything else (see PendingSession).
+		if p, ok := s.Auth.VerifyAccessToken(token, ri.remoteAddr); ok {
+			next(huma.WithContext(hctx, fleetwatch.NewContextWithPendingSession(ctx, p)))
+			return
+		}
+	}
 	a, err := s.Auth.Authenticate(ctx, token, ri.remoteAddr)
 	if err != nil {
 		s.writeHumaError(hctx, s.Problem(ctx, err).(*ErrorResponse))
@@ -87,6 +95,15 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	next(huma.WithContext(hctx, fleetwatch.NewContextWithActor(ctx, a)))
 }
 
+// deferredSession lists the viewer routes whose handlers read an access
+// token's session and user together with their own first read (the most
+// frequent reads of the dashboard): they must call a service method that
+// takes a fleetwatch.PendingSession, which refuses a revoked session before
+// anything else. Every other service refuses a request without an actor.
+var deferredSession = map[string]bool{
+	"list-site-modules": true,
+}
+
 func bearerToken(h string) string {
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
@@ -99,9 +116,6 @@ func (s *Server) writeHumaError(hctx huma.Context, resp *ErrorResponse) {
 		for _, vv := range v {
 			hctx.AppendHeader(k, vv)
 		}
-	}
-	if resp.status == http.StatusUnauthorized {
-		hctx.SetHeader("WWW-Authenticate", `Bearer realm="fleetwatch"`)
 	}
 	hctx.SetHeader("Content-Type", "application/json")
 	hctx.SetStatus(resp.status)

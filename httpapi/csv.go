@@ -40,6 +40,9 @@ func withCSVFormat(next http.Handler) http.Handler {
 		if wantCSV {
 			r.Header.Set("Accept", csvType)
 		}
+		if ri, ok := r.Context().Value(requestKey{}).(*requestInfo); ok && strings.Contains(r.Header.Get("Accept"), "csv") {
+			ri.csv = true
+		}
 		if wantCSV || strings.HasPrefix(r.Header.Get("Accept"), csvType) {
 			name := strings.Trim(strings.ReplaceAll(strings.TrimPrefix(r.URL.Path, Prefix), "/", "-"), "-")
 			w.Header().Set("Content-Disposition", `attachment; filename="fleetwatch-`+name+`.csv"`)

@@ -34,6 +34,8 @@ type ListEnvelope[T any] struct {
 	Data  []T   `json:"data"`
 	Meta  Meta  `json:"meta"`
 	Links Links `json:"links"`
+
+	raw []byte // this envelope's JSON encoding, when it was cached
 }
 
 // One wraps a single item.

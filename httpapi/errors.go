@@ -54,11 +54,15 @@ func (e *ErrorResponse) Error() string {
 // GetStatus implements huma.StatusError.
 func (e *ErrorResponse) GetStatus() int { return e.status }
 
-// GetHeaders implements huma.HeadersError (Retry-After on 429).
+// GetHeaders implements huma.HeadersError (Retry-After on 429, the
+// authentication scheme on 401).
 func (e *ErrorResponse) GetHeaders() http.Header {
 	h := http.Header{}
 	if e.retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
+	if e.status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="fleetwatch"`)
 	}
 	return h
 }

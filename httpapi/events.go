@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -88,7 +85,6 @@ func (s *Server) registerEventRoutes() {
 			return nil, err
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
-			defer sub.Close()
 			s.streamEvents(hctx, sub)
 		}}, nil
 	})
@@ -109,74 +105,6 @@ func (s *Server) registerDeliveryRoutes() {
 		}
 		return listPage(s, ctx, items, total, in.ListParams), nil
 	})
-}
-
-// streamEvents writes the subscription's events as SSE until the client
-// leaves, the stream's time is up, or the client is dropped for lagging.
-func (s *Server) streamEvents(hctx huma.Context, sub *service.Subscription) {
-	ctx := hctx.Context()
-	if s.Events.MaxStream > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.Events.MaxStream)
-		defer cancel()
-	}
-	hctx.SetHeader("Content-Type", "text/event-stream")
-	hctx.SetHeader("Cache-Control", "no-cache")
-	hctx.SetHeader("X-Accel-Buffering", "no") // nginx: do not buffer
-	hctx.SetStatus(http.StatusOK)
-	w := hctx.BodyWriter()
-	flush := func() error {
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-		return nil
-	}
-	write := func(s string) bool {
-		_, err := w.Write([]byte(s))
-		return err == nil && flush() == nil
-	}
-	hello := "retry: 3000\n: connected\n\n"
-	if !sub.Complete {
-		hello = "retry: 3000\n: some events since Last-Event-ID are no longer kept; reload state from the API\n\n"
-	}
-	if !write(hello) {
-		return
-	}
-	heartbeat := s.Events.Heartbeat
-	if heartbeat <= 0 {
-		heartbeat = HeartbeatInterval
-	}
-	for {
-		next, cancel := context.WithTimeout(ctx, heartbeat)
-		e, err := sub.Next(next)
-		cancel()
-		switch {
-		case err == nil:
-			data, merr := json.Marshal(e)
-			if merr != nil {
-				s.logger.ErrorContext(ctx, "encode event", "id", e.ID, "err", merr)
-				continue
-			}
-			if !write(fmt.Sprintf("id: %s\nevent: %s\ndata: %s\n\n", e.ID, e.Type, data)) {
-				return
-			}
-		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-			// A logout, a revoked key or a deactivated user ends the stream
-			// within one heartbeat.
-			if ok, verr := s.Auth.StillValid(ctx, fleetwatch.ActorFromContext(ctx)); verr == nil && !ok {
-				_ = write(": credentials revoked\n\n")
-				return
-			}
-			if !write(": heartbeat\n\n") {
-				return
-			}
-		case errors.Is(err, service.ErrSlowClient):
-			_ = write(": too slow; reconnect with Last-Event-ID\n\n")
-			return
-		default:
-			return // the client left, the stream's time is up, or the server stops
-		}
-	}
 }
 
 // redeemEventTicket lets GET /events authenticate with ?ticket=: it swaps a

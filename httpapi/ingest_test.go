@@ -281,3 +281,113 @@ func TestIngest_Isolation(t *testing.T) {
 		assertErrorShape(t, e.do("GET", "/api/v1/modules", key, nil), 403, "forbidden")
 	})
 }
+
+// TestIngest_SiteModulesCached checks that the cached answers of a site's
+// module list are the answers computed, and that any change is visible on
+// the next request: a push, a rename, a deletion; and that the cache keeps
+// organizations apart and CSV apart.
+func TestIngest_SiteModulesCached(t *testing.T) {
+	forEachIngestBackend(t, func(t *testing.T, e *ingestEnv) {
+		org := e.createOrg("Acme")
+		other := e.createOrg("Other")
+		siteID, key := e.site(org, "boston")
+		inv := fixtureInventory(t, "boston-gov")
+		e.must(202, "POST", "/api/v1/ingest/inventory", key, inv)
+		e.drain()
+		path := "/api/v1/sites/" + siteID + "/modules?per_page=20&sort=-name"
+		first := e.must(200, "GET", path, e.admin, nil)
+		second := e.must(200, "GET", path, e.admin, nil)
+		if first.Raw != second.Raw {
+			t.Fatalf("a repeated answer differs:\n%s\n%s", first.Raw, second.Raw)
+		}
+		total := int(first.Body["meta"].(map[string]any)["total"].(float64))
+
+		// A push with one project less and ctools at another version.
+		var mods []any
+		for _, m := range inv["modules"].([]any) {
+			mm := m.(map[string]any)
+			switch mm["name"] {
+			case "token":
+				continue
+			case "ctools":
+				mm = map[string]any{"name": "ctools", "type": mm["type"], "version": "4.0.0"}
+			}
+			mods = append(mods, mm)
+		}
+		inv["modules"] = mods
+		inv["collected_at"] = time.Now().UTC().Format(time.RFC3339)
+		e.must(202, "POST", "/api/v1/ingest/inventory", key, inv)
+		e.drain()
+		after := e.must(200, "GET", "/api/v1/sites/"+siteID+"/modules?per_page=500", e.admin, nil)
+		if got := int(after.Body["meta"].(map[string]any)["total"].(float64)); got != total-1 {
+			t.Errorf("after the push the list has %d projects, want %d", got, total-1)
+		}
+		for _, m := range after.list() {
+			mm := m.(map[string]any)
+			if mm["name"] == "ctools" && mm["version"] != "4.0.0" {
+				t.Errorf("ctools at %v after the push, want 4.0.0", mm["version"])
+			}
+		}
+		if again := e.must(200, "GET", path, e.admin, nil); again.Raw == first.Raw {
+			t.Errorf("the page cached before the push is still served")
+		}
+
+		// A rename shows in every row.
+		e.must(200, "PATCH", "/api/v1/sites/"+siteID, e.admin, map[string]any{"name": "Boston renamed"})
+		for _, m := range e.must(200, "GET", path, e.admin, nil).list() {
+			if name := m.(map[string]any)["site_name"]; name != "Boston renamed" {
+				t.Fatalf("site_name %v after the rename", name)
+			}
+		}
+
+		// Another organization's viewer gets 404 for a cached page; CSV is CSV.
+		outsider := e.createUser("viewer@other.example", "viewer", other)
+		assertErrorShape(t, e.do("GET", path, outsider, nil), 404, "not_found")
+		csv := e.do("GET", path+"&format=csv", e.admin, nil)
+		if csv.Status != 200 || !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || strings.HasPrefix(csv.Raw, "{") {
+			t.Errorf("CSV of a cached page: %d %s %.80s", csv.Status, csv.Header.Get("Content-Type"), csv.Raw)
+		}
+
+		// A deleted site is gone at once.
+		e.must(204, "DELETE", "/api/v1/sites/"+siteID, e.admin, nil)
+		assertErrorShape(t, e.do("GET", path, e.admin, nil), 404, "not_found")
+	})
+}
+
+// TestIngest_SiteModulesSessionChecks checks the module list's own reading
+// of the access token's session (it reads it with the site): a logout, a
+// deactivation and an unknown site each answer as on every other route,
+// and API keys keep working.
+func TestIngest_SiteModulesSessionChecks(t *testing.T) {
+	forEachIngestBackend(t, func(t *testing.T, e *ingestEnv) {
+		org := e.createOrg("Acme")
+		siteID, _ := e.site(org, "boston")
+		path := "/api/v1/sites/" + siteID + "/modules"
+
+		viewer := e.createUser("viewer@acme.example", "viewer", org)
+		e.must(200, "GET", path, viewer, nil)
+		assertErrorShape(t, e.do("GET", "/api/v1/sites/00000000-0000-4000-8000-000000000000/modules", viewer, nil), 404, "not_found")
+		e.must(204, "POST", "/api/v1/auth/logout", viewer, nil)
+		r := e.do("GET", path, viewer, nil)
+		assertErrorShape(t, r, 401, "unauthorized")
+		if r.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("401 without WWW-Authenticate")
+		}
+		// Revoked before the site is looked at: an unknown site says 401 too.
+		assertErrorShape(t, e.do("GET", "/api/v1/sites/00000000-0000-4000-8000-000000000000/modules", viewer, nil), 401, "unauthorized")
+
+		member := e.createUser("member@acme.example", "member", org)
+		e.must(200, "GET", path, member, nil)
+		me := e.must(200, "GET", "/api/v1/auth/me", member, nil).data()
+		e.must(200, "PATCH", "/api/v1/users/"+me["id"].(string), e.admin, map[string]any{"is_active": false})
+		assertErrorShape(t, e.do("GET", path, member, nil), 401, "unauthorized")
+
+		assertErrorShape(t, e.do("GET", path, "not-a-token", nil), 401, "unauthorized")
+		assertErrorShape(t, e.do("GET", path, "", nil), 401, "unauthorized")
+		key := e.must(201, "POST", "/api/v1/organizations/"+org+"/api-keys", e.admin, map[string]any{"name": "dash", "scope": "read"}).data()["key"].(string)
+		e.must(200, "GET", path, key, nil)
+		other := e.createOrg("Other")
+		otherKey := e.must(201, "POST", "/api/v1/organizations/"+other+"/api-keys", e.admin, map[string]any{"name": "dash", "scope": "read"}).data()["key"].(string)
+		assertErrorShape(t, e.do("GET", path, otherKey, nil), 404, "not_found")
+	})
+}

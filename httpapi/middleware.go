@@ -24,6 +24,7 @@ type requestInfo struct {
 	id         string
 	url        *url.URL
 	remoteAddr string
+	csv        bool // the answer may be CSV (Accept or ?format=csv)
 }
 
 // RequestIDFromContext returns the id of the request, or "".
@@ -147,8 +148,10 @@ func (s *Server) logAndMeasure(next http.Handler) http.Handler {
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			s.logger.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", status,
-				"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", RequestIDFromContext(r.Context()))
+			if s.logger.Enabled(r.Context(), level) {
+				s.logger.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", status,
+					"bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000, "request_id", RequestIDFromContext(r.Context()))
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -95,17 +95,7 @@ func (s *Server) registerModuleRoutes() {
 	register(s, huma.Operation{
 		OperationID: "list-site-modules", Method: http.MethodGet, Path: Prefix + "/sites/{id}/modules", Tags: tags,
 		Summary: "List the projects a site runs now", Errors: []int{http.StatusNotFound},
-	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listSiteModulesInput) (*Many[*fleetwatch.SiteModule], error) {
-		f, err := in.filter()
-		if err != nil {
-			return nil, err
-		}
-		items, total, err := s.Modules.ListForSite(ctx, in.ID, f)
-		if err != nil {
-			return nil, err
-		}
-		return listPage(s, ctx, items, total, in.ListParams), nil
-	})
+	}, fleetwatch.RoleViewer, s.listSiteModules)
 	register(s, huma.Operation{
 		OperationID: "get-site-history", Method: http.MethodGet, Path: Prefix + "/sites/{id}/history", Tags: tags,
 		Summary: "What a site ran at a given time", Errors: []int{http.StatusNotFound},
@@ -120,4 +110,38 @@ func (s *Server) registerModuleRoutes() {
 		}
 		return listPage(s, ctx, items, total, in.ListParams), nil
 	})
+}
+
+// listSiteModules answers a site's module list, from the cache of encoded
+// answers when the site's modules have not changed since (JSON only).
+func (s *Server) listSiteModules(ctx context.Context, in *listSiteModulesInput) (*Many[*fleetwatch.SiteModule], error) {
+	f, err := in.filter()
+	if err != nil {
+		return nil, err
+	}
+	st, ctx, err := s.Modules.SessionSiteModulesStamp(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	ri := requestInfoFrom(ctx)
+	cacheable := !ri.csv
+	key := ""
+	if cacheable {
+		key = siteModulesKey(st, ri.url.RawQuery)
+		if b, ok := s.siteModules.get(key); ok {
+			return &Many[*fleetwatch.SiteModule]{Body: ListEnvelope[*fleetwatch.SiteModule]{raw: b}}, nil
+		}
+	}
+	items, total, err := s.Modules.ListForStamp(ctx, st, f)
+	if err != nil {
+		return nil, err
+	}
+	out := listPage(s, ctx, items, total, in.ListParams)
+	if cacheable {
+		if b, err := encodeJSON(out.Body); err == nil {
+			s.siteModules.put(key, b)
+			out.Body.raw = b
+		}
+	}
+	return out, nil
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -67,6 +69,13 @@ type Server struct {
 	logger    *slog.Logger
 	publicURL string
 	metrics   *metrics
+	// siteModules keeps encoded answers of the site module lists.
+	siteModules *pageCache
+
+	// The event streams' shared heartbeat and last encoded event.
+	heartbeatOnce sync.Once
+	hb            atomic.Pointer[heartbeat]
+	lastFrame     atomic.Pointer[encodedEvent]
 }
 
 // New builds the server and registers every route.
@@ -78,6 +87,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg, logger: cfg.Logger, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	s.metrics = newMetrics(cfg.Registry)
+	s.siteModules = newPageCache(defaultPageCacheBytes)
 
 	r := chi.NewRouter()
 	r.Use(withRequestInfo, s.logAndMeasure, withCSVFormat)
@@ -103,8 +113,8 @@ func New(cfg Config) *Server {
 	hc.SchemasPath = Prefix + "/schemas"
 	hc.CreateHooks = nil // no $schema links in bodies
 	hc.Formats = map[string]huma.Format{
-		"application/json": huma.DefaultJSONFormat,
-		"json":             huma.DefaultJSONFormat,
+		"application/json": jsonFormat,
+		"json":             jsonFormat,
 		csvType:            csvFormat,
 		"csv":              csvFormat,
 	}

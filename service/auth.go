@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -54,6 +55,7 @@ type Auth struct {
 	PerAddress *Limiter
 
 	accessKey []byte
+	verified  verifiedTokens
 	mfaKey    []byte
 	codeKey   []byte
 	totp      *sealer
@@ -222,6 +224,45 @@ func (s *Auth) verify(key []byte, audience, token string) (*claims, bool) {
 	return &c, err == nil
 }
 
+// verifiedTokens remembers access tokens whose signature, issuer and
+// audience were checked: they cannot change, so a client that sends the
+// same token with every request pays for the check once. Expiry is checked
+// on every use; the session and user are not cached.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[string]*claims
+}
+
+const maxVerifiedTokens = 4096
+
+// verifyAccess is verify of an access token, remembered.
+func (s *Auth) verifyAccess(token string) (*claims, bool) {
+	s.verified.mu.Lock()
+	c, ok := s.verified.m[token]
+	s.verified.mu.Unlock()
+	if ok {
+		now := s.now()
+		return c, c.ExpiresAt != nil && now.Before(c.ExpiresAt.Time) && (c.IssuedAt == nil || !now.Before(c.IssuedAt.Time))
+	}
+	c, ok = s.verify(s.accessKey, audienceAccess, token)
+	if !ok {
+		return c, false
+	}
+	s.verified.mu.Lock()
+	if s.verified.m == nil {
+		s.verified.m = map[string]*claims{}
+	}
+	for k := range s.verified.m { // full: forget arbitrary ones
+		if len(s.verified.m) < maxVerifiedTokens {
+			break
+		}
+		delete(s.verified.m, k)
+	}
+	s.verified.m[token] = c
+	s.verified.mu.Unlock()
+	return c, true
+}
+
 // Refresh trades a refresh token for new tokens; the old refresh token dies.
 // Presenting a refresh token that was already traded revokes its session:
 // one of the two holders is a thief, and neither can tell which.
@@ -288,32 +329,44 @@ func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fle
 	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
 		return s.authenticateKey(ctx, token, remoteAddr)
 	}
-	c, ok := s.verify(s.accessKey, audienceAccess, token)
+	c, ok := s.verifyAccess(token)
 	if !ok || c.SessionID == "" {
 		return nil, errBadToken
 	}
-	sess, err := s.Store.FindSessionByUUID(ctx, c.SessionID)
+	st, err := s.Store.FindSessionStanding(ctx, c.SessionID)
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 		return nil, errBadToken
 	} else if err != nil {
 		return nil, err
 	}
-	if sess.RevokedAt != nil {
-		return nil, errBadToken
-	}
-	u, err := s.Store.FindUserByID(ctx, sess.UserID)
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-		return nil, errBadToken
-	} else if err != nil {
-		return nil, err
-	}
-	if !u.IsActive || u.UUID != c.Subject {
+	return actorFromStanding(st, c.Subject, remoteAddr)
+}
+
+// actorFromStanding is the actor of an access token whose session and user
+// were read: EUNAUTHORIZED when the session was revoked or the user is
+// inactive or another.
+func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr string) (*fleetwatch.Actor, error) {
+	if st.Revoked || !st.UserActive || st.UserUUID != subject {
 		return nil, errBadToken
 	}
 	return &fleetwatch.Actor{
-		UserID: u.ID, UserUUID: u.UUID, OrganizationID: u.OrganizationID, Role: u.Role,
-		SessionID: sess.ID, RemoteAddr: remoteAddr,
+		UserID: st.UserID, UserUUID: st.UserUUID, OrganizationID: st.OrganizationID, Role: st.Role,
+		SessionID: st.SessionID, RemoteAddr: remoteAddr,
 	}, nil
+}
+
+// VerifyAccessToken checks an access token's signature, issuer, audience
+// and expiry only, for a route that reads its session with its own data
+// (see PendingSession); false for anything else, API keys included.
+func (s *Auth) VerifyAccessToken(token, remoteAddr string) (*fleetwatch.PendingSession, bool) {
+	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
+		return nil, false
+	}
+	c, ok := s.verifyAccess(token)
+	if !ok || c.SessionID == "" {
+		return nil, false
+	}
+	return &fleetwatch.PendingSession{SessionUUID: c.SessionID, UserUUID: c.Subject, RemoteAddr: remoteAddr}, true
 }
 
 // Me returns the signed-in user.

@@ -123,7 +123,7 @@ func (s *Events) organizationUUID(ctx context.Context, id int64) (string, error)
 }
 
 // dispatch hands an event to every subscriber that may see it, without
-// waiting: a subscriber whose buffer is full is dropped.
+// waiting: a subscriber whose queue is full is dropped.
 func (s *Events) dispatch(e *fleetwatch.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,9 +131,7 @@ func (s *Events) dispatch(e *fleetwatch.Event) {
 		if sub.orgID != 0 && sub.orgID != e.OrganizationID {
 			continue
 		}
-		select {
-		case sub.ch <- e:
-		default:
+		if !sub.push(e) {
 			delete(s.subs, sub)
 			sub.drop(ErrSlowClient)
 		}
@@ -150,12 +148,34 @@ type Subscription struct {
 
 	s       *Events
 	orgID   int64 // 0: every organization
-	ch      chan *fleetwatch.Event
+	limit   int   // live events it may hold before it is dropped
 	backlog []*fleetwatch.Event
 	last    string
 	done    chan struct{}
 	once    sync.Once
 	err     error
+
+	// Live events wait in a queue that grows only while events wait (an
+	// idle subscriber holds no buffer); ready says that it is not empty.
+	mu    sync.Mutex
+	queue []*fleetwatch.Event
+	ready chan struct{}
+}
+
+// push queues a live event; false when the queue is full.
+func (sub *Subscription) push(e *fleetwatch.Event) bool {
+	sub.mu.Lock()
+	if len(sub.queue) >= sub.limit {
+		sub.mu.Unlock()
+		return false
+	}
+	sub.queue = append(sub.queue, e)
+	sub.mu.Unlock()
+	select {
+	case sub.ready <- struct{}{}:
+	default: // already signalled
+	}
+	return true
 }
 
 func (sub *Subscription) drop(err error) {
@@ -187,7 +207,7 @@ func (s *Events) subscribe(ctx context.Context, orgID int64, lastEventID string)
 	if size <= 0 {
 		size = DefaultEventBuffer
 	}
-	sub := &Subscription{s: s, orgID: orgID, ch: make(chan *fleetwatch.Event, size), done: make(chan struct{}), Complete: true, last: lastEventID}
+	sub := &Subscription{s: s, orgID: orgID, limit: size, ready: make(chan struct{}, 1), done: make(chan struct{}), Complete: true, last: lastEventID}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -216,7 +236,25 @@ func (s *Events) subscribe(ctx context.Context, orgID int64, lastEventID string)
 // (ctx.Err()), or the subscription is dropped (ErrSlowClient) or closed.
 func (sub *Subscription) Next(ctx context.Context) (*fleetwatch.Event, error) {
 	for {
-		// A dropped subscription ends at once, buffered events or not: its
+		e, err := sub.TryNext()
+		if e != nil || err != nil {
+			return e, err
+		}
+		select {
+		case <-sub.ready:
+		case <-sub.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// TryNext returns the next event without waiting: nil, nil when there is
+// none yet (Ready signals the next), and the error that ended the
+// subscription once it is dropped (ErrSlowClient) or closed.
+func (sub *Subscription) TryNext() (*fleetwatch.Event, error) {
+	for {
+		// A dropped subscription ends at once, queued events or not: its
 		// client resumes from the replay window.
 		select {
 		case <-sub.done:
@@ -229,21 +267,33 @@ func (sub *Subscription) Next(ctx context.Context) (*fleetwatch.Event, error) {
 			sub.last = e.ID
 			return e, nil
 		}
-		select {
-		case e := <-sub.ch:
-			// A live event that the replay already gave.
-			if sub.last != "" && fleetwatch.CompareEventIDs(e.ID, sub.last) <= 0 {
-				continue
+		sub.mu.Lock()
+		if len(sub.queue) == 0 {
+			if cap(sub.queue) > 16 {
+				sub.queue = nil // a burst is over: let its buffer go
 			}
-			sub.last = e.ID
-			return e, nil
-		case <-sub.done:
-			return nil, sub.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
+			sub.mu.Unlock()
+			return nil, nil
 		}
+		e := sub.queue[0]
+		sub.queue[0] = nil
+		sub.queue = sub.queue[1:]
+		sub.mu.Unlock()
+		// A live event that the replay already gave.
+		if sub.last != "" && fleetwatch.CompareEventIDs(e.ID, sub.last) <= 0 {
+			continue
+		}
+		sub.last = e.ID
+		return e, nil
 	}
 }
+
+// Ready receives a value when events may be waiting for TryNext.
+func (sub *Subscription) Ready() <-chan struct{} { return sub.ready }
+
+// Done is closed when the subscription is dropped or closed; TryNext then
+// returns why.
+func (sub *Subscription) Done() <-chan struct{} { return sub.done }
 
 // Close unsubscribes.
 func (sub *Subscription) Close() {

@@ -9,9 +9,12 @@ import (
 // Each site keeps the counts of its outstanding updates, so that the fleet
 // summary adds up 10,000 site rows instead of scanning millions of
 // site_modules rows. Every transaction that changes a site's site_modules
-// refreshes them before it commits.
+// refreshes them before it commits, and with them bumps the site's
+// modules_generation, which keys the cached pages of its module list
+// (FindSiteModulesStamp): a page is never served after such a commit.
 
 const refreshCounters = `UPDATE sites SET
+	modules_generation = modules_generation + 1,
 	updates_available = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.update_available AND NOT sm.security_update),
 	security_updates = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.security_update)`
 

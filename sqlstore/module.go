@@ -293,6 +293,54 @@ const siteModuleFrom = `FROM site_modules sm
 	JOIN sites s ON s.id = sm.site_id
 	JOIN organizations o ON o.id = s.organization_id`
 
+// FindSiteModulesStamp returns the generation of a visible site's module
+// list, with what its rows show of the site.
+func (s *Store) FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error) {
+	var st fleetwatch.SiteModulesStamp
+	err := s.rdb.QueryRowContext(ctx, `SELECT s.id, s.organization_id, s.modules_generation, s.name, s.url
+		FROM sites s JOIN organizations o ON o.id = s.organization_id
+		WHERE s.uuid = $1 AND `+siteVisible, siteUUID).Scan(&st.SiteID, &st.OrganizationID, &st.Generation, &st.Name, &st.URL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Site not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find site modules stamp: %w", err)
+	}
+	return &st, nil
+}
+
+// FindSessionSiteModulesStamp reads an access token's session and user and
+// a site's module-list stamp in one round trip.
+func (s *Store) FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, siteUUID string) (*fleetwatch.SessionStanding, *fleetwatch.SiteModulesStamp, error) {
+	var (
+		ss                   fleetwatch.SessionStanding
+		revoked              sql.NullTime
+		orgID                sql.NullInt64
+		siteID, siteOrg, gen sql.NullInt64
+		name, url            sql.NullString
+	)
+	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active,
+			st.id, st.organization_id, st.modules_generation, st.name, st.url
+		FROM sessions se JOIN users u ON u.id = se.user_id
+		LEFT JOIN organizations o ON o.id = u.organization_id
+		LEFT JOIN (SELECT s.id, s.organization_id, s.modules_generation, s.name, s.url
+			FROM sites s JOIN organizations o ON o.id = s.organization_id
+			WHERE s.uuid = $2 AND `+siteVisible+`) st ON TRUE
+		WHERE se.uuid = $1 AND `+userVisible, sessionUUID, siteUUID).
+		Scan(&ss.SessionID, &revoked, &ss.UserID, &ss.UserUUID, &orgID, &ss.Role, &ss.UserActive,
+			&siteID, &siteOrg, &gen, &name, &url)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Session not found.")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("find session and site modules stamp: %w", err)
+	}
+	ss.Revoked, ss.OrganizationID = revoked.Valid, orgID.Int64
+	if !siteID.Valid {
+		return &ss, nil, nil
+	}
+	return &ss, &fleetwatch.SiteModulesStamp{SiteID: siteID.Int64, OrganizationID: siteOrg.Int64,
+		Generation: gen.Int64, Name: name.String, URL: url.String}, nil
+}
+
 // FindSiteModules returns a page of the projects one site runs, or of the
 // sites that run one project.
 func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {

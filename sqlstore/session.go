@@ -68,6 +68,28 @@ func findSession(ctx context.Context, q querier, cond string, arg any) (*fleetwa
 	return sess, nil
 }
 
+// FindSessionStanding returns a session's revocation and its user's
+// standing, in one query: the per-request check of an access token.
+func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*fleetwatch.SessionStanding, error) {
+	var (
+		st      fleetwatch.SessionStanding
+		revoked sql.NullTime
+		orgID   sql.NullInt64
+	)
+	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active
+		FROM sessions se JOIN users u ON u.id = se.user_id
+		LEFT JOIN organizations o ON o.id = u.organization_id
+		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).
+		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errSessionNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find session standing: %w", err)
+	}
+	st.Revoked, st.OrganizationID = revoked.Valid, orgID.Int64
+	return &st, nil
+}
+
 // RotateRefreshToken marks the token used and adds its successor to the same
 // session, in one transaction. A token that was already used is returned
 // as it was and nothing changes, so that the caller can revoke the family.

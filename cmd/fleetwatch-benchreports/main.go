@@ -38,17 +38,31 @@ func main() {
 		conc     = flag.Int("concurrency", 4, "concurrent clients")
 		skipFill = flag.Bool("skip-fill", false, "reuse the data of an earlier run")
 		cacheTTL = flag.String("report-cache-ttl", "0", "the server's --report-cache-ttl: 0 measures every report computed, 1m the cache")
+		only     = flag.String("only", "", "\"modules\": measure only one site's module list")
+		modPer   = flag.Int("modules-per-page", 50, "per_page of the module list requests (50 is the default page)")
+		modConc  = flag.Int("modules-concurrency", 16, "concurrent clients of the module list")
+		modReqs  = flag.Int("modules-requests", 0, "module list requests; 10 × -requests when 0")
 	)
 	flag.Parse()
 	ctx := context.Background()
 	os.Setenv("FLEETWATCH_REPORT_CACHE_TTL", *cacheTTL)
-	if err := run(ctx, *dbURL, *bin, *sites, *projects, *requests, *conc, *skipFill); err != nil {
+	if *modReqs == 0 {
+		*modReqs = *requests * 10
+	}
+	mods := modulesBench{perPage: *modPer, conc: *modConc, requests: *modReqs, only: *only == "modules"}
+	if err := run(ctx, *dbURL, *bin, *sites, *projects, *requests, *conc, *skipFill, mods); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreports:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc int, skipFill bool) error {
+// modulesBench says how to measure one site's module list.
+type modulesBench struct {
+	perPage, conc, requests int
+	only                    bool // skip the reports
+}
+
+func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc int, skipFill bool, mods modulesBench) error {
 	if !skipFill {
 		start := time.Now()
 		n, err := fill(ctx, dbURL, sites, projects)
@@ -72,12 +86,16 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 	}
 	from := time.Now().UTC().AddDate(0, 0, -364).Format(time.DateOnly)
 	fmt.Printf("\n%-34s %8s %8s %8s %8s\n", "request", "p50 ms", "p95 ms", "p99 ms", "req/s")
-	for _, b := range []struct{ name, path string }{
+	reports := []struct{ name, path string }{
 		{"summary", "/api/v1/reports/summary"},
 		{"security-updates (first page)", "/api/v1/reports/security-updates?per_page=50"},
 		{"sla-compliance (90 days)", "/api/v1/reports/sla-compliance?from=" + time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly)},
 		{"trends (365 days)", "/api/v1/reports/trends?from=" + from},
-	} {
+	}
+	if mods.only {
+		reports = nil
+	}
+	for _, b := range reports {
 		lat, rate, err := srv.measure(token, []string{b.path}, requests, conc)
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.name, err)
@@ -86,13 +104,19 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 	}
 	var paths []string
 	for _, id := range siteIDs {
-		paths = append(paths, "/api/v1/sites/"+id+"/modules?per_page=200")
+		paths = append(paths, fmt.Sprintf("/api/v1/sites/%s/modules?per_page=%d", id, mods.perPage))
 	}
-	lat, rate, err := srv.measure(token, paths, requests*10, 16)
+	// A short warm-up, so that the figures do not include the first
+	// connections and the server's first reads.
+	if _, _, err := srv.measure(token, paths, len(paths)*2, mods.conc); err != nil {
+		return fmt.Errorf("site modules: %w", err)
+	}
+	lat, rate, err := srv.measure(token, paths, mods.requests, mods.conc)
 	if err != nil {
 		return fmt.Errorf("site modules: %w", err)
 	}
-	fmt.Printf("%-34s %8.1f %8.1f %8.1f %8.0f\n", "one site's modules (16 clients)", pct(lat, 50), pct(lat, 95), pct(lat, 99), rate)
+	name := fmt.Sprintf("one site's modules (%d per page, %d clients)", mods.perPage, mods.conc)
+	fmt.Printf("%-34s %8.1f %8.1f %8.1f %8.0f\n", name, pct(lat, 50), pct(lat, 95), pct(lat, 99), rate)
 	fmt.Printf("\nserver peak RSS: %s\n", srv.peakRSS())
 	return nil
 }

@@ -7,7 +7,10 @@
 //	    -email admin@example.com -password … -site-key fwk_… -clients 10000 -server-pid PID
 //
 // The event is a snapshot.processed: the tool pushes an inventory with the
-// site key and waits for every client to see it.
+// site key and waits for every client to see it. The server needs the open
+// file limit raised too (`ulimit -n $(ulimit -Hn)` before starting it; the
+// sandbox's hard limit is 20,000). -hold keeps the clients connected after
+// the event, to profile the server (FLEETWATCH_PPROF_ADDR) while they wait.
 package main
 
 import (
@@ -36,14 +39,15 @@ func main() {
 	clients := flag.Int("clients", 10000, "SSE clients to hold open")
 	pid := flag.Int("server-pid", 0, "the server's process id, to read its memory")
 	timeout := flag.Duration("timeout", 60*time.Second, "how long to wait for the event")
+	hold := flag.Duration("hold", 0, "keep the clients connected this long after the event (to profile the server)")
 	flag.Parse()
-	if err := run(*server, *email, *password, *siteKey, *clients, *pid, *timeout); err != nil {
+	if err := run(*server, *email, *password, *siteKey, *clients, *pid, *timeout, *hold); err != nil {
 		fmt.Fprintln(os.Stderr, "ssebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(server, email, password, siteKey string, n, pid int, timeout time.Duration) error {
+func run(server, email, password, siteKey string, n, pid int, timeout, hold time.Duration) error {
 	token, err := login(server, email, password)
 	if err != nil {
 		return err
@@ -75,15 +79,19 @@ func run(server, email, password, siteKey string, n, pid int, timeout time.Durat
 			}
 			connected.Add(1)
 			sc := bufio.NewScanner(res.Body)
+			seen := false
 			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "event: snapshot.processed") {
+				if !seen && strings.HasPrefix(sc.Text(), "event: snapshot.processed") {
 					if at := sent.Load(); at != 0 {
 						d := time.Since(time.Unix(0, at))
 						mu.Lock()
 						arrivals = append(arrivals, d)
 						mu.Unlock()
 						received.Add(1)
-						return
+						if hold == 0 {
+							return
+						}
+						seen = true // held: read on until the end, counted once
 					}
 				}
 			}
@@ -115,6 +123,10 @@ func run(server, email, password, siteKey string, n, pid int, timeout time.Durat
 	fmt.Printf("event reached %d/%d clients: p50 %s, p99 %s, last %s (push to delivery, worker included)\n",
 		got, connected.Load(), p50.Round(time.Millisecond), p99.Round(time.Millisecond), last.Round(time.Millisecond))
 	fmt.Printf("server RSS with the clients connected: %s (peak %s)\n", rssConnected, peak(pid))
+	if hold > 0 {
+		fmt.Printf("holding the clients for %s\n", hold)
+		time.Sleep(hold)
+	}
 	cancel()
 	wg.Wait()
 	return nil
