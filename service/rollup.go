@@ -64,16 +64,18 @@ func (s *Reports) Rollup(ctx context.Context) error {
 	return nil
 }
 
-// RunRollups keeps the rollups current until ctx ends: every
-// RollupInterval, on one replica at a time (a trend asked for before the
-// first run rolls up on demand, so a start costs nothing) (leader runs fn under a lock
+// RunRollups keeps the rollups current until ctx ends: at once (in the
+// caller's goroutine, which serve runs in the background, so that the first
+// trend finds a year rolled up instead of waiting for it), then every
+// RollupInterval, on one replica at a time (leader runs fn under a lock
 // shared by the replicas; it reports false when another holds it).
 func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Context, name string, fn func(context.Context) error) (bool, error), logger *slog.Logger) {
 	run := func() {
-		if _, err := leader(ctx, "report-rollups", s.Rollup); err != nil && ctx.Err() == nil {
+		if _, err := leader(ctx, "report-rollups", s.rollupNow); err != nil && ctx.Err() == nil {
 			logger.ErrorContext(ctx, "report rollups failed", "err", err)
 		}
 	}
+	run()
 	t := time.NewTicker(RollupInterval)
 	defer t.Stop()
 	for {
@@ -84,6 +86,19 @@ func (s *Reports) RunRollups(ctx context.Context, leader func(ctx context.Contex
 			run()
 		}
 	}
+}
+
+// rollupNow runs Rollup, one run at a time in this process: a trend that
+// finds a day not rolled up waits for the run in progress (see
+// ensureRollups) instead of starting another.
+func (s *Reports) rollupNow(ctx context.Context) error {
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
+	if err := s.Rollup(ctx); err != nil {
+		return err
+	}
+	s.lastRollup = time.Now()
+	return nil
 }
 
 // ensureRollups runs Rollup now unless another request is running it or

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -27,10 +28,10 @@ func (s *Store) DailyOutdated(ctx context.Context, orgID int64, from, to string)
 	for rows.Next() {
 		var r fleetwatch.DailyOutdated
 		var hist string
-		if err := rows.Scan(&r.OrganizationID, &r.Day, &r.Outdated, &hist, &r.ComputedAt); err != nil {
+		if err = rows.Scan(&r.OrganizationID, &r.Day, &r.Outdated, &hist, &r.ComputedAt); err != nil {
 			return nil, fmt.Errorf("scan daily rollup: %w", err)
 		}
-		if err := json.Unmarshal([]byte(hist), &r.LagHistogram); err != nil {
+		if r.LagHistogram, err = parseHistogram(hist); err != nil {
 			return nil, fmt.Errorf("decode lag histogram: %w", err)
 		}
 		r.ComputedAt = r.ComputedAt.UTC()
@@ -79,4 +80,40 @@ func (s *Store) RollupOrganizations(ctx context.Context) ([]int64, error) {
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// parseHistogram reads a JSON array of non-negative integers. A year of
+// rollups of ten organizations is 3,650 histograms of 731 buckets: the
+// generic JSON decoder took most of a trend's time, this takes a few ms.
+func parseHistogram(s string) ([]int, error) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, fmt.Errorf("not an array: %.20q", s)
+	}
+	body := s[1 : len(s)-1]
+	out := make([]int, 0, strings.Count(body, ",")+1)
+	if strings.TrimSpace(body) == "" {
+		return out[:0], nil
+	}
+	n, digits := 0, 0
+	for i := 0; i <= len(body); i++ {
+		if i == len(body) || body[i] == ',' {
+			if digits == 0 {
+				return nil, fmt.Errorf("empty element in %.20q", s)
+			}
+			out = append(out, n)
+			n, digits = 0, 0
+			continue
+		}
+		switch c := body[i]; {
+		case c >= '0' && c <= '9':
+			if digits > 18 {
+				return nil, fmt.Errorf("number too large in %.20q", s)
+			}
+			n, digits = n*10+int(c-'0'), digits+1
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r':
+		default:
+			return nil, fmt.Errorf("unexpected %q in %.20q", c, s)
+		}
+	}
+	return out, nil
 }
