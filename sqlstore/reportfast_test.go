@@ -142,7 +142,7 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 		apply(a2, 20, "p2=2.0", "p5=old", "p10=bad-critical-30")                // p1 dropped, p2 closed late
 		apply(b2, 10, "p3=2.0", "p8=bad-moderately_critical-7", "p11=bad-highly_critical-40")
 		apply(a1, 5, "p1=old", "p3=old", "p4=2.0", "p12=bad-less_critical-60") // p4 closed late
-		apply(b1, 2, "p7=2.0", "p1=old")                                        // p7 closed in time
+		apply(b1, 2, "p7=2.0", "p1=old")                                       // p7 closed in time
 		// An out-of-order snapshot changes history, not the present.
 		apply(b2, 40, "p3=old", "p8=bad-moderately_critical-7")
 		// A feed change: p1 of a1 is now current.

@@ -57,6 +57,12 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 		}
 		fmt.Printf("filled %d sites × %d projects (%d rows) in %s\n", sites, projects, n, time.Since(start).Round(time.Second))
 	}
+	// Migrate (a re-used database may miss new indexes, which take longer
+	// than the server's start) and analyze (the fill wrote millions of rows
+	// that autovacuum has not seen yet; a live database has its statistics).
+	if err := prepare(ctx, dbURL); err != nil {
+		return err
+	}
 	srv, err := startServer(ctx, bin, dbURL)
 	if err != nil {
 		return err
@@ -114,7 +120,7 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	if err := store.Migrate(ctx); err != nil {
 		return 0, err
 	}
-	if err := store.DeleteAll(ctx, "exposures", "site_module_history", "patch_runs", "site_modules", "module_versions",
+	if err := store.DeleteAll(ctx, "report_daily", "exposures", "site_module_history", "patch_runs", "site_modules", "module_versions",
 		"modules", "api_keys", "audit_logs", "sites", "organizations"); err != nil {
 		return 0, err
 	}
@@ -220,6 +226,23 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	return total, nil
 }
 
+func prepare(ctx context.Context, dbURL string) error {
+	start := time.Now()
+	store, err := sqlstore.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := store.Analyze(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("migrated and analyzed in %s\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
 func uuid(rng *rand.Rand) string {
 	b := make([]byte, 16)
 	for i := range b {
@@ -269,7 +292,7 @@ func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
 		return nil, err
 	}
 	s := &server{cmd: cmd, url: "http://" + addr, dir: dir, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 600; i++ {
 		if res, err := s.http.Get(s.url + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
