@@ -270,18 +270,20 @@ func (s *Reports) Trends(ctx context.Context, in ScopeInput) ([]*fleetwatch.Tren
 }
 
 func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.TrendRow, error) {
-	spans, err := s.Store.ExposureSpans(ctx, sc)
+	// Exposures are counted live, by day in the database. Outdated updates
+	// are many: an organization's or the fleet's come from the daily
+	// rollups; a site's, or any period the rollups do not cover yet, from
+	// history.
+	counts, err := s.Store.ExposureDays(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	// Exposures are few and counted live. Outdated updates are many: an
-	// organization's or the fleet's come from the daily rollups; a site's,
-	// or any period the rollups do not cover yet, from history.
+	rows := exposureTrendsFromDays(sc, counts)
 	if sc.SiteID == 0 {
-		rows := exposureTrends(sc, spans)
 		ok, err := s.rolledUpOutdated(ctx, sc, rows)
 		if err == nil && !ok {
-			// Not rolled up yet (a new server): roll up once, not per request.
+			// Not rolled up yet (a new server): wait for the run in
+			// progress (started with the server), or roll up once.
 			if err = s.ensureRollups(ctx); err == nil {
 				ok, err = s.rolledUpOutdated(ctx, sc, rows)
 			}
@@ -296,7 +298,38 @@ func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fle
 	if err != nil {
 		return nil, err
 	}
-	return computeTrends(sc, spans, outdated), nil
+	for i, d := range outdatedSeries(sc, outdated) {
+		rows[i].OutdatedUpdates = d.Outdated
+		rows[i].MedianLagDays = medianLag(d.LagHistogram)
+	}
+	return rows, nil
+}
+
+// exposureTrendsFromDays is exposureTrends from the instants counted by
+// day: a running sum per kind gives what is before each day's start and end.
+func exposureTrendsFromDays(sc fleetwatch.ReportScope, counts *fleetwatch.ExposureDays) []*fleetwatch.TrendRow {
+	days, _ := trendDays(sc)
+	out := make([]*fleetwatch.TrendRow, len(days))
+	cum := counts.Before // instants before the day's end (or now)
+	for i, day := range days {
+		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
+		start := cum // instants before the day's start
+		if c := counts.Days[row.Day]; c != nil {
+			for k := range cum {
+				cum[k] += c[k]
+			}
+		}
+		row.OpenSecurity = cum[fleetwatch.InstantDetected] - cum[fleetwatch.InstantResolved]
+		row.NewExposures = cum[fleetwatch.InstantDetected] - start[fleetwatch.InstantDetected]
+		row.Resolved = cum[fleetwatch.InstantResolved] - start[fleetwatch.InstantResolved]
+		row.Overdue = cum[fleetwatch.InstantOverdueFrom] - cum[fleetwatch.InstantOverdueTo]
+		if row.Resolved > 0 {
+			within := cum[fleetwatch.InstantResolvedWithin] - start[fleetwatch.InstantResolvedWithin]
+			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
+		}
+		out[i] = row
+	}
+	return out
 }
 
 // computeTrends builds the rows of the period from the exposures' lives

@@ -69,6 +69,10 @@ func (f *fakeReportStore) ExposureSpans(context.Context, fleetwatch.ReportScope)
 	return f.spans, nil
 }
 
+func (f *fakeReportStore) ExposureDays(_ context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
+	return fleetwatch.CountExposureDays(f.spans, sc.From, sc.Now), nil
+}
+
 func (f *fakeReportStore) OutdatedSpans(_ context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {
 	f.liveOutdatedCalls++
 	if f.byOrg == nil {
@@ -275,6 +279,10 @@ func TestComputeTrends_MatchesDefinition(t *testing.T) {
 		sc := fleetwatch.ReportScope{From: start.AddDate(0, 0, 10), To: start.AddDate(0, 0, 90), Now: start.AddDate(0, 0, 85).Add(7 * time.Hour)}
 		if diff := cmp.Diff(naiveTrends(sc, spans, outdated), computeTrends(sc, spans, outdated)); diff != "" {
 			t.Fatalf("round %d (-definition +sweep):\n%s", round, diff)
+		}
+		byDay := exposureTrendsFromDays(sc, fleetwatch.CountExposureDays(spans, sc.From, sc.Now))
+		if diff := cmp.Diff(exposureTrends(sc, spans), byDay); diff != "" {
+			t.Fatalf("round %d (-sweep +by day):\n%s", round, diff)
 		}
 	}
 }

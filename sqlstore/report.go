@@ -332,6 +332,59 @@ func (s *Store) ExposureSpans(ctx context.Context, sc fleetwatch.ReportScope) ([
 	return out, rows.Err()
 }
 
+// ExposureDays counts the instants of the exposures ExposureSpans returns,
+// by kind and UTC day, in the database: a year of exposures becomes a few
+// hundred rows. Each exposure is read once, crossed with the five kinds.
+func (s *Store) ExposureDays(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
+	c := exposureScope(sc)
+	c.add("e.detected_at < " + c.arg(dbTime(sc.To)) + " AND (e.resolved_at IS NULL OR e.resolved_at >= " + c.arg(dbTime(sc.From)) + ")")
+	from, now := c.arg(dbTime(sc.From)), c.arg(dbTime(sc.Now))
+	greatest, day := "GREATEST", "(x.t AT TIME ZONE 'UTC')::date"
+	if s.d != postgres {
+		greatest, day = "max", "substr(x.t, 1, 10)" // times are UTC text
+	}
+	instant := fmt.Sprintf(`CASE k.k WHEN %d THEN e.detected_at WHEN %d THEN e.resolved_at
+			WHEN %d THEN CASE WHEN e.sla_outcome = 'within' THEN e.resolved_at END
+			WHEN %d THEN %s(e.due_at, e.detected_at)
+			ELSE CASE WHEN e.resolved_at IS NOT NULL THEN %s(e.resolved_at, e.due_at) END END`,
+		fleetwatch.InstantDetected, fleetwatch.InstantResolved, fleetwatch.InstantResolvedWithin, fleetwatch.InstantOverdueFrom, greatest, greatest)
+	kinds := "SELECT 0 AS k"
+	for k := 1; k < fleetwatch.InstantKinds; k++ {
+		kinds += fmt.Sprintf(" UNION ALL SELECT %d", k)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT g.k, CAST(g.d AS TEXT), g.n FROM (
+		SELECT x.k, CASE WHEN x.t < `+from+` THEN NULL ELSE `+day+` END AS d, count(*) AS n
+		FROM (SELECT k.k, `+instant+` AS t FROM exposures e CROSS JOIN (`+kinds+`) k `+c.sql()+`) x
+		WHERE x.t IS NOT NULL AND x.t < `+now+`
+		GROUP BY 1, 2) g`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count exposure days: %w", err)
+	}
+	defer rows.Close()
+	out := &fleetwatch.ExposureDays{Days: map[string]*[fleetwatch.InstantKinds]int{}}
+	for rows.Next() {
+		var k, n int
+		var d sql.NullString
+		if err := rows.Scan(&k, &d, &n); err != nil {
+			return nil, fmt.Errorf("scan exposure day: %w", err)
+		}
+		if k < 0 || k >= fleetwatch.InstantKinds {
+			return nil, fmt.Errorf("exposure day: kind %d", k)
+		}
+		if !d.Valid {
+			out.Before[k] += n
+			continue
+		}
+		counts := out.Days[d.String]
+		if counts == nil {
+			counts = new([fleetwatch.InstantKinds]int)
+			out.Days[d.String] = counts
+		}
+		counts[k] += n
+	}
+	return out, rows.Err()
+}
+
 // OutdatedSpans returns the history intervals with a non-security update
 // outstanding that overlap [sc.From, sc.To).
 func (s *Store) OutdatedSpans(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {

@@ -242,6 +242,33 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			}
 		}
 
+		// Exposure instants by day: the database's count equals the count
+		// of the spans, for each scope and for periods that start after
+		// exposures opened and end before some closed.
+		for name, sc := range scopes {
+			for _, period := range [][2]time.Time{
+				{now.AddDate(0, 0, -120).Truncate(24 * time.Hour), now},
+				{now.AddDate(0, 0, -60).Truncate(24 * time.Hour), now.AddDate(0, 0, -7).Add(5 * time.Hour)},
+			} {
+				sc.From, sc.To = period[0], period[1]
+				spans, err := s.ExposureSpans(ctx, sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := s.ExposureDays(ctx, sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := fleetwatch.CountExposureDays(spans, sc.From, sc.Now)
+				if want.Days == nil {
+					want.Days = map[string]*[fleetwatch.InstantKinds]int{}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s from %s: exposure days (-spans +database):\n%s", name, sc.From.Format(time.DateOnly), diff)
+				}
+			}
+		}
+
 		// Rollups: each day's outdated count equals the history's.
 		r := &service.Reports{Store: s, Now: func() time.Time { return now }}
 		if err := r.Rollup(ctx); err != nil {
