@@ -250,6 +250,9 @@ type RollupStore interface {
 	// DailyOutdated returns the rollups of [from, to] (days), of one
 	// organization or of all (0), ordered by day.
 	DailyOutdated(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// DailyOutdatedStamps is DailyOutdated without the histograms: which
+	// organizations' rows exist for each day, and when they were computed.
+	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
 	// RollupOrganizations returns the ids of the organizations that exist

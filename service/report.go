@@ -37,6 +37,7 @@ type Reports struct {
 
 	rollupMu   sync.Mutex
 	lastRollup time.Time
+	rollupMemo rollupMemo
 }
 
 func (s *Reports) now() time.Time {

@@ -42,6 +42,14 @@ func (f *fakeReportStore) DailyOutdated(_ context.Context, orgID int64, from, to
 	return out, nil
 }
 
+func (f *fakeReportStore) DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error) {
+	rows, err := f.DailyOutdated(ctx, orgID, from, to)
+	for i := range rows {
+		rows[i].LagHistogram = nil
+	}
+	return rows, err
+}
+
 func (f *fakeReportStore) SaveDailyOutdated(_ context.Context, rows []fleetwatch.DailyOutdated) error {
 	if f.rollups == nil {
 		f.rollups = map[int64]map[string]fleetwatch.DailyOutdated{}
@@ -324,5 +332,24 @@ func TestReports_TrendsFromRollups(t *testing.T) {
 	}
 	if diff := cmp.Diff(live, rolled); diff != "" {
 		t.Errorf("rollups disagree with the live computation (-live +rollups):\n%s", diff)
+	}
+	// Days answered from memory say the same; a recomputed day is read again.
+	again, err := r.Trends(adminCtx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rolled, again); diff != "" {
+		t.Errorf("remembered days differ (-read +remembered):\n%s", diff)
+	}
+	last := again[len(again)-1]
+	re := store.rollups[1][last.Day]
+	re.Outdated, re.LagHistogram, re.ComputedAt = re.Outdated+1000, append(make([]int, 400), 1000), now.Add(time.Minute)
+	store.rollups[1][last.Day] = re
+	changed, err := r.Trends(adminCtx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := changed[len(changed)-1]; got.OutdatedUpdates != last.OutdatedUpdates+1000 || got.MedianLagDays == nil || *got.MedianLagDays < 300 {
+		t.Errorf("a recomputed day was answered from memory: %d outdated, median %v", got.OutdatedUpdates, got.MedianLagDays)
 	}
 }

@@ -1,6 +1,9 @@
 package service
 
 import (
+	"encoding/binary"
+	"hash/fnv"
+	"sync"
 	"context"
 	"log/slog"
 	"time"
@@ -119,11 +122,38 @@ func (s *Reports) ensureRollups(ctx context.Context) error {
 // rolledUpOutdated fills the outdated-update figures of rows from the daily
 // rollups of the scope's organizations. It reports false when a day has no
 // rollup yet, so that the caller computes the period live instead.
+//
+// A day's figures (the count, and the median of the organizations' merged
+// lag histograms) depend only on which rollup rows make it up: it reads
+// their stamps (organization, computed_at: a few KB for a year of ten
+// organizations), answers the days whose stamps it has seen from memory, and
+// reads and merges the histograms (731 buckets each) of the others only.
 func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScope, rows []*fleetwatch.TrendRow) (bool, error) {
 	if len(rows) == 0 {
 		return true, nil
 	}
-	roll, err := s.Store.DailyOutdated(ctx, sc.OrganizationID, rows[0].Day, rows[len(rows)-1].Day)
+	first, last := rows[0].Day, rows[len(rows)-1].Day
+	stamps, err := s.Store.DailyOutdatedStamps(ctx, sc.OrganizationID, first, last)
+	if err != nil {
+		return false, err
+	}
+	sigs := daySignatures(stamps)
+	var missing []string // days to read, in order
+	for _, row := range rows {
+		sig, ok := sigs[row.Day]
+		if !ok {
+			return false, nil
+		}
+		if f, ok := s.rollupMemo.get(sc.OrganizationID, row.Day, sig); ok {
+			row.OutdatedUpdates, row.MedianLagDays = f.outdated, f.median
+		} else {
+			missing = append(missing, row.Day)
+		}
+	}
+	if len(missing) == 0 {
+		return true, nil
+	}
+	roll, err := s.Store.DailyOutdated(ctx, sc.OrganizationID, missing[0], missing[len(missing)-1])
 	if err != nil {
 		return false, err
 	}
@@ -140,13 +170,82 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 		}
 		counts[r.Day] += r.Outdated
 	}
+	read := daySignatures(roll)
 	for _, row := range rows {
 		h, ok := byDay[row.Day]
 		if !ok {
-			return false, nil
+			if _, seen := sigs[row.Day]; !seen {
+				return false, nil
+			}
+			continue // answered from memory
 		}
 		row.OutdatedUpdates = counts[row.Day]
 		row.MedianLagDays = medianLag(h)
+		s.rollupMemo.put(sc.OrganizationID, row.Day, read[row.Day], dayFigures{outdated: row.OutdatedUpdates, median: row.MedianLagDays})
 	}
 	return true, nil
+}
+
+// daySignatures identifies, per day, the rollup rows of the day: their
+// organizations, computation times and counts, in any order.
+func daySignatures(rows []fleetwatch.DailyOutdated) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, r := range rows {
+		h := fnv.New64a()
+		var b [24]byte
+		binary.LittleEndian.PutUint64(b[0:], uint64(r.OrganizationID))
+		binary.LittleEndian.PutUint64(b[8:], uint64(r.ComputedAt.UnixNano()))
+		binary.LittleEndian.PutUint64(b[16:], uint64(r.Outdated))
+		h.Write(b[:])
+		out[r.Day] += h.Sum64()
+	}
+	return out
+}
+
+// dayFigures are the outdated-update figures of one day of one scope.
+type dayFigures struct {
+	outdated int
+	median   *float64
+}
+
+// rollupMemo remembers the figures of rolled-up days by scope and
+// signature: a year of one scope is a few KB; it keeps rollupMemoScopes
+// scopes, forgetting them all when more come.
+type rollupMemo struct {
+	mu     sync.Mutex
+	scopes map[int64]map[string]memoEntry
+}
+
+type memoEntry struct {
+	sig uint64
+	dayFigures
+}
+
+const rollupMemoScopes = 64
+
+func (m *rollupMemo) get(scope int64, day string, sig uint64) (dayFigures, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.scopes[scope][day]
+	if !ok || e.sig != sig {
+		return dayFigures{}, false
+	}
+	return e.dayFigures, true
+}
+
+func (m *rollupMemo) put(scope int64, day string, sig uint64, f dayFigures) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.scopes == nil || (m.scopes[scope] == nil && len(m.scopes) >= rollupMemoScopes) {
+		m.scopes = map[int64]map[string]memoEntry{}
+	}
+	days := m.scopes[scope]
+	if days == nil {
+		days = map[string]memoEntry{}
+		m.scopes[scope] = days
+	}
+	if len(days) > 2*MaxReportDays {
+		clear(days) // days long past the longest period
+	}
+	days[day] = memoEntry{sig: sig, dayFigures: f}
 }

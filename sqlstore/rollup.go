@@ -40,6 +40,32 @@ func (s *Store) DailyOutdated(ctx context.Context, orgID int64, from, to string)
 	return out, rows.Err()
 }
 
+// DailyOutdatedStamps returns the rollups of DailyOutdated without their
+// histograms (LagHistogram nil).
+func (s *Store) DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error) {
+	c := &conds{}
+	c.add("r.day >= " + c.arg(from) + " AND r.day <= " + c.arg(to) + " AND NOT o.is_deleted")
+	if orgID != 0 {
+		c.add("r.organization_id = " + c.arg(orgID))
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT r.organization_id, r.day, r.outdated, r.computed_at
+		FROM report_daily r JOIN organizations o ON o.id = r.organization_id `+c.sql()+` ORDER BY r.day, r.organization_id`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list daily rollup stamps: %w", err)
+	}
+	defer rows.Close()
+	var out []fleetwatch.DailyOutdated
+	for rows.Next() {
+		var r fleetwatch.DailyOutdated
+		if err := rows.Scan(&r.OrganizationID, &r.Day, &r.Outdated, &r.ComputedAt); err != nil {
+			return nil, fmt.Errorf("scan daily rollup stamp: %w", err)
+		}
+		r.ComputedAt = r.ComputedAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // SaveDailyOutdated inserts or replaces rollups, in one transaction.
 func (s *Store) SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOutdated) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
