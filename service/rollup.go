@@ -1,11 +1,11 @@
 package service
 
 import (
+	"context"
 	"encoding/binary"
 	"hash/fnv"
-	"sync"
-	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
