@@ -135,6 +135,9 @@ type ExposureOutcome struct {
 	ClockStartedAt                     time.Time
 	ResolvedAt                         *time.Time
 	Outcome                            string // within or breached; "" while open
+	// Count is how many exposures the row stands for: OpenBreaches
+	// returns one row per site with its count; 0 counts as one.
+	Count int
 }
 
 // ExposureSpan is the life of one exposure, as trends need it.
@@ -222,7 +225,8 @@ type ReportStore interface {
 	SecurityUpdates(ctx context.Context, s ReportScope, opts ListOptions) ([]*SecurityUpdateRow, int, error)
 	// ResolvedExposures returns the exposures closed in the scope's period.
 	ResolvedExposures(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
-	// OpenBreaches returns the open exposures past their deadline at s.Now.
+	// OpenBreaches returns the open exposures past their deadline at s.Now,
+	// one row per site with their Count.
 	OpenBreaches(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
 	ExposureSpans(ctx context.Context, s ReportScope) ([]ExposureSpan, error)
 	// ExposureDays counts the instants of ExposureSpans(s) by day, from

@@ -226,7 +226,7 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	}
 	for _, e := range breaches {
 		for _, site := range []bool{false, true} {
-			get(e, site).row.OpenBreaches++
+			get(e, site).row.OpenBreaches += max(1, e.Count)
 		}
 	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))

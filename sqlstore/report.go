@@ -284,11 +284,33 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 	return s.outcomes(ctx, c)
 }
 
-// OpenBreaches returns the open exposures past their deadline at sc.Now.
+// OpenBreaches returns the open exposures past their deadline at sc.Now,
+// counted by site: one row per site, not per exposure.
 func (s *Store) OpenBreaches(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
 	c := scopeConds(sc)
-	c.add("e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now)))
-	return s.outcomes(ctx, c)
+	inner := "e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now))
+	if sc.OrganizationID != 0 {
+		inner += " AND e.organization_id = " + c.arg(sc.OrganizationID)
+	}
+	if sc.SiteID != 0 {
+		inner += " AND e.site_id = " + c.arg(sc.SiteID)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT o.uuid, o.name, s.uuid, s.name, g.n
+		FROM (SELECT e.site_id, count(*) AS n FROM exposures e WHERE `+inner+` GROUP BY e.site_id) g
+		JOIN sites s ON s.id = g.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list open breaches: %w", err)
+	}
+	defer rows.Close()
+	var out []fleetwatch.ExposureOutcome
+	for rows.Next() {
+		var r fleetwatch.ExposureOutcome
+		if err := rows.Scan(&r.OrganizationUUID, &r.OrganizationName, &r.SiteUUID, &r.SiteName, &r.Count); err != nil {
+			return nil, fmt.Errorf("scan open breaches: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOutcome, error) {
@@ -298,12 +320,26 @@ func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOu
 	}
 	defer rows.Close()
 	var out []fleetwatch.ExposureOutcome
+	// Thousands of rows name the same few sites and organizations: one
+	// string each, not four per row.
+	names := map[string]string{}
+	intern := func(b sql.RawBytes) string {
+		if v, ok := names[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		names[v] = v
+		return v
+	}
+	var orgUUID, orgName, siteUUID, siteName, outcome sql.RawBytes
 	for rows.Next() {
 		var r fleetwatch.ExposureOutcome
 		var resolved sql.NullTime
-		if err := rows.Scan(&r.OrganizationUUID, &r.OrganizationName, &r.SiteUUID, &r.SiteName, &r.ClockStartedAt, &resolved, &r.Outcome); err != nil {
+		if err := rows.Scan(&orgUUID, &orgName, &siteUUID, &siteName, &r.ClockStartedAt, &resolved, &outcome); err != nil {
 			return nil, fmt.Errorf("scan exposure outcome: %w", err)
 		}
+		r.OrganizationUUID, r.OrganizationName, r.SiteUUID, r.SiteName = intern(orgUUID), intern(orgName), intern(siteUUID), intern(siteName)
+		r.Outcome = intern(outcome)
 		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), timePtr(resolved)
 		out = append(out, r)
 	}
@@ -339,22 +375,32 @@ func (s *Store) ExposureDays(ctx context.Context, sc fleetwatch.ReportScope) (*f
 	c := exposureScope(sc)
 	c.add("e.detected_at < " + c.arg(dbTime(sc.To)) + " AND (e.resolved_at IS NULL OR e.resolved_at >= " + c.arg(dbTime(sc.From)) + ")")
 	from, now := c.arg(dbTime(sc.From)), c.arg(dbTime(sc.Now))
-	greatest, day := "GREATEST", "(x.t AT TIME ZONE 'UTC')::date"
-	if s.d != postgres {
-		greatest, day = "max", "substr(x.t, 1, 10)" // times are UTC text
-	}
-	instant := fmt.Sprintf(`CASE k.k WHEN %d THEN e.detected_at WHEN %d THEN e.resolved_at
+	// The five instants of each exposure, as rows (k, t).
+	var instants string
+	if s.d == postgres {
+		instants = fmt.Sprintf(`SELECT v.k, v.t FROM exposures e CROSS JOIN LATERAL (VALUES (%d, e.detected_at), (%d, e.resolved_at),
+			(%d, CASE WHEN e.sla_outcome = 'within' THEN e.resolved_at END), (%d, GREATEST(e.due_at, e.detected_at)),
+			(%d, CASE WHEN e.resolved_at IS NOT NULL THEN GREATEST(e.resolved_at, e.due_at) END)) v(k, t) `+c.sql(),
+			fleetwatch.InstantDetected, fleetwatch.InstantResolved, fleetwatch.InstantResolvedWithin, fleetwatch.InstantOverdueFrom, fleetwatch.InstantOverdueTo)
+	} else {
+		kinds := "SELECT 0 AS k"
+		for k := 1; k < fleetwatch.InstantKinds; k++ {
+			kinds += fmt.Sprintf(" UNION ALL SELECT %d", k)
+		}
+		instants = fmt.Sprintf(`SELECT k.k, CASE k.k WHEN %d THEN e.detected_at WHEN %d THEN e.resolved_at
 			WHEN %d THEN CASE WHEN e.sla_outcome = 'within' THEN e.resolved_at END
-			WHEN %d THEN %s(e.due_at, e.detected_at)
-			ELSE CASE WHEN e.resolved_at IS NOT NULL THEN %s(e.resolved_at, e.due_at) END END`,
-		fleetwatch.InstantDetected, fleetwatch.InstantResolved, fleetwatch.InstantResolvedWithin, fleetwatch.InstantOverdueFrom, greatest, greatest)
-	kinds := "SELECT 0 AS k"
-	for k := 1; k < fleetwatch.InstantKinds; k++ {
-		kinds += fmt.Sprintf(" UNION ALL SELECT %d", k)
+			WHEN %d THEN max(e.due_at, e.detected_at)
+			ELSE CASE WHEN e.resolved_at IS NOT NULL THEN max(e.resolved_at, e.due_at) END END AS t
+			FROM exposures e CROSS JOIN (`+kinds+`) k `+c.sql(),
+			fleetwatch.InstantDetected, fleetwatch.InstantResolved, fleetwatch.InstantResolvedWithin, fleetwatch.InstantOverdueFrom)
+	}
+	day := "(x.t AT TIME ZONE 'UTC')::date"
+	if s.d != postgres {
+		day = "substr(x.t, 1, 10)" // times are UTC text
 	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT g.k, CAST(g.d AS TEXT), g.n FROM (
 		SELECT x.k, CASE WHEN x.t < `+from+` THEN NULL ELSE `+day+` END AS d, count(*) AS n
-		FROM (SELECT k.k, `+instant+` AS t FROM exposures e CROSS JOIN (`+kinds+`) k `+c.sql()+`) x
+		FROM (`+instants+`) x
 		WHERE x.t IS NOT NULL AND x.t < `+now+`
 		GROUP BY 1, 2) g`, c.args...)
 	if err != nil {
