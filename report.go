@@ -2,6 +2,7 @@ package fleetwatch
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -219,6 +220,24 @@ type OutdatedSpan struct {
 	To               *time.Time
 }
 
+// OpenEnd is the end of an interval still open, in OutdatedTimes.
+const OpenEnd = int64(math.MaxInt64)
+
+// OutdatedTimes are outdated intervals in 16 bytes each: their bounds in
+// Unix nanoseconds, OpenEnd for one still open.
+type OutdatedTimes struct {
+	From, To []int64
+}
+
+// Add appends an interval.
+func (t *OutdatedTimes) Add(from time.Time, to *time.Time) {
+	end := OpenEnd
+	if to != nil {
+		end = to.UnixNano()
+	}
+	t.From, t.To = append(t.From, from.UnixNano()), append(t.To, end)
+}
+
 // ReportStore reads what the reports aggregate.
 type ReportStore interface {
 	Summary(ctx context.Context, s ReportScope) (*SummaryReport, error)
@@ -257,6 +276,8 @@ type RollupStore interface {
 	// DailyOutdatedStamps is DailyOutdated without the histograms: which
 	// organizations' rows exist for each day, and when they were computed.
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// OutdatedTimes is OutdatedSpans in compact form, for the rollups.
+	OutdatedTimes(ctx context.Context, s ReportScope) (*OutdatedTimes, error)
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
 	// RollupOrganizations returns the ids of the organizations that exist

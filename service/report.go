@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"math"
@@ -400,50 +401,62 @@ const MaxLagDays = 730
 
 // outdatedSeries counts, for each day, the outdated (site, project) pairs
 // open at the day's end, with a histogram of how many calendar days each has
-// been outstanding (the day it started counts as the first). It keeps the
-// open intervals' start days in buckets, so a day costs O(buckets).
+// been outstanding (the day it started counts as the first).
 func outdatedSeries(sc fleetwatch.ReportScope, spans []fleetwatch.OutdatedSpan) []fleetwatch.DailyOutdated {
+	var t fleetwatch.OutdatedTimes
+	for _, o := range spans {
+		t.Add(o.From, o.To)
+	}
+	return outdatedSeriesOf(sc, &t)
+}
+
+// outdatedSeriesOf is outdatedSeries over compact times (16 bytes an
+// interval: a rollup of 150,000 intervals holds 2.4 MB, not 15). It keeps
+// the open intervals' start days in buckets, so a day costs O(buckets).
+func outdatedSeriesOf(sc fleetwatch.ReportScope, t *fleetwatch.OutdatedTimes) []fleetwatch.DailyOutdated {
 	days, ends := trendDays(sc)
 	if len(days) == 0 {
 		return nil
 	}
-	origin := days[0].AddDate(0, 0, -MaxLagDays) // bucket 0: started on or before this day
-	dayIndex := func(t time.Time) int {
-		return max(0, int(t.Sub(origin).Hours()/24))
+	origin := days[0].AddDate(0, 0, -MaxLagDays).UnixNano() // bucket 0: started on or before this day
+	const day = int64(24 * time.Hour)
+	dayIndex := func(ns int64) int {
+		return int(max(0, (ns-origin)/day))
 	}
-	starts := make([]int, len(spans))
-	byStart, byEnd := make([]int, len(spans)), make([]int, 0, len(spans))
-	for i, o := range spans {
-		starts[i], byStart[i] = dayIndex(o.From), i
-		if o.To != nil {
-			byEnd = append(byEnd, i)
+	// Starts, and the (end, start) of the closed intervals, each sorted.
+	starts := slices.Clone(t.From)
+	slices.Sort(starts)
+	type closed struct{ end, start int64 }
+	var ended []closed
+	for i, to := range t.To {
+		if to != fleetwatch.OpenEnd {
+			ended = append(ended, closed{to, t.From[i]})
 		}
 	}
-	sort.Slice(byStart, func(a, b int) bool { return spans[byStart[a]].From.Before(spans[byStart[b]].From) })
-	sort.Slice(byEnd, func(a, b int) bool { return spans[byEnd[a]].To.Before(*spans[byEnd[b]].To) })
+	slices.SortFunc(ended, func(a, b closed) int { return cmp.Compare(a.end, b.end) })
 	open := map[int]int{} // start day → open intervals
 	total, added, removed := 0, 0, 0
 	out := make([]fleetwatch.DailyOutdated, len(days))
-	for i, day := range days {
-		end := ends[i]
-		for added < len(byStart) && spans[byStart[added]].From.Before(end) {
-			open[starts[byStart[added]]]++
+	for i, d := range days {
+		end := ends[i].UnixNano()
+		for added < len(starts) && starts[added] < end {
+			open[dayIndex(starts[added])]++
 			total++
 			added++
 		}
-		for removed < len(byEnd) && spans[byEnd[removed]].To.Before(end) {
-			open[starts[byEnd[removed]]]--
+		for removed < len(ended) && ended[removed].end < end {
+			open[dayIndex(ended[removed].start)]--
 			total--
 			removed++
 		}
-		today := dayIndex(day)
+		today := dayIndex(d.UnixNano())
 		hist := make([]int, MaxLagDays+1)
 		for start, n := range open {
 			if n > 0 {
 				hist[min(MaxLagDays, today-start+1)] += n
 			}
 		}
-		out[i] = fleetwatch.DailyOutdated{Day: day.Format(time.DateOnly), Outdated: total, LagHistogram: hist}
+		out[i] = fleetwatch.DailyOutdated{Day: d.Format(time.DateOnly), Outdated: total, LagHistogram: hist}
 	}
 	return out
 }

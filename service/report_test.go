@@ -95,6 +95,15 @@ func (f *fakeReportStore) OutdatedSpans(_ context.Context, sc fleetwatch.ReportS
 	return out, nil
 }
 
+func (f *fakeReportStore) OutdatedTimes(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.OutdatedTimes, error) {
+	spans, err := f.OutdatedSpans(ctx, sc)
+	var t fleetwatch.OutdatedTimes
+	for _, o := range spans {
+		t.Add(o.From, o.To)
+	}
+	return &t, err
+}
+
 func (f *fakeReportStore) ResolvedExposures(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
 	return f.resolved, nil
 }

@@ -52,11 +52,11 @@ func (s *Reports) Rollup(ctx context.Context) error {
 		}
 		from = maxTime(from, start)
 		sc := fleetwatch.ReportScope{OrganizationID: id, From: from, To: today.AddDate(0, 0, 1), Now: now}
-		spans, err := s.Store.OutdatedSpans(ctx, sc)
+		times, err := s.Store.OutdatedTimes(ctx, sc)
 		if err != nil {
 			return err
 		}
-		series := outdatedSeries(sc, spans)
+		series := outdatedSeriesOf(sc, times)
 		for i := range series {
 			series[i].OrganizationID, series[i].ComputedAt = id, now
 		}
