@@ -242,8 +242,10 @@ func (t *OutdatedTimes) Add(from time.Time, to *time.Time) {
 type ReportStore interface {
 	Summary(ctx context.Context, s ReportScope) (*SummaryReport, error)
 	SecurityUpdates(ctx context.Context, s ReportScope, opts ListOptions) ([]*SecurityUpdateRow, int, error)
-	// ResolvedExposures returns the exposures closed in the scope's period.
-	ResolvedExposures(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
+	// ResolvedExposures calls fn with each exposure closed in the scope's
+	// period (the row is reused: fn must copy what it keeps), stopping at
+	// its first error.
+	ResolvedExposures(ctx context.Context, s ReportScope, fn func(*ExposureOutcome) error) error
 	// OpenBreaches returns the open exposures past their deadline at s.Now,
 	// one row per site with their Count.
 	OpenBreaches(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)

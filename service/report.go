@@ -182,36 +182,35 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 }
 
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
-	resolved, err := s.Store.ResolvedExposures(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	breaches, err := s.Store.OpenBreaches(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
 	type acc struct {
 		row   *fleetwatch.ComplianceRow
 		hours []float64
 	}
-	groups := map[string]*acc{}
-	var order []string
-	get := func(o fleetwatch.ExposureOutcome, site bool) *acc {
-		key := "o:" + o.OrganizationUUID
-		row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
+	type key struct {
+		site bool
+		uuid string
+	}
+	groups := map[key]*acc{}
+	var order []key
+	get := func(o *fleetwatch.ExposureOutcome, site bool) *acc {
+		k := key{site, o.OrganizationUUID}
 		if site {
-			key = "s:" + o.SiteUUID
-			row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+			k.uuid = o.SiteUUID
 		}
-		g, ok := groups[key]
+		g, ok := groups[k]
 		if !ok {
+			row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
+			if site {
+				row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+			}
 			g = &acc{row: row}
-			groups[key] = g
-			order = append(order, key)
+			groups[k] = g
+			order = append(order, k)
 		}
 		return g
 	}
-	for _, e := range resolved {
+	// The closures stream in: only the groups and their hours are kept.
+	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
 		for _, site := range []bool{false, true} {
 			g := get(e, site)
 			g.row.Closed++
@@ -224,10 +223,17 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 				g.hours = append(g.hours, e.ResolvedAt.Sub(e.ClockStartedAt).Hours())
 			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	for _, e := range breaches {
+	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for i := range breaches {
 		for _, site := range []bool{false, true} {
-			get(e, site).row.OpenBreaches += max(1, e.Count)
+			get(&breaches[i], site).row.OpenBreaches += max(1, breaches[i].Count)
 		}
 	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))

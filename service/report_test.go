@@ -104,8 +104,13 @@ func (f *fakeReportStore) OutdatedTimes(ctx context.Context, sc fleetwatch.Repor
 	return &t, err
 }
 
-func (f *fakeReportStore) ResolvedExposures(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
-	return f.resolved, nil
+func (f *fakeReportStore) ResolvedExposures(_ context.Context, _ fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
+	for _, e := range f.resolved {
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (f *fakeReportStore) OpenBreaches(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {

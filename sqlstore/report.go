@@ -277,11 +277,11 @@ const outcomeColumns = `o.uuid, o.name, s.uuid, s.name, e.clock_started_at, e.re
 
 const outcomeFrom = `FROM exposures e JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id`
 
-// ResolvedExposures returns the exposures closed in [sc.From, sc.To).
-func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
+// ResolvedExposures calls fn with each exposure closed in [sc.From, sc.To).
+func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
 	c := scopeConds(sc)
 	c.add("e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To)))
-	return s.outcomes(ctx, c)
+	return s.outcomes(ctx, c, fn)
 }
 
 // OpenBreaches returns the open exposures past their deadline at sc.Now,
@@ -313,13 +313,12 @@ func (s *Store) OpenBreaches(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	return out, rows.Err()
 }
 
-func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOutcome, error) {
+func (s *Store) outcomes(ctx context.Context, c *conds, fn func(*fleetwatch.ExposureOutcome) error) error {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT `+outcomeColumns+` `+outcomeFrom+` `+c.sql(), c.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list exposure outcomes: %w", err)
+		return fmt.Errorf("list exposure outcomes: %w", err)
 	}
 	defer rows.Close()
-	var out []fleetwatch.ExposureOutcome
 	// Thousands of rows name the same few sites and organizations: one
 	// string each, not four per row.
 	names := map[string]string{}
@@ -332,18 +331,27 @@ func (s *Store) outcomes(ctx context.Context, c *conds) ([]fleetwatch.ExposureOu
 		return v
 	}
 	var orgUUID, orgName, siteUUID, siteName, outcome sql.RawBytes
+	var r fleetwatch.ExposureOutcome
+	var resolved sql.NullTime
 	for rows.Next() {
-		var r fleetwatch.ExposureOutcome
-		var resolved sql.NullTime
 		if err := rows.Scan(&orgUUID, &orgName, &siteUUID, &siteName, &r.ClockStartedAt, &resolved, &outcome); err != nil {
-			return nil, fmt.Errorf("scan exposure outcome: %w", err)
+			return fmt.Errorf("scan exposure outcome: %w", err)
 		}
 		r.OrganizationUUID, r.OrganizationName, r.SiteUUID, r.SiteName = intern(orgUUID), intern(orgName), intern(siteUUID), intern(siteName)
 		r.Outcome = intern(outcome)
-		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), timePtr(resolved)
-		out = append(out, r)
+		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), nil
+		if resolved.Valid {
+			t := resolved.Time.UTC()
+			r.ResolvedAt = &t
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list exposure outcomes: %w", err)
+	}
+	return nil
 }
 
 // ExposureSpans returns the exposures alive at some time in [sc.From, sc.To).
