@@ -145,7 +145,10 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 			return false, nil
 		}
 		if f, ok := s.rollupMemo.get(sc.OrganizationID, row.Day, sig); ok {
-			row.OutdatedUpdates, row.MedianLagDays = f.outdated, f.median
+			row.OutdatedUpdates = f.outdated
+			if f.median != nil {
+				row.MedianLagDays = ptr(*f.median) // rows are the caller's
+			}
 		} else {
 			missing = append(missing, row.Day)
 		}
@@ -171,13 +174,17 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 		counts[r.Day] += r.Outdated
 	}
 	read := daySignatures(roll)
+	missed := map[string]bool{}
+	for _, d := range missing {
+		missed[d] = true
+	}
 	for _, row := range rows {
+		if !missed[row.Day] {
+			continue // answered from memory
+		}
 		h, ok := byDay[row.Day]
 		if !ok {
-			if _, seen := sigs[row.Day]; !seen {
-				return false, nil
-			}
-			continue // answered from memory
+			return false, nil // gone meanwhile (an organization deleted)
 		}
 		row.OutdatedUpdates = counts[row.Day]
 		row.MedianLagDays = medianLag(h)
