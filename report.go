@@ -275,6 +275,9 @@ type RollupStore interface {
 	// DailyOutdated returns the rollups of [from, to] (days), of one
 	// organization or of all (0), ordered by day.
 	DailyOutdated(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// EachDailyOutdated calls fn with each rollup DailyOutdated returns,
+	// in order; the row and its histogram are reused after fn returns.
+	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*DailyOutdated) error) error
 	// DailyOutdatedStamps is DailyOutdated without the histograms: which
 	// organizations' rows exist for each day, and when they were computed.
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)

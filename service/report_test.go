@@ -42,6 +42,16 @@ func (f *fakeReportStore) DailyOutdated(_ context.Context, orgID int64, from, to
 	return out, nil
 }
 
+func (f *fakeReportStore) EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error {
+	rows, _ := f.DailyOutdated(ctx, orgID, from, to)
+	for i := range rows {
+		if err := fn(&rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (f *fakeReportStore) DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error) {
 	rows, err := f.DailyOutdated(ctx, orgID, from, to)
 	for i := range rows {

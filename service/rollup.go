@@ -35,7 +35,7 @@ func (s *Reports) Rollup(ctx context.Context) error {
 		// Days before the history starts are rolled up too (as zeros), so
 		// that a missing day always means "not computed yet".
 		start := today.AddDate(0, 0, -MaxReportDays)
-		have, err := s.Store.DailyOutdated(ctx, id, start.Format(time.DateOnly), today.Format(time.DateOnly))
+		have, err := s.Store.DailyOutdatedStamps(ctx, id, start.Format(time.DateOnly), today.Format(time.DateOnly))
 		if err != nil {
 			return err
 		}
@@ -156,13 +156,19 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 	if len(missing) == 0 {
 		return true, nil
 	}
-	roll, err := s.Store.DailyOutdated(ctx, sc.OrganizationID, missing[0], missing[len(missing)-1])
-	if err != nil {
-		return false, err
+	missed := map[string]bool{}
+	for _, d := range missing {
+		missed[d] = true
 	}
+	// Merged as they come: one histogram per missing day is held, not one
+	// per organization and day.
 	byDay := map[string][]int{}
 	counts := map[string]int{}
-	for _, r := range roll {
+	var read []fleetwatch.DailyOutdated // stamps of what was merged
+	if err := s.Store.EachDailyOutdated(ctx, sc.OrganizationID, missing[0], missing[len(missing)-1], func(r *fleetwatch.DailyOutdated) error {
+		if !missed[r.Day] {
+			return nil
+		}
 		h := byDay[r.Day]
 		if h == nil {
 			h = make([]int, MaxLagDays+1)
@@ -172,12 +178,12 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 			h[min(lag, MaxLagDays)] += n
 		}
 		counts[r.Day] += r.Outdated
+		read = append(read, fleetwatch.DailyOutdated{OrganizationID: r.OrganizationID, Day: r.Day, Outdated: r.Outdated, ComputedAt: r.ComputedAt})
+		return nil
+	}); err != nil {
+		return false, err
 	}
-	read := daySignatures(roll)
-	missed := map[string]bool{}
-	for _, d := range missing {
-		missed[d] = true
-	}
+	readSigs := daySignatures(read)
 	for _, row := range rows {
 		if !missed[row.Day] {
 			continue // answered from memory
@@ -188,7 +194,7 @@ func (s *Reports) rolledUpOutdated(ctx context.Context, sc fleetwatch.ReportScop
 		}
 		row.OutdatedUpdates = counts[row.Day]
 		row.MedianLagDays = medianLag(h)
-		s.rollupMemo.put(sc.OrganizationID, row.Day, read[row.Day], dayFigures{outdated: row.OutdatedUpdates, median: row.MedianLagDays})
+		s.rollupMemo.put(sc.OrganizationID, row.Day, readSigs[row.Day], dayFigures{outdated: row.OutdatedUpdates, median: row.MedianLagDays})
 	}
 	return true, nil
 }
