@@ -166,7 +166,10 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	sb := &batch{table: "sites", cols: []string{"id", "uuid", "url", "name", "organization_id", "first_seen_at", "last_seen_at", "core_version", "created_at", "updated_at"}}
 	smb := &batch{table: "site_modules", cols: []string{"site_id", "module_id", "current_version_id", "update_available", "security_update", "status", "latest_version", "recommended_version", "created_at", "updated_at"}}
 	hb := &batch{table: "site_module_history", cols: []string{"site_id", "module_id", "version", "status", "valid_from", "valid_to"}}
-	eb := &batch{table: "exposures", cols: []string{"uuid", "site_id", "module_id", "organization_id", "installed_version", "fixed_by", "severity", "detected_at", "clock_started_at", "due_at", "resolved_at", "sla_outcome", "created_at", "updated_at"}}
+	// Breaches already past count as announced, as on a live server: the
+	// measured server would otherwise announce (update) 20,000 exposures as
+	// it starts, while the reports are timed.
+	eb := &batch{table: "exposures", cols: []string{"uuid", "site_id", "module_id", "organization_id", "installed_version", "fixed_by", "severity", "detected_at", "clock_started_at", "due_at", "resolved_at", "sla_outcome", "breach_notified_at", "created_at", "updated_at"}}
 	pb := &batch{table: "patch_runs", cols: []string{"uuid", "site_id", "run_date", "status", "tool", "changes", "created_at"}}
 	sevs := []string{"highly_critical", "critical", "moderately_critical", "less_critical", "not_critical"}
 	deadline := map[string]int{"highly_critical": 1, "critical": 3, "moderately_critical": 7, "less_critical": 30, "not_critical": 90}
@@ -193,7 +196,12 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 			if status == "not_secure" {
 				sev := sevs[rng.IntN(len(sevs))]
 				det := now.Add(-time.Duration(rng.IntN(40*24)) * time.Hour)
-				eb.rows = append(eb.rows, []any{uuid(rng), s, mod, org, fmt.Sprintf("2.0.%d", cur), `["2.0.11"]`, sev, det, det, det.AddDate(0, 0, deadline[sev]), nil, nil, det, det})
+				due := det.AddDate(0, 0, deadline[sev])
+				var notified any
+				if due.Before(now) {
+					notified = due
+				}
+				eb.rows = append(eb.rows, []any{uuid(rng), s, mod, org, fmt.Sprintf("2.0.%d", cur), `["2.0.11"]`, sev, det, det, due, nil, nil, notified, det, det})
 			}
 		}
 		// A year of resolved exposures and patch runs.
@@ -206,7 +214,11 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 			if res.After(due) {
 				outcome = "breached"
 			}
-			eb.rows = append(eb.rows, []any{uuid(rng), s, 1 + rng.IntN(nproj), org, "2.0.2", `["2.0.3"]`, sev, det, det, due, res, outcome, det, res})
+			var notified any
+			if outcome == "breached" {
+				notified = due
+			}
+			eb.rows = append(eb.rows, []any{uuid(rng), s, 1 + rng.IntN(nproj), org, "2.0.2", `["2.0.3"]`, sev, det, det, due, res, outcome, notified, det, res})
 			pb.rows = append(pb.rows, []any{uuid(rng), s, res, "succeeded", "composer", `[{"name":"bench_project_001","from_version":"2.0.2","to_version":"2.0.3"}]`, res})
 		}
 		if s%500 == 0 || s == sites {
