@@ -2,6 +2,7 @@ package fleetwatch
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -135,6 +136,9 @@ type ExposureOutcome struct {
 	ClockStartedAt                     time.Time
 	ResolvedAt                         *time.Time
 	Outcome                            string // within or breached; "" while open
+	// Count is how many exposures the row stands for: OpenBreaches
+	// returns one row per site with its count; 0 counts as one.
+	Count int
 }
 
 // ExposureSpan is the life of one exposure, as trends need it.
@@ -145,6 +149,69 @@ type ExposureSpan struct {
 	Outcome    string // within or breached, once resolved
 }
 
+// Kinds of exposure instants counted by day for trends.
+const (
+	InstantDetected       = iota // an exposure opened
+	InstantResolved              // it closed
+	InstantResolvedWithin        // it closed within its deadline
+	InstantOverdueFrom           // it became open and past due: the later of due and detection
+	InstantOverdueTo             // it stopped being open and past due: the later of resolution and due
+	InstantKinds
+)
+
+// ExposureDays counts the instants of the exposures alive in a period (the
+// ones ExposureSpans returns) by kind: those before the period's start
+// together, the later ones before Now by UTC day. That is all a trend needs,
+// in a few hundred rows instead of every exposure of a year.
+type ExposureDays struct {
+	Before [InstantKinds]int
+	Days   map[string]*[InstantKinds]int // YYYY-MM-DD
+}
+
+// Add counts one instant.
+func (d *ExposureDays) Add(kind int, t, from, now time.Time) {
+	switch {
+	case !t.Before(now):
+	case t.Before(from):
+		d.Before[kind]++
+	default:
+		if d.Days == nil {
+			d.Days = map[string]*[InstantKinds]int{}
+		}
+		day := t.UTC().Format(time.DateOnly)
+		c := d.Days[day]
+		if c == nil {
+			c = new([InstantKinds]int)
+			d.Days[day] = c
+		}
+		c[kind]++
+	}
+}
+
+// CountExposureDays counts the instants of spans as ExposureDays does.
+func CountExposureDays(spans []ExposureSpan, from, now time.Time) *ExposureDays {
+	d := &ExposureDays{}
+	for _, e := range spans {
+		d.Add(InstantDetected, e.DetectedAt, from, now)
+		d.Add(InstantOverdueFrom, later(e.DueAt, e.DetectedAt), from, now)
+		if e.ResolvedAt != nil {
+			d.Add(InstantResolved, *e.ResolvedAt, from, now)
+			if e.Outcome == "within" {
+				d.Add(InstantResolvedWithin, *e.ResolvedAt, from, now)
+			}
+			d.Add(InstantOverdueTo, later(*e.ResolvedAt, e.DueAt), from, now)
+		}
+	}
+	return d
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // OutdatedSpan is an interval during which a (site, project) had a
 // non-security update outstanding.
 type OutdatedSpan struct {
@@ -153,15 +220,39 @@ type OutdatedSpan struct {
 	To               *time.Time
 }
 
+// OpenEnd is the end of an interval still open, in OutdatedTimes.
+const OpenEnd = int64(math.MaxInt64)
+
+// OutdatedTimes are outdated intervals in 16 bytes each: their bounds in
+// Unix nanoseconds, OpenEnd for one still open.
+type OutdatedTimes struct {
+	From, To []int64
+}
+
+// Add appends an interval.
+func (t *OutdatedTimes) Add(from time.Time, to *time.Time) {
+	end := OpenEnd
+	if to != nil {
+		end = to.UnixNano()
+	}
+	t.From, t.To = append(t.From, from.UnixNano()), append(t.To, end)
+}
+
 // ReportStore reads what the reports aggregate.
 type ReportStore interface {
 	Summary(ctx context.Context, s ReportScope) (*SummaryReport, error)
 	SecurityUpdates(ctx context.Context, s ReportScope, opts ListOptions) ([]*SecurityUpdateRow, int, error)
-	// ResolvedExposures returns the exposures closed in the scope's period.
-	ResolvedExposures(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
-	// OpenBreaches returns the open exposures past their deadline at s.Now.
+	// ResolvedExposures calls fn with each exposure closed in the scope's
+	// period (the row is reused: fn must copy what it keeps), stopping at
+	// its first error.
+	ResolvedExposures(ctx context.Context, s ReportScope, fn func(*ExposureOutcome) error) error
+	// OpenBreaches returns the open exposures past their deadline at s.Now,
+	// one row per site with their Count.
 	OpenBreaches(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
 	ExposureSpans(ctx context.Context, s ReportScope) ([]ExposureSpan, error)
+	// ExposureDays counts the instants of ExposureSpans(s) by day, from
+	// s.From (a midnight) to s.Now.
+	ExposureDays(ctx context.Context, s ReportScope) (*ExposureDays, error)
 	OutdatedSpans(ctx context.Context, s ReportScope) ([]OutdatedSpan, error)
 	ModuleUsage(ctx context.Context, s ReportScope, project string, opts ListOptions) ([]*ModuleUsageRow, int, error)
 	PatchRunReport(ctx context.Context, s ReportScope, opts ListOptions) ([]*PatchRunReportRow, int, error)
@@ -184,6 +275,14 @@ type RollupStore interface {
 	// DailyOutdated returns the rollups of [from, to] (days), of one
 	// organization or of all (0), ordered by day.
 	DailyOutdated(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// EachDailyOutdated calls fn with each rollup DailyOutdated returns,
+	// in order; the row and its histogram are reused after fn returns.
+	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*DailyOutdated) error) error
+	// DailyOutdatedStamps is DailyOutdated without the histograms: which
+	// organizations' rows exist for each day, and when they were computed.
+	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
+	// OutdatedTimes is OutdatedSpans in compact form, for the rollups.
+	OutdatedTimes(ctx context.Context, s ReportScope) (*OutdatedTimes, error)
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
 	// RollupOrganizations returns the ids of the organizations that exist

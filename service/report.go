@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"math"
@@ -37,6 +38,7 @@ type Reports struct {
 
 	rollupMu   sync.Mutex
 	lastRollup time.Time
+	rollupMemo rollupMemo
 }
 
 func (s *Reports) now() time.Time {
@@ -180,36 +182,35 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 }
 
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
-	resolved, err := s.Store.ResolvedExposures(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	breaches, err := s.Store.OpenBreaches(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
 	type acc struct {
 		row   *fleetwatch.ComplianceRow
 		hours []float64
 	}
-	groups := map[string]*acc{}
-	var order []string
-	get := func(o fleetwatch.ExposureOutcome, site bool) *acc {
-		key := "o:" + o.OrganizationUUID
-		row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
+	type key struct {
+		site bool
+		uuid string
+	}
+	groups := map[key]*acc{}
+	var order []key
+	get := func(o *fleetwatch.ExposureOutcome, site bool) *acc {
+		k := key{site, o.OrganizationUUID}
 		if site {
-			key = "s:" + o.SiteUUID
-			row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+			k.uuid = o.SiteUUID
 		}
-		g, ok := groups[key]
+		g, ok := groups[k]
 		if !ok {
+			row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
+			if site {
+				row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+			}
 			g = &acc{row: row}
-			groups[key] = g
-			order = append(order, key)
+			groups[k] = g
+			order = append(order, k)
 		}
 		return g
 	}
-	for _, e := range resolved {
+	// The closures stream in: only the groups and their hours are kept.
+	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
 		for _, site := range []bool{false, true} {
 			g := get(e, site)
 			g.row.Closed++
@@ -222,10 +223,17 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 				g.hours = append(g.hours, e.ResolvedAt.Sub(e.ClockStartedAt).Hours())
 			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	for _, e := range breaches {
+	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for i := range breaches {
 		for _, site := range []bool{false, true} {
-			get(e, site).row.OpenBreaches++
+			get(&breaches[i], site).row.OpenBreaches += max(1, breaches[i].Count)
 		}
 	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
@@ -270,18 +278,20 @@ func (s *Reports) Trends(ctx context.Context, in ScopeInput) ([]*fleetwatch.Tren
 }
 
 func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.TrendRow, error) {
-	spans, err := s.Store.ExposureSpans(ctx, sc)
+	// Exposures are counted live, by day in the database. Outdated updates
+	// are many: an organization's or the fleet's come from the daily
+	// rollups; a site's, or any period the rollups do not cover yet, from
+	// history.
+	counts, err := s.Store.ExposureDays(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	// Exposures are few and counted live. Outdated updates are many: an
-	// organization's or the fleet's come from the daily rollups; a site's,
-	// or any period the rollups do not cover yet, from history.
+	rows := exposureTrendsFromDays(sc, counts)
 	if sc.SiteID == 0 {
-		rows := exposureTrends(sc, spans)
 		ok, err := s.rolledUpOutdated(ctx, sc, rows)
 		if err == nil && !ok {
-			// Not rolled up yet (a new server): roll up once, not per request.
+			// Not rolled up yet (a new server): wait for the run in
+			// progress (started with the server), or roll up once.
 			if err = s.ensureRollups(ctx); err == nil {
 				ok, err = s.rolledUpOutdated(ctx, sc, rows)
 			}
@@ -296,7 +306,38 @@ func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fle
 	if err != nil {
 		return nil, err
 	}
-	return computeTrends(sc, spans, outdated), nil
+	for i, d := range outdatedSeries(sc, outdated) {
+		rows[i].OutdatedUpdates = d.Outdated
+		rows[i].MedianLagDays = medianLag(d.LagHistogram)
+	}
+	return rows, nil
+}
+
+// exposureTrendsFromDays is exposureTrends from the instants counted by
+// day: a running sum per kind gives what is before each day's start and end.
+func exposureTrendsFromDays(sc fleetwatch.ReportScope, counts *fleetwatch.ExposureDays) []*fleetwatch.TrendRow {
+	days, _ := trendDays(sc)
+	out := make([]*fleetwatch.TrendRow, len(days))
+	cum := counts.Before // instants before the day's end (or now)
+	for i, day := range days {
+		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
+		start := cum // instants before the day's start
+		if c := counts.Days[row.Day]; c != nil {
+			for k := range cum {
+				cum[k] += c[k]
+			}
+		}
+		row.OpenSecurity = cum[fleetwatch.InstantDetected] - cum[fleetwatch.InstantResolved]
+		row.NewExposures = cum[fleetwatch.InstantDetected] - start[fleetwatch.InstantDetected]
+		row.Resolved = cum[fleetwatch.InstantResolved] - start[fleetwatch.InstantResolved]
+		row.Overdue = cum[fleetwatch.InstantOverdueFrom] - cum[fleetwatch.InstantOverdueTo]
+		if row.Resolved > 0 {
+			within := cum[fleetwatch.InstantResolvedWithin] - start[fleetwatch.InstantResolvedWithin]
+			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
+		}
+		out[i] = row
+	}
+	return out
 }
 
 // computeTrends builds the rows of the period from the exposures' lives
@@ -366,50 +407,62 @@ const MaxLagDays = 730
 
 // outdatedSeries counts, for each day, the outdated (site, project) pairs
 // open at the day's end, with a histogram of how many calendar days each has
-// been outstanding (the day it started counts as the first). It keeps the
-// open intervals' start days in buckets, so a day costs O(buckets).
+// been outstanding (the day it started counts as the first).
 func outdatedSeries(sc fleetwatch.ReportScope, spans []fleetwatch.OutdatedSpan) []fleetwatch.DailyOutdated {
+	var t fleetwatch.OutdatedTimes
+	for _, o := range spans {
+		t.Add(o.From, o.To)
+	}
+	return outdatedSeriesOf(sc, &t)
+}
+
+// outdatedSeriesOf is outdatedSeries over compact times (16 bytes an
+// interval: a rollup of 150,000 intervals holds 2.4 MB, not 15). It keeps
+// the open intervals' start days in buckets, so a day costs O(buckets).
+func outdatedSeriesOf(sc fleetwatch.ReportScope, t *fleetwatch.OutdatedTimes) []fleetwatch.DailyOutdated {
 	days, ends := trendDays(sc)
 	if len(days) == 0 {
 		return nil
 	}
-	origin := days[0].AddDate(0, 0, -MaxLagDays) // bucket 0: started on or before this day
-	dayIndex := func(t time.Time) int {
-		return max(0, int(t.Sub(origin).Hours()/24))
+	origin := days[0].AddDate(0, 0, -MaxLagDays).UnixNano() // bucket 0: started on or before this day
+	const day = int64(24 * time.Hour)
+	dayIndex := func(ns int64) int {
+		return int(max(0, (ns-origin)/day))
 	}
-	starts := make([]int, len(spans))
-	byStart, byEnd := make([]int, len(spans)), make([]int, 0, len(spans))
-	for i, o := range spans {
-		starts[i], byStart[i] = dayIndex(o.From), i
-		if o.To != nil {
-			byEnd = append(byEnd, i)
+	// Starts, and the (end, start) of the closed intervals, each sorted.
+	starts := slices.Clone(t.From)
+	slices.Sort(starts)
+	type closed struct{ end, start int64 }
+	var ended []closed
+	for i, to := range t.To {
+		if to != fleetwatch.OpenEnd {
+			ended = append(ended, closed{to, t.From[i]})
 		}
 	}
-	sort.Slice(byStart, func(a, b int) bool { return spans[byStart[a]].From.Before(spans[byStart[b]].From) })
-	sort.Slice(byEnd, func(a, b int) bool { return spans[byEnd[a]].To.Before(*spans[byEnd[b]].To) })
+	slices.SortFunc(ended, func(a, b closed) int { return cmp.Compare(a.end, b.end) })
 	open := map[int]int{} // start day → open intervals
 	total, added, removed := 0, 0, 0
 	out := make([]fleetwatch.DailyOutdated, len(days))
-	for i, day := range days {
-		end := ends[i]
-		for added < len(byStart) && spans[byStart[added]].From.Before(end) {
-			open[starts[byStart[added]]]++
+	for i, d := range days {
+		end := ends[i].UnixNano()
+		for added < len(starts) && starts[added] < end {
+			open[dayIndex(starts[added])]++
 			total++
 			added++
 		}
-		for removed < len(byEnd) && spans[byEnd[removed]].To.Before(end) {
-			open[starts[byEnd[removed]]]--
+		for removed < len(ended) && ended[removed].end < end {
+			open[dayIndex(ended[removed].start)]--
 			total--
 			removed++
 		}
-		today := dayIndex(day)
+		today := dayIndex(d.UnixNano())
 		hist := make([]int, MaxLagDays+1)
 		for start, n := range open {
 			if n > 0 {
 				hist[min(MaxLagDays, today-start+1)] += n
 			}
 		}
-		out[i] = fleetwatch.DailyOutdated{Day: day.Format(time.DateOnly), Outdated: total, LagHistogram: hist}
+		out[i] = fleetwatch.DailyOutdated{Day: d.Format(time.DateOnly), Outdated: total, LagHistogram: hist}
 	}
 	return out
 }

@@ -42,6 +42,24 @@ func (f *fakeReportStore) DailyOutdated(_ context.Context, orgID int64, from, to
 	return out, nil
 }
 
+func (f *fakeReportStore) EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error {
+	rows, _ := f.DailyOutdated(ctx, orgID, from, to)
+	for i := range rows {
+		if err := fn(&rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fakeReportStore) DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error) {
+	rows, err := f.DailyOutdated(ctx, orgID, from, to)
+	for i := range rows {
+		rows[i].LagHistogram = nil
+	}
+	return rows, err
+}
+
 func (f *fakeReportStore) SaveDailyOutdated(_ context.Context, rows []fleetwatch.DailyOutdated) error {
 	if f.rollups == nil {
 		f.rollups = map[int64]map[string]fleetwatch.DailyOutdated{}
@@ -69,6 +87,10 @@ func (f *fakeReportStore) ExposureSpans(context.Context, fleetwatch.ReportScope)
 	return f.spans, nil
 }
 
+func (f *fakeReportStore) ExposureDays(_ context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
+	return fleetwatch.CountExposureDays(f.spans, sc.From, sc.Now), nil
+}
+
 func (f *fakeReportStore) OutdatedSpans(_ context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {
 	f.liveOutdatedCalls++
 	if f.byOrg == nil {
@@ -83,8 +105,22 @@ func (f *fakeReportStore) OutdatedSpans(_ context.Context, sc fleetwatch.ReportS
 	return out, nil
 }
 
-func (f *fakeReportStore) ResolvedExposures(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
-	return f.resolved, nil
+func (f *fakeReportStore) OutdatedTimes(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.OutdatedTimes, error) {
+	spans, err := f.OutdatedSpans(ctx, sc)
+	var t fleetwatch.OutdatedTimes
+	for _, o := range spans {
+		t.Add(o.From, o.To)
+	}
+	return &t, err
+}
+
+func (f *fakeReportStore) ResolvedExposures(_ context.Context, _ fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
+	for _, e := range f.resolved {
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (f *fakeReportStore) OpenBreaches(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
@@ -276,6 +312,10 @@ func TestComputeTrends_MatchesDefinition(t *testing.T) {
 		if diff := cmp.Diff(naiveTrends(sc, spans, outdated), computeTrends(sc, spans, outdated)); diff != "" {
 			t.Fatalf("round %d (-definition +sweep):\n%s", round, diff)
 		}
+		byDay := exposureTrendsFromDays(sc, fleetwatch.CountExposureDays(spans, sc.From, sc.Now))
+		if diff := cmp.Diff(exposureTrends(sc, spans), byDay); diff != "" {
+			t.Fatalf("round %d (-sweep +by day):\n%s", round, diff)
+		}
 	}
 }
 
@@ -316,5 +356,24 @@ func TestReports_TrendsFromRollups(t *testing.T) {
 	}
 	if diff := cmp.Diff(live, rolled); diff != "" {
 		t.Errorf("rollups disagree with the live computation (-live +rollups):\n%s", diff)
+	}
+	// Days answered from memory say the same; a recomputed day is read again.
+	again, err := r.Trends(adminCtx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rolled, again); diff != "" {
+		t.Errorf("remembered days differ (-read +remembered):\n%s", diff)
+	}
+	last := again[len(again)-1]
+	re := store.rollups[1][last.Day]
+	re.Outdated, re.LagHistogram, re.ComputedAt = re.Outdated+1000, append(make([]int, 400), 1000), now.Add(time.Minute)
+	store.rollups[1][last.Day] = re
+	changed, err := r.Trends(adminCtx(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := changed[len(changed)-1]; got.OutdatedUpdates != last.OutdatedUpdates+1000 || got.MedianLagDays == nil || *got.MedianLagDays < 300 {
+		t.Errorf("a recomputed day was answered from memory: %d outdated, median %v", got.OutdatedUpdates, got.MedianLagDays)
 	}
 }
