@@ -32,6 +32,32 @@ type interval struct {
 // snapshot — what the interval held after next resumes there.
 func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
+	plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
+	if err != nil {
+		return nil, err
+	}
+	if err := plan.write(ctx, tx, d, collected, nil); err != nil {
+		return nil, err
+	}
+	return plan.changes, nil
+}
+
+// historyPlan is what applyHistory writes: the changes, the intervals to
+// end or drop, and the rows to insert (7 values each). The status of the
+// interval each changed project opens is filled in by write, so that an
+// analysis made before the writes lands with the rows.
+type historyPlan struct {
+	changes []fleetwatch.ModuleChange
+	closeID []int64
+	dropID  []int64
+	inserts []any
+	opened  map[int64]int // module → index of its new interval's status in inserts
+}
+
+// planHistory reads the intervals the snapshot replaces and plans
+// applyHistory's writes, without writing.
+func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
+	collected time.Time, next *time.Time) (*historyPlan, error) {
 	var c conds
 	query := `SELECT h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
 		FROM site_module_history h JOIN modules m ON m.id = h.module_id
@@ -79,6 +105,7 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 		nextArg = dbTime(*next)
 	}
 	wanted := map[int64]bool{}
+	opened := map[int64]int{}
 	for _, p := range snap.Projects {
 		id := moduleIDs[p.Name]
 		wanted[id] = true
@@ -94,6 +121,7 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 			ch.FromVersion = iv.version
 			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 		}
+		opened[id] = len(inserts) + 4
 		inserts = append(inserts, snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, nextArg)
 		changes = append(changes, ch)
 	}
@@ -110,20 +138,31 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 		changes = append(changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2], FromVersion: iv.version})
 		closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 	}
+	return &historyPlan{changes: changes, closeID: closeID, dropID: dropID, inserts: inserts, opened: opened}, nil
+}
 
+// write writes the plan; status gives the status of the intervals the
+// changed projects open (unknown when absent).
+func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, collected time.Time, status map[int64]string) error {
+	for id, i := range p.opened {
+		if st, ok := status[id]; ok {
+			p.inserts[i] = st
+		}
+	}
+	closeID, dropID, inserts := p.closeID, p.dropID, p.inserts
 	for part := range chunks(closeID, d.inBatch()) {
 		var c conds
 		end := c.arg(collected)
 		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
 			idList(&c, part)+`)`, c.args...); err != nil {
-			return nil, fmt.Errorf("close history: %w", err)
+			return fmt.Errorf("close history: %w", err)
 		}
 	}
 	for part := range chunks(dropID, d.inBatch()) {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
 			idList(&c, part)+`)`, c.args...); err != nil {
-			return nil, fmt.Errorf("replace history: %w", err)
+			return fmt.Errorf("replace history: %w", err)
 		}
 	}
 	n := 7 * d.rowBatch(7)
@@ -131,10 +170,10 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
 			VALUES `+placeholders(&c, 7, inserts[i:min(i+n, len(inserts))]...), c.args...); err != nil {
-			return nil, fmt.Errorf("insert history: %w", err)
+			return fmt.Errorf("insert history: %w", err)
 		}
 	}
-	return changes, nil
+	return nil
 }
 
 // endInterval ends iv at collected — or drops it when it starts there — and,

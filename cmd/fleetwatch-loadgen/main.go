@@ -85,8 +85,11 @@ func (a *api) data(method, path, token string, body any) (map[string]any, error)
 }
 
 func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode string) error {
+	feeds := newFeedServer()
+	defer feeds.Close()
 	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
-		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL)
+		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL,
+		"FLEETWATCH_RELEASE_FEED_URL="+feeds.URL+"/release-history", "FLEETWATCH_ADVISORY_URL="+feeds.URL+"/advisories")
 	cmd := exec.Command(bin, "users", "create", "--email", "bench@example.com", "--password", "bench-password-1", "--role", "admin")
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -128,6 +131,7 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 	type site struct {
 		key      string
 		projects []string
+		offset   int
 		pushes   int
 		mu       sync.Mutex
 	}
@@ -148,24 +152,77 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 		for j, p := range perm {
 			ps[j] = catalog[p]
 		}
-		ss[i] = &site{key: k["key"].(string), projects: ps}
+		ss[i] = &site{key: k["key"].(string), projects: ps, offset: i}
 	}
 	fmt.Printf("mode=%s sites=%d concurrency=%d duration=%s database=%s\n", mode, nSites, conc, dur, strings.SplitN(dbURL, ":", 2)[0])
 
 	payload := func(s *site, push int) []byte {
 		mods := make([]map[string]any, 0, len(s.projects)+1)
 		mods = append(mods, map[string]any{"name": "drupal", "type": "core", "version": "10.3.6"})
-		for j, p := range s.projects {
-			v := fmt.Sprintf("%d.%d.0", 1+j%3, j%7)
+		for _, p := range s.projects {
+			// A real fleet's versions come from a finite set of releases:
+			// each project has releaseCount; "changed" moves every project
+			// to its next release on each push.
+			n := s.offset
 			if mode == "changed" {
-				v = fmt.Sprintf("%d.%d.%d", 1+j%3, j%7, push)
+				n += push
 			}
-			mods = append(mods, map[string]any{"name": p, "type": "module", "version": v, "enabled": true})
+			mods = append(mods, map[string]any{"name": p, "type": "module", "version": releaseVersion(p, n), "enabled": true})
 		}
 		b, _ := json.Marshal(map[string]any{"collected_at": time.Now().UTC().Format(time.RFC3339Nano),
 			"drupal": map[string]any{"core_version": "10.3.6", "php_version": "8.3.1"}, "modules": mods})
 		return b
 	}
+
+	count := func(status string) int {
+		_, out, err := a.call("GET", "/api/v1/audit-logs?per_page=1&status="+status, admin, nil)
+		if err != nil || out["meta"] == nil {
+			return -1
+		}
+		return int(out["meta"].(map[string]any)["total"].(float64))
+	}
+	drain := func() error {
+		drainUntil := time.Now().Add(10 * time.Minute)
+		for {
+			q, p := count("queued"), count("processing")
+			if q < 0 || p < 0 {
+				return fmt.Errorf("the server stopped answering while draining the queue")
+			}
+			if q == 0 && p == 0 {
+				return nil
+			}
+			if time.Now().After(drainUntil) {
+				return fmt.Errorf("the queue did not drain in 10 minutes: %d queued, %d processing", q, p)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	// Warm-up, not measured: each site pushes its first inventory, and the
+	// server fetches the release feed of every project (its first-fetch
+	// storm of a new fleet, which re-judges every site per project), so
+	// that the run measures a fleet in its steady state.
+	projects := map[string]bool{"drupal": true}
+	for _, s := range ss {
+		if _, err := a.data("POST", "/api/v1/ingest/inventory", s.key, payload(s, 0)); err != nil {
+			return fmt.Errorf("warm-up push: %w", err)
+		}
+		for _, p := range s.projects {
+			projects[p] = true
+		}
+	}
+	warmStart := time.Now()
+	for feeds.served() < len(projects) {
+		if time.Since(warmStart) > 5*time.Minute {
+			return fmt.Errorf("warm-up: the server fetched %d of %d release feeds in 5 minutes", feeds.served(), len(projects))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // the last recompute
+	if err := drain(); err != nil {
+		return err
+	}
+	warm := count("processed")
+	fmt.Printf("warm-up    %d inventories, %d release feeds in %.1fs\n", warm, feeds.served(), time.Since(warmStart).Seconds())
 
 	var (
 		accepted, failed atomic.Int64
@@ -204,30 +261,12 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 	}
 	wg.Wait()
 	pushTime := time.Since(start)
-	count := func(status string) int {
-		_, out, err := a.call("GET", "/api/v1/audit-logs?per_page=1&status="+status, admin, nil)
-		if err != nil || out["meta"] == nil {
-			return -1
-		}
-		return int(out["meta"].(map[string]any)["total"].(float64))
-	}
-	processedAtStop := count("processed")
-	drainUntil := time.Now().Add(10 * time.Minute)
-	for {
-		q, p := count("queued"), count("processing")
-		if q < 0 || p < 0 {
-			return fmt.Errorf("the server stopped answering while draining the queue")
-		}
-		if q == 0 && p == 0 {
-			break
-		}
-		if time.Now().After(drainUntil) {
-			return fmt.Errorf("the queue did not drain in 10 minutes: %d queued, %d processing", q, p)
-		}
-		time.Sleep(100 * time.Millisecond)
+	processedAtStop := count("processed") - warm
+	if err := drain(); err != nil {
+		return err
 	}
 	allTime := time.Since(start)
-	processed, failedLogs := count("processed"), count("failed")
+	processed, failedLogs := count("processed")-warm, count("failed")
 	slices.Sort(lats)
 	pct := func(p float64) time.Duration {
 		if len(lats) == 0 {
