@@ -40,8 +40,10 @@ func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap 
 
 // ApplySnapshots is ApplySnapshot for several claimed logs in one
 // transaction (one commit for the lot), applied in the order given: the
-// logs of one site must come in id order. Any error rolls back all of them;
-// the caller then applies them one by one.
+// logs of one site must come in id order, and the sites in id order (the
+// order their rows are locked in). The logs are applied in rounds of one
+// snapshot per site, each set-based (applyRound). Any error rolls back all
+// of them; the caller then applies them one by one.
 func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error) {
 	out := make([]*fleetwatch.ApplyResult, len(logs))
 	// The catalog rows (modules, module_versions) the batch needs are
@@ -74,12 +76,10 @@ func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog,
 		return nil, err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for i, l := range logs {
-			res, err := s.applySnapshot(ctx, tx, l, snaps[i], an, cat)
-			if err != nil {
+		for _, idx := range rounds(logs) {
+			if err := s.applyRound(ctx, tx, logs, snaps, idx, an, cat, out); err != nil {
 				return err
 			}
-			out[i] = res
 		}
 		return nil
 	})
@@ -306,15 +306,23 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 // analysis completes them later); removed ones are deleted.
 func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
 	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) error {
-	const cols = 16
-	var upserts []any
-	var removed []int64
+	upserts, removed := siteModuleRows(snap.SiteID, changes, versionIDs, verdicts, t)
+	return writeSiteModules(ctx, tx, d, upserts, map[int64][]int64{snap.SiteID: removed})
+}
+
+// siteModuleCols is the width of siteModuleRows' rows.
+const siteModuleCols = 16
+
+// siteModuleRows returns the site_modules rows to upsert (siteModuleCols
+// values each) and the modules to delete for a site's changes.
+func siteModuleRows(siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
+	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) (upserts []any, removed []int64) {
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
 			removed = append(removed, ch.ModuleID)
 			continue
 		}
-		upserts = append(upserts, snap.SiteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp)
+		upserts = append(upserts, siteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp)
 		if v := verdicts[ch.ModuleID]; v != nil {
 			sec, _ := json.Marshal(nonNil(v.SecurityUpdates))
 			also, _ := json.Marshal(nonNil(v.AlsoAvailable))
@@ -330,13 +338,19 @@ func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwa
 		}
 		upserts = append(upserts, t, t)
 	}
-	n := cols * d.rowBatch(cols)
+	return upserts, removed
+}
+
+// writeSiteModules upserts the rows of siteModuleRows and deletes the
+// removed modules of each site.
+func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, removed map[int64][]int64) error {
+	n := siteModuleCols * d.rowBatch(siteModuleCols)
 	for i := 0; i < len(upserts); i += n {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
 				status, update_available, security_update, latest_version, recommended_version, security_updates,
 				severity, also_available, reasons, analyzed_at, created_at, updated_at)
-			VALUES `+placeholders(&c, cols, upserts[i:min(i+n, len(upserts))]...)+`
+			VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+`
 			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
 				datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
 				security_update = excluded.security_update, latest_version = excluded.latest_version,
@@ -346,12 +360,14 @@ func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwa
 			return fmt.Errorf("upsert site modules: %w", err)
 		}
 	}
-	for part := range chunks(removed, d.inBatch()) {
-		var c conds
-		site := c.arg(snap.SiteID)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
-			idList(&c, part)+`)`, c.args...); err != nil {
-			return fmt.Errorf("delete site modules: %w", err)
+	for siteID, ids := range removed {
+		for part := range chunks(ids, d.inBatch()) {
+			var c conds
+			site := c.arg(siteID)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
+				idList(&c, part)+`)`, c.args...); err != nil {
+				return fmt.Errorf("delete site modules: %w", err)
+			}
 		}
 	}
 	return nil
