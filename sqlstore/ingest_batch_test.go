@@ -121,7 +121,9 @@ func TestStore_ApplySnapshots(t *testing.T) {
 		if err != nil || len(logs) != 2*len(sa) {
 			t.Fatalf("claim: %d %v", len(logs), err)
 		}
-		slices.SortFunc(logs, func(x, y *fleetwatch.AuditLog) int { return cmp.Or(cmp.Compare(x.SiteID, y.SiteID), cmp.Compare(x.ID, y.ID)) })
+		slices.SortFunc(logs, func(x, y *fleetwatch.AuditLog) int {
+			return cmp.Or(cmp.Compare(x.SiteID, y.SiteID), cmp.Compare(x.ID, y.ID))
+		})
 		snaps := make([]*fleetwatch.Snapshot, len(logs))
 		for i, l := range logs {
 			snaps[i] = snapOf[l.ID]
