@@ -35,12 +35,13 @@ func main() {
 	dur := flag.Duration("duration", 60*time.Second, "how long to push")
 	mode := flag.String("mode", "unchanged", "unchanged: inventories repeat; changed: every version changes each push")
 	redisURL := flag.String("redis-url", "", "passed to the server")
+	vacuum := flag.Duration("vacuum-interval", 15*time.Second, "PostgreSQL only: run VACUUM ANALYZE of the ingest tables this often while pushing, as autovacuum would (0: never; for servers with autovacuum off)")
 	flag.Parse()
 	if *dbURL == "" || (*mode != "unchanged" && *mode != "changed") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *dur, *mode); err != nil {
+	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *dur, *mode, *vacuum); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -84,7 +85,7 @@ func (a *api) data(method, path, token string, body any) (map[string]any, error)
 	return d, nil
 }
 
-func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode string) error {
+func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode string, vacuumEvery time.Duration) error {
 	feeds := newFeedServer()
 	defer feeds.Close()
 	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
@@ -230,6 +231,8 @@ func run(bin, dbURL, redisURL string, nSites, conc int, dur time.Duration, mode 
 		lats             []time.Duration
 		next             atomic.Int64
 	)
+	stopVacuum := startVacuum(dbURL, vacuumEvery)
+	defer stopVacuum()
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	start := time.Now()
