@@ -39,7 +39,7 @@ func startVacuum(dbURL string, every time.Duration) (stop func()) {
 			case <-t.C:
 			}
 			start := time.Now()
-			if _, err := db.ExecContext(ctx, `VACUUM (ANALYZE) site_module_history, site_modules, sites, audit_logs, exposures`); err != nil && ctx.Err() == nil {
+			if _, err := db.ExecContext(ctx, `VACUUM (ANALYZE, TRUNCATE false) site_module_history, site_modules, sites, audit_logs, exposures`); err != nil && ctx.Err() == nil {
 				fmt.Fprintln(os.Stderr, "loadgen: vacuum:", err)
 			} else if ctx.Err() == nil {
 				fmt.Printf("vacuum     %.1fs\n", time.Since(start).Seconds())
