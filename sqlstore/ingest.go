@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -63,17 +65,22 @@ func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog,
 	slices.SortFunc(all, func(a, b fleetwatch.SnapshotProject) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Version, b.Version))
 	})
-	cat := &catalog{}
-	if err := s.inTx(ctx, func(tx *sql.Tx) error {
-		names := slices.CompactFunc(slices.Clone(all), func(a, b fleetwatch.SnapshotProject) bool { return a.Name == b.Name })
-		var err error
-		if cat.modules, err = ensureModules(ctx, tx, s.d, names, s.clock()); err != nil {
+	cat, missing := s.catalogIDs.lookup(all)
+	if len(missing) > 0 {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			names := slices.CompactFunc(slices.Clone(missing), func(a, b fleetwatch.SnapshotProject) bool { return a.Name == b.Name })
+			modules, err := ensureModules(ctx, tx, s.d, names, s.clock())
+			if err != nil {
+				return err
+			}
+			maps.Copy(cat.modules, modules)
+			versions, err := ensureVersions(ctx, tx, s.d, missing, cat.modules, s.clock())
+			maps.Copy(cat.versions, versions)
 			return err
+		}); err != nil {
+			return nil, err
 		}
-		cat.versions, err = ensureVersions(ctx, tx, s.d, all, cat.modules, s.clock())
-		return err
-	}); err != nil {
-		return nil, err
+		s.catalogIDs.add(cat)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, idx := range rounds(logs) {
@@ -97,6 +104,45 @@ func (s *Store) ApplyBatchSize() int {
 		return 8
 	}
 	return 64
+}
+
+// catalogCache remembers the ids of modules and module versions, which
+// never change or go once committed, so that a batch of snapshots reads
+// only the catalog rows it has not seen yet.
+type catalogCache struct {
+	mu       sync.Mutex
+	modules  map[string]int64
+	versions map[versionKey]int64
+}
+
+// lookup returns a catalog of the ids of ps the cache knows, and the
+// projects whose module or version it does not know.
+func (cc *catalogCache) lookup(ps []fleetwatch.SnapshotProject) (*catalog, []fleetwatch.SnapshotProject) {
+	cat := &catalog{modules: map[string]int64{}, versions: map[versionKey]int64{}}
+	var missing []fleetwatch.SnapshotProject
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, p := range ps {
+		id, ok := cc.modules[p.Name]
+		vid, vok := cc.versions[versionKey{id, p.Version}]
+		if !ok || !vok {
+			missing = append(missing, p)
+			continue
+		}
+		cat.modules[p.Name], cat.versions[versionKey{id, p.Version}] = id, vid
+	}
+	return cat, missing
+}
+
+// add remembers the ids of a committed catalog.
+func (cc *catalogCache) add(cat *catalog) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.modules == nil {
+		cc.modules, cc.versions = map[string]int64{}, map[versionKey]int64{}
+	}
+	maps.Copy(cc.modules, cat.modules)
+	maps.Copy(cc.versions, cat.versions)
 }
 
 // catalog holds the ids of the modules and versions a batch of snapshots
