@@ -213,6 +213,12 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, collect
 		}
 	}
 	n := 7 * d.rowBatch(7)
+	if d == postgres && len(inserts) > 0 {
+		if err := insertHistoryPG(ctx, tx, inserts); err != nil {
+			return err
+		}
+		inserts = nil
+	}
 	for i := 0; i < len(inserts); i += n {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
@@ -227,6 +233,12 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, collect
 // statement per chunk, whether the times are all the same (one snapshot)
 // or not (a batch of sites).
 func closeIntervals(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, at []time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if d == postgres {
+		return closeIntervalsPG(ctx, tx, ids, at)
+	}
 	same := true
 	for _, t := range at {
 		same = same && t.Equal(at[0])

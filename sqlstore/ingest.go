@@ -391,6 +391,12 @@ func siteModuleRows(siteID int64, changes []fleetwatch.ModuleChange, versionIDs 
 // removed modules of each site.
 func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, removed map[int64][]int64) error {
 	n := siteModuleCols * d.rowBatch(siteModuleCols)
+	if d == postgres && len(upserts) > 0 {
+		if err := upsertSiteModulesPG(ctx, tx, upserts); err != nil {
+			return err
+		}
+		n, upserts = 1, nil
+	}
 	for i := 0; i < len(upserts); i += n {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
