@@ -211,7 +211,11 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 	})
 	// Sites go to Concurrency groups, whole and in id order, applied by
 	// concurrent transactions that never wait for each other's site locks.
-	groups := make([][]*fleetwatch.AuditLog, max(1, w.Concurrency))
+	n := max(1, w.Concurrency)
+	if p, ok := b.(interface{ ApplyParallelism() int }); ok {
+		n = max(1, min(n, p.ApplyParallelism()))
+	}
+	groups := make([][]*fleetwatch.AuditLog, n)
 	for i := 0; i < len(batch); {
 		j := i + 1
 		for j < len(batch) && batch[j].SiteID == batch[i].SiteID {

@@ -179,6 +179,16 @@ func (c *catalog) ids(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwat
 	return moduleIDs, versionIDs, nil
 }
 
+// ApplyParallelism is how many ApplySnapshots may usefully run at once:
+// one on SQLite, whose single writer would only queue the others (and the
+// pushes behind them).
+func (s *Store) ApplyParallelism() int {
+	if s.d == sqliteDialect {
+		return 1
+	}
+	return 8
+}
+
 func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer, cat *catalog) (res *fleetwatch.ApplyResult, err error) {
 	err = func() error {
 		res = &fleetwatch.ApplyResult{}
