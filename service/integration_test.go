@@ -285,3 +285,67 @@ func TestWorker_Events(t *testing.T) {
 		}
 	})
 }
+
+// TestWorker_Batch: one claim holding several snapshots of several sites —
+// new, unchanged, changed — is applied in rounds by concurrent
+// transactions over disjoint sites: every payload once, each site left at
+// its newest snapshot, its exposure opened and then resolved.
+func TestWorker_Batch(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
+		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
+			t.Fatal(err)
+		}
+		ev, log := newEventLog(t, s)
+		org := mustOrg(t, s, "Agency")
+		inventory := func(at, version string) []byte {
+			return []byte(`{"collected_at":"` + at + `","drupal":{"core_version":"10.3.6"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"},
+				{"name":"aaa_update_test","type":"module","version":"` + version + `"}]}`)
+		}
+		var logs []*fleetwatch.AuditLog
+		var sites []*fleetwatch.Site
+		for _, name := range []string{"one", "two", "three"} {
+			sites = append(sites, mustSite(t, s, org.ID, name))
+		}
+		for _, p := range []struct{ at, version string }{
+			{"2026-11-25T10:00:00Z", "8.x-1.0"}, {"2026-11-25T11:00:00Z", "8.x-1.0"}, {"2026-11-25T12:00:00Z", "8.x-1.2"},
+		} {
+			for _, site := range sites {
+				logs = append(logs, &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: inventory(p.at, p.version)})
+			}
+		}
+		if err := s.EnqueueAuditLogs(ctx, logs); err != nil {
+			t.Fatal(err)
+		}
+		w := &service.Worker{Store: s, Analyzer: in.analysis, Events: ev, Concurrency: 2}
+		if n := w.RunOnce(ctx); n != len(logs) {
+			t.Fatalf("claimed %d", n)
+		}
+		processed, total, err := s.FindAuditLogs(ctx, fleetwatch.AuditLogFilter{Status: fleetwatch.AuditProcessed, ListOptions: fleetwatch.ListOptions{PerPage: 100}})
+		if err != nil || total != len(logs) || len(processed) != len(logs) {
+			t.Fatalf("processed %d of %d, %v", total, len(logs), err)
+		}
+		if got := len(log.of(fleetwatch.EventSnapshotProcessed)); got != len(logs) {
+			t.Errorf("snapshot.processed = %d, want %d", got, len(logs))
+		}
+		if got := len(log.of(fleetwatch.EventExposureOpened)); got != len(sites) {
+			t.Errorf("exposure.opened = %d, want %d", got, len(sites))
+		}
+		if got := len(log.of(fleetwatch.EventExposureResolved)); got != len(sites) {
+			t.Errorf("exposure.resolved = %d, want %d", got, len(sites))
+		}
+		for _, site := range sites {
+			ms, _, err := s.FindSiteModules(ctx, fleetwatch.SiteModuleFilter{SiteID: site.ID, ListOptions: fleetwatch.ListOptions{PerPage: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if m.Name == "aaa_update_test" && (m.Version != "8.x-1.2" || m.Status == fleetwatch.ModuleStatusUnknown || m.SecurityUpdate) {
+					t.Errorf("site %s: %+v", site.Name, m)
+				}
+			}
+		}
+	})
+}

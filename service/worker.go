@@ -80,8 +80,17 @@ func (w *Worker) defaults() {
 // and returns.
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
+	loops := max(w.Concurrency, 0)
+	if _, ok := w.Store.(snapshotBatcher); ok && w.ApplyDelay == 0 && loops > 1 {
+		// One claimer: it applies each claim with Concurrency transactions
+		// over disjoint sets of sites (applyBatches). Several claimers take
+		// consecutive claims, which hold the same sites whenever a site
+		// pushes more than once in a while, and then wait for each other's
+		// site locks.
+		loops = 1
+	}
 	var wg sync.WaitGroup
-	for range max(w.Concurrency, 0) {
+	for range loops {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -200,6 +209,53 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 		}
 		return cmp.Compare(x.ID, y.ID)
 	})
+	// Sites go to Concurrency groups, whole and in id order, applied by
+	// concurrent transactions that never wait for each other's site locks.
+	n := max(1, w.Concurrency)
+	if p, ok := b.(interface{ ApplyParallelism() int }); ok {
+		n = max(1, min(n, p.ApplyParallelism()))
+	}
+	groups := make([][]*fleetwatch.AuditLog, n)
+	for i := 0; i < len(batch); {
+		j := i + 1
+		for j < len(batch) && batch[j].SiteID == batch[i].SiteID {
+			j++
+		}
+		g := 0
+		for k := range groups {
+			if len(groups[k]) < len(groups[g]) {
+				g = k
+			}
+		}
+		groups[g] = append(groups[g], batch[i:j]...)
+		i = j
+	}
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for _, group := range groups {
+		if len(group) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			left := w.applyGroup(ctx, b, group, snaps)
+			mu.Lock()
+			rest = append(rest, left...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(rest, func(x, y *fleetwatch.AuditLog) int { return cmp.Compare(x.ID, y.ID) })
+	return rest
+}
+
+// applyGroup applies logs (sorted by site and id) in transactions of
+// ApplyBatchSize payloads and returns those left for apply.
+func (w *Worker) applyGroup(ctx context.Context, b snapshotBatcher, batch []*fleetwatch.AuditLog, snaps map[*fleetwatch.AuditLog]*fleetwatch.Snapshot) []*fleetwatch.AuditLog {
+	var rest []*fleetwatch.AuditLog
 	size := max(1, b.ApplyBatchSize())
 	for len(batch) > 0 {
 		part := batch[:min(size, len(batch))]
@@ -230,7 +286,6 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 		}
 		cancel()
 	}
-	slices.SortFunc(rest, func(x, y *fleetwatch.AuditLog) int { return cmp.Compare(x.ID, y.ID) })
 	return rest
 }
 

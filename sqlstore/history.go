@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -32,40 +33,100 @@ type interval struct {
 // snapshot — what the interval held after next resumes there.
 func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
-	var c conds
-	query := `SELECT h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
-		FROM site_module_history h JOIN modules m ON m.id = h.module_id
-		WHERE h.site_id = ` + c.arg(snap.SiteID) + ` AND (h.valid_to IS NULL OR h.valid_to > ` + c.arg(collected) + `)`
-	if next != nil {
-		query += ` AND h.valid_from < ` + c.arg(*next)
+	plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, query+` ORDER BY h.valid_from`, c.args...)
+	if err := plan.write(ctx, tx, d, collected, nil); err != nil {
+		return nil, err
+	}
+	return plan.changes, nil
+}
+
+// historyPlan is what applyHistory writes: the changes, the intervals to
+// end or drop, and the rows to insert (7 values each). The status of the
+// interval each changed project opens is filled in by write, so that an
+// analysis made before the writes lands with the rows.
+type historyPlan struct {
+	changes []fleetwatch.ModuleChange
+	closeID []int64
+	closeAt []time.Time // when each of closeID ends
+	dropID  []int64
+	inserts []any
+	opened  map[int64]int // module → index of its new interval's status in inserts
+}
+
+// planHistory reads the intervals the snapshot replaces and plans
+// applyHistory's writes, without writing.
+func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
+	collected time.Time, next *time.Time) (*historyPlan, error) {
+	hist, err := readHistory(ctx, tx, []int64{snap.SiteID}, collected, next)
+	if err != nil {
+		return nil, err
+	}
+	return planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, next), nil
+}
+
+// historyRow is an interval read by readHistory, with its project.
+type historyRow struct {
+	interval
+	names [3]string // module_name, type, source
+}
+
+// readHistory returns, per site, the intervals of the sites that end after
+// after (or are open) and, with next, start before next, in start order.
+func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Time, next *time.Time) (map[int64][]historyRow, error) {
+	var c conds
+	sites := c.list(siteIDs)
+	cond := ``
+	if next != nil {
+		cond = ` AND h.valid_from < ` + c.arg(*next)
+	}
+	// The open intervals and those that end after after, each read by its
+	// index (an OR of the two reads every interval of the sites).
+	const sel = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
+		FROM site_module_history h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
+	query := sel + sites + `) AND h.valid_to IS NULL` + cond + ` UNION ALL ` +
+		sel + sites + `) AND h.valid_to IS NOT NULL AND h.valid_to > ` + c.arg(after) + cond
+	rows, err := tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
-	old := map[int64]interval{}
-	names := map[int64][3]string{}
+	defer rows.Close()
+	out := map[int64][]historyRow{}
 	for rows.Next() {
 		var (
-			iv       interval
-			validTo  sql.NullTime
-			nameType [3]string
+			r       historyRow
+			siteID  int64
+			validTo sql.NullTime
 		)
-		if err := rows.Scan(&iv.id, &iv.moduleID, &iv.version, &iv.datestamp, &iv.status, &iv.validFrom, &validTo,
-			&nameType[0], &nameType[1], &nameType[2]); err != nil {
-			rows.Close()
+		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &r.version, &r.datestamp, &r.status, &r.validFrom, &validTo,
+			&r.names[0], &r.names[1], &r.names[2]); err != nil {
 			return nil, fmt.Errorf("scan history: %w", err)
 		}
-		iv.validFrom, iv.validTo = iv.validFrom.UTC(), timePtr(validTo)
-		// The interval valid at collected; rows come in start order.
-		if !iv.validFrom.After(collected) {
-			old[iv.moduleID] = iv
-		}
-		names[iv.moduleID] = nameType
+		r.validFrom, r.validTo = r.validFrom.UTC(), timePtr(validTo)
+		out[siteID] = append(out[siteID], r)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
+	}
+	return out, nil
+}
+
+// planFromHistory plans applyHistory's writes from the site's intervals
+// (readHistory's rows; those ending at or before collected are ignored).
+func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map[string]int64, collected time.Time, next *time.Time) *historyPlan {
+	old := map[int64]interval{}
+	names := map[int64][3]string{}
+	for _, r := range hist {
+		if r.validTo != nil && !r.validTo.After(collected) {
+			continue
+		}
+		// The interval valid at collected; rows come in start order.
+		if !r.validFrom.After(collected) {
+			old[r.moduleID] = r.interval
+		}
+		names[r.moduleID] = r.names
 	}
 
 	var (
@@ -79,6 +140,7 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 		nextArg = dbTime(*next)
 	}
 	wanted := map[int64]bool{}
+	opened := map[int64]int{}
 	for _, p := range snap.Projects {
 		id := moduleIDs[p.Name]
 		wanted[id] = true
@@ -94,6 +156,7 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 			ch.FromVersion = iv.version
 			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 		}
+		opened[id] = len(inserts) + 4
 		inserts = append(inserts, snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, nextArg)
 		changes = append(changes, ch)
 	}
@@ -110,31 +173,100 @@ func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.
 		changes = append(changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2], FromVersion: iv.version})
 		closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 	}
+	closeAt := make([]time.Time, len(closeID))
+	for i := range closeAt {
+		closeAt[i] = collected
+	}
+	return &historyPlan{changes: changes, closeID: closeID, closeAt: closeAt, dropID: dropID, inserts: inserts, opened: opened}
+}
 
-	for part := range chunks(closeID, d.inBatch()) {
-		var c conds
-		end := c.arg(collected)
-		if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
-			idList(&c, part)+`)`, c.args...); err != nil {
-			return nil, fmt.Errorf("close history: %w", err)
+// fill sets the status of the intervals the changed projects open.
+func (p *historyPlan) fill(status map[int64]string) {
+	for id, i := range p.opened {
+		if st, ok := status[id]; ok {
+			p.inserts[i] = st
 		}
+	}
+}
+
+// merge appends the writes of q (filled already) to p's.
+func (p *historyPlan) merge(q *historyPlan) {
+	p.closeID = append(p.closeID, q.closeID...)
+	p.closeAt = append(p.closeAt, q.closeAt...)
+	p.dropID = append(p.dropID, q.dropID...)
+	p.inserts = append(p.inserts, q.inserts...)
+}
+
+// write writes the plan; status gives the status of the intervals the
+// changed projects open (unknown when absent).
+func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, collected time.Time, status map[int64]string) error {
+	p.fill(status)
+	closeID, dropID, inserts := p.closeID, p.dropID, p.inserts
+	if err := closeIntervals(ctx, tx, d, closeID, p.closeAt); err != nil {
+		return err
 	}
 	for part := range chunks(dropID, d.inBatch()) {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
 			idList(&c, part)+`)`, c.args...); err != nil {
-			return nil, fmt.Errorf("replace history: %w", err)
+			return fmt.Errorf("replace history: %w", err)
 		}
 	}
 	n := 7 * d.rowBatch(7)
+	if d == postgres && len(inserts) > 0 {
+		if err := insertHistoryPG(ctx, tx, inserts); err != nil {
+			return err
+		}
+		inserts = nil
+	}
 	for i := 0; i < len(inserts); i += n {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
 			VALUES `+placeholders(&c, 7, inserts[i:min(i+n, len(inserts))]...), c.args...); err != nil {
-			return nil, fmt.Errorf("insert history: %w", err)
+			return fmt.Errorf("insert history: %w", err)
 		}
 	}
-	return changes, nil
+	return nil
+}
+
+// closeIntervals ends each interval of ids at the time beside it: one
+// statement per chunk, whether the times are all the same (one snapshot)
+// or not (a batch of sites).
+func closeIntervals(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, at []time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if d == postgres {
+		return closeIntervalsPG(ctx, tx, ids, at)
+	}
+	same := true
+	for _, t := range at {
+		same = same && t.Equal(at[0])
+	}
+	if same {
+		for part := range chunks(ids, d.inBatch()) {
+			var c conds
+			end := c.arg(at[0])
+			if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
+				idList(&c, part)+`)`, c.args...); err != nil {
+				return fmt.Errorf("close history: %w", err)
+			}
+		}
+		return nil
+	}
+	n := d.rowBatch(2)
+	for i := 0; i < len(ids); i += n {
+		var c conds
+		rows := make([]string, 0, n)
+		for j := i; j < min(i+n, len(ids)); j++ {
+			rows = append(rows, "("+d.cast(c.arg(ids[j]), "BIGINT")+", "+d.cast(c.arg(at[j]), "TIMESTAMPTZ")+")")
+		}
+		if _, err := tx.ExecContext(ctx, `WITH v (id, valid_to) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE site_module_history SET valid_to = v.valid_to FROM v WHERE site_module_history.id = v.id`, c.args...); err != nil {
+			return fmt.Errorf("close history: %w", err)
+		}
+	}
+	return nil
 }
 
 // endInterval ends iv at collected — or drops it when it starts there — and,

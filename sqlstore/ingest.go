@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -29,7 +31,7 @@ func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap 
 	var res *fleetwatch.ApplyResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = s.applySnapshot(ctx, tx, l, snap, an)
+		res, err = s.applySnapshot(ctx, tx, l, snap, an, nil)
 		return err
 	})
 	if err != nil {
@@ -40,8 +42,10 @@ func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap 
 
 // ApplySnapshots is ApplySnapshot for several claimed logs in one
 // transaction (one commit for the lot), applied in the order given: the
-// logs of one site must come in id order. Any error rolls back all of them;
-// the caller then applies them one by one.
+// logs of one site must come in id order, and the sites in id order (the
+// order their rows are locked in). The logs are applied in rounds of one
+// snapshot per site, each set-based (applyRound). Any error rolls back all
+// of them; the caller then applies them one by one.
 func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error) {
 	out := make([]*fleetwatch.ApplyResult, len(logs))
 	// The catalog rows (modules, module_versions) the batch needs are
@@ -61,24 +65,28 @@ func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog,
 	slices.SortFunc(all, func(a, b fleetwatch.SnapshotProject) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Version, b.Version))
 	})
-	if err := s.inTx(ctx, func(tx *sql.Tx) error {
-		names := slices.CompactFunc(slices.Clone(all), func(a, b fleetwatch.SnapshotProject) bool { return a.Name == b.Name })
-		ids, err := ensureModules(ctx, tx, s.d, names, s.clock())
-		if err != nil {
-			return err
-		}
-		_, err = ensureVersions(ctx, tx, s.d, all, ids, s.clock())
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for i, l := range logs {
-			res, err := s.applySnapshot(ctx, tx, l, snaps[i], an)
+	cat, missing := s.catalogIDs.lookup(all)
+	if len(missing) > 0 {
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			names := slices.CompactFunc(slices.Clone(missing), func(a, b fleetwatch.SnapshotProject) bool { return a.Name == b.Name })
+			modules, err := ensureModules(ctx, tx, s.d, names, s.clock())
 			if err != nil {
 				return err
 			}
-			out[i] = res
+			maps.Copy(cat.modules, modules)
+			versions, err := ensureVersions(ctx, tx, s.d, missing, cat.modules, s.clock())
+			maps.Copy(cat.versions, versions)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		s.catalogIDs.add(cat)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, idx := range rounds(logs) {
+			if err := s.applyRound(ctx, tx, logs, snaps, idx, an, cat, out); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -98,7 +106,90 @@ func (s *Store) ApplyBatchSize() int {
 	return 64
 }
 
-func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) (res *fleetwatch.ApplyResult, err error) {
+// catalogCache remembers the ids of modules and module versions, which
+// never change or go once committed, so that a batch of snapshots reads
+// only the catalog rows it has not seen yet.
+type catalogCache struct {
+	mu       sync.Mutex
+	modules  map[string]int64
+	versions map[versionKey]int64
+}
+
+// lookup returns a catalog of the ids of ps the cache knows, and the
+// projects whose module or version it does not know.
+func (cc *catalogCache) lookup(ps []fleetwatch.SnapshotProject) (*catalog, []fleetwatch.SnapshotProject) {
+	cat := &catalog{modules: map[string]int64{}, versions: map[versionKey]int64{}}
+	var missing []fleetwatch.SnapshotProject
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, p := range ps {
+		id, ok := cc.modules[p.Name]
+		vid, vok := cc.versions[versionKey{id, p.Version}]
+		if !ok || !vok {
+			missing = append(missing, p)
+			continue
+		}
+		cat.modules[p.Name], cat.versions[versionKey{id, p.Version}] = id, vid
+	}
+	return cat, missing
+}
+
+// add remembers the ids of a committed catalog.
+func (cc *catalogCache) add(cat *catalog) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.modules == nil {
+		cc.modules, cc.versions = map[string]int64{}, map[versionKey]int64{}
+	}
+	maps.Copy(cc.modules, cat.modules)
+	maps.Copy(cc.versions, cat.versions)
+}
+
+// catalog holds the ids of the modules and versions a batch of snapshots
+// needs, ensured once before the batch.
+type catalog struct {
+	modules  map[string]int64
+	versions map[versionKey]int64
+}
+
+// ids returns the module and version ids of the projects: from the batch's
+// catalog when it holds them all (c may be nil), else ensured in tx.
+func (c *catalog) ids(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch.SnapshotProject, t time.Time) (map[string]int64, map[versionKey]int64, error) {
+	if c != nil {
+		all := true
+		for _, p := range ps {
+			id, ok := c.modules[p.Name]
+			if _, vok := c.versions[versionKey{id, p.Version}]; !ok || !vok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return c.modules, c.versions, nil
+		}
+	}
+	moduleIDs, err := ensureModules(ctx, tx, d, ps, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	versionIDs, err := ensureVersions(ctx, tx, d, ps, moduleIDs, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return moduleIDs, versionIDs, nil
+}
+
+// ApplyParallelism is how many ApplySnapshots may usefully run at once:
+// one on SQLite, whose single writer would only queue the others (and the
+// pushes behind them).
+func (s *Store) ApplyParallelism() int {
+	if s.d == sqliteDialect {
+		return 1
+	}
+	return 8
+}
+
+func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer, cat *catalog) (res *fleetwatch.ApplyResult, err error) {
 	err = func() error {
 		res = &fleetwatch.ApplyResult{}
 		t := s.clock()
@@ -150,11 +241,7 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 			return nil
 		}
 
-		moduleIDs, err := ensureModules(ctx, tx, s.d, snap.Projects, t)
-		if err != nil {
-			return err
-		}
-		versionIDs, err := ensureVersions(ctx, tx, s.d, snap.Projects, moduleIDs, t)
+		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
 		if err != nil {
 			return err
 		}
@@ -166,12 +253,16 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 				return err
 			}
 		}
-		changes, err := applyHistory(ctx, tx, s.d, snap, moduleIDs, collected, next)
+		plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
 		if err != nil {
 			return err
 		}
+		changes := plan.changes
 		if !inOrder {
 			// History only; the site was seen all the same.
+			if err := plan.write(ctx, tx, s.d, collected, nil); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE sites SET
 				last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 THEN $1 ELSE last_seen_at END,
 				first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $1 THEN $1 ELSE first_seen_at END
@@ -185,7 +276,31 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 			changes[i].OrganizationID, changes[i].SiteFirstSeenAt = res.OrganizationID, &fs
 		}
 		res.Changes = changes
-		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, t); err != nil {
+		// The analysis comes before the writes, so that each row is written
+		// once, with its verdict: site_modules and the history intervals the
+		// snapshot opens. Without an analyzer the rows stay unknown (and
+		// stale) until the analysis completes them, exposures included.
+		var verdicts map[int64]*fleetwatch.ModuleVerdict
+		if an != nil && len(changes) > 0 {
+			vs, err := analyze(ctx, an, changes)
+			if err != nil {
+				return fmt.Errorf("analyze changes: %w", err)
+			}
+			verdicts = make(map[int64]*fleetwatch.ModuleVerdict, len(vs))
+			status := make(map[int64]string, len(vs))
+			for i := range vs {
+				if v := &vs[i]; v.SiteID == snap.SiteID {
+					verdicts[v.ModuleID], status[v.ModuleID] = v, v.Status
+				}
+			}
+			err = plan.write(ctx, tx, s.d, collected, status)
+			if err != nil {
+				return err
+			}
+		} else if err := plan.write(ctx, tx, s.d, collected, nil); err != nil {
+			return err
+		}
+		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, verdicts, t); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sites SET core_version = $1, php_version = $2,
@@ -195,32 +310,21 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 			WHERE id = $6`, snap.CoreVersion, snap.PHPVersion, snap.Hash, collected, seen, snap.SiteID); err != nil {
 			return fmt.Errorf("update site inventory: %w", err)
 		}
-		if an == nil || len(changes) == 0 {
-			// Without an analyzer the rows stay unknown (and stale) until
-			// the analysis completes them, exposures included.
-			if len(changes) > 0 {
-				return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID})
-			}
+		if len(changes) == 0 {
 			return nil
 		}
-		verdicts, err := analyze(ctx, an, changes)
-		if err != nil {
-			return fmt.Errorf("analyze changes: %w", err)
-		}
-		if err := writeVerdicts(ctx, tx, s.d, verdicts, t); err != nil {
-			return err
-		}
-		// The exposures follow the verdicts in the same transaction.
-		exposures := map[int64]*fleetwatch.Exposure{}
-		for _, v := range verdicts {
-			if v.SiteID == snap.SiteID && v.Exposure != nil {
-				exposures[v.ModuleID] = v.Exposure
+		if verdicts != nil {
+			// The exposures follow the verdicts in the same transaction.
+			res.Exposures, err = syncExposures(ctx, tx, s.d, `sm.site_id = $1`, []any{snap.SiteID}, t,
+				func(in *fleetwatch.Install) *fleetwatch.Exposure {
+					if v := verdicts[in.ModuleID]; v != nil {
+						return v.Exposure
+					}
+					return nil
+				})
+			if err != nil {
+				return err
 			}
-		}
-		res.Exposures, err = syncExposures(ctx, tx, s.d, `sm.site_id = $1`, []any{snap.SiteID}, t,
-			func(in *fleetwatch.Install) *fleetwatch.Exposure { return exposures[in.ModuleID] })
-		if err != nil {
-			return err
 		}
 		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID})
 	}()
@@ -253,106 +357,78 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 }
 
 // applySiteModules brings site_modules to the snapshot: added and changed
-// projects are upserted with status unknown (the analyzer judges them),
-// removed ones deleted.
-func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64, t time.Time) error {
-	var upserts []any
-	var removed []int64
+// projects are upserted with their verdict (a full analysis: analyzed_at is
+// the write's time), or with status unknown when there is none (the
+// analysis completes them later); removed ones are deleted.
+func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
+	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) error {
+	upserts, removed := siteModuleRows(snap.SiteID, changes, versionIDs, verdicts, t)
+	return writeSiteModules(ctx, tx, d, upserts, map[int64][]int64{snap.SiteID: removed})
+}
+
+// siteModuleCols is the width of siteModuleRows' rows.
+const siteModuleCols = 16
+
+// siteModuleRows returns the site_modules rows to upsert (siteModuleCols
+// values each) and the modules to delete for a site's changes.
+func siteModuleRows(siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
+	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) (upserts []any, removed []int64) {
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
 			removed = append(removed, ch.ModuleID)
 			continue
 		}
-		upserts = append(upserts, snap.SiteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp, t, t)
+		upserts = append(upserts, siteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp)
+		if v := verdicts[ch.ModuleID]; v != nil {
+			sec, _ := json.Marshal(nonNil(v.SecurityUpdates))
+			also, _ := json.Marshal(nonNil(v.AlsoAvailable))
+			reasons, _ := json.Marshal(nonNil(v.Reasons))
+			var severity any
+			if v.Severity != "" {
+				severity = v.Severity
+			}
+			upserts = append(upserts, v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
+				string(sec), severity, string(also), string(reasons), t)
+		} else {
+			upserts = append(upserts, fleetwatch.ModuleStatusUnknown, false, false, "", "", "[]", nil, "[]", "[]", nil)
+		}
+		upserts = append(upserts, t, t)
 	}
-	n := 6 * d.rowBatch(6)
+	return upserts, removed
+}
+
+// writeSiteModules upserts the rows of siteModuleRows and deletes the
+// removed modules of each site.
+func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, removed map[int64][]int64) error {
+	n := siteModuleCols * d.rowBatch(siteModuleCols)
+	if d == postgres && len(upserts) > 0 {
+		if err := upsertSiteModulesPG(ctx, tx, upserts); err != nil {
+			return err
+		}
+		n, upserts = 1, nil
+	}
 	for i := 0; i < len(upserts); i += n {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp, created_at, updated_at)
-			VALUES `+placeholders(&c, 6, upserts[i:min(i+n, len(upserts))]...)+`
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
+				status, update_available, security_update, latest_version, recommended_version, security_updates,
+				severity, also_available, reasons, analyzed_at, created_at, updated_at)
+			VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+`
 			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
-				datestamp = excluded.datestamp, status = 'unknown', update_available = FALSE, security_update = FALSE,
-				latest_version = '', recommended_version = '', security_updates = '[]', severity = NULL,
-				also_available = '[]', reasons = '[]', updated_at = excluded.updated_at`, c.args...); err != nil {
+				datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
+				security_update = excluded.security_update, latest_version = excluded.latest_version,
+				recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
+				severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
+				analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at`, c.args...); err != nil {
 			return fmt.Errorf("upsert site modules: %w", err)
 		}
 	}
-	for part := range chunks(removed, d.inBatch()) {
-		var c conds
-		site := c.arg(snap.SiteID)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
-			idList(&c, part)+`)`, c.args...); err != nil {
-			return fmt.Errorf("delete site modules: %w", err)
-		}
-	}
-	return nil
-}
-
-// writeVerdicts stores the analyzer's verdicts on site_modules — a full
-// analysis, so the rows are not stale — and on the open history intervals
-// they describe. Verdicts that say the same thing (most of a site's projects
-// are up to date, or unknown) are written by one statement per site and
-// chunk of modules instead of one per row.
-func writeVerdicts(ctx context.Context, tx *sql.Tx, d *dialect, verdicts []fleetwatch.ModuleVerdict, t time.Time) error {
-	type group struct {
-		v       *fleetwatch.ModuleVerdict
-		sec     string
-		also    string
-		reasons string
-		ids     []int64
-	}
-	var order []string
-	groups := map[string]*group{}
-	history := map[[2]any][]int64{} // (site, status) → modules
-	var historyOrder [][2]any
-	for i := range verdicts {
-		v := &verdicts[i]
-		sec, _ := json.Marshal(nonNil(v.SecurityUpdates))
-		also, _ := json.Marshal(nonNil(v.AlsoAvailable))
-		reasons, _ := json.Marshal(nonNil(v.Reasons))
-		key := fmt.Sprintf("%d\x00%s\x00%t\x00%t\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", v.SiteID, v.Status, v.UpdateAvailable,
-			v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion, sec, v.Severity, also, reasons)
-		g := groups[key]
-		if g == nil {
-			g = &group{v: v, sec: string(sec), also: string(also), reasons: string(reasons)}
-			groups[key] = g
-			order = append(order, key)
-		}
-		g.ids = append(g.ids, v.ModuleID)
-		hk := [2]any{v.SiteID, v.Status}
-		if _, ok := history[hk]; !ok {
-			historyOrder = append(historyOrder, hk)
-		}
-		history[hk] = append(history[hk], v.ModuleID)
-	}
-	for _, key := range order {
-		g := groups[key]
-		v := g.v
-		var severity any
-		if v.Severity != "" {
-			severity = v.Severity
-		}
-		for part := range chunks(g.ids, d.inBatch()) {
+	for siteID, ids := range removed {
+		for part := range chunks(ids, d.inBatch()) {
 			var c conds
-			set := `UPDATE site_modules SET status = ` + c.arg(v.Status) + `, update_available = ` + c.arg(v.UpdateAvailable) +
-				`, security_update = ` + c.arg(v.SecurityUpdate) + `, latest_version = ` + c.arg(v.LatestVersion) +
-				`, recommended_version = ` + c.arg(v.RecommendedVersion) + `, security_updates = ` + c.arg(g.sec) +
-				`, severity = ` + c.arg(severity) + `, also_available = ` + c.arg(g.also) + `, reasons = ` + c.arg(g.reasons)
-			at := c.arg(t)
-			set += `, analyzed_at = ` + at + `, updated_at = ` + at + ` WHERE site_id = ` + c.arg(v.SiteID) +
-				` AND module_id IN (` + idList(&c, part) + `)`
-			if _, err := tx.ExecContext(ctx, set, c.args...); err != nil {
-				return fmt.Errorf("write verdict: %w", err)
-			}
-		}
-	}
-	for _, hk := range historyOrder {
-		for part := range chunks(history[hk], d.inBatch()) {
-			var c conds
-			q := `UPDATE site_module_history SET status = ` + c.arg(hk[1]) + ` WHERE site_id = ` + c.arg(hk[0]) +
-				` AND valid_to IS NULL AND module_id IN (` + idList(&c, part) + `)`
-			if _, err := tx.ExecContext(ctx, q, c.args...); err != nil {
-				return fmt.Errorf("write verdict history: %w", err)
+			site := c.arg(siteID)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
+				idList(&c, part)+`)`, c.args...); err != nil {
+				return fmt.Errorf("delete site modules: %w", err)
 			}
 		}
 	}

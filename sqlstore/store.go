@@ -29,6 +29,10 @@ type Store struct {
 	// with the exposures it opened and resolved. time.Now when nil;
 	// `fleetwatch demo` plays a year through it. Set it before use.
 	Now func() time.Time
+
+	// catalogIDs caches the ids of modules and module versions for the
+	// ingest batches.
+	catalogIDs catalogCache
 }
 
 var _ fleetwatch.Store = (*Store)(nil)

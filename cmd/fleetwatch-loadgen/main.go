@@ -20,9 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,12 +36,13 @@ func main() {
 	dur := flag.Duration("duration", 60*time.Second, "how long to push")
 	mode := flag.String("mode", "unchanged", "unchanged: inventories repeat; changed: every version changes each push")
 	redisURL := flag.String("redis-url", "", "passed to the server")
+	vacuum := flag.Duration("vacuum-interval", 15*time.Second, "PostgreSQL only: run VACUUM ANALYZE of the ingest tables this often while pushing, as autovacuum would (0: never; for servers with autovacuum off)")
 	flag.Parse()
 	if *dbURL == "" || (*mode != "unchanged" && *mode != "changed") {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *rate, *dur, *mode); err != nil {
+	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *rate, *dur, *mode, *vacuum); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -87,24 +86,12 @@ func (a *api) data(method, path, token string, body any) (map[string]any, error)
 	return d, nil
 }
 
-func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration, mode string) error {
-	catalog := make([]string, 400)
-	for i := range catalog {
-		catalog[i] = fmt.Sprintf("project_%03d", i)
-	}
-	// The server judges what it receives by drupal.org's release feeds;
-	// here they come from a folder the generator writes (no network).
-	mirror, err := os.MkdirTemp("", "fleetwatch-loadgen-feeds")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(mirror)
-	if err := writeFeeds(mirror, catalog); err != nil {
-		return err
-	}
-	env := append(os.Environ(), "FLEETWATCH_RELEASE_FEED_URL=file://"+filepath.Join(mirror, "release-history"),
-		"FLEETWATCH_ADVISORY_URL=file://"+filepath.Join(mirror, "advisories"), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
-		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL)
+func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration, mode string, vacuumEvery time.Duration) error {
+	feeds := newFeedServer()
+	defer feeds.Close()
+	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
+		"FLEETWATCH_BCRYPT_COST=4", "FLEETWATCH_LOG_LEVEL=warn", "FLEETWATCH_REDIS_URL="+redisURL,
+		"FLEETWATCH_RELEASE_FEED_URL="+feeds.URL+"/release-history", "FLEETWATCH_ADVISORY_URL="+feeds.URL+"/advisories")
 	cmd := exec.Command(bin, "users", "create", "--email", "bench@example.com", "--password", "bench-password-1", "--role", "admin")
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -139,9 +126,14 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 	if err != nil {
 		return err
 	}
+	catalog := make([]string, 400)
+	for i := range catalog {
+		catalog[i] = fmt.Sprintf("project_%03d", i)
+	}
 	type site struct {
 		key      string
 		projects []string
+		offset   int
 		pushes   int
 		mu       sync.Mutex
 	}
@@ -162,7 +154,7 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		for j, p := range perm {
 			ps[j] = catalog[p]
 		}
-		ss[i] = &site{key: k["key"].(string), projects: ps}
+		ss[i] = &site{key: k["key"].(string), projects: ps, offset: i}
 	}
 	fmt.Printf("mode=%s sites=%d concurrency=%d rate=%d duration=%s database=%s\n", mode, nSites, conc, rate, dur, strings.SplitN(dbURL, ":", 2)[0])
 
@@ -174,23 +166,74 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		b = append(b, `{"collected_at":"`...)
 		b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, `","drupal":{"core_version":"10.3.6","php_version":"8.3.1"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"}`...)
-		patch := 0
-		if mode == "changed" {
-			patch = push
-		}
-		for j, p := range s.projects {
+		for _, p := range s.projects {
+			// A real fleet's versions come from a finite set of releases:
+			// each project has releaseCount; "changed" moves every project
+			// to its next release on each push.
+			n := s.offset
+			if mode == "changed" {
+				n += push
+			}
 			b = append(b, `,{"name":"`...)
 			b = append(b, p...)
 			b = append(b, `","type":"module","version":"`...)
-			b = strconv.AppendInt(b, int64(1+j%3), 10)
-			b = append(b, '.')
-			b = strconv.AppendInt(b, int64(j%7), 10)
-			b = append(b, '.')
-			b = strconv.AppendInt(b, int64(patch), 10)
+			b = append(b, releaseVersion(p, n)...)
 			b = append(b, `","enabled":true}`...)
 		}
 		return append(b, "]}"...)
 	}
+
+	count := func(status string) int {
+		_, out, err := a.call("GET", "/api/v1/audit-logs?per_page=1&status="+status, admin, nil)
+		if err != nil || out["meta"] == nil {
+			return -1
+		}
+		return int(out["meta"].(map[string]any)["total"].(float64))
+	}
+	drain := func() error {
+		drainUntil := time.Now().Add(10 * time.Minute)
+		for {
+			q, p := count("queued"), count("processing")
+			if q < 0 || p < 0 {
+				return fmt.Errorf("the server stopped answering while draining the queue")
+			}
+			if q == 0 && p == 0 {
+				return nil
+			}
+			if time.Now().After(drainUntil) {
+				return fmt.Errorf("the queue did not drain in 10 minutes: %d queued, %d processing", q, p)
+			}
+			// Not more often: each look counts the audit log, which costs
+			// the database as much as a fair share of the workers' writes.
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	// Warm-up, not measured: each site pushes its first inventory, and the
+	// server fetches the release feed of every project (its first-fetch
+	// storm of a new fleet, which re-judges every site per project), so
+	// that the run measures a fleet in its steady state.
+	projects := map[string]bool{"drupal": true}
+	for _, s := range ss {
+		if _, err := a.data("POST", "/api/v1/ingest/inventory", s.key, payload(s, 0)); err != nil {
+			return fmt.Errorf("warm-up push: %w", err)
+		}
+		for _, p := range s.projects {
+			projects[p] = true
+		}
+	}
+	warmStart := time.Now()
+	for feeds.served() < len(projects) {
+		if time.Since(warmStart) > 5*time.Minute {
+			return fmt.Errorf("warm-up: the server fetched %d of %d release feeds in 5 minutes", feeds.served(), len(projects))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // the last recompute
+	if err := drain(); err != nil {
+		return err
+	}
+	warm := count("processed")
+	fmt.Printf("warm-up    %d inventories, %d release feeds in %.1fs\n", warm, feeds.served(), time.Since(warmStart).Seconds())
 
 	var (
 		accepted, failed, dropped atomic.Int64
@@ -221,6 +264,8 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		lats = append(lats, lat)
 		latMu.Unlock()
 	}
+	stopVacuum := startVacuum(dbURL, vacuumEvery)
+	defer stopVacuum()
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	start := time.Now()
@@ -263,30 +308,12 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 	}
 	wg.Wait()
 	pushTime := time.Since(start)
-	count := func(status string) int {
-		_, out, err := a.call("GET", "/api/v1/audit-logs?per_page=1&status="+status, admin, nil)
-		if err != nil || out["meta"] == nil {
-			return -1
-		}
-		return int(out["meta"].(map[string]any)["total"].(float64))
-	}
-	processedAtStop := count("processed")
-	drainUntil := time.Now().Add(10 * time.Minute)
-	for {
-		q, p := count("queued"), count("processing")
-		if q < 0 || p < 0 {
-			return fmt.Errorf("the server stopped answering while draining the queue")
-		}
-		if q == 0 && p == 0 {
-			break
-		}
-		if time.Now().After(drainUntil) {
-			return fmt.Errorf("the queue did not drain in 10 minutes: %d queued, %d processing", q, p)
-		}
-		time.Sleep(100 * time.Millisecond)
+	processedAtStop := count("processed") - warm
+	if err := drain(); err != nil {
+		return err
 	}
 	allTime := time.Since(start)
-	processed, failedLogs := count("processed"), count("failed")
+	processed, failedLogs := count("processed")-warm, count("failed")
 	slices.Sort(lats)
 	pct := func(p float64) time.Duration {
 		if len(lats) == 0 {
@@ -318,49 +345,4 @@ func peakRSS(pid int) string {
 		}
 	}
 	return "unknown"
-}
-
-// writeFeeds writes a release feed for each project of the catalog
-// ({dir}/release-history/{project}/current) and an empty advisory listing:
-// branches 1.0 to 3.6 with patch releases 0 to 9, the 5th a security
-// release, so that the versions the generator pushes are found and some are
-// insecure.
-func writeFeeds(dir string, catalog []string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "advisories"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "advisories", "list.json"), []byte(`{"list":[]}`), 0o644); err != nil {
-		return err
-	}
-	base := time.Now().Add(-365 * 24 * time.Hour).Unix()
-	for _, name := range catalog {
-		var b strings.Builder
-		fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<project xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<title>%s</title><short_name>%s</short_name>\n", name, name)
-		b.WriteString("<supported_branches>1.0.,1.1.,1.2.,1.3.,1.4.,1.5.,1.6.,2.0.,2.1.,2.2.,2.3.,2.4.,2.5.,2.6.,3.0.,3.1.,3.2.,3.3.,3.4.,3.5.,3.6.</supported_branches>\n")
-		fmt.Fprintf(&b, "<project_status>published</project_status><link>https://www.drupal.org/project/%s</link>\n<releases>\n", name)
-		for major := 3; major >= 1; major-- {
-			for minor := 6; minor >= 0; minor-- {
-				for patch := 9; patch >= 0; patch-- {
-					v := fmt.Sprintf("%d.%d.%d", major, minor, patch)
-					fmt.Fprintf(&b, "<release><name>%s %s</name><version>%s</version><status>published</status><date>%d</date><terms>", name, v, v, base+int64(major*100000+minor*10000+patch*1000))
-					switch {
-					case patch == 5:
-						b.WriteString("<term><name>Release type</name><value>Security update</value></term>")
-					case patch < 5:
-						b.WriteString("<term><name>Release type</name><value>Insecure</value></term>")
-					}
-					b.WriteString("<term><name>Release type</name><value>Bug fixes</value></term></terms><security covered=\"1\">Covered by Drupal's security advisory policy</security></release>\n")
-				}
-			}
-		}
-		b.WriteString("</releases>\n</project>\n")
-		d := filepath.Join(dir, "release-history", name)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(d, "current"), []byte(b.String()), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

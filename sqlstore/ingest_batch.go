@@ -1,0 +1,343 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// cast gives a placeholder a type PostgreSQL cannot infer (in a VALUES
+// list); SQLite needs none.
+func (d *dialect) cast(ph, typ string) string {
+	if d == sqliteDialect {
+		return ph
+	}
+	return "CAST(" + ph + " AS " + typ + ")"
+}
+
+// rounds splits a batch into rounds that hold at most one snapshot per
+// site: round k holds the k-th snapshot of each site, in the batch's order
+// (sites in id order), so that each round is applied with one statement per
+// kind of write and a site's snapshots still apply in order.
+func rounds(logs []*fleetwatch.AuditLog) [][]int {
+	var out [][]int
+	seen := map[int64]int{}
+	for i, l := range logs {
+		k := seen[l.SiteID]
+		seen[l.SiteID] = k + 1
+		if k == len(out) {
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], i)
+	}
+	return out
+}
+
+// lockedSite is a site row as applyRound locks and reads it.
+type lockedSite struct {
+	hash               string
+	current, firstSeen sql.NullTime
+	orgID              int64
+	uuid, name         string
+}
+
+// applyRound applies snapshots of distinct sites (idx into logs and snaps)
+// in tx, set-based: one statement locks the sites, one marks the logs
+// processed, one notes the unchanged snapshots, and the changed ones share
+// one history read, one analysis, and one statement per kind of write.
+// Out-of-order snapshots take applySnapshot's path.
+func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+	an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult) error {
+	t := s.clock()
+	siteIDs := make([]int64, len(idx))
+	for j, i := range idx {
+		siteIDs[j] = snaps[i].SiteID
+	}
+	sites := map[int64]*lockedSite{}
+	for part := range chunks(siteIDs, s.d.inBatch()) {
+		var c conds
+		rows, err := tx.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at, organization_id, uuid, name, first_seen_at
+			FROM sites WHERE id IN (`+c.list(part)+`) ORDER BY id`+s.d.lockSite, c.args...)
+		if err != nil {
+			return fmt.Errorf("lock sites: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			ls := &lockedSite{}
+			if err := rows.Scan(&id, &ls.hash, &ls.current, &ls.orgID, &ls.uuid, &ls.name, &ls.firstSeen); err != nil {
+				rows.Close()
+				return fmt.Errorf("lock sites: %w", err)
+			}
+			sites[id] = ls
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lock sites: %w", err)
+		}
+	}
+	var (
+		bulk, unchanged, changed []int
+		fallback                 []int
+	)
+	for _, i := range idx {
+		snap := snaps[i]
+		ls := sites[snap.SiteID]
+		if ls == nil {
+			fallback = append(fallback, i) // gone: applySnapshot says so
+			continue
+		}
+		collected := dbTime(snap.CollectedAt)
+		if ls.current.Valid && collected.Before(ls.current.Time) {
+			fallback = append(fallback, i) // out of order
+			continue
+		}
+		bulk = append(bulk, i)
+		if ls.hash == snap.Hash {
+			unchanged = append(unchanged, i)
+		} else {
+			changed = append(changed, i)
+		}
+	}
+	if err := finishClaims(ctx, tx, s.d, logs, snaps, bulk, t); err != nil {
+		return err
+	}
+	for _, i := range bulk {
+		ls := sites[snaps[i].SiteID]
+		out[i] = &fleetwatch.ApplyResult{OrganizationID: ls.orgID, SiteUUID: ls.uuid, SiteName: ls.name}
+	}
+	for _, i := range unchanged {
+		out[i].Unchanged = true
+	}
+	if err := s.touchSites(ctx, tx, logs, snaps, unchanged); err != nil {
+		return err
+	}
+	if len(changed) > 0 {
+		if err := s.applyChanged(ctx, tx, logs, snaps, changed, sites, an, cat, out, t); err != nil {
+			return err
+		}
+	}
+	for _, i := range fallback {
+		res, err := s.applySnapshot(ctx, tx, logs[i], snaps[i], an, cat)
+		if err != nil {
+			return err
+		}
+		out[i] = res
+	}
+	return nil
+}
+
+// finishClaims is finishClaim for the logs of idx, in one statement per
+// chunk; any claim lost fails the lot.
+func finishClaims(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int, t time.Time) error {
+	n := d.rowBatch(3)
+	for part := range chunks(idx, n) {
+		var c conds
+		at := c.arg(t)
+		rows := make([]string, len(part))
+		for j, i := range part {
+			rows[j] = "(" + d.cast(c.arg(logs[i].ID), "BIGINT") + ", " + d.cast(c.arg(logs[i].Attempts), "INTEGER") + ", " +
+				d.cast(c.arg(dbTime(snaps[i].CollectedAt)), "TIMESTAMPTZ") + ")"
+		}
+		res, err := tx.ExecContext(ctx, `WITH v (id, attempts, collected_at) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE audit_logs SET status = 'processed', processed_at = `+at+`, error = '', collected_at = v.collected_at
+			FROM v WHERE audit_logs.id = v.id AND audit_logs.status = 'processing' AND audit_logs.attempts = v.attempts`, c.args...)
+		if err != nil {
+			return fmt.Errorf("finish audit logs: %w", err)
+		}
+		if got, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("finish audit logs: %w", err)
+		} else if got != int64(len(part)) {
+			return errClaimLost
+		}
+	}
+	return nil
+}
+
+// touchSites notes the unchanged snapshots of idx: the sites' collection
+// and seen times move, nothing else.
+func (s *Store) touchSites(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int) error {
+	for part := range chunks(idx, s.d.rowBatch(3)) {
+		var c conds
+		rows := make([]string, len(part))
+		for j, i := range part {
+			rows[j] = "(" + s.d.cast(c.arg(snaps[i].SiteID), "BIGINT") + ", " + s.d.cast(c.arg(dbTime(snaps[i].CollectedAt)), "TIMESTAMPTZ") +
+				", " + s.d.cast(c.arg(dbTime(logs[i].CreatedAt)), "TIMESTAMPTZ") + ")"
+		}
+		if _, err := tx.ExecContext(ctx, `WITH v (id, collected, seen) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE sites SET inventory_collected_at = v.collected,
+				last_seen_at = CASE WHEN sites.last_seen_at IS NULL OR sites.last_seen_at < v.seen THEN v.seen ELSE sites.last_seen_at END,
+				first_seen_at = CASE WHEN sites.first_seen_at IS NULL OR sites.first_seen_at > v.seen THEN v.seen ELSE sites.first_seen_at END
+			FROM v WHERE sites.id = v.id`, c.args...); err != nil {
+			return fmt.Errorf("touch sites: %w", err)
+		}
+	}
+	return nil
+}
+
+// applyChanged applies in-order snapshots of distinct, locked sites that
+// changed their inventory.
+func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+	sites map[int64]*lockedSite, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
+	ids := make([]int64, len(idx))
+	after := dbTime(snaps[idx[0]].CollectedAt)
+	for j, i := range idx {
+		ids[j] = snaps[i].SiteID
+		if c := dbTime(snaps[i].CollectedAt); c.Before(after) {
+			after = c
+		}
+	}
+	hist := map[int64][]historyRow{}
+	for part := range chunks(ids, s.d.inBatch()) {
+		h, err := readHistory(ctx, tx, part, after, nil)
+		if err != nil {
+			return err
+		}
+		for k, v := range h {
+			hist[k] = v
+		}
+	}
+	type work struct {
+		i          int
+		plan       *historyPlan
+		versionIDs map[versionKey]int64
+	}
+	var (
+		ws  []work
+		all []fleetwatch.ModuleChange
+	)
+	for _, i := range idx {
+		snap := snaps[i]
+		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
+		if err != nil {
+			return err
+		}
+		collected := dbTime(snap.CollectedAt)
+		plan := planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, nil)
+		ls := sites[snap.SiteID]
+		// first_seen_at as this transaction leaves it.
+		fs := dbTime(logs[i].CreatedAt)
+		if ls.firstSeen.Valid && ls.firstSeen.Time.Before(fs) {
+			fs = ls.firstSeen.Time.UTC()
+		}
+		for k := range plan.changes {
+			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt = ls.orgID, &fs
+		}
+		out[i].Changes = plan.changes
+		all = append(all, plan.changes...)
+		ws = append(ws, work{i, plan, versionIDs})
+	}
+	// One analysis for the round, before the writes, so that each row is
+	// written once with its verdict.
+	var verdicts map[[2]int64]*fleetwatch.ModuleVerdict
+	if an != nil && len(all) > 0 {
+		vs, err := analyze(ctx, an, all)
+		if err != nil {
+			return fmt.Errorf("analyze changes: %w", err)
+		}
+		verdicts = make(map[[2]int64]*fleetwatch.ModuleVerdict, len(vs))
+		for k := range vs {
+			verdicts[[2]int64{vs[k].SiteID, vs[k].ModuleID}] = &vs[k]
+		}
+	}
+	merged := &historyPlan{}
+	var upserts []any
+	removed := map[int64][]int64{}
+	var touched []int64
+	for _, w := range ws {
+		snap := snaps[w.i]
+		site := map[int64]*fleetwatch.ModuleVerdict{}
+		status := map[int64]string{}
+		for _, ch := range w.plan.changes {
+			if v := verdicts[[2]int64{snap.SiteID, ch.ModuleID}]; v != nil {
+				site[ch.ModuleID], status[ch.ModuleID] = v, v.Status
+			}
+		}
+		w.plan.fill(status)
+		merged.merge(w.plan)
+		if verdicts == nil {
+			site = nil
+		}
+		up, rm := siteModuleRows(snap.SiteID, w.plan.changes, w.versionIDs, site, t)
+		upserts = append(upserts, up...)
+		if len(rm) > 0 {
+			removed[snap.SiteID] = rm
+		}
+		if len(w.plan.changes) > 0 {
+			touched = append(touched, snap.SiteID)
+		}
+	}
+	if err := merged.write(ctx, tx, s.d, time.Time{}, nil); err != nil {
+		return err
+	}
+	if err := writeSiteModules(ctx, tx, s.d, upserts, removed); err != nil {
+		return err
+	}
+	if err := s.updateSiteInventories(ctx, tx, logs, snaps, idx); err != nil {
+		return err
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	slices.Sort(touched)
+	if verdicts != nil {
+		// The exposures follow the verdicts in the same transaction.
+		for part := range chunks(touched, s.d.inBatch()) {
+			var c conds
+			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(part)+`)`, c.args, t,
+				func(in *fleetwatch.Install) *fleetwatch.Exposure {
+					if v := verdicts[[2]int64{in.SiteID, in.ModuleID}]; v != nil {
+						return v.Exposure
+					}
+					return nil
+				})
+			if err != nil {
+				return err
+			}
+			bySite := map[int64]*fleetwatch.ApplyResult{}
+			for _, i := range idx {
+				bySite[snaps[i].SiteID] = out[i]
+			}
+			for _, e := range ch.Opened {
+				if r := bySite[e.SiteID]; r != nil {
+					r.Exposures.Opened = append(r.Exposures.Opened, e)
+				}
+			}
+			for _, e := range ch.Resolved {
+				if r := bySite[e.SiteID]; r != nil {
+					r.Exposures.Resolved = append(r.Exposures.Resolved, e)
+				}
+			}
+		}
+	}
+	return refreshSiteCounters(ctx, tx, s.d, touched)
+}
+
+// updateSiteInventories records the snapshots of idx as the sites' current
+// inventories.
+func (s *Store) updateSiteInventories(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int) error {
+	const cols = 6
+	for part := range chunks(idx, s.d.rowBatch(cols)) {
+		var c conds
+		rows := make([]string, len(part))
+		for j, i := range part {
+			snap := snaps[i]
+			rows[j] = "(" + s.d.cast(c.arg(snap.SiteID), "BIGINT") + ", " + s.d.cast(c.arg(snap.CoreVersion), "TEXT") + ", " +
+				s.d.cast(c.arg(snap.PHPVersion), "TEXT") + ", " + s.d.cast(c.arg(snap.Hash), "TEXT") + ", " +
+				s.d.cast(c.arg(dbTime(snap.CollectedAt)), "TIMESTAMPTZ") + ", " + s.d.cast(c.arg(dbTime(logs[i].CreatedAt)), "TIMESTAMPTZ") + ")"
+		}
+		if _, err := tx.ExecContext(ctx, `WITH v (id, core_version, php_version, hash, collected, seen) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE sites SET core_version = v.core_version, php_version = v.php_version,
+				inventory_hash = v.hash, inventory_collected_at = v.collected,
+				last_seen_at = CASE WHEN sites.last_seen_at IS NULL OR sites.last_seen_at < v.seen THEN v.seen ELSE sites.last_seen_at END,
+				first_seen_at = CASE WHEN sites.first_seen_at IS NULL OR sites.first_seen_at > v.seen THEN v.seen ELSE sites.first_seen_at END
+			FROM v WHERE sites.id = v.id`, c.args...); err != nil {
+			return fmt.Errorf("update site inventories: %w", err)
+		}
+	}
+	return nil
+}

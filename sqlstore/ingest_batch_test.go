@@ -1,0 +1,170 @@
+package sqlstore_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// versionAnalyzer judges a release current when its patch number is 0.
+type versionAnalyzer struct{}
+
+func (versionAnalyzer) Analyze(_ context.Context, changes []fleetwatch.ModuleChange) ([]fleetwatch.ModuleVerdict, error) {
+	var out []fleetwatch.ModuleVerdict
+	for _, ch := range changes {
+		if ch.ToVersion == "" {
+			continue
+		}
+		v := fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: "current", LatestVersion: ch.ToVersion}
+		if !strings.HasSuffix(ch.ToVersion, ".0") {
+			v.Status, v.UpdateAvailable, v.LatestVersion = "not_current", true, ch.ToVersion+"1"
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// statusesAt returns "name=version:status" of the site's history at t.
+func statusesAt(t *testing.T, s *sqlstore.Store, siteID int64, at time.Time) string {
+	t.Helper()
+	hs, _, err := s.FindHistory(context.Background(), fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.Name+"="+h.Version+":"+h.Status)
+	}
+	return strings.Join(out, ",")
+}
+
+// currentStatuses returns "name=version:status" of site_modules.
+func currentStatuses(t *testing.T, s *sqlstore.Store, siteID int64) string {
+	t.Helper()
+	ms, _, err := s.FindSiteModules(context.Background(), fleetwatch.SiteModuleFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Name+"="+m.Version+":"+m.Status)
+	}
+	return strings.Join(out, ",")
+}
+
+// TestStore_ApplySnapshots checks that a batch — several snapshots of the
+// same site (changed, unchanged, changed, out of order, changed) and of
+// other sites, applied in rounds — leaves the same state as the snapshots
+// applied one by one.
+func TestStore_ApplySnapshots(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	seq := func(siteID int64) []*fleetwatch.Snapshot {
+		return []*fleetwatch.Snapshot{
+			snapshotOf(siteID, day(10), "drupal=10.3.6", "ctools=4.1.0", "token=8.x-1.15"),
+			snapshotOf(siteID, day(11), "drupal=10.3.6", "ctools=4.1.0", "token=8.x-1.15"),
+			snapshotOf(siteID, day(20), "drupal=10.3.7", "ctools=4.1.0", "admin_toolbar=3.5.0"),
+			snapshotOf(siteID, day(15), "drupal=10.3.6", "ctools=4.2.0", "token=8.x-1.15"),
+			snapshotOf(siteID, day(21), "drupal=10.3.7", "ctools=4.1.1", "admin_toolbar=3.5.0"),
+			snapshotOf(siteID, day(22), "drupal=10.3.7", "ctools=4.1.1", "admin_toolbar=3.5.0"),
+		}
+	}
+	summary := func(r *fleetwatch.ApplyResult) string {
+		return fmt.Sprintf("unchanged=%t out_of_order=%t changes=%d", r.Unchanged, r.OutOfOrder, len(r.Changes))
+	}
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		a := mustCreateSite(t, s, org.ID, "a")
+		b := mustCreateSite(t, s, org.ID, "b")
+		ref := mustCreateSite(t, s, org.ID, "ref")
+
+		// The reference: one by one.
+		var want []string
+		for _, snap := range seq(ref.ID) {
+			l := &fleetwatch.AuditLog{SiteID: ref.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+				t.Fatal(err)
+			}
+			claimed, err := s.ClaimAuditLogs(ctx, 1, time.Now())
+			if err != nil || len(claimed) != 1 {
+				t.Fatalf("claim: %v %v", claimed, err)
+			}
+			res, err := s.ApplySnapshot(ctx, claimed[0], snap, versionAnalyzer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, summary(res))
+		}
+
+		// The batch: the pushes of a and b interleaved, as a worker sorts
+		// them (site, then id).
+		sa, sb := seq(a.ID), seq(b.ID)
+		snapOf := map[int64]*fleetwatch.Snapshot{}
+		for i := range sa {
+			for _, snap := range []*fleetwatch.Snapshot{sa[i], sb[i]} {
+				l := &fleetwatch.AuditLog{SiteID: snap.SiteID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+				if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+					t.Fatal(err)
+				}
+				snapOf[l.ID] = snap
+			}
+		}
+		logs, err := s.ClaimAuditLogs(ctx, 100, time.Now())
+		if err != nil || len(logs) != 2*len(sa) {
+			t.Fatalf("claim: %d %v", len(logs), err)
+		}
+		slices.SortFunc(logs, func(x, y *fleetwatch.AuditLog) int {
+			return cmp.Or(cmp.Compare(x.SiteID, y.SiteID), cmp.Compare(x.ID, y.ID))
+		})
+		snaps := make([]*fleetwatch.Snapshot, len(logs))
+		for i, l := range logs {
+			snaps[i] = snapOf[l.ID]
+		}
+		results, err := s.ApplySnapshots(ctx, logs, snaps, versionAnalyzer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64][]string{}
+		for i, l := range logs {
+			got[l.SiteID] = append(got[l.SiteID], summary(results[i]))
+			if results[i].SiteUUID == "" || results[i].OrganizationID != org.ID {
+				t.Errorf("result %d without its site: %+v", i, results[i])
+			}
+		}
+		for _, site := range []*fleetwatch.Site{a, b} {
+			if !slices.Equal(got[site.ID], want) {
+				t.Errorf("site %s results %q, want %q", site.Name, got[site.ID], want)
+			}
+			if g, w := currentStatuses(t, s, site.ID), currentStatuses(t, s, ref.ID); g != w {
+				t.Errorf("site %s current %s, want %s", site.Name, g, w)
+			}
+			for d := 9; d <= 23; d++ {
+				if g, w := statusesAt(t, s, site.ID, day(d)), statusesAt(t, s, ref.ID, day(d)); g != w {
+					t.Errorf("site %s on day %d: %s, want %s", site.Name, d, g, w)
+				}
+			}
+			gs, err := s.FindSiteByID(ctx, site.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gs.CoreVersion != "10.3.7" || gs.LastSeenAt == nil || gs.FirstSeenAt == nil {
+				t.Errorf("site %+v", gs)
+			}
+		}
+		if got := currentStatuses(t, s, a.ID); got != "admin_toolbar=3.5.0:current,ctools=4.1.1:not_current,drupal=10.3.7:not_current" {
+			t.Errorf("current %s", got)
+		}
+		queued, _, err := s.FindAuditLogs(ctx, fleetwatch.AuditLogFilter{Status: fleetwatch.AuditProcessing})
+		if err != nil || len(queued) != 0 {
+			t.Errorf("still processing: %d %v", len(queued), err)
+		}
+	})
+}
