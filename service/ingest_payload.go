@@ -347,11 +347,16 @@ func validSource(s string) bool {
 // is that of the extension named like it, else of its first extension.
 // Core's extensions fold into "drupal". items carry the project in Package.
 func foldInventory(items []drupal.Item, d InventoryDrupal) *fleetwatch.Snapshot {
+	// The worker folds every payload it applies: projects are gathered in
+	// a slice (no allocation per project) and put in name order through a
+	// slice of indexes, which moves no pointers (a sort of the structs
+	// themselves paid a GC write barrier for every swap).
 	type acc struct {
 		p     fleetwatch.SnapshotProject
 		exact bool // the version came from the extension named like the project
 	}
-	byName := map[string]*acc{}
+	accs := make([]acc, 0, len(items)+1)
+	byName := make(map[string]int, len(items)+1)
 	for _, it := range items {
 		project := it.Package
 		if project == "" {
@@ -369,31 +374,37 @@ func foldInventory(items []drupal.Item, d InventoryDrupal) *fleetwatch.Snapshot 
 			source = fleetwatch.SourceDrupalOrg
 		}
 		exact := it.Name == project
-		a := byName[project]
-		if a == nil {
-			byName[project] = &acc{p: fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}, exact: exact}
+		i, seen := byName[project]
+		if !seen {
+			byName[project] = len(accs)
+			accs = append(accs, acc{p: fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}, exact: exact})
 			continue
 		}
-		if exact && !a.exact {
+		if a := &accs[i]; exact && !a.exact {
 			a.p = fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}
 			a.exact = true
 		}
 	}
 	if d.CoreVersion != "" {
-		if a, ok := byName[drupal.CoreProject]; !ok {
-			byName[drupal.CoreProject] = &acc{p: fleetwatch.SnapshotProject{Name: drupal.CoreProject, Type: fleetwatch.ModuleTypeCore,
-				Source: fleetwatch.SourceDrupalOrg, Version: d.CoreVersion}}
-		} else if !a.exact {
-			a.p.Version = d.CoreVersion
+		if i, ok := byName[drupal.CoreProject]; !ok {
+			byName[drupal.CoreProject] = len(accs)
+			accs = append(accs, acc{p: fleetwatch.SnapshotProject{Name: drupal.CoreProject, Type: fleetwatch.ModuleTypeCore,
+				Source: fleetwatch.SourceDrupalOrg, Version: d.CoreVersion}})
+		} else if !accs[i].exact {
+			accs[i].p.Version = d.CoreVersion
 		}
 	}
-	snap := &fleetwatch.Snapshot{PHPVersion: d.PHPVersion, Profile: d.Profile}
-	for _, a := range byName {
-		snap.Projects = append(snap.Projects, a.p)
+	order := make([]int32, len(accs))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.SortFunc(snap.Projects, func(a, b fleetwatch.SnapshotProject) int { return strings.Compare(a.Name, b.Name) })
-	if core, ok := byName[drupal.CoreProject]; ok {
-		snap.CoreVersion = core.p.Version
+	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(accs[x].p.Name, accs[y].p.Name) })
+	snap := &fleetwatch.Snapshot{PHPVersion: d.PHPVersion, Profile: d.Profile, Projects: make([]fleetwatch.SnapshotProject, len(accs))}
+	for k, i := range order {
+		snap.Projects[k] = accs[i].p
+	}
+	if i, ok := byName[drupal.CoreProject]; ok {
+		snap.CoreVersion = accs[i].p.Version
 	}
 	snap.Hash = snapshotHash(snap)
 	return snap
