@@ -33,9 +33,12 @@ const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organizatio
 //     up their update counters;
 //   - projects: one index probe per project (site_modules by project, in
 //     site order), stopping at the first visible site of the scope;
-//   - open exposures by severity and overdue, and the compliance over 30
-//     and 90 days: index-only scans of partial indexes, leaving out the
-//     exposures of deleted sites (few) by an anti-join.
+//   - open exposures by severity and overdue: a fleet's or an
+//     organization's from the counters the database keeps (00014), a
+//     site's from the index of its open exposures;
+//   - the compliance over 30 and 90 days: an index-only scan of a partial
+//     index, leaving out the exposures of deleted sites (few) by an
+//     anti-join.
 //
 // A site filter narrows each of these to one site.
 func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.SummaryReport, error) {
@@ -63,24 +66,12 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		c.args...).Scan(&r.Projects); err != nil {
 		return nil, fmt.Errorf("summary projects: %w", err)
 	}
-	c = exposureScope(sc)
-	c.add("e.resolved_at IS NULL")
-	now := c.arg(dbTime(sc.Now))
-	rows, err := s.rdb.QueryContext(ctx, `
-		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0)
-		FROM exposures e `+c.sql()+` GROUP BY e.severity`, c.args...)
+	bySeverity, overdue, err := s.openExposures(ctx, sc)
 	if err != nil {
-		return nil, fmt.Errorf("summary exposures: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var sev string
-		var n, overdue int
-		if err := rows.Scan(&sev, &n, &overdue); err != nil {
-			return nil, fmt.Errorf("scan summary exposures: %w", err)
-		}
+	for sev, n := range bySeverity {
 		r.SecurityUpdates += n
-		r.OverdueExposures += overdue
 		switch sev {
 		case fleetwatch.SeverityHighlyCritical:
 			r.SecurityHighlyCritical = n
@@ -94,10 +85,7 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 			r.SecurityNotCritical = n
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("summary exposures: %w", err)
-	}
-	rows.Close()
+	r.OverdueExposures = overdue
 	// Acceptances are few: count them from their side.
 	c = scopeConds(sc)
 	c.add("e.resolved_at IS NULL AND a.revoked_at IS NULL AND a.expires_at > " + c.arg(dbTime(sc.Now)))
@@ -126,6 +114,39 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// openExposures counts the open exposures of the scope by severity, and
+// those past their deadline at sc.Now: a site's from the index of its open
+// exposures, a fleet's or an organization's from the counters (00014).
+func (s *Store) openExposures(ctx context.Context, sc fleetwatch.ReportScope) (map[string]int, int, error) {
+	if sc.SiteID == 0 {
+		return s.openExposureCounts(ctx, sc)
+	}
+	c := exposureScope(sc)
+	c.add("e.resolved_at IS NULL")
+	now := c.arg(dbTime(sc.Now))
+	rows, err := s.rdb.QueryContext(ctx, `
+		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0)
+		FROM exposures e `+c.sql()+` GROUP BY e.severity`, c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("summary exposures: %w", err)
+	}
+	defer rows.Close()
+	bySeverity, overdue := map[string]int{}, 0
+	for rows.Next() {
+		var sev string
+		var n, late int
+		if err := rows.Scan(&sev, &n, &late); err != nil {
+			return nil, 0, fmt.Errorf("scan summary exposures: %w", err)
+		}
+		bySeverity[sev] += n
+		overdue += late
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("summary exposures: %w", err)
+	}
+	return bySeverity, overdue, nil
+}
 
 // exposureScope bounds exposures e to the scope without joining their
 // sites: an exposure keeps its site's organization, deleted organizations

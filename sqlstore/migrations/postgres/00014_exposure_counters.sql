@@ -1,0 +1,99 @@
+-- Counters of the exposures kept by the database itself, whatever path
+-- writes them (issue #6), so that the summary and the trends of the fleet
+-- or of an organization add up a few thousand rows instead of scanning
+-- every exposure:
+--  - exposure_open_deltas: the open exposures by organization, severity
+--    and UTC day of their deadline (the summary's counts by severity, and
+--    its overdue count up to today's midnight);
+--  - exposure_instant_deltas: the instants of every exposure (see
+--    fleetwatch.InstantDetected...) by organization, kind and UTC day (the
+--    trends up to today's midnight).
+-- Triggers on exposures add a row +1 for each count a new or changed row
+-- enters and -1 for each it leaves; the rows are only inserted (no lock is
+-- held on a shared counter by the ingest transactions), and the rollup job
+-- folds them into one row per key (CompactExposureCounters). Readers sum
+-- n. Exposures of deleted sites are counted too: readers subtract them
+-- (few), and today's figures are computed live.
+
+-- +goose Up
+CREATE TABLE exposure_open_deltas (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id BIGINT  NOT NULL,
+    severity        TEXT    NOT NULL,
+    due_day         DATE    NOT NULL,
+    n               INTEGER NOT NULL
+);
+CREATE INDEX exposure_open_deltas_org_idx ON exposure_open_deltas (organization_id, due_day) INCLUDE (severity, n);
+
+CREATE TABLE exposure_instant_deltas (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id BIGINT   NOT NULL,
+    kind            SMALLINT NOT NULL,
+    day             DATE     NOT NULL,
+    n               INTEGER  NOT NULL
+);
+CREATE INDEX exposure_instant_deltas_org_idx ON exposure_instant_deltas (organization_id, day) INCLUDE (kind, n);
+
+-- The instants of one exposure, each with sign: kinds 0 detected,
+-- 1 resolved, 2 resolved within its deadline, 3 overdue from (the later of
+-- deadline and detection), 4 overdue to (the later of resolution and
+-- deadline).
+-- +goose StatementBegin
+CREATE FUNCTION exposure_instants(org BIGINT, det TIMESTAMPTZ, due TIMESTAMPTZ, res TIMESTAMPTZ, outcome TEXT, sign INTEGER)
+    RETURNS TABLE (organization_id BIGINT, kind SMALLINT, day DATE, n INTEGER)
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT org, v.k::SMALLINT, (v.t AT TIME ZONE 'UTC')::date, sign
+    FROM (VALUES (0, det), (1, res), (2, CASE WHEN outcome = 'within' THEN res END), (3, GREATEST(due, det)),
+                 (4, CASE WHEN res IS NOT NULL THEN GREATEST(res, due) END)) v (k, t)
+    WHERE v.t IS NOT NULL
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION exposures_count_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.resolved_at IS NULL THEN
+            INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+            VALUES (NEW.organization_id, NEW.severity, (NEW.due_at AT TIME ZONE 'UTC')::date, 1);
+        END IF;
+        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+        SELECT * FROM exposure_instants(NEW.organization_id, NEW.detected_at, NEW.due_at, NEW.resolved_at, NEW.sla_outcome, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        IF OLD.resolved_at IS NULL THEN
+            INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+            VALUES (OLD.organization_id, OLD.severity, (OLD.due_at AT TIME ZONE 'UTC')::date, -1);
+        END IF;
+        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+        SELECT * FROM exposure_instants(OLD.organization_id, OLD.detected_at, OLD.due_at, OLD.resolved_at, OLD.sla_outcome, -1);
+    ELSE
+        INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+        SELECT v.o, v.s, v.d, sum(v.n) FROM (VALUES
+            (OLD.organization_id, OLD.severity, (OLD.due_at AT TIME ZONE 'UTC')::date, CASE WHEN OLD.resolved_at IS NULL THEN -1 ELSE 0 END),
+            (NEW.organization_id, NEW.severity, (NEW.due_at AT TIME ZONE 'UTC')::date, CASE WHEN NEW.resolved_at IS NULL THEN 1 ELSE 0 END)) v (o, s, d, n)
+        GROUP BY v.o, v.s, v.d HAVING sum(v.n) <> 0;
+        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+        SELECT i.organization_id, i.kind, i.day, sum(i.n) FROM (
+            SELECT * FROM exposure_instants(OLD.organization_id, OLD.detected_at, OLD.due_at, OLD.resolved_at, OLD.sla_outcome, -1)
+            UNION ALL
+            SELECT * FROM exposure_instants(NEW.organization_id, NEW.detected_at, NEW.due_at, NEW.resolved_at, NEW.sla_outcome, 1)) i
+        GROUP BY i.organization_id, i.kind, i.day HAVING sum(i.n) <> 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER exposures_count_insert AFTER INSERT OR DELETE ON exposures
+    FOR EACH ROW EXECUTE FUNCTION exposures_count_deltas();
+CREATE TRIGGER exposures_count_update AFTER UPDATE OF organization_id, severity, detected_at, due_at, resolved_at, sla_outcome ON exposures
+    FOR EACH ROW EXECUTE FUNCTION exposures_count_deltas();
+
+INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+SELECT organization_id, severity, (due_at AT TIME ZONE 'UTC')::date, count(*) FROM exposures WHERE resolved_at IS NULL GROUP BY 1, 2, 3;
+INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+SELECT i.organization_id, i.kind, i.day, sum(i.n)
+FROM exposures e, LATERAL exposure_instants(e.organization_id, e.detected_at, e.due_at, e.resolved_at, e.sla_outcome, 1) i
+GROUP BY 1, 2, 3;
+-- Today's figures are computed live: the exposures detected today.
+CREATE INDEX exposures_detected_at_idx ON exposures (detected_at);
