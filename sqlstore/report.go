@@ -93,16 +93,9 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.AcceptedExposures); err != nil {
 		return nil, fmt.Errorf("summary accepted: %w", err)
 	}
-	// The 90 days of closures in one pass, the last 30 apart.
-	c = exposureScope(sc)
-	d30 := c.arg(dbTime(sc.Now.AddDate(0, 0, -30)))
-	c.add("e.resolved_at >= " + c.arg(dbTime(sc.Now.AddDate(0, 0, -90))))
-	var closed90, within90, closed30, within30 int
-	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
-		FROM exposures e `+c.sql(), c.args...).Scan(&closed90, &within90, &closed30, &within30); err != nil {
-		return nil, fmt.Errorf("summary compliance: %w", err)
+	closed90, within90, closed30, within30, err := s.closures(ctx, sc)
+	if err != nil {
+		return nil, err
 	}
 	if closed30 > 0 {
 		r.Compliance30d = ptrTo(100 * float64(within30) / float64(closed30))
@@ -114,6 +107,26 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// closures counts the exposures of the scope closed in the last 90 and 30
+// days, and those closed within their deadline: a site's from the index of
+// closures, a fleet's or an organization's from the counters (00014).
+func (s *Store) closures(ctx context.Context, sc fleetwatch.ReportScope) (closed90, within90, closed30, within30 int, err error) {
+	if sc.SiteID == 0 {
+		return s.closureCounts(ctx, sc)
+	}
+	// The 90 days of closures in one pass, the last 30 apart.
+	c := exposureScope(sc)
+	d30 := c.arg(dbTime(sc.Now.AddDate(0, 0, -30)))
+	c.add("e.resolved_at >= " + c.arg(dbTime(sc.Now.AddDate(0, 0, -90))))
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
+		FROM exposures e `+c.sql(), c.args...).Scan(&closed90, &within90, &closed30, &within30); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary compliance: %w", err)
+	}
+	return closed90, within90, closed30, within30, nil
+}
 
 // openExposures counts the open exposures of the scope by severity, and
 // those past their deadline at sc.Now: a site's from the index of its open

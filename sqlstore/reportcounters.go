@@ -111,6 +111,69 @@ func (s *Store) openExposureCounts(ctx context.Context, sc fleetwatch.ReportScop
 	return bySeverity, overdue + late, nil
 }
 
+// closureCounts is closures for a fleet or an organization: the whole
+// days of each period (after the day it starts, before today) from the
+// counters of instants, less the deleted sites'; the rest of the day it
+// starts, and today (and later), live.
+func (s *Store) closureCounts(ctx context.Context, sc fleetwatch.ReportScope) (closed90, within90, closed30, within30 int, err error) {
+	today := sc.Now.UTC().Truncate(24 * time.Hour)
+	a90, a30 := sc.Now.AddDate(0, 0, -90), sc.Now.AddDate(0, 0, -30)
+	e90, e30 := a90.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1), a30.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	// Whole days [e90, today) and [e30, today).
+	c := counterScope(sc)
+	d30 := s.dayArg(c, e30)
+	c.add(fmt.Sprintf("d.kind IN (%d, %d)", fleetwatch.InstantResolved, fleetwatch.InstantResolvedWithin))
+	c.add("d.day >= " + s.dayArg(c, e90) + " AND d.day < " + s.dayArg(c, today))
+	rows, err := s.rdb.QueryContext(ctx, `SELECT d.kind, COALESCE(sum(d.n), 0), COALESCE(sum(CASE WHEN d.day >= `+d30+` THEN d.n ELSE 0 END), 0)
+		FROM exposure_instant_deltas d `+c.sql()+` GROUP BY d.kind`, c.args...)
+	if err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary closure counters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, n90, n30 int
+		if err := rows.Scan(&k, &n90, &n30); err != nil {
+			return 0, 0, 0, 0, fmt.Errorf("scan closure counters: %w", err)
+		}
+		if k == fleetwatch.InstantResolved {
+			closed90, closed30 = closed90+n90, closed30+n30
+		} else {
+			within90, within30 = within90+n90, within30+n30
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary closure counters: %w", err)
+	}
+	rows.Close()
+	// Less the deleted sites' closures of those days.
+	dc, from := deletedSiteExposures(sc)
+	t30 := dc.arg(dbTime(e30))
+	dc.add("e.resolved_at >= " + dc.arg(dbTime(e90)) + " AND e.resolved_at < " + dc.arg(dbTime(today)))
+	var n90, w90, n30, w30 int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+t30+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+t30+` AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
+		`+from+` `+dc.sql(), dc.args...).Scan(&n90, &w90, &n30, &w30); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary deleted sites' closures: %w", err)
+	}
+	closed90, within90, closed30, within30 = closed90-n90, within90-w90, closed30-n30, within30-w30
+	// Plus the partial first days and today, live.
+	c = exposureScope(sc)
+	r90 := "(e.resolved_at >= " + c.arg(dbTime(a90)) + " AND e.resolved_at < " + c.arg(dbTime(e90)) + ")"
+	r30 := "(e.resolved_at >= " + c.arg(dbTime(a30)) + " AND e.resolved_at < " + c.arg(dbTime(e30)) + ")"
+	rt := "e.resolved_at >= " + c.arg(dbTime(today))
+	c.add("(" + r90 + " OR " + r30 + " OR " + rt + ")")
+	if err := s.rdb.QueryRowContext(ctx, `SELECT
+			COALESCE(sum(CASE WHEN `+r90+` OR `+rt+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN (`+r90+` OR `+rt+`) AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN `+r30+` OR `+rt+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN (`+r30+` OR `+rt+`) AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
+		FROM exposures e `+c.sql(), c.args...).Scan(&n90, &w90, &n30, &w30); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary closures of partial days: %w", err)
+	}
+	return closed90 + n90, within90 + w90, closed30 + n30, within30 + w30, nil
+}
+
 // ExposureTrendDays counts the instants of the exposures of a fleet or
 // organization scope (sc.SiteID is 0) by kind and day like ExposureDays,
 // from the counters, but of every exposure of the scope, not only the ones
