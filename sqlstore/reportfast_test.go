@@ -191,9 +191,10 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			"deleted site":  {SiteID: a2.ID, Now: now},
 			"deleted org":   {OrganizationID: orgC.ID, Now: now},
 			"other org now": {OrganizationID: orgA.ID, Now: now.AddDate(0, 0, 30)},
-			// The 30 and 90 days start a minute before a closure.
-			"fleet, 30 days cut": {Now: now.AddDate(0, 0, 10).Add(-time.Hour - time.Minute)},
-			"fleet, 90 days cut": {Now: now.AddDate(0, 0, 40).Add(-time.Hour - time.Minute)},
+			// The 30 and 90 days start a minute before the closures (at the
+			// time of the ingest).
+			"fleet, 30 days cut": {Now: now.AddDate(0, 0, 30).Add(-time.Minute)},
+			"fleet, 90 days cut": {Now: now.AddDate(0, 0, 90).Add(-time.Minute)},
 		}
 		// The counters, as the triggers leave them and folded.
 		for _, pass := range []string{"counters as written", "counters compacted"} {
