@@ -29,8 +29,9 @@ const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organizatio
 // Summary counts the fleet of the scope at sc.Now. Every figure comes from
 // counters kept on the sites or from narrow indexes (00012), never from a
 // scan of site_modules or a join of every exposure with its site:
-//   - one pass over the sites (10,000 rows) gives the site figures and adds
-//     up their update counters;
+//   - the site figures: a fleet's or an organization's from counters the
+//     database keeps (00014) and the index of last_seen_at, a site's from
+//     its row;
 //   - projects: one index probe per project (site_modules by project, in
 //     site order), stopping at the first visible site of the scope;
 //   - open exposures by severity and overdue: a fleet's or an
@@ -43,22 +44,14 @@ const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organizatio
 // A site filter narrows each of these to one site.
 func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.SummaryReport, error) {
 	r := &fleetwatch.SummaryReport{GeneratedAt: sc.Now.UTC().Format(time.RFC3339)}
-	c := scopeConds(sc)
-	day, stale := c.arg(dbTime(sc.Now.Add(-24*time.Hour))), c.arg(dbTime(sc.Now.Add(-fleetwatch.StaleAfter)))
-	if err := s.rdb.QueryRowContext(ctx, `
-		SELECT count(*),
-			COALESCE(sum(CASE WHEN s.last_seen_at >= `+day+` THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(s.updates_available), 0),
-			COALESCE(sum(CASE WHEN s.security_updates > 0 THEN 1 ELSE 0 END), 0)
-		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
-		return nil, fmt.Errorf("summary sites: %w", err)
+	if err := s.summarySites(ctx, sc, r); err != nil {
+		return nil, err
 	}
 	// One indexed probe per project, in the order of the project's index
 	// so that the planner walks it and stops at the first site in scope (a
 	// LIMIT 1 subquery runs as a nested loop; EXISTS let PostgreSQL hash
 	// all of site_modules: 0.5 s here).
-	c = scopeConds(sc)
+	c := scopeConds(sc)
 	c.add("sm.module_id = m.id")
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM modules m WHERE (SELECT 1
 		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql()+`
@@ -126,6 +119,45 @@ func (s *Store) closures(ctx context.Context, sc fleetwatch.ReportScope) (closed
 		return 0, 0, 0, 0, fmt.Errorf("summary compliance: %w", err)
 	}
 	return closed90, within90, closed30, within30, nil
+}
+
+// summarySites fills the site figures of the summary: a fleet's or an
+// organization's from the counters the database keeps (00014) and the
+// index of last_seen_at, a site's from its row.
+func (s *Store) summarySites(ctx context.Context, sc fleetwatch.ReportScope, r *fleetwatch.SummaryReport) error {
+	dayAgo, staleAt := dbTime(sc.Now.Add(-24*time.Hour)), dbTime(sc.Now.Add(-fleetwatch.StaleAfter))
+	if sc.SiteID == 0 {
+		c := counterScope(sc)
+		if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(sum(d.sites), 0), COALESCE(sum(d.updates_available), 0), COALESCE(sum(d.with_security), 0)
+			FROM site_count_deltas d `+c.sql(), c.args...).Scan(&r.Sites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
+			return fmt.Errorf("summary site counters: %w", err)
+		}
+		c = &conds{}
+		org := "s.organization_id IN (SELECT o.id FROM organizations o WHERE NOT o.is_deleted)"
+		if sc.OrganizationID != 0 {
+			org += " AND s.organization_id = " + c.arg(sc.OrganizationID)
+		}
+		day, stale := c.arg(dayAgo), c.arg(staleAt)
+		if err := s.rdb.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.last_seen_at >= `+day+` AND `+org+`),
+				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) AND `+org+`)`,
+			c.args...).Scan(&r.SitesReporting24h, &r.StaleSites); err != nil {
+			return fmt.Errorf("summary sites seen: %w", err)
+		}
+		return nil
+	}
+	c := scopeConds(sc)
+	day, stale := c.arg(dayAgo), c.arg(staleAt)
+	if err := s.rdb.QueryRowContext(ctx, `
+		SELECT count(*),
+			COALESCE(sum(CASE WHEN s.last_seen_at >= `+day+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(s.updates_available), 0),
+			COALESCE(sum(CASE WHEN s.security_updates > 0 THEN 1 ELSE 0 END), 0)
+		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
+		return fmt.Errorf("summary sites: %w", err)
+	}
+	return nil
 }
 
 // openExposures counts the open exposures of the scope by severity, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -298,10 +299,19 @@ func later(a, b time.Time) time.Time {
 // summing to zero go), leaving the rows inserted meanwhile for the next
 // run: the triggers only insert, so this takes no lock they wait on.
 func (s *Store) CompactExposureCounters(ctx context.Context) error {
-	for _, t := range []struct{ table, key string }{
-		{"exposure_open_deltas", "organization_id, severity, due_day"},
-		{"exposure_instant_deltas", "organization_id, kind, day"},
+	for _, t := range []struct{ table, key, sums string }{
+		{"exposure_open_deltas", "organization_id, severity, due_day", "n"},
+		{"exposure_instant_deltas", "organization_id, kind, day", "n"},
+		{"site_count_deltas", "organization_id", "sites, updates_available, with_security"},
 	} {
+		sums, nonzero := "", ""
+		for i, col := range strings.Split(t.sums, ", ") {
+			if i > 0 {
+				sums, nonzero = sums+", ", nonzero+" OR "
+			}
+			sums += "sum(" + col + ")"
+			nonzero += "sum(" + col + ") <> 0"
+		}
 		if err := s.inTx(ctx, func(tx *sql.Tx) error {
 			var last sql.NullInt64
 			if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM `+t.table).Scan(&last); err != nil || !last.Valid {
@@ -314,8 +324,8 @@ func (s *Store) CompactExposureCounters(ctx context.Context) error {
 			if rows == keys {
 				return nil // nothing to fold
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+t.key+`, n)
-				SELECT `+t.key+`, sum(n) FROM `+t.table+` WHERE id <= $1 GROUP BY `+t.key+` HAVING sum(n) <> 0`, last.Int64); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+t.key+`, `+t.sums+`)
+				SELECT `+t.key+`, `+sums+` FROM `+t.table+` WHERE id <= $1 GROUP BY `+t.key+` HAVING `+nonzero, last.Int64); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE id <= $1`, last.Int64)

@@ -97,3 +97,55 @@ FROM exposures e, LATERAL exposure_instants(e.organization_id, e.detected_at, e.
 GROUP BY 1, 2, 3;
 -- Today's figures are computed live: the exposures detected today.
 CREATE INDEX exposures_detected_at_idx ON exposures (detected_at);
+
+-- The summary's site figures of a fleet or an organization the same way:
+-- its sites, their outstanding updates and those with a security update
+-- (sites that are not deleted), by organization. The sites seen in the
+-- last day and the stale ones are counted from the index of last_seen_at,
+-- which now covers the organization and is_active.
+CREATE TABLE site_count_deltas (
+    id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id   BIGINT  NOT NULL,
+    sites             INTEGER NOT NULL,
+    updates_available BIGINT  NOT NULL,
+    with_security     INTEGER NOT NULL
+);
+CREATE INDEX site_count_deltas_org_idx ON site_count_deltas (organization_id) INCLUDE (sites, updates_available, with_security);
+
+-- +goose StatementBegin
+CREATE FUNCTION sites_count_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+        SELECT NEW.organization_id, 1, NEW.updates_available, CASE WHEN NEW.security_updates > 0 THEN 1 ELSE 0 END
+        WHERE NOT NEW.is_deleted;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+        SELECT OLD.organization_id, -1, -OLD.updates_available, CASE WHEN OLD.security_updates > 0 THEN -1 ELSE 0 END
+        WHERE NOT OLD.is_deleted;
+    ELSE
+        INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+        SELECT v.o, sum(v.s), sum(v.u), sum(v.w) FROM (
+            SELECT OLD.organization_id, -1, -OLD.updates_available, CASE WHEN OLD.security_updates > 0 THEN -1 ELSE 0 END
+            WHERE NOT OLD.is_deleted
+            UNION ALL
+            SELECT NEW.organization_id, 1, NEW.updates_available, CASE WHEN NEW.security_updates > 0 THEN 1 ELSE 0 END
+            WHERE NOT NEW.is_deleted) v (o, s, u, w)
+        GROUP BY v.o HAVING sum(v.s) <> 0 OR sum(v.u) <> 0 OR sum(v.w) <> 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER sites_count_insert AFTER INSERT OR DELETE ON sites
+    FOR EACH ROW EXECUTE FUNCTION sites_count_deltas();
+CREATE TRIGGER sites_count_update AFTER UPDATE OF organization_id, is_deleted, updates_available, security_updates ON sites
+    FOR EACH ROW EXECUTE FUNCTION sites_count_deltas();
+
+INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+SELECT organization_id, count(*), sum(updates_available), count(*) FILTER (WHERE security_updates > 0)
+FROM sites WHERE NOT is_deleted GROUP BY organization_id;
+
+DROP INDEX sites_last_seen_at_idx;
+CREATE INDEX sites_last_seen_at_idx ON sites (last_seen_at) INCLUDE (organization_id, is_active) WHERE NOT is_deleted;

@@ -88,3 +88,47 @@ SELECT i.o, i.k, i.d, count(*) FROM (
 ) i GROUP BY 1, 2, 3;
 -- Today's figures are computed live: the exposures detected today.
 CREATE INDEX exposures_detected_at_idx ON exposures (detected_at);
+
+-- The summary's site figures (see the PostgreSQL migration).
+CREATE TABLE site_count_deltas (
+    id                INTEGER PRIMARY KEY,
+    organization_id   INTEGER NOT NULL,
+    sites             INTEGER NOT NULL,
+    updates_available INTEGER NOT NULL,
+    with_security     INTEGER NOT NULL
+);
+CREATE INDEX site_count_deltas_org_idx ON site_count_deltas (organization_id, sites, updates_available, with_security);
+
+-- +goose StatementBegin
+CREATE TRIGGER sites_count_insert AFTER INSERT ON sites WHEN NOT NEW.is_deleted BEGIN
+    INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+    VALUES (NEW.organization_id, 1, NEW.updates_available, CASE WHEN NEW.security_updates > 0 THEN 1 ELSE 0 END);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER sites_count_delete AFTER DELETE ON sites WHEN NOT OLD.is_deleted BEGIN
+    INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+    VALUES (OLD.organization_id, -1, -OLD.updates_available, CASE WHEN OLD.security_updates > 0 THEN -1 ELSE 0 END);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER sites_count_update AFTER UPDATE OF organization_id, is_deleted, updates_available, security_updates ON sites BEGIN
+    INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+    SELECT v.o, sum(v.s), sum(v.u), sum(v.w) FROM (
+        SELECT OLD.organization_id AS o, -1 AS s, -OLD.updates_available AS u, CASE WHEN OLD.security_updates > 0 THEN -1 ELSE 0 END AS w
+        WHERE NOT OLD.is_deleted
+        UNION ALL
+        SELECT NEW.organization_id, 1, NEW.updates_available, CASE WHEN NEW.security_updates > 0 THEN 1 ELSE 0 END
+        WHERE NOT NEW.is_deleted) v
+    GROUP BY v.o HAVING sum(v.s) <> 0 OR sum(v.u) <> 0 OR sum(v.w) <> 0;
+END;
+-- +goose StatementEnd
+
+INSERT INTO site_count_deltas (organization_id, sites, updates_available, with_security)
+SELECT organization_id, count(*), sum(updates_available), sum(CASE WHEN security_updates > 0 THEN 1 ELSE 0 END)
+FROM sites WHERE NOT is_deleted GROUP BY organization_id;
+
+DROP INDEX sites_last_seen_at_idx;
+CREATE INDEX sites_last_seen_at_idx ON sites (last_seen_at, organization_id, is_active) WHERE NOT is_deleted;
