@@ -49,45 +49,65 @@ CREATE FUNCTION exposure_instants(org BIGINT, det TIMESTAMPTZ, due TIMESTAMPTZ, 
 $$;
 -- +goose StatementEnd
 
+-- Statement triggers: one aggregated insert per statement, from its
+-- transition tables (a feed change opens or closes 10,000 exposures at once).
 -- +goose StatementBegin
-CREATE FUNCTION exposures_count_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION exposures_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.resolved_at IS NULL THEN
-            INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
-            VALUES (NEW.organization_id, NEW.severity, (NEW.due_at AT TIME ZONE 'UTC')::date, 1);
-        END IF;
-        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
-        SELECT * FROM exposure_instants(NEW.organization_id, NEW.detected_at, NEW.due_at, NEW.resolved_at, NEW.sla_outcome, 1);
-    ELSIF TG_OP = 'DELETE' THEN
-        IF OLD.resolved_at IS NULL THEN
-            INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
-            VALUES (OLD.organization_id, OLD.severity, (OLD.due_at AT TIME ZONE 'UTC')::date, -1);
-        END IF;
-        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
-        SELECT * FROM exposure_instants(OLD.organization_id, OLD.detected_at, OLD.due_at, OLD.resolved_at, OLD.sla_outcome, -1);
-    ELSE
-        INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
-        SELECT v.o, v.s, v.d, sum(v.n) FROM (VALUES
-            (OLD.organization_id, OLD.severity, (OLD.due_at AT TIME ZONE 'UTC')::date, CASE WHEN OLD.resolved_at IS NULL THEN -1 ELSE 0 END),
-            (NEW.organization_id, NEW.severity, (NEW.due_at AT TIME ZONE 'UTC')::date, CASE WHEN NEW.resolved_at IS NULL THEN 1 ELSE 0 END)) v (o, s, d, n)
-        GROUP BY v.o, v.s, v.d HAVING sum(v.n) <> 0;
-        INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
-        SELECT i.organization_id, i.kind, i.day, sum(i.n) FROM (
-            SELECT * FROM exposure_instants(OLD.organization_id, OLD.detected_at, OLD.due_at, OLD.resolved_at, OLD.sla_outcome, -1)
-            UNION ALL
-            SELECT * FROM exposure_instants(NEW.organization_id, NEW.detected_at, NEW.due_at, NEW.resolved_at, NEW.sla_outcome, 1)) i
-        GROUP BY i.organization_id, i.kind, i.day HAVING sum(i.n) <> 0;
-    END IF;
+    INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+    SELECT x.organization_id, x.severity, x.d, sum(x.n) FROM (
+            SELECT r.organization_id, r.severity, (r.due_at AT TIME ZONE 'UTC')::date AS d, 1 AS n FROM new_rows r WHERE r.resolved_at IS NULL) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
+    INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+    SELECT x.organization_id, x.kind, x.day, sum(x.n) FROM (
+            SELECT i.* FROM new_rows r, LATERAL exposure_instants(r.organization_id, r.detected_at, r.due_at, r.resolved_at, r.sla_outcome, 1) i) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
+CREATE TRIGGER exposures_count_inserted AFTER INSERT ON exposures REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exposures_count_inserted();
 
-CREATE TRIGGER exposures_count_insert AFTER INSERT OR DELETE ON exposures
-    FOR EACH ROW EXECUTE FUNCTION exposures_count_deltas();
-CREATE TRIGGER exposures_count_update AFTER UPDATE OF organization_id, severity, detected_at, due_at, resolved_at, sla_outcome ON exposures
-    FOR EACH ROW EXECUTE FUNCTION exposures_count_deltas();
+-- +goose StatementBegin
+CREATE FUNCTION exposures_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+    SELECT x.organization_id, x.severity, x.d, sum(x.n) FROM (
+            SELECT r.organization_id, r.severity, (r.due_at AT TIME ZONE 'UTC')::date AS d, -1 AS n FROM old_rows r WHERE r.resolved_at IS NULL) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
+    INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+    SELECT x.organization_id, x.kind, x.day, sum(x.n) FROM (
+            SELECT i.* FROM old_rows r, LATERAL exposure_instants(r.organization_id, r.detected_at, r.due_at, r.resolved_at, r.sla_outcome, -1) i) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER exposures_count_deleted AFTER DELETE ON exposures REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exposures_count_deleted();
+
+-- +goose StatementBegin
+CREATE FUNCTION exposures_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
+    SELECT x.organization_id, x.severity, x.d, sum(x.n) FROM (
+            SELECT r.organization_id, r.severity, (r.due_at AT TIME ZONE 'UTC')::date AS d, -1 AS n FROM old_rows r WHERE r.resolved_at IS NULL
+            UNION ALL
+            SELECT r.organization_id, r.severity, (r.due_at AT TIME ZONE 'UTC')::date AS d, 1 AS n FROM new_rows r WHERE r.resolved_at IS NULL) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
+    INSERT INTO exposure_instant_deltas (organization_id, kind, day, n)
+    SELECT x.organization_id, x.kind, x.day, sum(x.n) FROM (
+            SELECT i.* FROM old_rows r, LATERAL exposure_instants(r.organization_id, r.detected_at, r.due_at, r.resolved_at, r.sla_outcome, -1) i
+            UNION ALL
+            SELECT i.* FROM new_rows r, LATERAL exposure_instants(r.organization_id, r.detected_at, r.due_at, r.resolved_at, r.sla_outcome, 1) i) x
+    GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER exposures_count_updated AFTER UPDATE ON exposures REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exposures_count_updated();
 
 INSERT INTO exposure_open_deltas (organization_id, severity, due_day, n)
 SELECT organization_id, severity, (due_at AT TIME ZONE 'UTC')::date, count(*) FROM exposures WHERE resolved_at IS NULL GROUP BY 1, 2, 3;
