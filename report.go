@@ -253,6 +253,11 @@ type ReportStore interface {
 	// ExposureDays counts the instants of ExposureSpans(s) by day, from
 	// s.From (a midnight) to s.Now.
 	ExposureDays(ctx context.Context, s ReportScope) (*ExposureDays, error)
+	// ExposureTrendDays is ExposureDays for a trend, from s.From (a
+	// midnight): it may count instants of exposures not alive in the
+	// period, as long as every difference of running sums a trend takes
+	// stays the same (a fleet's or organization's comes from counters).
+	ExposureTrendDays(ctx context.Context, s ReportScope) (*ExposureDays, error)
 	OutdatedSpans(ctx context.Context, s ReportScope) ([]OutdatedSpan, error)
 	ModuleUsage(ctx context.Context, s ReportScope, project string, opts ListOptions) ([]*ModuleUsageRow, int, error)
 	PatchRunReport(ctx context.Context, s ReportScope, opts ListOptions) ([]*PatchRunReportRow, int, error)
@@ -283,6 +288,9 @@ type RollupStore interface {
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
 	// OutdatedTimes is OutdatedSpans in compact form, for the rollups.
 	OutdatedTimes(ctx context.Context, s ReportScope) (*OutdatedTimes, error)
+	// CompactExposureCounters folds the exposure counters the database
+	// keeps (ExposureTrendDays, the summary) into one row per key.
+	CompactExposureCounters(ctx context.Context) error
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
 	// RollupOrganizations returns the ids of the organizations that exist

@@ -278,11 +278,13 @@ func (s *Reports) Trends(ctx context.Context, in ScopeInput) ([]*fleetwatch.Tren
 }
 
 func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.TrendRow, error) {
-	// Exposures are counted live, by day in the database. Outdated updates
+	// Exposures are counted by day in the database: a fleet's or an
+	// organization's from its counters before today, a site's and today's
+	// live. Outdated updates
 	// are many: an organization's or the fleet's come from the daily
 	// rollups; a site's, or any period the rollups do not cover yet, from
 	// history.
-	counts, err := s.Store.ExposureDays(ctx, sc)
+	counts, err := s.Store.ExposureTrendDays(ctx, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,12 @@ func (f *fakeReportStore) ExposureSpans(context.Context, fleetwatch.ReportScope)
 	return f.spans, nil
 }
 
+func (f *fakeReportStore) ExposureTrendDays(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
+	return f.ExposureDays(ctx, sc)
+}
+
+func (f *fakeReportStore) CompactExposureCounters(context.Context) error { return nil }
+
 func (f *fakeReportStore) ExposureDays(_ context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
 	return fleetwatch.CountExposureDays(f.spans, sc.From, sc.Now), nil
 }

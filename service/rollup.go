@@ -27,6 +27,9 @@ const (
 func (s *Reports) Rollup(ctx context.Context) error {
 	now := s.now()
 	today := now.Truncate(24 * time.Hour)
+	if err := s.Store.CompactExposureCounters(ctx); err != nil {
+		return err
+	}
 	orgs, err := s.Store.RollupOrganizations(ctx)
 	if err != nil {
 		return err

@@ -29,33 +29,29 @@ const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organizatio
 // Summary counts the fleet of the scope at sc.Now. Every figure comes from
 // counters kept on the sites or from narrow indexes (00012), never from a
 // scan of site_modules or a join of every exposure with its site:
-//   - one pass over the sites (10,000 rows) gives the site figures and adds
-//     up their update counters;
+//   - the site figures: a fleet's or an organization's from counters the
+//     database keeps (00014) and the index of last_seen_at, a site's from
+//     its row;
 //   - projects: one index probe per project (site_modules by project, in
 //     site order), stopping at the first visible site of the scope;
-//   - open exposures by severity and overdue, and the compliance over 30
-//     and 90 days: index-only scans of partial indexes, leaving out the
-//     exposures of deleted sites (few) by an anti-join.
+//   - open exposures by severity and overdue: a fleet's or an
+//     organization's from the counters the database keeps (00014), a
+//     site's from the index of its open exposures;
+//   - the compliance over 30 and 90 days: an index-only scan of a partial
+//     index, leaving out the exposures of deleted sites (few) by an
+//     anti-join.
 //
 // A site filter narrows each of these to one site.
 func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.SummaryReport, error) {
 	r := &fleetwatch.SummaryReport{GeneratedAt: sc.Now.UTC().Format(time.RFC3339)}
-	c := scopeConds(sc)
-	day, stale := c.arg(dbTime(sc.Now.Add(-24*time.Hour))), c.arg(dbTime(sc.Now.Add(-fleetwatch.StaleAfter)))
-	if err := s.rdb.QueryRowContext(ctx, `
-		SELECT count(*),
-			COALESCE(sum(CASE WHEN s.last_seen_at >= `+day+` THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(s.updates_available), 0),
-			COALESCE(sum(CASE WHEN s.security_updates > 0 THEN 1 ELSE 0 END), 0)
-		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
-		return nil, fmt.Errorf("summary sites: %w", err)
+	if err := s.summarySites(ctx, sc, r); err != nil {
+		return nil, err
 	}
 	// One indexed probe per project, in the order of the project's index
 	// so that the planner walks it and stops at the first site in scope (a
 	// LIMIT 1 subquery runs as a nested loop; EXISTS let PostgreSQL hash
 	// all of site_modules: 0.5 s here).
-	c = scopeConds(sc)
+	c := scopeConds(sc)
 	c.add("sm.module_id = m.id")
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM modules m WHERE (SELECT 1
 		FROM site_modules sm JOIN sites s ON s.id = sm.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql()+`
@@ -63,24 +59,12 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		c.args...).Scan(&r.Projects); err != nil {
 		return nil, fmt.Errorf("summary projects: %w", err)
 	}
-	c = exposureScope(sc)
-	c.add("e.resolved_at IS NULL")
-	now := c.arg(dbTime(sc.Now))
-	rows, err := s.rdb.QueryContext(ctx, `
-		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0)
-		FROM exposures e `+c.sql()+` GROUP BY e.severity`, c.args...)
+	bySeverity, overdue, err := s.openExposures(ctx, sc)
 	if err != nil {
-		return nil, fmt.Errorf("summary exposures: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var sev string
-		var n, overdue int
-		if err := rows.Scan(&sev, &n, &overdue); err != nil {
-			return nil, fmt.Errorf("scan summary exposures: %w", err)
-		}
+	for sev, n := range bySeverity {
 		r.SecurityUpdates += n
-		r.OverdueExposures += overdue
 		switch sev {
 		case fleetwatch.SeverityHighlyCritical:
 			r.SecurityHighlyCritical = n
@@ -94,10 +78,7 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 			r.SecurityNotCritical = n
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("summary exposures: %w", err)
-	}
-	rows.Close()
+	r.OverdueExposures = overdue
 	// Acceptances are few: count them from their side.
 	c = scopeConds(sc)
 	c.add("e.resolved_at IS NULL AND a.revoked_at IS NULL AND a.expires_at > " + c.arg(dbTime(sc.Now)))
@@ -105,16 +86,9 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 		JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...).Scan(&r.AcceptedExposures); err != nil {
 		return nil, fmt.Errorf("summary accepted: %w", err)
 	}
-	// The 90 days of closures in one pass, the last 30 apart.
-	c = exposureScope(sc)
-	d30 := c.arg(dbTime(sc.Now.AddDate(0, 0, -30)))
-	c.add("e.resolved_at >= " + c.arg(dbTime(sc.Now.AddDate(0, 0, -90))))
-	var closed90, within90, closed30, within30 int
-	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` THEN 1 ELSE 0 END), 0),
-			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
-		FROM exposures e `+c.sql(), c.args...).Scan(&closed90, &within90, &closed30, &within30); err != nil {
-		return nil, fmt.Errorf("summary compliance: %w", err)
+	closed90, within90, closed30, within30, err := s.closures(ctx, sc)
+	if err != nil {
+		return nil, err
 	}
 	if closed30 > 0 {
 		r.Compliance30d = ptrTo(100 * float64(within30) / float64(closed30))
@@ -126,6 +100,98 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// closures counts the exposures of the scope closed in the last 90 and 30
+// days, and those closed within their deadline: a site's from the index of
+// closures, a fleet's or an organization's from the counters (00014).
+func (s *Store) closures(ctx context.Context, sc fleetwatch.ReportScope) (closed90, within90, closed30, within30 int, err error) {
+	if sc.SiteID == 0 {
+		return s.closureCounts(ctx, sc)
+	}
+	// The 90 days of closures in one pass, the last 30 apart.
+	c := exposureScope(sc)
+	d30 := c.arg(dbTime(sc.Now.AddDate(0, 0, -30)))
+	c.add("e.resolved_at >= " + c.arg(dbTime(sc.Now.AddDate(0, 0, -90))))
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(CASE WHEN e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN e.resolved_at >= `+d30+` AND e.sla_outcome = 'within' THEN 1 ELSE 0 END), 0)
+		FROM exposures e `+c.sql(), c.args...).Scan(&closed90, &within90, &closed30, &within30); err != nil {
+		return 0, 0, 0, 0, fmt.Errorf("summary compliance: %w", err)
+	}
+	return closed90, within90, closed30, within30, nil
+}
+
+// summarySites fills the site figures of the summary: a fleet's or an
+// organization's from the counters the database keeps (00014) and the
+// index of last_seen_at, a site's from its row.
+func (s *Store) summarySites(ctx context.Context, sc fleetwatch.ReportScope, r *fleetwatch.SummaryReport) error {
+	dayAgo, staleAt := dbTime(sc.Now.Add(-24*time.Hour)), dbTime(sc.Now.Add(-fleetwatch.StaleAfter))
+	if sc.SiteID == 0 {
+		c := counterScope(sc)
+		if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(sum(d.sites), 0), COALESCE(sum(d.updates_available), 0), COALESCE(sum(d.with_security), 0)
+			FROM site_count_deltas d `+c.sql(), c.args...).Scan(&r.Sites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
+			return fmt.Errorf("summary site counters: %w", err)
+		}
+		c = &conds{}
+		org := "s.organization_id IN (SELECT o.id FROM organizations o WHERE NOT o.is_deleted)"
+		if sc.OrganizationID != 0 {
+			org += " AND s.organization_id = " + c.arg(sc.OrganizationID)
+		}
+		day, stale := c.arg(dayAgo), c.arg(staleAt)
+		if err := s.rdb.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.last_seen_at >= `+day+` AND `+org+`),
+				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) AND `+org+`)`,
+			c.args...).Scan(&r.SitesReporting24h, &r.StaleSites); err != nil {
+			return fmt.Errorf("summary sites seen: %w", err)
+		}
+		return nil
+	}
+	c := scopeConds(sc)
+	day, stale := c.arg(dayAgo), c.arg(staleAt)
+	if err := s.rdb.QueryRowContext(ctx, `
+		SELECT count(*),
+			COALESCE(sum(CASE WHEN s.last_seen_at >= `+day+` THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(CASE WHEN s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) THEN 1 ELSE 0 END), 0),
+			COALESCE(sum(s.updates_available), 0),
+			COALESCE(sum(CASE WHEN s.security_updates > 0 THEN 1 ELSE 0 END), 0)
+		`+siteScopeFrom+` `+c.sql(), c.args...).Scan(&r.Sites, &r.SitesReporting24h, &r.StaleSites, &r.UpdatesAvailable, &r.SitesWithSecurity); err != nil {
+		return fmt.Errorf("summary sites: %w", err)
+	}
+	return nil
+}
+
+// openExposures counts the open exposures of the scope by severity, and
+// those past their deadline at sc.Now: a site's from the index of its open
+// exposures, a fleet's or an organization's from the counters (00014).
+func (s *Store) openExposures(ctx context.Context, sc fleetwatch.ReportScope) (map[string]int, int, error) {
+	if sc.SiteID == 0 {
+		return s.openExposureCounts(ctx, sc)
+	}
+	c := exposureScope(sc)
+	c.add("e.resolved_at IS NULL")
+	now := c.arg(dbTime(sc.Now))
+	rows, err := s.rdb.QueryContext(ctx, `
+		SELECT e.severity, count(*), COALESCE(sum(CASE WHEN e.due_at < `+now+` THEN 1 ELSE 0 END), 0)
+		FROM exposures e `+c.sql()+` GROUP BY e.severity`, c.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("summary exposures: %w", err)
+	}
+	defer rows.Close()
+	bySeverity, overdue := map[string]int{}, 0
+	for rows.Next() {
+		var sev string
+		var n, late int
+		if err := rows.Scan(&sev, &n, &late); err != nil {
+			return nil, 0, fmt.Errorf("scan summary exposures: %w", err)
+		}
+		bySeverity[sev] += n
+		overdue += late
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("summary exposures: %w", err)
+	}
+	return bySeverity, overdue, nil
+}
 
 // exposureScope bounds exposures e to the scope without joining their
 // sites: an exposure keeps its site's organization, deleted organizations

@@ -71,6 +71,8 @@ func scratchSummary(t *testing.T, db *sql.DB, sc fleetwatch.ReportScope) *fleetw
 	p := func(i int) string { return fmt.Sprintf("$%d", len(args)+i) }
 	r := &fleetwatch.SummaryReport{}
 	r.Sites = count(`SELECT count(*) FROM (SELECT id AS site_id FROM sites) x` + from)
+	r.SitesReporting24h = count(`SELECT count(*) FROM (SELECT id AS site_id FROM sites) x`+from+` AND s.last_seen_at >= `+fmt.Sprintf("$%d", len(args)+1), sc.Now.Add(-24*time.Hour))
+	r.StaleSites = count(`SELECT count(*) FROM (SELECT id AS site_id FROM sites) x`+from+` AND s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+fmt.Sprintf("$%d", len(args)+1)+`)`, sc.Now.Add(-fleetwatch.StaleAfter))
 	r.UpdatesAvailable = count(`SELECT count(*) FROM site_modules x` + from + ` AND x.update_available AND NOT x.security_update`)
 	r.Projects = count(`SELECT count(DISTINCT x.module_id) FROM site_modules x` + from)
 	r.SitesWithSecurity = count(`SELECT count(DISTINCT x.site_id) FROM site_modules x` + from + ` AND x.security_update`)
@@ -143,6 +145,8 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 		apply(b2, 10, "p3=2.0", "p8=bad-moderately_critical-7", "p11=bad-highly_critical-40")
 		apply(a1, 5, "p1=old", "p3=old", "p4=2.0", "p12=bad-less_critical-60") // p4 closed late
 		apply(b1, 2, "p7=2.0", "p1=old")                                       // p7 closed in time
+		apply(a1, 1, "p1=old", "p3=old", "p4=bad-highly_critical-1")           // p4 reopened, p12 closed
+		apply(b1, 0, "p7=2.0", "p1=old", "p13=bad-critical-3")                 // opened today
 		// An out-of-order snapshot changes history, not the present.
 		apply(b2, 40, "p3=old", "p8=bad-moderately_critical-7")
 		// A feed change: p1 of a1 is now current.
@@ -189,84 +193,108 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			"deleted site":  {SiteID: a2.ID, Now: now},
 			"deleted org":   {OrganizationID: orgC.ID, Now: now},
 			"other org now": {OrganizationID: orgA.ID, Now: now.AddDate(0, 0, 30)},
+			// The 30 and 90 days start a minute before the closures (at the
+			// time of the ingest).
+			"fleet, 30 days cut": {Now: now.AddDate(0, 0, 30).Add(-time.Minute)},
+			"fleet, 90 days cut": {Now: now.AddDate(0, 0, 90).Add(-time.Minute)},
 		}
-		for name, sc := range scopes {
-			got, err := s.Summary(ctx, sc)
-			if err != nil {
-				t.Fatal(err)
+		// The counters, as the triggers leave them and folded.
+		for _, pass := range []string{"counters as written", "counters compacted"} {
+			if pass == "counters compacted" {
+				if err := s.CompactExposureCounters(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.CompactExposureCounters(ctx); err != nil {
+					t.Fatal(err)
+				}
 			}
-			want := scratchSummary(t, db, sc)
-			got.GeneratedAt, got.SitesReporting24h, got.StaleSites = "", 0, 0
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: summary differs from the scratch computation (-scratch +summary):\n%s", name, diff)
-			}
-			if name == "fleet" && (got.SecurityUpdates == 0 || got.AcceptedExposures != 1 || got.Compliance90d == nil || got.OverdueExposures == 0) {
-				t.Errorf("the fixture lacks cases: %+v", got)
-			}
-			// The index-first page equals the joined one, page by page.
-			var fast, slow []string
-			var fastTotal, slowTotal int
-			for page := 1; page <= 4; page++ {
-				rows, total, err := s.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{Page: page, PerPage: 2})
+			for name, sc := range scopes {
+				got, err := s.Summary(ctx, sc)
 				if err != nil {
 					t.Fatal(err)
 				}
-				fastTotal = total
-				for _, r := range rows {
-					fast = append(fast, r.ExposureUUID+" "+r.SiteName+" "+r.Project+" "+fmt.Sprint(r.AcceptedUntil != nil))
-				}
-			}
-			rows, total, err := s.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: 100, Sort: []fleetwatch.SortField{{Field: "project"}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			slowTotal = total
-			byUUID := map[string]*fleetwatch.SecurityUpdateRow{}
-			for _, r := range rows {
-				byUUID[r.ExposureUUID] = r
-			}
-			sort.Slice(rows, func(i, j int) bool {
-				if !rows[i].DueAt.Equal(rows[j].DueAt) {
-					return rows[i].DueAt.Before(rows[j].DueAt)
-				}
-				return false
-			})
-			for _, r := range rows {
-				slow = append(slow, r.ExposureUUID+" "+r.SiteName+" "+r.Project+" "+fmt.Sprint(r.AcceptedUntil != nil))
-			}
-			if len(slow) > 8 {
-				slow = slow[:8]
-			}
-			if fastTotal != slowTotal || fastTotal != want.SecurityUpdates || !sameSet(fast, slow) {
-				t.Errorf("%s: security updates by deadline (%d) %v\nby project (%d) %v\nsummary: %d", name, fastTotal, fast, slowTotal, slow, want.SecurityUpdates)
-			}
-		}
-
-		// Exposure instants by day: the database's count equals the count
-		// of the spans, for each scope and for periods that start after
-		// exposures opened and end before some closed.
-		for name, sc := range scopes {
-			for _, period := range [][2]time.Time{
-				{now.AddDate(0, 0, -120).Truncate(24 * time.Hour), now},
-				{now.AddDate(0, 0, -60).Truncate(24 * time.Hour), now.AddDate(0, 0, -7).Add(5 * time.Hour)},
-			} {
-				sc.From, sc.To = period[0], period[1]
-				spans, err := s.ExposureSpans(ctx, sc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := s.ExposureDays(ctx, sc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := fleetwatch.CountExposureDays(spans, sc.From, sc.Now)
-				if want.Days == nil {
-					want.Days = map[string]*[fleetwatch.InstantKinds]int{}
-				}
+				want := scratchSummary(t, db, sc)
+				got.GeneratedAt = ""
 				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%s from %s: exposure days (-spans +database):\n%s", name, sc.From.Format(time.DateOnly), diff)
+					t.Errorf("%s: summary differs from the scratch computation (-scratch +summary), %s:\n%s", name, pass, diff)
+				}
+				if name == "fleet" && (got.SecurityUpdates == 0 || got.AcceptedExposures != 1 || got.Compliance90d == nil || got.OverdueExposures == 0) {
+					t.Errorf("the fixture lacks cases: %+v", got)
+				}
+				// The index-first page equals the joined one, page by page.
+				var fast, slow []string
+				var fastTotal, slowTotal int
+				for page := 1; page <= 4; page++ {
+					rows, total, err := s.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{Page: page, PerPage: 2})
+					if err != nil {
+						t.Fatal(err)
+					}
+					fastTotal = total
+					for _, r := range rows {
+						fast = append(fast, r.ExposureUUID+" "+r.SiteName+" "+r.Project+" "+fmt.Sprint(r.AcceptedUntil != nil))
+					}
+				}
+				rows, total, err := s.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: 100, Sort: []fleetwatch.SortField{{Field: "project"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				slowTotal = total
+				byUUID := map[string]*fleetwatch.SecurityUpdateRow{}
+				for _, r := range rows {
+					byUUID[r.ExposureUUID] = r
+				}
+				sort.Slice(rows, func(i, j int) bool {
+					if !rows[i].DueAt.Equal(rows[j].DueAt) {
+						return rows[i].DueAt.Before(rows[j].DueAt)
+					}
+					return false
+				})
+				for _, r := range rows {
+					slow = append(slow, r.ExposureUUID+" "+r.SiteName+" "+r.Project+" "+fmt.Sprint(r.AcceptedUntil != nil))
+				}
+				if len(slow) > 8 {
+					slow = slow[:8]
+				}
+				if fastTotal != slowTotal || fastTotal != want.SecurityUpdates || !sameSet(fast, slow) {
+					t.Errorf("%s: security updates by deadline (%d) %v\nby project (%d) %v\nsummary: %d", name, fastTotal, fast, slowTotal, slow, want.SecurityUpdates)
 				}
 			}
+
+			// Exposure instants by day: the database's count equals the count
+			// of the spans, for each scope and for periods that start after
+			// exposures opened and end before some closed.
+			for name, sc := range scopes {
+				for _, period := range [][2]time.Time{
+					{now.AddDate(0, 0, -120).Truncate(24 * time.Hour), now},
+					{now.AddDate(0, 0, -60).Truncate(24 * time.Hour), now.AddDate(0, 0, -7).Add(5 * time.Hour)},
+				} {
+					sc.From, sc.To = period[0], period[1]
+					spans, err := s.ExposureSpans(ctx, sc)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := s.ExposureDays(ctx, sc)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := fleetwatch.CountExposureDays(spans, sc.From, sc.Now)
+					if want.Days == nil {
+						want.Days = map[string]*[fleetwatch.InstantKinds]int{}
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s from %s: exposure days (-spans +database):\n%s", name, sc.From.Format(time.DateOnly), diff)
+					}
+					// The counters give every figure of the trend.
+					counted, err := s.ExposureTrendDays(ctx, sc)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(trendFigures(sc, want), trendFigures(sc, counted)); diff != "" {
+						t.Errorf("%s from %s, %s: trend figures (-spans +counters):\n%s", name, sc.From.Format(time.DateOnly), pass, diff)
+					}
+				}
+			}
+
 		}
 
 		// Rollups: each day's outdated count equals the history's.
@@ -311,6 +339,30 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// trendFigures are the figures a trend takes from exposure days: for each
+// day of the period, the open, new, resolved, resolved within and overdue
+// exposures.
+func trendFigures(sc fleetwatch.ReportScope, d *fleetwatch.ExposureDays) []string {
+	var out []string
+	cum := d.Before
+	for day := sc.From; day.Before(sc.To) && day.Before(sc.Now); day = day.AddDate(0, 0, 1) {
+		key := day.Format(time.DateOnly)
+		start := cum
+		if c := d.Days[key]; c != nil {
+			for k := range cum {
+				cum[k] += c[k]
+			}
+		}
+		out = append(out, fmt.Sprintf("%s open %d new %d resolved %d within %d overdue %d", key,
+			cum[fleetwatch.InstantDetected]-cum[fleetwatch.InstantResolved],
+			cum[fleetwatch.InstantDetected]-start[fleetwatch.InstantDetected],
+			cum[fleetwatch.InstantResolved]-start[fleetwatch.InstantResolved],
+			cum[fleetwatch.InstantResolvedWithin]-start[fleetwatch.InstantResolvedWithin],
+			cum[fleetwatch.InstantOverdueFrom]-cum[fleetwatch.InstantOverdueTo]))
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {
