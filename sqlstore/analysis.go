@@ -98,12 +98,6 @@ func (c *conds) list(vs []int64) string {
 	return strings.Join(ph, ", ")
 }
 
-// moduleTypes maps a feed's project type to a module type.
-var moduleTypes = map[string]string{
-	"project_core": "core", "project_module": "module", "project_theme": "theme",
-	"project_distribution": "profile", "project_profile": "profile",
-}
-
 // SaveReleases upserts the releases of a project's feed into module_versions,
 // creating the module when no site reported it yet, and links each security
 // release to the advisory it fixes (advisory ids by version).

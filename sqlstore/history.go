@@ -22,28 +22,8 @@ type interval struct {
 	validTo   *time.Time
 }
 
-// applyHistory writes into site_module_history what the snapshot says the
-// site ran from collected until next (nil: until further notice), as
-// changes only, and returns the changes against the state it replaces.
-//
-// Versions change only at snapshots, so at most one interval per project
-// overlaps [collected, next): the one valid at collected. When it holds the
-// snapshot's version nothing is written. Otherwise it ends at collected, the
-// snapshot's version fills [collected, next), and — for an out-of-order
-// snapshot — what the interval held after next resumes there.
-func applyHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
-	collected time.Time, next *time.Time) ([]fleetwatch.ModuleChange, error) {
-	plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
-	if err != nil {
-		return nil, err
-	}
-	if err := plan.write(ctx, tx, d, collected, nil); err != nil {
-		return nil, err
-	}
-	return plan.changes, nil
-}
-
-// historyPlan is what applyHistory writes: the changes, the intervals to
+// historyPlan is what a snapshot writes into site_module_history, as
+// changes only: the changes, the intervals to
 // end or drop, and the rows to insert (7 values each). The status of the
 // interval each changed project opens is filled in by write, so that an
 // analysis made before the writes lands with the rows.
@@ -56,8 +36,15 @@ type historyPlan struct {
 	opened  map[int64]int // module → index of its new interval's status in inserts
 }
 
-// planHistory reads the intervals the snapshot replaces and plans
-// applyHistory's writes, without writing.
+// planHistory reads the intervals the snapshot replaces and plans the
+// writes of what the snapshot says the site ran from collected until next
+// (nil: until further notice), without writing.
+//
+// Versions change only at snapshots, so at most one interval per project
+// overlaps [collected, next): the one valid at collected. When it holds the
+// snapshot's version nothing is written. Otherwise it ends at collected, the
+// snapshot's version fills [collected, next), and — for an out-of-order
+// snapshot — what the interval held after next resumes there.
 func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) (*historyPlan, error) {
 	hist, err := readHistory(ctx, tx, []int64{snap.SiteID}, collected, next)
@@ -113,7 +100,7 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 	return out, nil
 }
 
-// planFromHistory plans applyHistory's writes from the site's intervals
+// planFromHistory plans a snapshot's history writes from the site's intervals
 // (readHistory's rows; those ending at or before collected are ignored).
 func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map[string]int64, collected time.Time, next *time.Time) *historyPlan {
 	old := map[int64]interval{}
@@ -199,7 +186,7 @@ func (p *historyPlan) merge(q *historyPlan) {
 
 // write writes the plan; status gives the status of the intervals the
 // changed projects open (unknown when absent).
-func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, collected time.Time, status map[int64]string) error {
+func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status map[int64]string) error {
 	p.fill(status)
 	closeID, dropID, inserts := p.closeID, p.dropID, p.inserts
 	if err := closeIntervals(ctx, tx, d, closeID, p.closeAt); err != nil {

@@ -260,7 +260,7 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 		changes := plan.changes
 		if !inOrder {
 			// History only; the site was seen all the same.
-			if err := plan.write(ctx, tx, s.d, collected, nil); err != nil {
+			if err := plan.write(ctx, tx, s.d, nil); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE sites SET
@@ -293,11 +293,11 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 					verdicts[v.ModuleID], status[v.ModuleID] = v, v.Status
 				}
 			}
-			err = plan.write(ctx, tx, s.d, collected, status)
+			err = plan.write(ctx, tx, s.d, status)
 			if err != nil {
 				return err
 			}
-		} else if err := plan.write(ctx, tx, s.d, collected, nil); err != nil {
+		} else if err := plan.write(ctx, tx, s.d, nil); err != nil {
 			return err
 		}
 		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, verdicts, t); err != nil {

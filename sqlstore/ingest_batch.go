@@ -271,7 +271,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			touched = append(touched, snap.SiteID)
 		}
 	}
-	if err := merged.write(ctx, tx, s.d, time.Time{}, nil); err != nil {
+	if err := merged.write(ctx, tx, s.d, nil); err != nil {
 		return err
 	}
 	if err := writeSiteModules(ctx, tx, s.d, upserts, removed); err != nil {

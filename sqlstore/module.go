@@ -11,10 +11,6 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// chunk bounds the rows of one multi-row statement, well under both
-// databases' limits on bound parameters.
-const chunk = 500
-
 // DrupalLink returns the drupal.org page of a project, "" for a custom one.
 func DrupalLink(name, source string) string {
 	if source == fleetwatch.SourceCustom {

@@ -284,9 +284,9 @@ type demoLoader struct {
 	sites []*fleetwatch.Site
 	users []demoUser
 
-	fetched                           map[string]bool // projects whose feed was fetched
-	pushes, patchRuns, advisories, sa int
-	saSeq                             map[string]int // advisory numbers by "CORE-2026"
+	fetched                       map[string]bool // projects whose feed was fetched
+	pushes, patchRuns, advisories int
+	saSeq                         map[string]int // advisory numbers by "CORE-2026"
 }
 
 func newDemoLoader(store *sqlstore.Store, opt demoOptions, bcryptCost int, secret []byte, logger *slog.Logger) (*demoLoader, error) {
