@@ -324,11 +324,21 @@ func (s *Store) CompactExposureCounters(ctx context.Context) error {
 			if rows == keys {
 				return nil // nothing to fold
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+t.key+`, `+t.sums+`)
-				SELECT `+t.key+`, `+sums+` FROM `+t.table+` WHERE id <= $1 GROUP BY `+t.key+` HAVING `+nonzero, last.Int64); err != nil {
+			if s.d == sqliteDialect {
+				// One writer: no row can be committed between the two.
+				if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+` (`+t.key+`, `+t.sums+`)
+					SELECT `+t.key+`, `+sums+` FROM `+t.table+` WHERE id <= $1 GROUP BY `+t.key+` HAVING `+nonzero, last.Int64); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE id <= $1`, last.Int64)
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE id <= $1`, last.Int64)
+			// On PostgreSQL a writer may hold an id <= last and commit
+			// after a first statement ran: the sums are made of exactly
+			// the rows the DELETE removes, whenever they were committed.
+			_, err := tx.ExecContext(ctx, `WITH del AS (DELETE FROM `+t.table+` WHERE id <= $1 RETURNING `+t.key+`, `+t.sums+`)
+				INSERT INTO `+t.table+` (`+t.key+`, `+t.sums+`)
+				SELECT `+t.key+`, `+sums+` FROM del GROUP BY `+t.key+` HAVING `+nonzero, last.Int64)
 			return err
 		}); err != nil {
 			return fmt.Errorf("compact %s: %w", t.table, err)
