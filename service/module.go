@@ -55,18 +55,9 @@ func (s *Modules) ListSites(ctx context.Context, name string, f fleetwatch.SiteM
 	return s.Store.FindSiteModules(ctx, f)
 }
 
-// ListForSite returns the projects a visible site runs now.
-func (s *Modules) ListForSite(ctx context.Context, siteUUID string, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {
-	st, err := s.SiteModulesStamp(ctx, siteUUID)
-	if err != nil {
-		return nil, 0, err
-	}
-	return s.ListForStamp(ctx, st, f)
-}
-
 // SiteModulesStamp returns the state of a visible site's module list, in
 // one indexed read: a page built for an equal stamp (and equal parameters)
-// is the page ListForSite would read now, so callers may serve it again.
+// is the page ListForStamp would read now, so callers may serve it again.
 func (s *Modules) SiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error) {
 	a, err := actor(ctx)
 	if err != nil {

@@ -315,8 +315,9 @@ func (s *Reports) trends(ctx context.Context, sc fleetwatch.ReportScope) ([]*fle
 	return rows, nil
 }
 
-// exposureTrendsFromDays is exposureTrends from the instants counted by
-// day: a running sum per kind gives what is before each day's start and end.
+// exposureTrendsFromDays counts, for each day, the exposures open, new,
+// resolved and overdue from the instants counted by day: a running sum per
+// kind gives what is before each day's start and end.
 func exposureTrendsFromDays(sc fleetwatch.ReportScope, counts *fleetwatch.ExposureDays) []*fleetwatch.TrendRow {
 	days, _ := trendDays(sc)
 	out := make([]*fleetwatch.TrendRow, len(days))
@@ -342,17 +343,6 @@ func exposureTrendsFromDays(sc fleetwatch.ReportScope, counts *fleetwatch.Exposu
 	return out
 }
 
-// computeTrends builds the rows of the period from the exposures' lives
-// and, for the outdated updates, from outdatedSeries.
-func computeTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan, outdated []fleetwatch.OutdatedSpan) []*fleetwatch.TrendRow {
-	rows := exposureTrends(sc, spans)
-	for i, d := range outdatedSeries(sc, outdated) {
-		rows[i].OutdatedUpdates = d.Outdated
-		rows[i].MedianLagDays = medianLag(d.LagHistogram)
-	}
-	return rows
-}
-
 // trendDays returns the start of each day of the period up to now, and the
 // end each day's figures are taken at (its midnight, or now for today).
 func trendDays(sc fleetwatch.ReportScope) (days, ends []time.Time) {
@@ -364,44 +354,6 @@ func trendDays(sc fleetwatch.ReportScope) (days, ends []time.Time) {
 		days, ends = append(days, day), append(ends, end)
 	}
 	return days, ends
-}
-
-// exposureTrends counts, for each day, the exposures open, new, resolved
-// and overdue, from sorted instants and binary search: O((n + days) log n).
-func exposureTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan) []*fleetwatch.TrendRow {
-	var detected, resolved, resolvedWithin, overdueFrom, overdueTo []int64
-	for _, e := range spans {
-		detected = append(detected, e.DetectedAt.UnixNano())
-		// Open and past due from the later of due and detection…
-		overdueFrom = append(overdueFrom, maxTime(e.DueAt, e.DetectedAt).UnixNano())
-		if e.ResolvedAt != nil {
-			resolved = append(resolved, e.ResolvedAt.UnixNano())
-			if e.Outcome == "within" {
-				resolvedWithin = append(resolvedWithin, e.ResolvedAt.UnixNano())
-			}
-			// …until the later of resolution and due.
-			overdueTo = append(overdueTo, maxTime(*e.ResolvedAt, e.DueAt).UnixNano())
-		}
-	}
-	for _, xs := range [][]int64{detected, resolved, resolvedWithin, overdueFrom, overdueTo} {
-		slices.Sort(xs)
-	}
-	days, ends := trendDays(sc)
-	out := make([]*fleetwatch.TrendRow, len(days))
-	for i, day := range days {
-		d, e := day.UnixNano(), ends[i].UnixNano()
-		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
-		row.OpenSecurity = countBefore(detected, e) - countBefore(resolved, e)
-		row.NewExposures = countBefore(detected, e) - countBefore(detected, d)
-		row.Resolved = countBefore(resolved, e) - countBefore(resolved, d)
-		row.Overdue = countBefore(overdueFrom, e) - countBefore(overdueTo, e)
-		if row.Resolved > 0 {
-			within := countBefore(resolvedWithin, e) - countBefore(resolvedWithin, d)
-			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
-		}
-		out[i] = row
-	}
-	return out
 }
 
 // MaxLagDays is the last bucket of lag histograms: longer lags count there.

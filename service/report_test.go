@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -382,4 +383,56 @@ func TestReports_TrendsFromRollups(t *testing.T) {
 	if got := changed[len(changed)-1]; got.OutdatedUpdates != last.OutdatedUpdates+1000 || got.MedianLagDays == nil || *got.MedianLagDays < 300 {
 		t.Errorf("a recomputed day was answered from memory: %d outdated, median %v", got.OutdatedUpdates, got.MedianLagDays)
 	}
+}
+
+// The reference computations the day counts are checked against: from
+// every exposure's life, as the trends were computed before the counters.
+
+// computeTrends builds the rows of the period from the exposures' lives
+// and, for the outdated updates, from outdatedSeries.
+func computeTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan, outdated []fleetwatch.OutdatedSpan) []*fleetwatch.TrendRow {
+	rows := exposureTrends(sc, spans)
+	for i, d := range outdatedSeries(sc, outdated) {
+		rows[i].OutdatedUpdates = d.Outdated
+		rows[i].MedianLagDays = medianLag(d.LagHistogram)
+	}
+	return rows
+}
+
+// exposureTrends counts, for each day, the exposures open, new, resolved
+// and overdue, from sorted instants and binary search: O((n + days) log n).
+func exposureTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan) []*fleetwatch.TrendRow {
+	var detected, resolved, resolvedWithin, overdueFrom, overdueTo []int64
+	for _, e := range spans {
+		detected = append(detected, e.DetectedAt.UnixNano())
+		// Open and past due from the later of due and detection…
+		overdueFrom = append(overdueFrom, maxTime(e.DueAt, e.DetectedAt).UnixNano())
+		if e.ResolvedAt != nil {
+			resolved = append(resolved, e.ResolvedAt.UnixNano())
+			if e.Outcome == "within" {
+				resolvedWithin = append(resolvedWithin, e.ResolvedAt.UnixNano())
+			}
+			// …until the later of resolution and due.
+			overdueTo = append(overdueTo, maxTime(*e.ResolvedAt, e.DueAt).UnixNano())
+		}
+	}
+	for _, xs := range [][]int64{detected, resolved, resolvedWithin, overdueFrom, overdueTo} {
+		slices.Sort(xs)
+	}
+	days, ends := trendDays(sc)
+	out := make([]*fleetwatch.TrendRow, len(days))
+	for i, day := range days {
+		d, e := day.UnixNano(), ends[i].UnixNano()
+		row := &fleetwatch.TrendRow{Day: day.Format(time.DateOnly)}
+		row.OpenSecurity = countBefore(detected, e) - countBefore(resolved, e)
+		row.NewExposures = countBefore(detected, e) - countBefore(detected, d)
+		row.Resolved = countBefore(resolved, e) - countBefore(resolved, d)
+		row.Overdue = countBefore(overdueFrom, e) - countBefore(overdueTo, e)
+		if row.Resolved > 0 {
+			within := countBefore(resolvedWithin, e) - countBefore(resolvedWithin, d)
+			row.CompliancePct = ptr(round1(100 * float64(within) / float64(row.Resolved)))
+		}
+		out[i] = row
+	}
+	return out
 }
