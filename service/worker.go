@@ -43,7 +43,8 @@ type Worker struct {
 	// transaction committed. A failed publish never fails the payload.
 	Events fleetwatch.EventPublisher
 	// OnApplied, when set, is called after each payload was applied (for
-	// metrics); res is nil for patch runs.
+	// metrics); res is nil for patch runs. The groups of a claim are
+	// applied concurrently, so it must be safe for concurrent use.
 	OnApplied func(l *fleetwatch.AuditLog, res *fleetwatch.ApplyResult)
 	Now       func() time.Time
 

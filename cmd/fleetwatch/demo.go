@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -275,7 +276,7 @@ type demoLoader struct {
 	sitesSvc *service.Sites
 	ingest   *service.Ingest
 	worker   *service.Worker
-	applied  int // payloads the worker applied in its last run
+	applied  atomic.Int64 // payloads the worker applied in its last run (its groups run concurrently)
 	analysis *service.Analysis
 	feeds    *service.Feeds
 
@@ -306,7 +307,7 @@ func newDemoLoader(store *sqlstore.Store, opt demoOptions, bcryptCost int, secre
 	l.analysis.Now = now
 	store.Now = now
 	l.worker = &service.Worker{Store: store, Analyzer: l.analysis, Logger: logger, Now: now, BatchSize: 16,
-		OnApplied: func(*fleetwatch.AuditLog, *fleetwatch.ApplyResult) { l.applied++ }}
+		OnApplied: func(*fleetwatch.AuditLog, *fleetwatch.ApplyResult) { l.applied.Add(1) }}
 	client, err := newMirrorClient(filepath.Join(opt.mirror, "release-history"), "", logger)
 	if err != nil {
 		return nil, err

@@ -273,9 +273,9 @@ func (l *demoLoader) patchRun(ctx context.Context, e *demo.Event) error {
 // applyQueued has the ingest worker apply what was queued, at the demo's
 // clock, and fails when the payload was not applied.
 func (l *demoLoader) applyQueued(ctx context.Context, accepted *service.Accepted) error {
-	l.applied = 0
+	l.applied.Store(0)
 	l.worker.RunOnce(ctx)
-	if l.applied > 0 {
+	if l.applied.Load() > 0 {
 		return nil
 	}
 	lg, err := l.store.FindAuditLogByUUID(ctx, accepted.ID)
