@@ -212,13 +212,21 @@ func (s *Server) stillValid(ctx context.Context, a *fleetwatch.Actor) (bool, err
 		hb.checking <- struct{}{}
 		go func() {
 			defer func() { <-hb.checking }()
-			c.ok, c.err = s.Auth.StillValid(ctx, a)
+			// Bounded, and not ended by the first asker's client leaving:
+			// the answer is shared, and streams on taken connections have
+			// no request context to end a stalled database call.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), credentialCheckTimeout)
+			defer cancel()
+			c.ok, c.err = s.Auth.StillValid(cctx, a)
 			close(c.done)
 		}()
 	}
 	<-c.done
 	return c.ok, c.err
 }
+
+// credentialCheckTimeout bounds a heartbeat's credential check.
+const credentialCheckTimeout = 10 * time.Second
 
 type validity struct {
 	done chan struct{}
