@@ -143,10 +143,11 @@ type PatchRunPayload struct {
 // decoding errors into EINVALID errors that point at the field.
 //
 // Every push goes through here, on the accept path and again in the
-// worker: a valid payload is decoded by goccy/go-json (about twice as fast
-// as encoding/json, with half the allocations); a payload it rejects is
-// decoded again by encoding/json, whose answer is the one that counts and
-// whose errors name the JSON field.
+// worker. goccy/go-json decodes it (about twice as fast as encoding/json,
+// with half the allocations); what it accepts is taken as it decoded it
+// (both decoders follow encoding/json's rules for these plain structs). A
+// payload it rejects is decoded again by encoding/json, which decides
+// whether it is really invalid and words the error with the JSON field.
 func decodeJSON(body []byte, v any) error {
 	if fastjson.Unmarshal(body, v) == nil {
 		return nil

@@ -259,9 +259,6 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		}
 		w.plan.fill(status)
 		merged.merge(w.plan)
-		if verdicts == nil {
-			site = nil
-		}
 		up, rm := siteModuleRows(snap.SiteID, w.plan.changes, w.versionIDs, site, t)
 		upserts = append(upserts, up...)
 		if len(rm) > 0 {
@@ -285,6 +282,10 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	}
 	slices.Sort(touched)
 	if verdicts != nil {
+		bySite := map[int64]*fleetwatch.ApplyResult{}
+		for _, i := range idx {
+			bySite[snaps[i].SiteID] = out[i]
+		}
 		// The exposures follow the verdicts in the same transaction.
 		for part := range chunks(touched, s.d.inBatch()) {
 			var c conds
@@ -297,10 +298,6 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 				})
 			if err != nil {
 				return err
-			}
-			bySite := map[int64]*fleetwatch.ApplyResult{}
-			for _, i := range idx {
-				bySite[snaps[i].SiteID] = out[i]
 			}
 			for _, e := range ch.Opened {
 				if r := bySite[e.SiteID]; r != nil {
