@@ -192,17 +192,25 @@ func (d *ExposureDays) Add(kind int, t, from, now time.Time) {
 func CountExposureDays(spans []ExposureSpan, from, now time.Time) *ExposureDays {
 	d := &ExposureDays{}
 	for _, e := range spans {
-		d.Add(InstantDetected, e.DetectedAt, from, now)
-		d.Add(InstantOverdueFrom, later(e.DueAt, e.DetectedAt), from, now)
-		if e.ResolvedAt != nil {
-			d.Add(InstantResolved, *e.ResolvedAt, from, now)
-			if e.Outcome == "within" {
-				d.Add(InstantResolvedWithin, *e.ResolvedAt, from, now)
-			}
-			d.Add(InstantOverdueTo, later(*e.ResolvedAt, e.DueAt), from, now)
-		}
+		e.Instants(func(kind int, t time.Time) { d.Add(kind, t, from, now) })
 	}
 	return d
+}
+
+// Instants calls fn with each instant of the exposure's life that the
+// trends count: detected, overdue from (its deadline, not before it was
+// detected), and once resolved: resolved, resolved within its deadline,
+// overdue to (the later of resolution and deadline).
+func (e *ExposureSpan) Instants(fn func(kind int, t time.Time)) {
+	fn(InstantDetected, e.DetectedAt)
+	fn(InstantOverdueFrom, later(e.DueAt, e.DetectedAt))
+	if e.ResolvedAt != nil {
+		fn(InstantResolved, *e.ResolvedAt)
+		if e.Outcome == "within" {
+			fn(InstantResolvedWithin, *e.ResolvedAt)
+		}
+		fn(InstantOverdueTo, later(*e.ResolvedAt, e.DueAt))
+	}
 }
 
 func later(a, b time.Time) time.Time {

@@ -272,27 +272,15 @@ func (s *Store) exposureInstants(ctx context.Context, query string, args []any, 
 		if err := rows.Scan(&e.DetectedAt, &e.DueAt, &resolved, &e.Outcome); err != nil {
 			return fmt.Errorf("scan exposure instants: %w", err)
 		}
-		fn(fleetwatch.InstantDetected, e.DetectedAt)
-		fn(fleetwatch.InstantOverdueFrom, later(e.DueAt, e.DetectedAt))
 		if resolved.Valid {
-			fn(fleetwatch.InstantResolved, resolved.Time)
-			if e.Outcome == "within" {
-				fn(fleetwatch.InstantResolvedWithin, resolved.Time)
-			}
-			fn(fleetwatch.InstantOverdueTo, later(resolved.Time, e.DueAt))
+			e.ResolvedAt = &resolved.Time
 		}
+		e.Instants(fn)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list exposure instants: %w", err)
 	}
 	return nil
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // CompactExposureCounters folds the counter rows into one per key (those
