@@ -2,6 +2,7 @@ package fleetwatch
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -63,6 +64,13 @@ type AuditLog struct {
 	// Existing is set by EnqueueAuditLogs when the client id was already
 	// stored: UUID is then the original's and nothing was written.
 	Existing bool `json:"-"`
+	// SnapshotHash is the Snapshot.Hash of an inventory or composer.lock,
+	// computed when it was accepted ("" for patch runs and older rows), and
+	// SnapshotCollectedAt the collection time its payload gives (nil: its
+	// arrival, CreatedAt). A worker compares them with its site's current
+	// inventory before decoding the payload.
+	SnapshotHash        string     `json:"-"`
+	SnapshotCollectedAt *time.Time `json:"-"`
 }
 
 // AuditLogFilter narrows a list of audit logs.
@@ -90,7 +98,24 @@ type Snapshot struct {
 	// Hash is a digest of everything above but SiteID and CollectedAt: two
 	// snapshots with the same hash describe the same installation.
 	Hash string
+	// Partial marks a snapshot of an undecoded payload: only SiteID,
+	// CollectedAt and Hash are set. A store applies it only when it leaves
+	// the site's inventory unchanged, and answers ErrSnapshotNotDecoded
+	// otherwise.
+	Partial bool
 }
+
+// InventoryState is a site's current inventory as a worker sees it before
+// decoding pushes: its Snapshot.Hash, and when it was collected (nil before
+// the first).
+type InventoryState struct {
+	Hash        string
+	CollectedAt *time.Time
+}
+
+// ErrSnapshotNotDecoded is a store's answer to a Partial snapshot it cannot
+// apply as unchanged: the payload must be decoded and applied whole.
+var ErrSnapshotNotDecoded = errors.New("the snapshot's payload must be decoded: it changes the site's inventory")
 
 // SnapshotProject is one project a site runs.
 type SnapshotProject struct {

@@ -62,11 +62,12 @@ func (s *Ingest) AcceptInventory(ctx context.Context, body []byte) (*Accepted, e
 	if err != nil {
 		return nil, err
 	}
-	snapshotID, err := ValidateInventory(body, s.now())
+	snapshotID, hash, collected, err := ValidateInventory(body, s.now())
 	if err != nil {
 		return nil, err
 	}
-	return s.enqueue(ctx, a.SiteID, fleetwatch.KindInventory, snapshotIDPrefix, snapshotID, body)
+	return s.enqueue(ctx, &fleetwatch.AuditLog{SiteID: a.SiteID, Kind: fleetwatch.KindInventory, SnapshotHash: hash, SnapshotCollectedAt: collected},
+		snapshotIDPrefix, snapshotID, body)
 }
 
 // AcceptComposerLock validates a composer.lock and queues it; snapshotID is
@@ -81,10 +82,12 @@ func (s *Ingest) AcceptComposerLock(ctx context.Context, body []byte, snapshotID
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := ParseComposerLockPayload(body, a.SiteID, s.now()); err != nil {
+	snap, err := ParseComposerLockPayload(body, a.SiteID, s.now())
+	if err != nil {
 		return nil, err
 	}
-	return s.enqueue(ctx, a.SiteID, fleetwatch.KindComposerLock, snapshotIDPrefix, snapshotID, body)
+	return s.enqueue(ctx, &fleetwatch.AuditLog{SiteID: a.SiteID, Kind: fleetwatch.KindComposerLock, SnapshotHash: snap.Hash},
+		snapshotIDPrefix, snapshotID, body)
 }
 
 // AcceptPatchRun validates a patch run a site pushed and queues it.
@@ -97,11 +100,12 @@ func (s *Ingest) AcceptPatchRun(ctx context.Context, body []byte) (*Accepted, er
 	if err != nil {
 		return nil, err
 	}
-	return s.enqueue(ctx, a.SiteID, fleetwatch.KindPatchRun, runIDPrefix, runID, body)
+	return s.enqueue(ctx, &fleetwatch.AuditLog{SiteID: a.SiteID, Kind: fleetwatch.KindPatchRun}, runIDPrefix, runID, body)
 }
 
-func (s *Ingest) enqueue(ctx context.Context, siteID int64, kind, prefix, clientID string, body []byte) (*Accepted, error) {
-	l := &fleetwatch.AuditLog{SiteID: siteID, Kind: kind, Data: append([]byte(nil), body...)}
+// enqueue stores l, a push of body, in the queue of record.
+func (s *Ingest) enqueue(ctx context.Context, l *fleetwatch.AuditLog, prefix, clientID string, body []byte) (*Accepted, error) {
+	l.Data = append([]byte(nil), body...)
 	if clientID != "" {
 		l.ClientID = prefix + clientID
 	}

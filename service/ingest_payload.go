@@ -244,14 +244,20 @@ func ParseInventory(body []byte, siteID int64, received time.Time) (*fleetwatch.
 	return snap, p.SnapshotID, nil
 }
 
-// ValidateInventory is ParseInventory without the folding, for the accept
-// path, which only needs to know the payload is valid and its snapshot_id.
-func ValidateInventory(body []byte, received time.Time) (string, error) {
-	p, _, _, err := checkInventory(body, received)
+// ValidateInventory is ParseInventory for the accept path: it returns the
+// payload's snapshot_id, the hash of its snapshot, and the collection time
+// the payload gives (nil when it gives none: its arrival counts). The
+// worker compares the hash with the site's before decoding the payload
+// again (most pushes repeat the site's inventory).
+func ValidateInventory(body []byte, received time.Time) (snapshotID, hash string, collectedAt *time.Time, err error) {
+	p, items, collected, err := checkInventory(body, received)
 	if err != nil {
-		return "", err
+		return "", "", nil, err
 	}
-	return p.SnapshotID, nil
+	if p.CollectedAt != "" {
+		collectedAt = &collected
+	}
+	return p.SnapshotID, foldInventory(items, p.Drupal).Hash, collectedAt, nil
 }
 
 // checkInventory decodes and validates an inventory payload.

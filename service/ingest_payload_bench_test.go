@@ -25,7 +25,7 @@ func BenchmarkValidateInventory(b *testing.B) {
 	now := time.Date(2026, 11, 25, 10, 0, 1, 0, time.UTC)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if _, err := ValidateInventory(body, now); err != nil {
+		if _, _, _, err := ValidateInventory(body, now); err != nil {
 			b.Fatal(err)
 		}
 	}

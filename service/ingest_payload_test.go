@@ -24,7 +24,7 @@ func TestValidateInventory_DecodeErrors(t *testing.T) {
 		{"Empty", ``, "", "The body is empty; send a JSON object."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ValidateInventory([]byte(tc.body), now)
+			_, _, _, err := ValidateInventory([]byte(tc.body), now)
 			var e *fleetwatch.Error
 			if !errors.As(err, &e) || e.Code != fleetwatch.EINVALID {
 				t.Fatalf("err = %v, want EINVALID", err)
@@ -63,5 +63,40 @@ func TestValidateInventory_FastDecoderAgrees(t *testing.T) {
 	}
 	if m := got["ctools"]; m.Version != "4.1.0" || m.Datestamp != 1717000001 {
 		t.Errorf("ctools = %+v", m)
+	}
+}
+
+// The accept path's hash is the one the worker computes from the payload,
+// and the collection time is the payload's, or none when it gives none.
+func TestValidateInventory_HashAndCollectedAt(t *testing.T) {
+	received := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	nine := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, body string
+		collected  *time.Time
+	}{
+		{"Given", `{"snapshot_id":"s-1","collected_at":"2026-11-25T09:00:00Z","drupal":{"core_version":"10.3.6"},"modules":[{"name":"token","version":"8.x-1.14"}]}`,
+			&nine},
+		{"Arrival", `{"drupal":{"core_version":"10.3.6"},"modules":[{"name":"token","version":"8.x-1.14"},{"name":"views","project":"drupal","type":"core","version":"10.3.6"}]}`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, hash, collected, err := ValidateInventory([]byte(tc.body), received)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap, id2, err := ParseInventory([]byte(tc.body), 7, received)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hash == "" || hash != snap.Hash || id != id2 {
+				t.Errorf("ValidateInventory = %q, %q; ParseInventory = %q, %q", id, hash, id2, snap.Hash)
+			}
+			switch {
+			case tc.collected == nil && collected != nil:
+				t.Errorf("collected = %v, want none", *collected)
+			case tc.collected != nil && (collected == nil || !collected.Equal(*tc.collected)):
+				t.Errorf("collected = %v, want %v", collected, *tc.collected)
+			}
+		})
 	}
 }

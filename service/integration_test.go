@@ -349,3 +349,77 @@ func TestWorker_Batch(t *testing.T) {
 		}
 	})
 }
+
+// TestWorker_RepeatsNotDecoded: a push whose accept-time hash repeats its
+// site's inventory is applied as unchanged without decoding its payload —
+// the payloads here that would not decode prove it — while a site's pushes
+// after one that changes its inventory are decoded again.
+func TestWorker_RepeatsNotDecoded(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustOrg(t, s, "Agency")
+		one, two := mustSite(t, s, org.ID, "one"), mustSite(t, s, org.ID, "two")
+		inventory := func(at, version string) []byte {
+			return []byte(`{"collected_at":"` + at + `","drupal":{"core_version":"10.3.6"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"},
+				{"name":"token","type":"module","version":"` + version + `"}]}`)
+		}
+		accepted := func(site *fleetwatch.Site, body []byte) *fleetwatch.AuditLog {
+			t.Helper()
+			_, hash, at, err := service.ValidateInventory(body, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: body, SnapshotHash: hash, SnapshotCollectedAt: at}
+		}
+		w := &service.Worker{Store: s, Concurrency: 2}
+		run := func(logs ...*fleetwatch.AuditLog) {
+			t.Helper()
+			if err := s.EnqueueAuditLogs(ctx, logs); err != nil {
+				t.Fatal(err)
+			}
+			if n := w.RunOnce(ctx); n != len(logs) {
+				t.Fatalf("claimed %d, want %d", n, len(logs))
+			}
+		}
+		run(accepted(one, inventory("2026-11-25T10:00:00Z", "8.x-1.14")), accepted(two, inventory("2026-11-25T10:00:00Z", "8.x-1.14")))
+
+		garbage := []byte(`{"not decoded`)
+		repeat := accepted(one, inventory("2026-11-25T11:00:00Z", "8.x-1.14"))
+		repeat.Data = garbage
+		other := accepted(two, inventory("2026-11-25T11:00:00Z", "8.x-1.15")) // another hash: decoded
+		other.Data = garbage
+		change := accepted(one, inventory("2026-11-25T12:00:00Z", "8.x-1.15"))
+		back := accepted(one, inventory("2026-11-25T13:00:00Z", "8.x-1.14")) // repeats what one ran before the change
+		back.Data = garbage
+		run(repeat, other, change, back)
+
+		for _, tc := range []struct {
+			name string
+			l    *fleetwatch.AuditLog
+			want string
+		}{
+			{"repeat", repeat, fleetwatch.AuditProcessed},
+			{"other hash", other, fleetwatch.AuditFailed},
+			{"change", change, fleetwatch.AuditProcessed},
+			{"after a change", back, fleetwatch.AuditFailed},
+		} {
+			got, err := s.FindAuditLogByUUID(ctx, tc.l.UUID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tc.want {
+				t.Errorf("%s: %s (%s), want %s", tc.name, got.Status, got.Error, tc.want)
+			}
+		}
+		if m := siteModule(t, s, one.ID, "token"); m.Version != "8.x-1.15" {
+			t.Errorf("site one runs token %s, want 8.x-1.15", m.Version)
+		}
+		states, err := s.InventoryStates(ctx, []int64{one.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at, want := states[one.ID].CollectedAt, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC); at == nil || !at.Equal(want) {
+			t.Errorf("site one collected at %v, want %v", at, want)
+		}
+	})
+}

@@ -171,6 +171,53 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 type snapshotBatcher interface {
 	ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error)
 	ApplyBatchSize() int
+	InventoryStates(ctx context.Context, siteIDs []int64) (map[int64]fleetwatch.InventoryState, error)
+}
+
+// repeats returns the logs among logs (in id order) that repeat their
+// site's current inventory by the hash computed when they were accepted,
+// collected no earlier than it: those apply as unchanged without decoding
+// their payload (Snapshot.Partial). A site's logs count only up to its
+// first that does not repeat it (after that one applies, its inventory is
+// another). On a read error none do, and every payload is decoded.
+func (w *Worker) repeats(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog) map[*fleetwatch.AuditLog]*fleetwatch.Snapshot {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, l := range logs {
+		if l.SnapshotHash != "" && l.Data != nil && !seen[l.SiteID] {
+			seen[l.SiteID] = true
+			ids = append(ids, l.SiteID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	states, err := b.InventoryStates(ctx, ids)
+	if err != nil {
+		w.Logger.Warn("read sites' inventory hashes; decoding every payload", "err", err)
+		return nil
+	}
+	out := map[*fleetwatch.AuditLog]*fleetwatch.Snapshot{}
+	stopped := map[int64]bool{}
+	for _, l := range logs {
+		if stopped[l.SiteID] || (l.Kind != fleetwatch.KindInventory && l.Kind != fleetwatch.KindComposerLock) {
+			continue
+		}
+		st, ok := states[l.SiteID]
+		collected := l.CreatedAt
+		if l.SnapshotCollectedAt != nil {
+			collected = *l.SnapshotCollectedAt
+		}
+		collected = collected.UTC().Truncate(time.Microsecond) // as stored
+		if !ok || l.SnapshotHash == "" || l.Data == nil || st.Hash != l.SnapshotHash || (st.CollectedAt != nil && collected.Before(*st.CollectedAt)) {
+			stopped[l.SiteID] = true
+			continue
+		}
+		out[l] = &fleetwatch.Snapshot{SiteID: l.SiteID, CollectedAt: collected, Hash: l.SnapshotHash, Partial: true}
+		st.CollectedAt = &collected
+		states[l.SiteID] = st
+	}
+	return out
 }
 
 // applyBatches applies the valid inventories among logs in transactions of
@@ -181,11 +228,17 @@ type snapshotBatcher interface {
 // each batch committed.
 func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog) []*fleetwatch.AuditLog {
 	var rest, batch []*fleetwatch.AuditLog
-	snaps := map[*fleetwatch.AuditLog]*fleetwatch.Snapshot{}
+	snaps := w.repeats(ctx, b, logs)
+	if snaps == nil {
+		snaps = map[*fleetwatch.AuditLog]*fleetwatch.Snapshot{}
+	}
 	for _, l := range logs {
 		var snap *fleetwatch.Snapshot
 		var err error
 		switch {
+		case snaps[l] != nil:
+			batch = append(batch, l)
+			continue
 		case l.Data == nil:
 			err = errors.New("pruned")
 		case l.Kind == fleetwatch.KindInventory:
@@ -274,7 +327,11 @@ func (w *Worker) applyGroup(ctx context.Context, b snapshotBatcher, batch []*fle
 		results, err := w.applySnapshots(tctx, b, part, ss)
 		if err != nil {
 			cancel()
-			w.Logger.Warn("batch apply failed; applying one by one", "count", len(part), "err", err)
+			level := slog.LevelWarn
+			if errors.Is(err, fleetwatch.ErrSnapshotNotDecoded) {
+				level = slog.LevelDebug // a site's inventory changed since repeats looked: rare, and handled
+			}
+			w.Logger.Log(ctx, level, "batch apply failed; applying one by one", "count", len(part), "err", err)
 			rest = append(rest, part...)
 			continue
 		}

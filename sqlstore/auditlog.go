@@ -65,20 +65,26 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 		for i := range uuids {
 			uuids[i] = newUUID()
 		}
-		for start := 0; start < len(logs); start += s.d.rowBatch(6) {
-			part := logs[start:min(start+s.d.rowBatch(6), len(logs))]
+		for start := 0; start < len(logs); start += s.d.rowBatch(8) {
+			part := logs[start:min(start+s.d.rowBatch(8), len(logs))]
 			var c conds
 			values := make([]string, len(part))
 			for i, l := range part {
-				var clientID any
+				var clientID, hash, collected any
 				if l.ClientID != "" {
 					clientID = l.ClientID
 				}
+				if l.SnapshotHash != "" {
+					hash = l.SnapshotHash
+				}
+				if l.SnapshotCollectedAt != nil {
+					collected = dbTime(*l.SnapshotCollectedAt)
+				}
 				id := uuids[start+i]
 				values[i] = "(" + c.arg(id) + ", " + c.arg(l.SiteID) + ", " + c.arg(l.Kind) + ", " + c.arg(clientID) + ", " +
-					c.arg(l.Data) + ", 'queued', " + c.arg(t) + ")"
+					c.arg(l.Data) + ", 'queued', " + c.arg(t) + ", " + c.arg(hash) + ", " + c.arg(collected) + ")"
 			}
-			rows, err := tx.QueryContext(ctx, `INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at)
+			rows, err := tx.QueryContext(ctx, `INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at, snapshot_hash, snapshot_collected_at)
 				VALUES `+strings.Join(values, ", ")+`
 				ON CONFLICT (site_id, client_id) DO NOTHING
 				RETURNING id, uuid`, c.args...)
@@ -123,7 +129,7 @@ func (s *Store) ClaimAuditLogs(ctx context.Context, n int, at time.Time) ([]*fle
 	rows, err := s.db.QueryContext(ctx, `UPDATE audit_logs
 		SET status = 'processing', claimed_at = $1, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM audit_logs WHERE status = 'queued' ORDER BY id LIMIT $2`+s.d.skipLocked+`)
-		RETURNING id, uuid, site_id, kind, COALESCE(client_id, ''), data, attempts, created_at`, dbTime(at), n)
+		RETURNING id, uuid, site_id, kind, COALESCE(client_id, ''), data, attempts, created_at, COALESCE(snapshot_hash, ''), snapshot_collected_at`, dbTime(at), n)
 	if err != nil {
 		return nil, fmt.Errorf("claim audit logs: %w", err)
 	}
@@ -131,10 +137,15 @@ func (s *Store) ClaimAuditLogs(ctx context.Context, n int, at time.Time) ([]*fle
 	var out []*fleetwatch.AuditLog
 	for rows.Next() {
 		l := &fleetwatch.AuditLog{Status: fleetwatch.AuditProcessing}
-		if err := rows.Scan(&l.ID, &l.UUID, &l.SiteID, &l.Kind, &l.ClientID, &l.Data, &l.Attempts, &l.CreatedAt); err != nil {
+		var collected sql.NullTime
+		if err := rows.Scan(&l.ID, &l.UUID, &l.SiteID, &l.Kind, &l.ClientID, &l.Data, &l.Attempts, &l.CreatedAt, &l.SnapshotHash, &collected); err != nil {
 			return nil, fmt.Errorf("scan claimed audit log: %w", err)
 		}
 		l.CreatedAt = l.CreatedAt.UTC()
+		if collected.Valid {
+			at := collected.Time.UTC()
+			l.SnapshotCollectedAt = &at
+		}
 		claimed := dbTime(at)
 		l.ClaimedAt = &claimed
 		out = append(out, l)

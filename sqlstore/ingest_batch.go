@@ -38,6 +38,40 @@ func rounds(logs []*fleetwatch.AuditLog) [][]int {
 	return out
 }
 
+// InventoryStates returns the current inventory of the sites among ids, by
+// site id: its hash and when it was collected. A worker reads them before
+// it decodes pushes, to find the pushes that repeat their site's inventory;
+// applyRound checks again under the sites' locks.
+func (s *Store) InventoryStates(ctx context.Context, ids []int64) (map[int64]fleetwatch.InventoryState, error) {
+	out := make(map[int64]fleetwatch.InventoryState, len(ids))
+	for part := range chunks(ids, s.d.inBatch()) {
+		var c conds
+		rows, err := s.db.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at FROM sites WHERE id IN (`+c.list(part)+`)`, c.args...)
+		if err != nil {
+			return nil, fmt.Errorf("read inventory hashes: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var st fleetwatch.InventoryState
+			var at sql.NullTime
+			if err := rows.Scan(&id, &st.Hash, &at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read inventory hashes: %w", err)
+			}
+			if at.Valid {
+				t := at.Time.UTC()
+				st.CollectedAt = &t
+			}
+			out[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read inventory hashes: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // lockedSite is a site row as applyRound locks and reads it.
 type lockedSite struct {
 	hash               string
@@ -101,6 +135,12 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 			unchanged = append(unchanged, i)
 		} else {
 			changed = append(changed, i)
+		}
+	}
+	// A snapshot the worker did not decode applies only as unchanged.
+	for _, i := range slices.Concat(changed, fallback) {
+		if snaps[i].Partial {
+			return fmt.Errorf("apply %s: %w", logs[i].UUID, fleetwatch.ErrSnapshotNotDecoded)
 		}
 	}
 	if err := finishClaims(ctx, tx, s.d, logs, snaps, bulk, t); err != nil {

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -165,6 +166,110 @@ func TestStore_ApplySnapshots(t *testing.T) {
 		queued, _, err := s.FindAuditLogs(ctx, fleetwatch.AuditLogFilter{Status: fleetwatch.AuditProcessing})
 		if err != nil || len(queued) != 0 {
 			t.Errorf("still processing: %d %v", len(queued), err)
+		}
+	})
+}
+
+// TestStore_ApplySnapshots_Partial checks the worker's undecoded pushes:
+// the accept-time hash and collection time survive the queue, a partial
+// snapshot that repeats its site's inventory applies as unchanged (the
+// site's times move, the log is processed), and one that would change it —
+// another hash, or collected before the current inventory — fails the whole
+// batch with ErrSnapshotNotDecoded and changes nothing.
+func TestStore_ApplySnapshots_Partial(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		a := mustCreateSite(t, s, org.ID, "a")
+		b := mustCreateSite(t, s, org.ID, "b")
+		full := snapshotOf(a.ID, day(10), "drupal=10.3.6", "ctools=4.1.0")
+		mustApply(t, s, full)
+		mustApply(t, s, snapshotOf(b.ID, day(10), "drupal=10.3.6"))
+
+		states, err := s.InventoryStates(ctx, []int64{a.ID, b.ID, a.ID + b.ID + 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := states[a.ID]; len(states) != 2 || st.Hash != full.Hash || st.CollectedAt == nil || !st.CollectedAt.Equal(day(10)) {
+			t.Fatalf("states %+v", states)
+		}
+
+		enqueue := func(siteID int64, hash string, collected *time.Time) {
+			t.Helper()
+			l := &fleetwatch.AuditLog{SiteID: siteID, Kind: fleetwatch.KindInventory, Data: []byte(`not decoded`), SnapshotHash: hash, SnapshotCollectedAt: collected}
+			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim := func(n int) []*fleetwatch.AuditLog {
+			t.Helper()
+			logs, err := s.ClaimAuditLogs(ctx, 10, time.Now())
+			if err != nil || len(logs) != n {
+				t.Fatalf("claim: %d %v", len(logs), err)
+			}
+			return logs
+		}
+		partial := func(l *fleetwatch.AuditLog) *fleetwatch.Snapshot {
+			at := l.CreatedAt
+			if l.SnapshotCollectedAt != nil {
+				at = *l.SnapshotCollectedAt
+			}
+			return &fleetwatch.Snapshot{SiteID: l.SiteID, CollectedAt: at, Hash: l.SnapshotHash, Partial: true}
+		}
+
+		// Repeats: applied as unchanged, without their payloads.
+		d12 := day(12)
+		enqueue(a.ID, full.Hash, &d12)
+		enqueue(b.ID, snapshotOf(b.ID, day(10), "drupal=10.3.6").Hash, nil)
+		logs := claim(2)
+		if logs[0].SnapshotHash != full.Hash || logs[0].SnapshotCollectedAt == nil || !logs[0].SnapshotCollectedAt.Equal(d12) || logs[1].SnapshotCollectedAt != nil {
+			t.Fatalf("claimed %+v %+v", logs[0], logs[1])
+		}
+		res, err := s.ApplySnapshots(ctx, logs, []*fleetwatch.Snapshot{partial(logs[0]), partial(logs[1])}, versionAnalyzer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res[0].Unchanged || !res[1].Unchanged {
+			t.Errorf("results %+v %+v", res[0], res[1])
+		}
+		if st, err := s.InventoryStates(ctx, []int64{a.ID}); err != nil || !st[a.ID].CollectedAt.Equal(d12) {
+			t.Errorf("site a collected %v, %v; want day 12", st[a.ID].CollectedAt, err)
+		}
+		if got := currentStatuses(t, s, a.ID); got != "ctools=4.1.0:unknown,drupal=10.3.6:unknown" {
+			t.Errorf("current %s", got)
+		}
+		before, err := s.InventoryStates(ctx, []int64{a.ID, b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// A change, or an older collection, must be decoded: nothing moves.
+		d11, d13 := day(11), day(13)
+		for _, tc := range []struct {
+			name string
+			hash string
+			at   *time.Time
+		}{{"Changed", "another", &d13}, {"OutOfOrder", full.Hash, &d11}} {
+			enqueue(b.ID, snapshotOf(b.ID, day(10), "drupal=10.3.6").Hash, &d13) // a repeat in the same batch
+			enqueue(a.ID, tc.hash, tc.at)
+			logs := claim(2)
+			_, err := s.ApplySnapshots(ctx, logs, []*fleetwatch.Snapshot{partial(logs[0]), partial(logs[1])}, versionAnalyzer{})
+			if !errors.Is(err, fleetwatch.ErrSnapshotNotDecoded) {
+				t.Fatalf("%s: err = %v, want ErrSnapshotNotDecoded", tc.name, err)
+			}
+			processing, _, err := s.FindAuditLogs(ctx, fleetwatch.AuditLogFilter{Status: fleetwatch.AuditProcessing})
+			if err != nil || len(processing) != 2 {
+				t.Errorf("%s: %d still processing (%v), want the 2 of the batch", tc.name, len(processing), err)
+			}
+			if st, err := s.InventoryStates(ctx, []int64{a.ID, b.ID}); err != nil || !st[a.ID].CollectedAt.Equal(d12) || !st[b.ID].CollectedAt.Equal(*before[b.ID].CollectedAt) {
+				t.Errorf("%s: sites moved: %+v %v", tc.name, st, err)
+			}
+			for _, l := range logs {
+				if err := s.FailAuditLog(ctx, l, "test", false); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }
