@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -38,7 +39,7 @@ func main() {
 		conc     = flag.Int("concurrency", 4, "concurrent clients")
 		skipFill = flag.Bool("skip-fill", false, "reuse the data of an earlier run")
 		cacheTTL = flag.String("report-cache-ttl", "0", "the server's --report-cache-ttl: 0 measures every report computed, 1m the cache")
-		only     = flag.String("only", "", "\"modules\": measure only one site's module list")
+		only     = flag.String("only", "", "measure only this request: \"modules\" (one site's module list), or a report (\"summary\", \"trends\", …)")
 		modPer   = flag.Int("modules-per-page", 50, "per_page of the module list requests (50 is the default page)")
 		modConc  = flag.Int("modules-concurrency", 16, "concurrent clients of the module list")
 		modReqs  = flag.Int("modules-requests", 0, "module list requests; 10 × -requests when 0")
@@ -49,7 +50,7 @@ func main() {
 	if *modReqs == 0 {
 		*modReqs = *requests * 10
 	}
-	mods := modulesBench{perPage: *modPer, conc: *modConc, requests: *modReqs, only: *only == "modules"}
+	mods := modulesBench{perPage: *modPer, conc: *modConc, requests: *modReqs, only: *only}
 	if err := run(ctx, *dbURL, *bin, *sites, *projects, *requests, *conc, *skipFill, mods); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreports:", err)
 		os.Exit(1)
@@ -59,7 +60,7 @@ func main() {
 // modulesBench says how to measure one site's module list.
 type modulesBench struct {
 	perPage, conc, requests int
-	only                    bool // skip the reports
+	only                    string // "modules", a report's name, or "" for all
 }
 
 func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc int, skipFill bool, mods modulesBench) error {
@@ -98,8 +99,11 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 		{"sla-compliance (90 days)", "/api/v1/reports/sla-compliance?from=" + time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly)},
 		{"trends (365 days)", "/api/v1/reports/trends?from=" + from},
 	}
-	if mods.only {
-		reports = nil
+	if mods.only != "" {
+		reports = slices.DeleteFunc(reports, func(r struct{ name, path string }) bool { return !strings.HasPrefix(r.name, mods.only) })
+		if len(reports) == 0 && mods.only != "modules" {
+			return fmt.Errorf("-only %q: no such request", mods.only)
+		}
 	}
 	// A warm-up of every report, not measured: the server's first answers
 	// pay for its startup (connections, prepared statements, the rollup it
@@ -115,6 +119,10 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 			return fmt.Errorf("%s: %w", b.name, err)
 		}
 		fmt.Printf("%-34s %8.1f %8.1f %8.1f %8.0f\n", b.name, pct(lat, 50), pct(lat, 95), pct(lat, 99), rate)
+	}
+	if mods.only != "" && mods.only != "modules" {
+		fmt.Printf("\nserver peak RSS: %s\n", srv.peakRSS())
+		return nil
 	}
 	var paths []string
 	for _, id := range siteIDs {
