@@ -137,10 +137,13 @@ func (s *Store) summarySites(ctx context.Context, sc fleetwatch.ReportScope, r *
 		if sc.OrganizationID != 0 {
 			org += " AND s.organization_id = " + c.arg(sc.OrganizationID)
 		}
+		// Three ranges of the index of last_seen_at (an OR of the never
+		// seen and the long unseen would scan the table).
 		day, stale := c.arg(dayAgo), c.arg(staleAt)
 		if err := s.rdb.QueryRowContext(ctx, `SELECT
 				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.last_seen_at >= `+day+` AND `+org+`),
-				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.is_active AND (s.last_seen_at IS NULL OR s.last_seen_at < `+stale+`) AND `+org+`)`,
+				(SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.is_active AND s.last_seen_at < `+stale+` AND `+org+`)
+				+ (SELECT count(*) FROM sites s WHERE NOT s.is_deleted AND s.is_active AND s.last_seen_at IS NULL AND `+org+`)`,
 			c.args...).Scan(&r.SitesReporting24h, &r.StaleSites); err != nil {
 			return fmt.Errorf("summary sites seen: %w", err)
 		}

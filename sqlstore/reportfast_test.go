@@ -114,6 +114,7 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 		a1, a2 := mustCreateSite(t, s, orgA.ID, "a1"), mustCreateSite(t, s, orgA.ID, "a2")
 		b1, b2 := mustCreateSite(t, s, orgB.ID, "b1"), mustCreateSite(t, s, orgB.ID, "b2")
 		c1 := mustCreateSite(t, s, orgC.ID, "c1")
+		mustCreateSite(t, s, orgA.ID, "a3 never seen") // stale: active and never pushed
 		now := time.Now().UTC().Truncate(time.Second)
 		an := &exposureAnalyzer{}
 		apply := func(site *fleetwatch.Site, daysAgo int, pairs ...string) {
