@@ -71,6 +71,12 @@ type AuditLog struct {
 	// inventory before decoding the payload.
 	SnapshotHash        string     `json:"-"`
 	SnapshotCollectedAt *time.Time `json:"-"`
+	// KeyID is the site key that pushed the payload (0: a member recorded
+	// it). EnqueueAuditLogs stores the log only while that key is valid —
+	// not revoked, its site and organization not deleted — checked in the
+	// insert itself, and answers EUNAUTHORIZED otherwise: the key that
+	// authenticated the push may have been read from a cache.
+	KeyID int64 `json:"-"`
 }
 
 // AuditLogFilter narrows a list of audit logs.

@@ -76,7 +76,11 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 			return
 		}
 	}
-	a, err := s.Auth.Authenticate(ctx, token, ri.remoteAddr)
+	authenticate := s.Auth.Authenticate
+	if minRole == AccessSite {
+		authenticate = s.Auth.AuthenticatePush
+	}
+	a, err := authenticate(ctx, token, ri.remoteAddr)
 	if err != nil {
 		s.writeHumaError(hctx, s.Problem(ctx, err).(*ErrorResponse))
 		return

@@ -391,3 +391,37 @@ func TestIngest_SiteModulesSessionChecks(t *testing.T) {
 		assertErrorShape(t, e.do("GET", path, otherKey, nil), 404, "not_found")
 	})
 }
+
+// TestIngest_KeyRevokedAfterUse: the push routes remember site keys found
+// valid, yet a key revoked — or whose site is deleted — after a push is
+// refused at once: the store checks the key as it stores the push. A
+// repeated snapshot_id from a revoked key is refused too, not answered as
+// a duplicate.
+func TestIngest_KeyRevokedAfterUse(t *testing.T) {
+	forEachIngestBackend(t, func(t *testing.T, e *ingestEnv) {
+		org := e.createOrg("Acme")
+		count := func() float64 {
+			return e.must(200, "GET", "/api/v1/audit-logs?per_page=1", e.admin, nil).Body["meta"].(map[string]any)["total"].(float64)
+		}
+		inv := map[string]any{"snapshot_id": "s-1", "drupal": map[string]any{"core_version": "10.3.6"}, "modules": []any{map[string]any{"name": "token", "version": "8.x-1.15"}}}
+
+		siteID, key := e.site(org, "boston")
+		e.must(202, "POST", "/api/v1/ingest/inventory", key, inv)
+		keys := e.must(200, "GET", "/api/v1/sites/"+siteID+"/api-keys", e.admin, nil).list()
+		e.must(204, "DELETE", "/api/v1/sites/"+siteID+"/api-keys/"+keys[0].(map[string]any)["id"].(string), e.admin, nil)
+		before := count()
+		assertErrorShape(t, e.do("POST", "/api/v1/ingest/inventory", key, inv), 401, "unauthorized") // the same snapshot_id
+		delete(inv, "snapshot_id")
+		assertErrorShape(t, e.do("POST", "/api/v1/ingest/inventory", key, inv), 401, "unauthorized")
+		assertErrorShape(t, e.do("POST", "/api/v1/ingest/patch-runs", key, map[string]any{"started_at": time.Now().UTC().Format(time.RFC3339),
+			"status": "succeeded", "changes": []any{map[string]any{"name": "token", "from_version": "8.x-1.14", "to_version": "8.x-1.15"}}}), 401, "unauthorized")
+
+		siteID, key = e.site(org, "denver")
+		e.must(202, "POST", "/api/v1/ingest/inventory", key, inv)
+		if got := count(); got != before+1 {
+			t.Errorf("%v audit logs, want %v: a refused push was stored", got, before+1)
+		}
+		e.must(204, "DELETE", "/api/v1/sites/"+siteID, e.admin, nil)
+		assertErrorShape(t, e.do("POST", "/api/v1/ingest/inventory", key, inv), 401, "unauthorized")
+	})
+}

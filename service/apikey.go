@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -167,28 +168,44 @@ var errBadKey = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The API key is inva
 // authenticateKey turns an API key into an actor. A site key may push for
 // its site and nothing else; an integration key acts for its organization as
 // a viewer (read) or a member (write), never more.
-func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string) (*fleetwatch.Actor, error) {
+//
+// With cached set (push routes only) a site key may come from siteKeys.
+func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string, cached bool) (*fleetwatch.Actor, error) {
 	if len(key) > 100 {
 		return nil, errBadKey
-	}
-	k, err := s.Store.FindAPIKeyByHash(ctx, HashToken(key))
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-		return nil, errBadKey
-	} else if err != nil {
-		return nil, err
 	}
 	wantKind := fleetwatch.KeyKindSite
 	if key[:len(IntegrationKeyPrefix)] == IntegrationKeyPrefix {
 		wantKind = fleetwatch.KeyKindIntegration
 	}
-	if k.Kind != wantKind {
+	hash := HashToken(key)
+	now := s.now()
+	var k *fleetwatch.APIKey
+	if cached {
+		k = s.siteKeys.get(hash, now)
+	}
+	if k == nil {
+		var err error
+		k, err = s.Store.FindAPIKeyByHash(ctx, hash)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+			return nil, errBadKey
+		} else if err != nil {
+			return nil, err
+		}
+		if k.Kind != wantKind {
+			return nil, errBadKey
+		}
+		if k.Kind == fleetwatch.KeyKindSite {
+			s.siteKeys.put(hash, k, now)
+		}
+	} else if k.Kind != wantKind {
 		return nil, errBadKey
 	}
-	now := s.now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > touchEvery {
 		if err := s.Store.TouchAPIKey(ctx, k.ID, now); err != nil {
 			return nil, err
 		}
+		s.siteKeys.touched(hash, now)
 	}
 	a := &fleetwatch.Actor{APIKeyID: k.ID, OrganizationID: k.OrganizationID, RemoteAddr: remoteAddr}
 	switch {
@@ -200,4 +217,67 @@ func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string) (*fl
 		a.Role = fleetwatch.RoleViewer
 	}
 	return a, nil
+}
+
+// siteKeys remembers the site keys found valid in the last minute, so that
+// a fleet pushing every few seconds does not cost a key lookup per push. It
+// is safe because a site key can only push, and a push is stored only
+// while its key is valid: EnqueueAuditLogs checks the key in the insert
+// itself (AuditLog.KeyID), so a key revoked since — on any replica — is
+// refused at once. Integration keys, which read, are looked up every time.
+type siteKeyCache struct {
+	mu sync.Mutex
+	m  map[string]siteKeyEntry
+}
+
+type siteKeyEntry struct {
+	key   fleetwatch.APIKey
+	until time.Time
+}
+
+const (
+	siteKeyTTL     = time.Minute
+	maxSiteKeys    = 100_000
+	siteKeyPruneAt = maxSiteKeys / 2 // expired entries are dropped when the cache reaches this many
+)
+
+// get returns a copy of the key remembered for hash, nil when none is.
+func (c *siteKeyCache) get(hash string, now time.Time) *fleetwatch.APIKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || !now.Before(e.until) {
+		return nil
+	}
+	k := e.key
+	return &k
+}
+
+func (c *siteKeyCache) put(hash string, k *fleetwatch.APIKey, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]siteKeyEntry{}
+	}
+	if len(c.m) >= siteKeyPruneAt {
+		for h, e := range c.m {
+			if !now.Before(e.until) {
+				delete(c.m, h)
+			}
+		}
+		if len(c.m) >= maxSiteKeys {
+			clear(c.m)
+		}
+	}
+	c.m[hash] = siteKeyEntry{key: *k, until: now.Add(siteKeyTTL)}
+}
+
+// touched notes that the key's last use was written at now.
+func (c *siteKeyCache) touched(hash string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[hash]; ok {
+		e.key.LastUsedAt = &now
+		c.m[hash] = e
+	}
 }

@@ -56,6 +56,7 @@ type Auth struct {
 
 	accessKey []byte
 	verified  verifiedTokens
+	siteKeys  siteKeyCache
 	mfaKey    []byte
 	codeKey   []byte
 	totp      *sealer
@@ -321,13 +322,24 @@ func (s *Auth) Logout(ctx context.Context) error {
 	return nil
 }
 
+// AuthenticatePush is Authenticate for the push routes, whose only writes
+// are audit logs: a site key found valid in the last minute is taken from
+// memory, since EnqueueAuditLogs stores a push only while its key is still
+// valid (see siteKeyCache).
+func (s *Auth) AuthenticatePush(ctx context.Context, token, remoteAddr string) (*fleetwatch.Actor, error) {
+	if strings.HasPrefix(token, SiteKeyPrefix) {
+		return s.authenticateKey(ctx, token, remoteAddr, true)
+	}
+	return s.Authenticate(ctx, token, remoteAddr)
+}
+
 // Authenticate turns a bearer credential into the actor it stands for: an
 // access token, a site key (fwk_) or an integration key (fwi_). The session
 // and the user are read on every request, so that logout, deactivation and
 // deletion take effect at once on every replica.
 func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fleetwatch.Actor, error) {
 	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
-		return s.authenticateKey(ctx, token, remoteAddr)
+		return s.authenticateKey(ctx, token, remoteAddr, false)
 	}
 	c, ok := s.verifyAccess(token)
 	if !ok || c.SessionID == "" {

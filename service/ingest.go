@@ -106,6 +106,9 @@ func (s *Ingest) AcceptPatchRun(ctx context.Context, body []byte) (*Accepted, er
 // enqueue stores l, a push of body, in the queue of record.
 func (s *Ingest) enqueue(ctx context.Context, l *fleetwatch.AuditLog, prefix, clientID string, body []byte) (*Accepted, error) {
 	l.Data = append([]byte(nil), body...)
+	if a := fleetwatch.ActorFromContext(ctx); a != nil {
+		l.KeyID = a.APIKeyID
+	}
 	if clientID != "" {
 		l.ClientID = prefix + clientID
 	}

@@ -57,16 +57,19 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 		return nil
 	}
 	t := s.clock()
+	d := s.d
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		// Multi-row INSERTs (small ones on SQLite); the rows a conflict
-		// skipped are looked up after.
+		// Multi-row INSERTs (small ones on SQLite) of the rows whose key is
+		// valid; the rows the key check or a conflict skipped are looked
+		// at after.
 		ids := make(map[string]int64, len(logs))
 		uuids := make([]string, len(logs))
 		for i := range uuids {
 			uuids[i] = newUUID()
 		}
-		for start := 0; start < len(logs); start += s.d.rowBatch(8) {
-			part := logs[start:min(start+s.d.rowBatch(8), len(logs))]
+		n := d.rowBatch(9)
+		for start := 0; start < len(logs); start += n {
+			part := logs[start:min(start+n, len(logs))]
 			var c conds
 			values := make([]string, len(part))
 			for i, l := range part {
@@ -80,12 +83,15 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 				if l.SnapshotCollectedAt != nil {
 					collected = dbTime(*l.SnapshotCollectedAt)
 				}
-				id := uuids[start+i]
-				values[i] = "(" + c.arg(id) + ", " + c.arg(l.SiteID) + ", " + c.arg(l.Kind) + ", " + c.arg(clientID) + ", " +
-					c.arg(l.Data) + ", 'queued', " + c.arg(t) + ", " + c.arg(hash) + ", " + c.arg(collected) + ")"
+				values[i] = "(" + d.cast(c.arg(uuids[start+i]), "TEXT") + ", " + d.cast(c.arg(l.SiteID), "BIGINT") + ", " +
+					d.cast(c.arg(l.KeyID), "BIGINT") + ", " + d.cast(c.arg(l.Kind), "TEXT") + ", " + d.cast(c.arg(clientID), "TEXT") + ", " +
+					d.cast(c.arg(l.Data), "BYTEA") + ", " + d.cast(c.arg(t), "TIMESTAMPTZ") + ", " + d.cast(c.arg(hash), "TEXT") + ", " +
+					d.cast(c.arg(collected), "TIMESTAMPTZ") + ")"
 			}
-			rows, err := tx.QueryContext(ctx, `INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at, snapshot_hash, snapshot_collected_at)
-				VALUES `+strings.Join(values, ", ")+`
+			rows, err := tx.QueryContext(ctx, `WITH v (uuid, site_id, key_id, kind, client_id, data, created_at, hash, collected) AS (VALUES `+strings.Join(values, ", ")+`)
+				INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at, snapshot_hash, snapshot_collected_at)
+				SELECT v.uuid, v.site_id, v.kind, v.client_id, v.data, 'queued', v.created_at, v.hash, v.collected FROM v
+				WHERE v.key_id = 0 OR EXISTS (SELECT 1 `+validSiteKey("v.key_id", "v.site_id")+`)
 				ON CONFLICT (site_id, client_id) DO NOTHING
 				RETURNING id, uuid`, c.args...)
 			if err != nil {
@@ -110,7 +116,21 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 				l.ID, l.UUID, l.Status, l.CreatedAt, l.Existing = id, uuids[i], fleetwatch.AuditQueued, t, false
 				continue
 			}
-			// The client id was stored before (or earlier in this batch).
+			// Skipped: its key is no longer valid (revoked, or its site or
+			// organization deleted, since it was read), or its client id
+			// was stored before (or earlier in this batch).
+			if l.KeyID != 0 {
+				var ok bool
+				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+validSiteKey("$1", "$2")+`)`, l.KeyID, l.SiteID).Scan(&ok); err != nil {
+					return fmt.Errorf("check api key: %w", err)
+				}
+				if !ok {
+					return errKeyInvalid
+				}
+			}
+			if l.ClientID == "" {
+				return fmt.Errorf("insert audit log: the row of site %d was not stored", l.SiteID)
+			}
 			if err := tx.QueryRowContext(ctx, `SELECT id, uuid, status, created_at FROM audit_logs
 				WHERE site_id = $1 AND client_id = $2`, l.SiteID, l.ClientID).Scan(&l.ID, &l.UUID, &l.Status, &l.CreatedAt); err != nil {
 				return fmt.Errorf("find audit log by client id: %w", err)
@@ -120,6 +140,18 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 		}
 		return nil
 	})
+}
+
+// errKeyInvalid answers a push whose site key was revoked, or whose site or
+// organization was deleted, after the key was read.
+var errKeyInvalid = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The API key is invalid or revoked.")
+
+// validSiteKey is the FROM and WHERE of a valid site key: key the id, site
+// its site (expressions); not revoked, its site and organization not
+// deleted (as FindAPIKeyByHash finds keys).
+func validSiteKey(key, site string) string {
+	return `FROM api_keys k JOIN organizations o ON o.id = k.organization_id JOIN sites st ON st.id = k.site_id
+		WHERE k.id = ` + key + ` AND k.site_id = ` + site + ` AND k.revoked_at IS NULL AND NOT o.is_deleted AND NOT st.is_deleted`
 }
 
 // ClaimAuditLogs marks up to n queued logs processing, oldest first, and
