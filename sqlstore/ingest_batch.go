@@ -295,7 +295,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 						return v.Exposure
 					}
 					return nil
-				})
+				}, nil)
 			if err != nil {
 				return err
 			}
@@ -311,7 +311,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			}
 		}
 	}
-	return refreshSiteCounters(ctx, tx, s.d, touched)
+	return refreshSiteCounters(ctx, tx, s.d, touched, nil)
 }
 
 // updateSiteInventories records the snapshots of idx as the sites' current
