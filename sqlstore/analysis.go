@@ -357,7 +357,16 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 		}
 	}
 	var openedIDs []int64
-	for chunk := range chunks(exps, d.rowBatch(15)) {
+	// The full chunks share one prepared statement: SQLite (modernc) would
+	// parse each anew (PostgreSQL's driver caches it by its text anyway).
+	batch := d.rowBatch(15)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for chunk := range chunks(exps, batch) {
 		var c conds
 		values := make([]string, len(chunk))
 		for i, e := range chunk {
@@ -369,10 +378,21 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
 				c.arg(at), c.arg(at)}, ", ") + ")"
 		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
+		q := `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
 			installed_version, fixed_by, advisories, severity, severity_known, published_at, detected_at,
 			clock_started_at, due_at, created_at, updated_at)
-			VALUES `+strings.Join(values, ", ")+` RETURNING id`, c.args...)
+			VALUES ` + strings.Join(values, ", ") + ` RETURNING id`
+		var rows *sql.Rows
+		if len(chunk) == batch && len(exps) > batch {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return out, fmt.Errorf("open exposures: %w", err)
+				}
+			}
+			rows, err = full.QueryContext(ctx, c.args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, q, c.args...)
+		}
 		if err != nil {
 			return out, fmt.Errorf("open exposures: %w", err)
 		}
