@@ -233,15 +233,6 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			}
 			return nil
 		}
-		// The invariant holds per project, so one pass per project keeps
-		// each statement to one scan, however many sites changed.
-		for module := range byModule {
-			ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open)
-			if err != nil {
-				return err
-			}
-			addChanges(&changes, ch)
-		}
 		sites := map[int64]bool{}
 		var ids []int64
 		for _, a := range as {
@@ -250,7 +241,21 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 				ids = append(ids, a.SiteID)
 			}
 		}
-		return refreshSiteCounters(ctx, tx, s.d, ids)
+		// A feed change opens or resolves thousands of exposures and
+		// recounts as many sites: counted here, in a few rows, rather than
+		// by the triggers row by row.
+		return withCountersPaused(ctx, tx, s.d, func(counted *counterDeltas) error {
+			// The invariant holds per project, so one pass per project keeps
+			// each statement to one scan, however many sites changed.
+			for module := range byModule {
+				ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, counted)
+				if err != nil {
+					return err
+				}
+				addChanges(&changes, ch)
+			}
+			return refreshSiteCounters(ctx, tx, s.d, ids, counted)
+		})
 	})
 	if err != nil {
 		return fleetwatch.ExposureChanges{}, err
@@ -289,7 +294,7 @@ func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for chunk := range chunks(siteIDs, s.d.inBatch()) {
 			var c conds
-			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open)
+			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, nil)
 			if err != nil {
 				return err
 			}
@@ -313,8 +318,10 @@ func addChanges(dst *fleetwatch.ExposureChanges, src fleetwatch.ExposureChanges)
 // cond selects (over site_modules sm) whose security_update is false, or
 // that are gone, and opens one for each row with security_update and no
 // open exposure, as open builds it (nil: not now). It returns the
-// exposures it opened and resolved, read back in the transaction.
-func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error) {
+// exposures it opened and resolved, read back in the transaction, and
+// counts them in counted when the counter triggers are paused (nil: they
+// count them).
+func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure, counted *counterDeltas) (fleetwatch.ExposureChanges, error) {
 	var out fleetwatch.ExposureChanges
 	// The exposures to resolve: open ones in scope whose row no longer needs them.
 	scope := strings.ReplaceAll(cond, "sm.", "exposures.")
@@ -350,7 +357,16 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 		}
 	}
 	var openedIDs []int64
-	for chunk := range chunks(exps, d.rowBatch(15)) {
+	// The full chunks share one prepared statement: SQLite (modernc) would
+	// parse each anew (PostgreSQL's driver caches it by its text anyway).
+	batch := d.rowBatch(15)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for chunk := range chunks(exps, batch) {
 		var c conds
 		values := make([]string, len(chunk))
 		for i, e := range chunk {
@@ -362,10 +378,21 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
 				c.arg(at), c.arg(at)}, ", ") + ")"
 		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
+		q := `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
 			installed_version, fixed_by, advisories, severity, severity_known, published_at, detected_at,
 			clock_started_at, due_at, created_at, updated_at)
-			VALUES `+strings.Join(values, ", ")+` RETURNING id`, c.args...)
+			VALUES ` + strings.Join(values, ", ") + ` RETURNING id`
+		var rows *sql.Rows
+		if len(chunk) == batch && len(exps) > batch {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return out, fmt.Errorf("open exposures: %w", err)
+				}
+			}
+			rows, err = full.QueryContext(ctx, c.args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, q, c.args...)
+		}
 		if err != nil {
 			return out, fmt.Errorf("open exposures: %w", err)
 		}
@@ -381,7 +408,33 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 	if out.Resolved, err = findExposuresByID(ctx, tx, d, resolvedIDs); err != nil {
 		return out, err
 	}
+	if counted != nil {
+		if len(out.Opened) != len(openedIDs) || len(out.Resolved) != len(resolvedIDs) {
+			return out, fmt.Errorf("count exposures: %d of %d opened and %d of %d resolved read back",
+				len(out.Opened), len(openedIDs), len(out.Resolved), len(resolvedIDs))
+		}
+		for _, e := range out.Opened {
+			counted.exposure(e.OrganizationID, e.Severity, exposureSpan(e), 1)
+		}
+		for _, e := range out.Resolved {
+			// The UPDATE above set only the resolution of a row that had none.
+			span := exposureSpan(e)
+			unresolved := span
+			unresolved.ResolvedAt, unresolved.Outcome = nil, ""
+			counted.exposure(e.OrganizationID, e.Severity, unresolved, -1)
+			counted.exposure(e.OrganizationID, e.Severity, span, 1)
+		}
+	}
 	return out, nil
+}
+
+// exposureSpan is the life of e that the counters count.
+func exposureSpan(e *fleetwatch.Exposure) fleetwatch.ExposureSpan {
+	span := fleetwatch.ExposureSpan{DetectedAt: e.DetectedAt, DueAt: e.DueAt, ResolvedAt: e.ResolvedAt}
+	if e.SLAOutcome != nil {
+		span.Outcome = *e.SLAOutcome
+	}
+	return span
 }
 
 // scanIDs reads a column of ids and closes rows.

@@ -321,12 +321,12 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 						return v.Exposure
 					}
 					return nil
-				})
+				}, nil)
 			if err != nil {
 				return err
 			}
 		}
-		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID})
+		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID}, nil)
 	}()
 	if err != nil {
 		return nil, err

@@ -335,7 +335,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 						return v.Exposure
 					}
 					return nil
-				})
+				}, nil)
 			if err != nil {
 				return err
 			}
@@ -351,7 +351,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			}
 		}
 	}
-	return refreshSiteCounters(ctx, tx, s.d, touched)
+	return refreshSiteCounters(ctx, tx, s.d, touched, nil)
 }
 
 // updateSiteInventories records the snapshots of idx as the sites' current

@@ -163,6 +163,44 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 				}
 			}
 		}
+		// Feed changes as SaveAnalyses writes them, counting the exposures and
+		// sites itself (the triggers paused): p1 becomes insecure on every
+		// site running it, in three organizations at once; later a fix is
+		// out for two of them, one resolved late, one in time. The writes
+		// after it (acceptances, deletions) are counted by the triggers
+		// again.
+		dueDays := map[int64]int{a1.ID: 2, b1.ID: 30, c1.ID: 60}
+		installs, err = s.FindProjectInstalls(ctx, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var insecure, fixed []*fleetwatch.Analysis
+		opened := now.AddDate(0, 0, -20)
+		for _, in := range installs {
+			days, ok := dueDays[in.SiteID]
+			if !ok {
+				continue
+			}
+			insecure = append(insecure, &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+				Status: "not_secure", UpdateAvailable: true, SecurityUpdate: true, Severity: fleetwatch.SeverityCritical, Fingerprint: "insecure",
+				Exposure: &fleetwatch.Exposure{FixedBy: []string{"9.9"}, Severity: fleetwatch.SeverityCritical, SeverityKnown: true,
+					DetectedAt: opened, ClockStartedAt: opened, DueAt: opened.AddDate(0, 0, days)}})
+			if in.SiteID != c1.ID {
+				fixed = append(fixed, &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+					Status: "current", Fingerprint: "fixed"})
+			}
+		}
+		if len(insecure) != 3 {
+			t.Fatalf("p1 runs on %d of a1, b1, c1", len(insecure))
+		}
+		if ch, err := s.SaveAnalyses(ctx, insecure, opened); err != nil || len(ch.Opened) != 3 {
+			t.Fatalf("feed change opened %d exposures: %v", len(ch.Opened), err)
+		}
+		if ch, err := s.SaveAnalyses(ctx, fixed, now.AddDate(0, 0, -5)); err != nil || len(ch.Resolved) != 2 {
+			t.Fatalf("feed change resolved %d exposures: %v", len(ch.Resolved), err)
+		} else if outcomes := *ch.Resolved[0].SLAOutcome + " " + *ch.Resolved[1].SLAOutcome; outcomes != "breached within" {
+			t.Fatalf("feed change resolved exposures %s, want one breached and one within (in site order)", outcomes)
+		}
 		// An acceptance, and a revoked one.
 		open, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{OrganizationID: orgB.ID, State: fleetwatch.ExposureOpen, ListOptions: fleetwatch.ListOptions{PerPage: 10}})
 		if err != nil || len(open) < 2 {
