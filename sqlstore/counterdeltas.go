@@ -15,7 +15,7 @@ import (
 // triggers of 00014 would count them row by row (several inserts per
 // exposure on SQLite, a trigger call per site on PostgreSQL), so that
 // writer counts them itself: withCountersPaused pauses the triggers
-// (00018), the statements add what they changed up in a counterDeltas, and
+// (00017), the statements add what they changed up in a counterDeltas, and
 // a few aggregated rows are written before the triggers resume. Every
 // other writer is counted by the triggers.
 
