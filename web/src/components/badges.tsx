@@ -76,7 +76,7 @@ export function LastSeen({ at }: { at?: string | null }) {
 export function AcceptedBadge({ until }: { until?: string | null }) {
   return (
     <Tooltip label="The SLA clock is paused while the risk is accepted">
-      <Badge color="indigo.7" variant="light">
+      <Badge color="indigo.7">
         {until ? `Accepted until ${formatDate(until)}` : 'Risk accepted'}
       </Badge>
     </Tooltip>
