@@ -192,13 +192,11 @@ func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string, cach
 		} else if err != nil {
 			return nil, err
 		}
-		if k.Kind != wantKind {
-			return nil, errBadKey
-		}
 		if k.Kind == fleetwatch.KeyKindSite {
 			s.siteKeys.put(hash, k, now)
 		}
-	} else if k.Kind != wantKind {
+	}
+	if k.Kind != wantKind {
 		return nil, errBadKey
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > touchEvery {

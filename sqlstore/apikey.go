@@ -22,14 +22,25 @@ var apiKeySortColumns = map[string]string{
 const apiKeyColumns = `k.id, k.uuid, k.kind, k.name, k.scope, k.prefix, k.key_hash, k.organization_id, o.uuid,
 	k.site_id, st.uuid, k.created_at, cb.uuid, k.last_used_at, k.revoked_at`
 
-// apiKeyFrom joins what a key belongs to; keys of deleted sites and
-// organizations are hidden through apiKeyVisible.
-const apiKeyFrom = `FROM api_keys k
+// apiKeyOwners joins what a key belongs to; keys of deleted sites and
+// organizations are hidden through apiKeyVisible. apiKeyFrom adds who
+// created it.
+const (
+	apiKeyOwners = `FROM api_keys k
 	JOIN organizations o ON o.id = k.organization_id
-	LEFT JOIN sites st ON st.id = k.site_id
+	LEFT JOIN sites st ON st.id = k.site_id`
+	apiKeyFrom = apiKeyOwners + `
 	LEFT JOIN users cb ON cb.id = k.created_by`
+)
 
 const apiKeyVisible = `NOT o.is_deleted AND (k.site_id IS NULL OR NOT st.is_deleted)`
+
+// validSiteKey is the FROM and WHERE of a usable site key, as
+// FindAPIKeyByHash finds keys: key its id and site its site (SQL
+// expressions), not revoked, visible.
+func validSiteKey(key, site string) string {
+	return apiKeyOwners + ` WHERE k.id = ` + key + ` AND k.site_id = ` + site + ` AND k.revoked_at IS NULL AND ` + apiKeyVisible
+}
 
 func scanAPIKey(sc interface{ Scan(...any) error }) (*fleetwatch.APIKey, error) {
 	var (

@@ -146,14 +146,6 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 // organization was deleted, after the key was read.
 var errKeyInvalid = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The API key is invalid or revoked.")
 
-// validSiteKey is the FROM and WHERE of a valid site key: key the id, site
-// its site (expressions); not revoked, its site and organization not
-// deleted (as FindAPIKeyByHash finds keys).
-func validSiteKey(key, site string) string {
-	return `FROM api_keys k JOIN organizations o ON o.id = k.organization_id JOIN sites st ON st.id = k.site_id
-		WHERE k.id = ` + key + ` AND k.site_id = ` + site + ` AND k.revoked_at IS NULL AND NOT o.is_deleted AND NOT st.is_deleted`
-}
-
 // ClaimAuditLogs marks up to n queued logs processing, oldest first, and
 // returns them with their data. On PostgreSQL concurrent claimers skip each
 // other's rows; on SQLite the single writer runs one claim at a time.
