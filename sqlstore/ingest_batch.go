@@ -153,7 +153,7 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 	for _, i := range unchanged {
 		out[i].Unchanged = true
 	}
-	if err := s.touchSites(ctx, tx, logs, snaps, unchanged); err != nil {
+	if err := s.updateSites(ctx, tx, logs, snaps, unchanged, false); err != nil {
 		return err
 	}
 	if len(changed) > 0 {
@@ -193,27 +193,6 @@ func finishClaims(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatc
 			return fmt.Errorf("finish audit logs: %w", err)
 		} else if got != int64(len(part)) {
 			return errClaimLost
-		}
-	}
-	return nil
-}
-
-// touchSites notes the unchanged snapshots of idx: the sites' collection
-// and seen times move, nothing else.
-func (s *Store) touchSites(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int) error {
-	for part := range chunks(idx, s.d.rowBatch(3)) {
-		var c conds
-		rows := make([]string, len(part))
-		for j, i := range part {
-			rows[j] = "(" + s.d.cast(c.arg(snaps[i].SiteID), "BIGINT") + ", " + s.d.cast(c.arg(dbTime(snaps[i].CollectedAt)), "TIMESTAMPTZ") +
-				", " + s.d.cast(c.arg(dbTime(logs[i].CreatedAt)), "TIMESTAMPTZ") + ")"
-		}
-		if _, err := tx.ExecContext(ctx, `WITH v (id, collected, seen) AS (VALUES `+strings.Join(rows, ", ")+`)
-			UPDATE sites SET inventory_collected_at = v.collected,
-				last_seen_at = CASE WHEN sites.last_seen_at IS NULL OR sites.last_seen_at < v.seen THEN v.seen ELSE sites.last_seen_at END,
-				first_seen_at = CASE WHEN sites.first_seen_at IS NULL OR sites.first_seen_at > v.seen THEN v.seen ELSE sites.first_seen_at END
-			FROM v WHERE sites.id = v.id`, c.args...); err != nil {
-			return fmt.Errorf("touch sites: %w", err)
 		}
 	}
 	return nil
@@ -314,7 +293,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	if err := writeSiteModules(ctx, tx, s.d, upserts, removed); err != nil {
 		return err
 	}
-	if err := s.updateSiteInventories(ctx, tx, logs, snaps, idx); err != nil {
+	if err := s.updateSites(ctx, tx, logs, snaps, idx, true); err != nil {
 		return err
 	}
 	if len(touched) == 0 {
@@ -354,26 +333,34 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	return refreshSiteCounters(ctx, tx, s.d, touched, nil)
 }
 
-// updateSiteInventories records the snapshots of idx as the sites' current
-// inventories.
-func (s *Store) updateSiteInventories(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int) error {
-	const cols = 6
-	for part := range chunks(idx, s.d.rowBatch(cols)) {
+// updateSites notes the snapshots of idx on their sites: the collection
+// and seen times move, and with inventory (changed snapshots) the site's
+// core and PHP versions and inventory hash become the snapshot's. An
+// unchanged snapshot may be Partial, and has only its times to give.
+func (s *Store) updateSites(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int, inventory bool) error {
+	cols, set := "id, collected, seen", ""
+	if inventory {
+		cols, set = cols+", core_version, php_version, hash", `core_version = v.core_version, php_version = v.php_version, inventory_hash = v.hash,
+				`
+	}
+	for part := range chunks(idx, s.d.rowBatch(6)) {
 		var c conds
 		rows := make([]string, len(part))
 		for j, i := range part {
 			snap := snaps[i]
-			rows[j] = "(" + s.d.cast(c.arg(snap.SiteID), "BIGINT") + ", " + s.d.cast(c.arg(snap.CoreVersion), "TEXT") + ", " +
-				s.d.cast(c.arg(snap.PHPVersion), "TEXT") + ", " + s.d.cast(c.arg(snap.Hash), "TEXT") + ", " +
-				s.d.cast(c.arg(dbTime(snap.CollectedAt)), "TIMESTAMPTZ") + ", " + s.d.cast(c.arg(dbTime(logs[i].CreatedAt)), "TIMESTAMPTZ") + ")"
+			row := s.d.cast(c.arg(snap.SiteID), "BIGINT") + ", " + s.d.cast(c.arg(dbTime(snap.CollectedAt)), "TIMESTAMPTZ") + ", " +
+				s.d.cast(c.arg(dbTime(logs[i].CreatedAt)), "TIMESTAMPTZ")
+			if inventory {
+				row += ", " + s.d.cast(c.arg(snap.CoreVersion), "TEXT") + ", " + s.d.cast(c.arg(snap.PHPVersion), "TEXT") + ", " + s.d.cast(c.arg(snap.Hash), "TEXT")
+			}
+			rows[j] = "(" + row + ")"
 		}
-		if _, err := tx.ExecContext(ctx, `WITH v (id, core_version, php_version, hash, collected, seen) AS (VALUES `+strings.Join(rows, ", ")+`)
-			UPDATE sites SET core_version = v.core_version, php_version = v.php_version,
-				inventory_hash = v.hash, inventory_collected_at = v.collected,
+		if _, err := tx.ExecContext(ctx, `WITH v (`+cols+`) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE sites SET `+set+`inventory_collected_at = v.collected,
 				last_seen_at = CASE WHEN sites.last_seen_at IS NULL OR sites.last_seen_at < v.seen THEN v.seen ELSE sites.last_seen_at END,
 				first_seen_at = CASE WHEN sites.first_seen_at IS NULL OR sites.first_seen_at > v.seen THEN v.seen ELSE sites.first_seen_at END
 			FROM v WHERE sites.id = v.id`, c.args...); err != nil {
-			return fmt.Errorf("update site inventories: %w", err)
+			return fmt.Errorf("update sites: %w", err)
 		}
 	}
 	return nil
