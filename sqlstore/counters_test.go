@@ -38,17 +38,8 @@ func TestStore_SummaryCounters(t *testing.T) {
 		org := mustCreateOrganization(t, s, "acme", 0)
 		site := mustCreateSite(t, s, org.ID, "one")
 		apply := func(at time.Time, pairs ...string) {
-			l := &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
-			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
-				t.Fatal(err)
-			}
-			claimed, err := s.ClaimAuditLogs(ctx, 1, time.Now())
-			if err != nil || len(claimed) != 1 {
-				t.Fatalf("claim: %v %v", claimed, err)
-			}
-			if _, err := s.ApplySnapshot(ctx, claimed[0], snapshotOf(site.ID, at, pairs...), outdatedAnalyzer{}); err != nil {
-				t.Fatal(err)
-			}
+			t.Helper()
+			mustApplyWith(t, s, snapshotOf(site.ID, at, pairs...), outdatedAnalyzer{})
 		}
 		summary := func() *fleetwatch.SummaryReport {
 			r, err := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()})

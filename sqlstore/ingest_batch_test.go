@@ -36,29 +36,13 @@ func (versionAnalyzer) Analyze(_ context.Context, changes []fleetwatch.ModuleCha
 // statusesAt returns "name=version:status" of the site's history at t.
 func statusesAt(t *testing.T, s *sqlstore.Store, siteID int64, at time.Time) string {
 	t.Helper()
-	hs, _, err := s.FindHistory(context.Background(), fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID, At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, h := range hs {
-		out = append(out, h.Name+"="+h.Version+":"+h.Status)
-	}
-	return strings.Join(out, ",")
+	return historyAt(t, s, siteID, at, true)
 }
 
 // currentStatuses returns "name=version:status" of site_modules.
 func currentStatuses(t *testing.T, s *sqlstore.Store, siteID int64) string {
 	t.Helper()
-	ms, _, err := s.FindSiteModules(context.Background(), fleetwatch.SiteModuleFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, m := range ms {
-		out = append(out, m.Name+"="+m.Version+":"+m.Status)
-	}
-	return strings.Join(out, ",")
+	return current(t, s, siteID, true)
 }
 
 // TestStore_ApplySnapshots checks that a batch — several snapshots of the
@@ -90,19 +74,7 @@ func TestStore_ApplySnapshots(t *testing.T) {
 		// The reference: one by one.
 		var want []string
 		for _, snap := range seq(ref.ID) {
-			l := &fleetwatch.AuditLog{SiteID: ref.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
-			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
-				t.Fatal(err)
-			}
-			claimed, err := s.ClaimAuditLogs(ctx, 1, time.Now())
-			if err != nil || len(claimed) != 1 {
-				t.Fatalf("claim: %v %v", claimed, err)
-			}
-			res, err := s.ApplySnapshot(ctx, claimed[0], snap, versionAnalyzer{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want = append(want, summary(res))
+			want = append(want, summary(mustApplyWith(t, s, snap, versionAnalyzer{})))
 		}
 
 		// The batch: the pushes of a and b interleaved, as a worker sorts

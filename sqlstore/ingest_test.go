@@ -34,6 +34,12 @@ func snapshotOf(siteID int64, at time.Time, pairs ...string) *fleetwatch.Snapsho
 // mustApply queues a payload for the site, claims it and applies snap.
 func mustApply(t *testing.T, s *sqlstore.Store, snap *fleetwatch.Snapshot) *fleetwatch.ApplyResult {
 	t.Helper()
+	return mustApplyWith(t, s, snap, nil)
+}
+
+// mustApplyWith is mustApply judging the changes with an.
+func mustApplyWith(t *testing.T, s *sqlstore.Store, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) *fleetwatch.ApplyResult {
+	t.Helper()
 	ctx := context.Background()
 	l := &fleetwatch.AuditLog{SiteID: snap.SiteID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
 	if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
@@ -43,7 +49,7 @@ func mustApply(t *testing.T, s *sqlstore.Store, snap *fleetwatch.Snapshot) *flee
 	if err != nil || len(claimed) != 1 || claimed[0].ID != l.ID {
 		t.Fatalf("claim: %v %v", claimed, err)
 	}
-	res, err := s.ApplySnapshot(ctx, claimed[0], snap, nil)
+	res, err := s.ApplySnapshot(ctx, claimed[0], snap, an)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,29 +59,49 @@ func mustApply(t *testing.T, s *sqlstore.Store, snap *fleetwatch.Snapshot) *flee
 // versionsAt returns "name=version" of what the site ran at t, sorted.
 func versionsAt(t *testing.T, s *sqlstore.Store, siteID int64, at time.Time) string {
 	t.Helper()
-	hs, _, err := s.FindHistory(context.Background(), fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID, At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, h := range hs {
-		out = append(out, h.Name+"="+h.Version)
-	}
-	return strings.Join(out, ",")
+	return historyAt(t, s, siteID, at, false)
 }
 
 // currentVersions returns "name=version" of site_modules, sorted.
 func currentVersions(t *testing.T, s *sqlstore.Store, siteID int64) string {
 	t.Helper()
+	return current(t, s, siteID, false)
+}
+
+// historyAt returns "name=version" (with status: "name=version:status") of
+// the site's history at t.
+func historyAt(t *testing.T, s *sqlstore.Store, siteID int64, at time.Time, status bool) string {
+	t.Helper()
+	hs, _, err := s.FindHistory(context.Background(), fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = moduleString(h.Name, h.Version, h.Status, status)
+	}
+	return strings.Join(out, ",")
+}
+
+// current is historyAt for site_modules.
+func current(t *testing.T, s *sqlstore.Store, siteID int64, status bool) string {
+	t.Helper()
 	ms, _, err := s.FindSiteModules(context.Background(), fleetwatch.SiteModuleFilter{ListOptions: fleetwatch.ListOptions{PerPage: 500}, SiteID: siteID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, m := range ms {
-		out = append(out, m.Name+"="+m.Version)
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = moduleString(m.Name, m.Version, m.Status, status)
 	}
 	return strings.Join(out, ",")
+}
+
+func moduleString(name, version, st string, status bool) string {
+	if status {
+		return name + "=" + version + ":" + st
+	}
+	return name + "=" + version
 }
 
 func TestStore_EnqueueAuditLogs(t *testing.T) {

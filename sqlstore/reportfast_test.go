@@ -121,17 +121,7 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			t.Helper()
 			at := now.Add(-time.Duration(daysAgo)*24*time.Hour - time.Hour)
 			an.At = at
-			l := &fleetwatch.AuditLog{SiteID: site.ID, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
-			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
-				t.Fatal(err)
-			}
-			claimed, err := s.ClaimAuditLogs(ctx, 1, time.Now())
-			if err != nil || len(claimed) != 1 {
-				t.Fatalf("claim: %v %v", claimed, err)
-			}
-			if _, err := s.ApplySnapshot(ctx, claimed[0], snapshotOf(site.ID, at, pairs...), an); err != nil {
-				t.Fatal(err)
-			}
+			mustApplyWith(t, s, snapshotOf(site.ID, at, pairs...), an)
 		}
 		// A history over 100 days: exposures opened, closed in time and
 		// late, projects updated and dropped.
