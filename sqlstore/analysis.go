@@ -197,20 +197,14 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 		for _, k := range order {
 			g := groups[k]
 			a := g[0]
-			sec, _ := json.Marshal(nonNil(a.SecurityUpdates))
-			also, _ := json.Marshal(nonNil(a.AlsoAvailable))
-			reasons, _ := json.Marshal(nonNil(a.Reasons))
-			var severity any
-			if a.Severity != "" {
-				severity = a.Severity
-			}
+			values := analysisValues(a.Status, a.UpdateAvailable, a.SecurityUpdate, a.LatestVersion, a.RecommendedVersion,
+				a.SecurityUpdates, a.Severity, a.AlsoAvailable, a.Reasons)
 			ids := make([]int64, len(g))
 			for i, a := range g {
 				ids[i] = a.SiteID
 			}
 			for chunk := range chunks(ids, s.d.inBatch()) {
-				c := conds{args: []any{a.Status, a.UpdateAvailable, a.SecurityUpdate, a.LatestVersion, a.RecommendedVersion,
-					string(sec), severity, string(also), string(reasons), at, k.module, k.version}}
+				c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
 				if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
 					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
 					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10
@@ -618,4 +612,20 @@ func (d *dialect) rowBatch(cols int) int {
 		return max(1, 100/cols)
 	}
 	return max(1, 3000/cols)
+}
+
+// analysisValues are the values of site_modules' analysis columns as they
+// are stored, in this order: status, update_available, security_update,
+// latest_version, recommended_version, security_updates, severity (NULL
+// when unknown), also_available, reasons.
+func analysisValues(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
+	also, reasons []string) []any {
+	sec, _ := json.Marshal(nonNil(securityUpdates))
+	alsoJSON, _ := json.Marshal(nonNil(also))
+	reasonsJSON, _ := json.Marshal(nonNil(reasons))
+	var sev any
+	if severity != "" {
+		sev = severity
+	}
+	return []any{status, update, security, latest, recommended, string(sec), sev, string(alsoJSON), string(reasonsJSON)}
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -380,17 +379,12 @@ func siteModuleRows(siteID int64, changes []fleetwatch.ModuleChange, versionIDs 
 		}
 		upserts = append(upserts, siteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp)
 		if v := verdicts[ch.ModuleID]; v != nil {
-			sec, _ := json.Marshal(nonNil(v.SecurityUpdates))
-			also, _ := json.Marshal(nonNil(v.AlsoAvailable))
-			reasons, _ := json.Marshal(nonNil(v.Reasons))
-			var severity any
-			if v.Severity != "" {
-				severity = v.Severity
-			}
-			upserts = append(upserts, v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
-				string(sec), severity, string(also), string(reasons), t)
+			upserts = append(upserts, analysisValues(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
+				v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons)...)
+			upserts = append(upserts, t)
 		} else {
-			upserts = append(upserts, fleetwatch.ModuleStatusUnknown, false, false, "", "", "[]", nil, "[]", "[]", nil)
+			upserts = append(upserts, analysisValues(fleetwatch.ModuleStatusUnknown, false, false, "", "", nil, "", nil, nil)...)
+			upserts = append(upserts, nil)
 		}
 		upserts = append(upserts, t, t)
 	}
