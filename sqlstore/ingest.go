@@ -26,17 +26,14 @@ import (
 //     opens and resolves the site's exposures to match;
 //   - an older snapshot (out of order) fills history where it belongs and
 //     never touches current state.
+//
+// It is ApplySnapshots of one: the same rounds, and the same catalog cache.
 func (s *Store) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) (*fleetwatch.ApplyResult, error) {
-	var res *fleetwatch.ApplyResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = s.applySnapshot(ctx, tx, l, snap, an, nil)
-		return err
-	})
+	res, err := s.ApplySnapshots(ctx, []*fleetwatch.AuditLog{l}, []*fleetwatch.Snapshot{snap}, an)
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res[0], nil
 }
 
 // ApplySnapshots is ApplySnapshot for several claimed logs in one
@@ -152,20 +149,19 @@ type catalog struct {
 }
 
 // ids returns the module and version ids of the projects: from the batch's
-// catalog when it holds them all (c may be nil), else ensured in tx.
+// catalog, which ApplySnapshots filled before its transaction, else (should
+// one be missing) ensured in tx.
 func (c *catalog) ids(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch.SnapshotProject, t time.Time) (map[string]int64, map[versionKey]int64, error) {
-	if c != nil {
-		all := true
-		for _, p := range ps {
-			id, ok := c.modules[p.Name]
-			if _, vok := c.versions[versionKey{id, p.Version}]; !ok || !vok {
-				all = false
-				break
-			}
+	all := true
+	for _, p := range ps {
+		id, ok := c.modules[p.Name]
+		if _, vok := c.versions[versionKey{id, p.Version}]; !ok || !vok {
+			all = false
+			break
 		}
-		if all {
-			return c.modules, c.versions, nil
-		}
+	}
+	if all {
+		return c.modules, c.versions, nil
 	}
 	moduleIDs, err := ensureModules(ctx, tx, d, ps, t)
 	if err != nil {
