@@ -79,6 +79,26 @@ func TestSchema(t *testing.T) {
 		if string(data) != `{"modules":[]}` || status != "queued" || attempts != 0 {
 			t.Errorf("audit log = %s, %s, %d", data, status, attempts)
 		}
+		if s.Dialect() == "postgres" {
+			// Payloads are compressed with lz4 (00018) where the server has it.
+			var lz4 bool
+			if err := db.QueryRowContext(ctx, `SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'`).Scan(&lz4); err != nil {
+				t.Fatal(err)
+			}
+			if !lz4 {
+				t.Log("this PostgreSQL has no lz4; payloads stay with pglz")
+			} else {
+				big := []byte(`{"modules":[` + strings.Repeat(`{"name":"ctools","version":"4.1.0"},`, 400) + `{}]}`)
+				mustExec(`INSERT INTO audit_logs (uuid, site_id, kind, data, created_at) VALUES ('a6', $1, 'inventory', $2, $3)`, site.ID, big, at)
+				var method string
+				if err := db.QueryRowContext(ctx, `SELECT pg_column_compression(data) FROM audit_logs WHERE uuid = 'a6'`).Scan(&method); err != nil {
+					t.Fatal(err)
+				}
+				if method != "lz4" {
+					t.Errorf("payload compressed with %q, want lz4", method)
+				}
+			}
+		}
 
 		mustExec(`INSERT INTO patch_runs (uuid, site_id, run_date, status, tool, changes, created_at)
 			VALUES ('p1', $1, $2, 'succeeded', 'composer', $3, $2)`, site.ID, at, `[{"name":"ctools","from_version":"4.1.0","to_version":"4.1.1"}]`)
