@@ -96,6 +96,13 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		return nil, err
 	}
 	policies := a.policies()
+	// Sites of a fleet run the same releases: a release is evaluated once
+	// per call for each core version (the results are only read).
+	type evalKey struct {
+		project, version, source, core string
+		datestamp                      int64
+	}
+	evaluated := map[evalKey]drupal.Result{}
 	var out []fleetwatch.ModuleVerdict
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
@@ -112,7 +119,13 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 			Project: ch.Project, Source: ch.Source, Version: ch.ToVersion, Datestamp: ch.Datestamp,
 			CoreVersion: core, FirstSeenAt: ch.SiteFirstSeenAt}
 		feed := feeds[ch.Project]
-		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		k := evalKey{in.Project, in.Version, in.Source, in.CoreVersion, in.Datestamp}
+		res, ok := evaluated[k]
+		if !ok {
+			res = a.evaluate(feed, in, at)
+			evaluated[k] = res
+		}
+		an, err := a.analyze(ctx, in, feed, res, at, policies)
 		if err != nil {
 			return nil, err
 		}

@@ -221,6 +221,22 @@ func TestAnalysis_Datestamp(t *testing.T) {
 		if u.Status == d.Status && len(u.SecurityUpdates) == len(d.SecurityUpdates) {
 			t.Fatalf("the datestamp changed nothing: undated %+v, dated %+v", u, d)
 		}
+		// Judged in one call, the two builds of the release keep their own
+		// verdicts: a call evaluates a release once per build, not once.
+		changes := []fleetwatch.ModuleChange{
+			{SiteID: undated.ID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", OrganizationID: org.ID},
+			{SiteID: dated.ID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", Datestamp: 1000, OrganizationID: org.ID},
+			{SiteID: dated.ID + 1000, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", OrganizationID: org.ID},
+		}
+		vs, err := in.analysis.Analyze(ctx, changes)
+		if err != nil || len(vs) != 3 {
+			t.Fatalf("Analyze = %d verdicts, %v", len(vs), err)
+		}
+		if vs[0].Status != u.Status || vs[1].Status != d.Status || vs[2].Status != u.Status ||
+			len(vs[0].SecurityUpdates) != len(u.SecurityUpdates) || len(vs[1].SecurityUpdates) != len(d.SecurityUpdates) {
+			t.Fatalf("one call judged %s/%d and %s/%d; alone: %s/%d and %s/%d", vs[0].Status, len(vs[0].SecurityUpdates),
+				vs[1].Status, len(vs[1].SecurityUpdates), u.Status, len(u.SecurityUpdates), d.Status, len(d.SecurityUpdates))
+		}
 		// A new build of the same dev version is a change, judged at once.
 		res := in.push(t, dated.ID, "drupal=8.1.x-dev@2000000000")
 		if len(res.Changes) != 1 || res.Changes[0].Datestamp != 2000000000 {
