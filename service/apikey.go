@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -199,7 +201,7 @@ func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string, cach
 	if k.Kind != wantKind {
 		return nil, errBadKey
 	}
-	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > touchEvery {
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > touchEvery-spread(hash, *k.LastUsedAt, touchEvery/4) {
 		if err := s.Store.TouchAPIKey(ctx, k.ID, now); err != nil {
 			return nil, err
 		}
@@ -267,7 +269,23 @@ func (c *siteKeyCache) put(hash string, k *fleetwatch.APIKey, now time.Time) {
 			clear(c.m)
 		}
 	}
-	c.m[hash] = siteKeyEntry{key: *k, until: now.Add(siteKeyTTL)}
+	c.m[hash] = siteKeyEntry{key: *k, until: now.Add(siteKeyTTL - spread(hash, now, siteKeyTTL/4))}
+}
+
+// spread returns a duration in [0, window), the same for one key and one
+// moment (when it was remembered, when it was last touched) and different
+// between keys. The keys of a fleet whose sites were first seen together
+// (a cron at the hour, a load test's warm-up) would otherwise all expire
+// from the cache, and all have their last_used_at fall due, in the same
+// instant — a burst of key lookups and writes on the push path — and again
+// a minute later; spread, they fall due a few at a time.
+func spread(hash string, at time.Time, window time.Duration) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(hash))
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(at.UnixNano()))
+	h.Write(b[:])
+	return time.Duration(h.Sum64() % uint64(window))
 }
 
 // touched notes that the key's last use was written at now.
