@@ -10,22 +10,28 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
+
+// rampUp is how long the load runs, unmeasured, before the measured run.
+const rampUp = 5 * time.Second
 
 func main() {
 	bin := flag.String("bin", "bin/fleetwatch", "the fleetwatch binary")
@@ -239,7 +245,10 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		accepted, failed, dropped atomic.Int64
 		latMu                     sync.Mutex
 		lats                      []time.Duration
+		slow                      = map[int]int{} // pushes over 25 ms by second of the run
 		next                      atomic.Int64
+		start                     time.Time
+		measuring                 bool
 	)
 	// push sends the next site's inventory; its latency counts from t0, the
 	// scheduled start in the open loop (so a backlog in the generator is
@@ -254,59 +263,84 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		}
 		st, _, err := a.call("POST", "/api/v1/ingest/inventory", s.key, body)
 		s.mu.Unlock()
+		lat := time.Since(t0)
+		latMu.Lock()
+		defer latMu.Unlock()
+		if !measuring {
+			return
+		}
 		if err != nil || st != http.StatusAccepted {
 			failed.Add(1)
 			return
 		}
-		lat := time.Since(t0)
 		accepted.Add(1)
-		latMu.Lock()
 		lats = append(lats, lat)
-		latMu.Unlock()
+		if lat > 25*time.Millisecond {
+			slow[int(t0.Sub(start)/time.Second)]++
+		}
 	}
-	stopVacuum := startVacuum(dbURL, vacuumEvery)
-	defer stopVacuum()
-	ctx, cancel := context.WithTimeout(context.Background(), dur)
-	defer cancel()
-	start := time.Now()
-	var wg sync.WaitGroup
+	// load pushes for d, as the flags say.
+	load := func(d time.Duration) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		begin := time.Now()
+		var wg sync.WaitGroup
+		if rate > 0 {
+			interval := time.Second / time.Duration(rate)
+			inflight := make(chan struct{}, 4096)
+			for i := 0; ; i++ {
+				at := begin.Add(time.Duration(i) * interval)
+				if time.Until(at) > 0 {
+					time.Sleep(time.Until(at))
+				}
+				if ctx.Err() != nil {
+					break
+				}
+				select {
+				case inflight <- struct{}{}:
+				default: // 4,096 pushes already waiting: the server is far behind
+					if measuring {
+						dropped.Add(1)
+					}
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					push(at)
+					<-inflight
+				}()
+			}
+		} else {
+			for range conc {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for ctx.Err() == nil {
+						push(time.Time{})
+					}
+				}()
+			}
+		}
+		wg.Wait()
+	}
 	if rate > 0 {
 		fmt.Printf("open loop: %d pushes/s offered\n", rate)
-		interval := time.Second / time.Duration(rate)
-		inflight := make(chan struct{}, 4096)
-		for i := 0; ; i++ {
-			at := start.Add(time.Duration(i) * interval)
-			if time.Until(at) > 0 {
-				time.Sleep(time.Until(at))
-			}
-			if ctx.Err() != nil {
-				break
-			}
-			select {
-			case inflight <- struct{}{}:
-			default: // 4,096 pushes already waiting: the server is far behind
-				dropped.Add(1)
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				push(at)
-				<-inflight
-			}()
-		}
-	} else {
-		for range conc {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for ctx.Err() == nil {
-					push(time.Time{})
-				}
-			}()
-		}
 	}
-	wg.Wait()
+	// The warm-up ends with a few seconds of the load itself, not measured,
+	// so that the run starts with the server's connection pools (and
+	// PostgreSQL's backends behind them) as the load keeps them.
+	load(rampUp)
+	if err := drain(); err != nil {
+		return err
+	}
+	warm = count("processed")
+	stopVacuum := startVacuum(dbURL, vacuumEvery)
+	defer stopVacuum()
+	latMu.Lock()
+	start, measuring = time.Now(), true
+	latMu.Unlock()
+	load(dur)
 	pushTime := time.Since(start)
 	processedAtStop := count("processed") - warm
 	if err := drain(); err != nil {
@@ -328,6 +362,16 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		processedAtStop, float64(processedAtStop)/pushTime.Seconds(), processed, allTime.Seconds(), float64(processed)/allTime.Seconds(), failedLogs, accepted.Load()-int64(processed+failedLogs))
 	fmt.Printf("latency    p50 %.1fms p99 %.1fms max %.1fms\n", ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
 	fmt.Printf("server     peak RSS %s\n", rss)
+	if len(slow) > 0 {
+		secs := slices.Collect(maps.Keys(slow))
+		slices.SortFunc(secs, func(x, y int) int { return cmp.Or(cmp.Compare(slow[y], slow[x]), cmp.Compare(x, y)) })
+		var worst []string
+		for _, sec := range secs[:min(5, len(secs))] {
+			worst = append(worst, fmt.Sprintf("%d in second %d", slow[sec], sec))
+		}
+		fmt.Printf("over 25ms  %d pushes in %d of %d seconds; most: %s\n", len(lats)-sort.Search(len(lats), func(i int) bool { return lats[i] > 25*time.Millisecond }),
+			len(slow), int(pushTime.Seconds()+0.5), strings.Join(worst, ", "))
+	}
 	return nil
 }
 

@@ -12,12 +12,17 @@
 -- The raw payloads of audit_logs are compressed with lz4 instead of pglz
 -- where the server has it (PostgreSQL 14 and later, built with lz4, as
 -- Debian's and the official images are): about six times less CPU per push
--- for a few more bytes. It applies to payloads stored from now on.
+-- for a few more bytes. And they are always stored out of line (TOAST):
+-- a worker updates each row twice (claimed, processed), and each update
+-- wrote a new copy of the row with the payload in it whenever the
+-- compressed payload was small enough to stay inline. Both apply to the
+-- payloads stored from now on.
 
 -- +goose Up
 ALTER TABLE site_module_history DROP CONSTRAINT site_module_history_module_id_fkey;
 ALTER TABLE site_modules DROP CONSTRAINT site_modules_module_id_fkey;
 ALTER TABLE site_modules DROP CONSTRAINT site_modules_current_version_id_fkey;
+ALTER TABLE audit_logs SET (toast_tuple_target = 128);
 -- +goose StatementBegin
 DO $$
 BEGIN
