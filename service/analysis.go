@@ -50,7 +50,26 @@ type parsedFeed struct {
 	status     string
 	project    *drupal.Project // nil when there is no valid feed
 	advisories map[string]*fleetwatch.Advisory
+
+	// evaluated holds the evaluations of this feed: a fleet runs a handful
+	// of releases of a project, and each is evaluated once per core
+	// version, source and build (and day, which decides core coverage)
+	// instead of once per site — by every push and feed change that judges
+	// it, for as long as the feed is the same. The results are only read.
+	mu        sync.Mutex
+	evaluated map[evalKey]drupal.Result
 }
+
+// evalKey identifies installs that evaluate alike against one feed.
+type evalKey struct {
+	version, source, core string
+	datestamp             int64
+	day                   string // of the evaluation time, in UTC
+}
+
+// maxEvaluated bounds a feed's evaluations: past it (a fleet of unusually
+// many dev builds), further ones are computed each time.
+const maxEvaluated = 4096
 
 // NewAnalysis returns an Analysis on the store.
 func NewAnalysis(store fleetwatch.Store, logger *slog.Logger) *Analysis {
@@ -96,13 +115,6 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		return nil, err
 	}
 	policies := a.policies()
-	// Sites of a fleet run the same releases: a release is evaluated once
-	// per call for each core version (the results are only read).
-	type evalKey struct {
-		project, version, source, core string
-		datestamp                      int64
-	}
-	evaluated := map[evalKey]drupal.Result{}
 	var out []fleetwatch.ModuleVerdict
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
@@ -119,13 +131,7 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 			Project: ch.Project, Source: ch.Source, Version: ch.ToVersion, Datestamp: ch.Datestamp,
 			CoreVersion: core, FirstSeenAt: ch.SiteFirstSeenAt}
 		feed := feeds[ch.Project]
-		k := evalKey{in.Project, in.Version, in.Source, in.CoreVersion, in.Datestamp}
-		res, ok := evaluated[k]
-		if !ok {
-			res = a.evaluate(feed, in, at)
-			evaluated[k] = res
-		}
-		an, err := a.analyze(ctx, in, feed, res, at, policies)
+		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
 		if err != nil {
 			return nil, err
 		}
@@ -279,8 +285,33 @@ func matchAdvisories(project string, p *drupal.Project, advs []*fleetwatch.Advis
 }
 
 // evaluate runs drupal.Evaluate for one install: its version, dev build
-// time, source and core version.
+// time, source and core version — once per feed for installs that evaluate
+// alike (parsedFeed.evaluated).
 func (a *Analysis) evaluate(feed *parsedFeed, inst *fleetwatch.Install, at time.Time) drupal.Result {
+	if feed == nil || feed.project == nil {
+		return a.evaluateAnew(feed, inst, at)
+	}
+	k := evalKey{inst.Version, inst.Source, inst.CoreVersion, inst.Datestamp, at.UTC().Format(time.DateOnly)}
+	feed.mu.Lock()
+	res, ok := feed.evaluated[k]
+	feed.mu.Unlock()
+	if ok {
+		return res
+	}
+	res = a.evaluateAnew(feed, inst, at)
+	feed.mu.Lock()
+	if feed.evaluated == nil {
+		feed.evaluated = map[evalKey]drupal.Result{}
+	}
+	if len(feed.evaluated) < maxEvaluated {
+		feed.evaluated[k] = res
+	}
+	feed.mu.Unlock()
+	return res
+}
+
+// evaluateAnew is evaluate without the feed's cache.
+func (a *Analysis) evaluateAnew(feed *parsedFeed, inst *fleetwatch.Install, at time.Time) drupal.Result {
 	source := inst.Source
 	in := drupal.Input{Installed: inst.Version, Datestamp: inst.Datestamp, Source: source, CoreVersion: inst.CoreVersion, Now: at}
 	if feed != nil {
@@ -364,12 +395,6 @@ func appendUnique(s []string, v string) []string {
 	return append(s, v)
 }
 
-// evalKey identifies installs that evaluate alike.
-type evalKey struct {
-	version, source, core string
-	datestamp             int64
-}
-
 // analyzeInstalls evaluates installs against their project's feed, once per
 // distinct (version, source, core), and returns the analyses that differ from
 // what is stored (all of them with force).
@@ -383,21 +408,11 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 	if err != nil {
 		return nil, err
 	}
-	memo := map[string]map[evalKey]drupal.Result{}
 	policies := a.policies()
 	var out []*fleetwatch.Analysis
 	for _, in := range installs {
 		feed := feeds[in.Project]
-		if memo[in.Project] == nil {
-			memo[in.Project] = map[evalKey]drupal.Result{}
-		}
-		k := evalKey{in.Version, in.Source, in.CoreVersion, in.Datestamp}
-		res, ok := memo[in.Project][k]
-		if !ok {
-			res = a.evaluate(feed, in, at)
-			memo[in.Project][k] = res
-		}
-		an, err := a.analyze(ctx, in, feed, res, at, policies)
+		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -436,6 +437,43 @@ func TestWorker_RepeatsNotDecoded(t *testing.T) {
 		}
 		if at, want := states[one.ID].CollectedAt, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC); at == nil || !at.Equal(want) {
 			t.Errorf("site one collected at %v, want %v", at, want)
+		}
+	})
+}
+
+// TestAnalysis_CoverageByDay: a feed's evaluations are remembered, but not
+// across days — core coverage ends on a date, and the same release of the
+// same feed is judged again on the next day.
+func TestAnalysis_CoverageByDay(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		in.feedSrv.publish(t, "drupal", "drupal.sec.10.5.0.xml")
+		if _, _, err := in.feeds.RefreshFeed(ctx, "drupal"); err != nil {
+			t.Fatal(err)
+		}
+		org := mustOrg(t, s, "Agency")
+		judge := func(day string) fleetwatch.ModuleVerdict {
+			t.Helper()
+			at, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.now = at.Add(12 * time.Hour)
+			vs, err := in.analysis.Analyze(ctx, []fleetwatch.ModuleChange{{SiteID: 1, ModuleID: 1, Project: "drupal",
+				Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "10.5.0", OrganizationID: org.ID}})
+			if err != nil || len(vs) != 1 {
+				t.Fatalf("Analyze on %s = %d verdicts, %v", day, len(vs), err)
+			}
+			return vs[0]
+		}
+		// Drupal 10.5's coverage ends on 2026-06-17.
+		before, again, after := judge("2026-06-16"), judge("2026-06-16"), judge("2026-06-18")
+		if strings.Join(before.Reasons, "|") != strings.Join(again.Reasons, "|") || before.Status != again.Status {
+			t.Fatalf("one day judged twice: %s %q, then %s %q", before.Status, before.Reasons, again.Status, again.Reasons)
+		}
+		if strings.Join(before.Reasons, "|") == strings.Join(after.Reasons, "|") && before.Status == after.Status {
+			t.Fatalf("coverage ended and the verdict stayed %s %q", after.Status, after.Reasons)
 		}
 	})
 }
