@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -370,7 +371,7 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 			worst = append(worst, fmt.Sprintf("%d in second %d", slow[sec], sec))
 		}
 		fmt.Printf("over 25ms  %d pushes in %d of %d seconds; most: %s\n", len(lats)-sort.Search(len(lats), func(i int) bool { return lats[i] > 25*time.Millisecond }),
-			len(slow), int(pushTime.Seconds()+0.5), strings.Join(worst, ", "))
+			len(slow), int(math.Ceil(pushTime.Seconds())), strings.Join(worst, ", "))
 	}
 	return nil
 }
