@@ -51,25 +51,27 @@ type parsedFeed struct {
 	project    *drupal.Project // nil when there is no valid feed
 	advisories map[string]*fleetwatch.Advisory
 
-	// evaluated holds the evaluations of this feed: a fleet runs a handful
-	// of releases of a project, and each is evaluated once per core
-	// version, source and build (and day, which decides core coverage)
-	// instead of once per site — by every push and feed change that judges
-	// it, for as long as the feed is the same. The results are only read.
-	mu        sync.Mutex
-	evaluated map[evalKey]drupal.Result
+	// evaluated holds the day's evaluations of this feed: a fleet runs a
+	// handful of releases of a project, and each is evaluated once per core
+	// version, source and build instead of once per site — by every push
+	// and feed change that judges it, for as long as the feed is the same
+	// and the day (which decides core coverage) too. The results are only
+	// read.
+	mu           sync.Mutex
+	evaluatedDay int64 // days since 1970-01-01 UTC
+	evaluated    map[evalKey]drupal.Result
 }
 
-// evalKey identifies installs that evaluate alike against one feed.
+// evalKey identifies installs that evaluate alike against one feed on one
+// day.
 type evalKey struct {
 	version, source, core string
 	datestamp             int64
-	day                   string // of the evaluation time, in UTC
 }
 
-// maxEvaluated bounds a feed's evaluations: past it (a fleet of unusually
-// many dev builds), further ones are computed each time.
-const maxEvaluated = 4096
+// maxEvaluated bounds a feed's evaluations of a day: past it (a fleet of
+// unusually many dev builds), further ones are computed each time.
+const maxEvaluated = 1024
 
 // NewAnalysis returns an Analysis on the store.
 func NewAnalysis(store fleetwatch.Store, logger *slog.Logger) *Analysis {
@@ -291,17 +293,19 @@ func (a *Analysis) evaluate(feed *parsedFeed, inst *fleetwatch.Install, at time.
 	if feed == nil || feed.project == nil {
 		return a.evaluateAnew(feed, inst, at)
 	}
-	k := evalKey{inst.Version, inst.Source, inst.CoreVersion, inst.Datestamp, at.UTC().Format(time.DateOnly)}
+	k := evalKey{inst.Version, inst.Source, inst.CoreVersion, inst.Datestamp}
+	day := at.Unix() / 86400
 	feed.mu.Lock()
 	res, ok := feed.evaluated[k]
+	ok = ok && feed.evaluatedDay == day
 	feed.mu.Unlock()
 	if ok {
 		return res
 	}
 	res = a.evaluateAnew(feed, inst, at)
 	feed.mu.Lock()
-	if feed.evaluated == nil {
-		feed.evaluated = map[evalKey]drupal.Result{}
+	if feed.evaluated == nil || feed.evaluatedDay != day {
+		feed.evaluated, feed.evaluatedDay = map[evalKey]drupal.Result{}, day
 	}
 	if len(feed.evaluated) < maxEvaluated {
 		feed.evaluated[k] = res
