@@ -357,17 +357,19 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 // analysis completes them later); removed ones are deleted.
 func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
 	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) error {
-	upserts, removed := siteModuleRows(snap.SiteID, changes, versionIDs, verdicts, t)
+	upserts, removed := siteModuleRows(nil, snap.SiteID, changes, versionIDs, verdicts, t)
 	return writeSiteModules(ctx, tx, d, upserts, map[int64][]int64{snap.SiteID: removed})
 }
 
 // siteModuleCols is the width of siteModuleRows' rows.
 const siteModuleCols = 16
 
-// siteModuleRows returns the site_modules rows to upsert (siteModuleCols
-// values each) and the modules to delete for a site's changes.
-func siteModuleRows(siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
-	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) (upserts []any, removed []int64) {
+// siteModuleRows appends to upserts the site_modules rows to upsert
+// (siteModuleCols values each) for a site's changes, and returns them with
+// the modules to delete.
+func siteModuleRows(upserts []any, siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
+	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) ([]any, []int64) {
+	var removed []int64
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
 			removed = append(removed, ch.ModuleID)

@@ -264,7 +264,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		}
 	}
 	merged := &historyPlan{}
-	var upserts []any
+	upserts := make([]any, 0, siteModuleCols*len(all))
 	removed := map[int64][]int64{}
 	var touched []int64
 	for _, w := range ws {
@@ -278,8 +278,8 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		}
 		w.plan.fill(status)
 		merged.merge(w.plan)
-		up, rm := siteModuleRows(snap.SiteID, w.plan.changes, w.versionIDs, site, t)
-		upserts = append(upserts, up...)
+		var rm []int64
+		upserts, rm = siteModuleRows(upserts, snap.SiteID, w.plan.changes, w.versionIDs, site, t)
 		if len(rm) > 0 {
 			removed[snap.SiteID] = rm
 		}
