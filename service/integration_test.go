@@ -224,12 +224,8 @@ func TestAnalysis_Datestamp(t *testing.T) {
 		}
 		// Judged in one call, the two builds of the release keep their own
 		// verdicts: a call evaluates a release once per build, not once.
-		changes := []fleetwatch.ModuleChange{
-			{SiteID: undated.ID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", OrganizationID: org.ID},
-			{SiteID: dated.ID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", Datestamp: 1000, OrganizationID: org.ID},
-			{SiteID: dated.ID + 1000, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.1.x-dev", OrganizationID: org.ID},
-		}
-		vs, err := in.analysis.Analyze(ctx, changes)
+		vs, err := in.analysis.Analyze(ctx, []fleetwatch.ModuleChange{coreChange(undated.ID, org.ID, "8.1.x-dev", 0),
+			coreChange(dated.ID, org.ID, "8.1.x-dev", 1000), coreChange(dated.ID+1000, org.ID, "8.1.x-dev", 0)})
 		if err != nil || len(vs) != 3 {
 			t.Fatalf("Analyze = %d verdicts, %v", len(vs), err)
 		}
@@ -460,8 +456,7 @@ func TestAnalysis_CoverageByDay(t *testing.T) {
 				t.Fatal(err)
 			}
 			in.now = at.Add(12 * time.Hour)
-			vs, err := in.analysis.Analyze(ctx, []fleetwatch.ModuleChange{{SiteID: 1, ModuleID: 1, Project: "drupal",
-				Type: fleetwatch.ModuleTypeCore, Source: fleetwatch.SourceDrupalOrg, ToVersion: "10.5.0", OrganizationID: org.ID}})
+			vs, err := in.analysis.Analyze(ctx, []fleetwatch.ModuleChange{coreChange(1, org.ID, "10.5.0", 0)})
 			if err != nil || len(vs) != 1 {
 				t.Fatalf("Analyze on %s = %d verdicts, %v", day, len(vs), err)
 			}
@@ -476,4 +471,11 @@ func TestAnalysis_CoverageByDay(t *testing.T) {
 			t.Fatalf("coverage ended and the verdict stayed %s %q", after.Status, after.Reasons)
 		}
 	})
+}
+
+// coreChange is a site's move to a Drupal core version (and dev build time),
+// as the ingest hands it to Analyze.
+func coreChange(siteID, orgID int64, version string, datestamp int64) fleetwatch.ModuleChange {
+	return fleetwatch.ModuleChange{SiteID: siteID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore,
+		Source: fleetwatch.SourceDrupalOrg, ToVersion: version, Datestamp: datestamp, OrganizationID: orgID}
 }
