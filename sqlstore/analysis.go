@@ -211,7 +211,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
 					return fmt.Errorf("save analyses: %w", err)
 				}
-				if err := splitHistory(ctx, tx, k.module, a.Status, at, chunk); err != nil {
+				if err := splitHistory(ctx, tx, s.d, k.module, a.Status, at, chunk); err != nil {
 					return err
 				}
 			}
@@ -262,23 +262,26 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 // another status ends at at and a new one starts with the new status, so
 // that "what was outstanding on day D" holds for every day. An interval that
 // opened at this very instant takes the new status in place.
-func splitHistory(ctx context.Context, tx *sql.Tx, moduleID int64, status string, at time.Time, sites []int64) error {
+func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID int64, status string, at time.Time, sites []int64) error {
 	var c conds
 	m, st, t := c.arg(moduleID), c.arg(status), c.arg(at)
 	in := idList(&c, sites)
-	open := `module_id = ` + m + ` AND valid_to IS NULL AND status <> ` + st + ` AND site_id IN (` + in + `)`
+	// The open intervals, found through site_modules.history_id.
+	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND site_id IN (` + in + `)) AND status <> ` + st
 	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
 		return fmt.Errorf("restate history: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from)
+	opened := historyLinks{}
+	if err := insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from)
 		SELECT site_id, module_id, version, datestamp, `+st+`, `+t+` FROM site_module_history WHERE `+open, c.args...); err != nil {
 		return fmt.Errorf("split history: %w", err)
 	}
-	// The rows just inserted have the new status, so only the old ones end.
+	// The rows just inserted have the new status, and site_modules still
+	// names the old ones: only those end.
 	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+t+` WHERE `+open, c.args...); err != nil {
 		return fmt.Errorf("end history: %w", err)
 	}
-	return nil
+	return linkOpen(ctx, tx, d, opened)
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one
@@ -574,7 +577,7 @@ func itoa(n int) string { return fmt.Sprint(n) }
 // after their last full analysis.
 func (s *Store) FindStaleSites(ctx context.Context, limit int) ([]int64, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT DISTINCT site_id FROM site_modules
-		WHERE (analyzed_at IS NULL OR updated_at <> analyzed_at) AND current_version_id IS NOT NULL
+		WHERE stale AND current_version_id IS NOT NULL
 		ORDER BY site_id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("find stale sites: %w", err)

@@ -38,7 +38,8 @@ func cacheFeed(tb testing.TB, s *sqlstore.Store, project string, body []byte) {
 }
 
 // seedFleet creates n sites of one organization that run each of projects
-// at version, with bulk SQL: the ingest path is measured elsewhere.
+// at version, and their history, with bulk SQL: the ingest path is
+// measured elsewhere.
 func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects ...string) {
 	tb.Helper()
 	ctx := context.Background()
@@ -69,6 +70,12 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 		exec(`INSERT INTO site_modules (site_id, module_id, current_version_id, created_at, updated_at, analyzed_at)
 			SELECT s.id, m.id, mv.id, $1, $1, $1 FROM sites s, modules m JOIN module_versions mv ON mv.module_id = m.id
 			WHERE m.module_name = $2`, t, p)
+		// Each row's open history interval, as the ingest leaves it.
+		exec(`INSERT INTO site_module_history (site_id, module_id, version, valid_from)
+			SELECT s.id, m.id, $1, $2 FROM sites s, modules m WHERE m.module_name = $3`, version, t, p)
+		exec(`UPDATE site_modules SET history_id = (SELECT h.id FROM site_module_history h
+				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id AND h.valid_to IS NULL)
+			WHERE module_id = (SELECT id FROM modules WHERE module_name = $1)`, p)
 	}
 }
 

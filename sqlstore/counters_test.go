@@ -116,5 +116,24 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 		if r, _ := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()}); r.UpdatesAvailable != 0 {
 			t.Errorf("summary counts %d updates after the feed change", r.UpdatesAvailable)
 		}
+		checkOpenLinks(t, s)
+
+		// A snapshot collected between the first one and the feed change,
+		// pushed after it, replaces both intervals from its collection on;
+		// one after it ends the interval the feed change opened.
+		mid := t0.Add(12 * time.Hour)
+		mustApplyWith(t, s, snapshotOf(site.ID, mid, "a=bad"), outdatedAnalyzer{})
+		t2 := t1.Add(12 * time.Hour)
+		mustApplyWith(t, s, snapshotOf(site.ID, t2, "a=2.0"), outdatedAnalyzer{})
+		for at, want := range map[time.Time]string{
+			t0.Add(time.Hour):  "a=old:not_current",
+			mid.Add(time.Hour): "a=bad:not_secure",
+			t1.Add(time.Hour):  "a=bad:not_secure",
+			t2.Add(time.Hour):  "a=2.0:current",
+		} {
+			if got := historyAt(t, s, site.ID, at, true); got != want {
+				t.Errorf("history at %v: %s, want %s", at.Sub(t0), got, want)
+			}
+		}
 	})
 }

@@ -60,6 +60,10 @@ type historyRow struct {
 	names [3]string // module_name, type, source
 }
 
+// historySelect is the select list of readHistory and readOpen, in
+// scanHistory's order.
+const historySelect = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source `
+
 // readHistory returns, per site, the intervals of the sites that end after
 // after (or are open) and, with next, start before next, in start order.
 func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Time, next *time.Time) (map[int64][]historyRow, error) {
@@ -70,12 +74,31 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 		cond = ` AND h.valid_from < ` + c.arg(*next)
 	}
 	// The open intervals and those that end after after, each read by its
-	// index (an OR of the two reads every interval of the sites).
-	const sel = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source
-		FROM site_module_history h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
+	// own condition (an OR of the two reads every interval of the sites on
+	// SQLite, which has an index for each).
+	const sel = historySelect + `FROM site_module_history h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
 	query := sel + sites + `) AND h.valid_to IS NULL` + cond + ` UNION ALL ` +
 		sel + sites + `) AND h.valid_to IS NOT NULL AND h.valid_to > ` + c.arg(after) + cond
-	rows, err := tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...)
+	return scanHistory(tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...))
+}
+
+// readOpen returns, per site, the open intervals of the sites as
+// site_modules links them (history_id, history_from; the version and build
+// are the row's): all an in-order snapshot needs when none of them starts
+// after its collection. The status is left empty: only an out-of-order
+// snapshot, which reads history itself, resumes an interval with its status.
+func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
+	var c conds
+	sites := c.list(siteIDs)
+	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
+			sm.datestamp, '', sm.history_from, NULL, m.module_name, m.type, m.source
+		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id JOIN modules m ON m.id = sm.module_id
+		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
+}
+
+// scanHistory reads the rows of a historySelect query by site, each
+// site's in the query's order.
+func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
@@ -103,7 +126,18 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 // planFromHistory plans a snapshot's history writes from the site's intervals
 // (readHistory's rows; those ending at or before collected are ignored).
 func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map[string]int64, collected time.Time, next *time.Time) *historyPlan {
+	var (
+		changes []fleetwatch.ModuleChange
+		closeID []int64
+		dropID  []int64
+		inserts []any
+	)
 	old := map[int64]interval{}
+	// The intervals of each project that overlap [collected, next): the
+	// one valid at collected and, when a feed changed the project's status
+	// after collected, those the change started. A changed project ends
+	// them all.
+	overlap := map[int64][]interval{}
 	names := map[int64][3]string{}
 	for _, r := range hist {
 		if r.validTo != nil && !r.validTo.After(collected) {
@@ -113,15 +147,15 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 		if !r.validFrom.After(collected) {
 			old[r.moduleID] = r.interval
 		}
+		overlap[r.moduleID] = append(overlap[r.moduleID], r.interval)
 		names[r.moduleID] = r.names
 	}
+	end := func(id int64) {
+		for _, iv := range overlap[id] {
+			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
+		}
+	}
 
-	var (
-		changes []fleetwatch.ModuleChange
-		closeID []int64
-		dropID  []int64
-		inserts []any
-	)
 	var nextArg any
 	if next != nil {
 		nextArg = dbTime(*next)
@@ -141,8 +175,8 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 			ToVersion: p.Version, Datestamp: p.Datestamp}
 		if had {
 			ch.FromVersion = iv.version
-			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 		}
+		end(id)
 		opened[id] = len(inserts) + 4
 		inserts = append(inserts, snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, nextArg)
 		changes = append(changes, ch)
@@ -158,7 +192,7 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 		iv := old[id]
 		n := names[id]
 		changes = append(changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2], FromVersion: iv.version})
-		closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
+		end(id)
 	}
 	closeAt := make([]time.Time, len(closeID))
 	for i := range closeAt {
@@ -184,34 +218,106 @@ func (p *historyPlan) merge(q *historyPlan) {
 	p.inserts = append(p.inserts, q.inserts...)
 }
 
-// write writes the plan; status gives the status of the intervals the
-// changed projects open (unknown when absent).
-func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status map[int64]string) error {
+// historyLink is what site_modules keeps of a row's open interval: its id
+// (history_id) and start (history_from).
+type historyLink struct {
+	id   int64
+	from time.Time
+}
+
+// historyLinks are the open intervals a write opened, by site and module.
+type historyLinks map[[2]int64]historyLink
+
+// write writes the plan and returns the intervals it opened; status gives
+// the status of the intervals the changed projects open (unknown when
+// absent).
+func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status map[int64]string) (historyLinks, error) {
 	p.fill(status)
 	closeID, dropID, inserts := p.closeID, p.dropID, p.inserts
 	if err := closeIntervals(ctx, tx, d, closeID, p.closeAt); err != nil {
-		return err
+		return nil, err
 	}
 	for part := range chunks(dropID, d.inBatch()) {
 		var c conds
 		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
 			idList(&c, part)+`)`, c.args...); err != nil {
-			return fmt.Errorf("replace history: %w", err)
+			return nil, fmt.Errorf("replace history: %w", err)
 		}
+	}
+	opened := historyLinks{}
+	if d == postgres && len(inserts) > 0 {
+		return opened, insertHistoryPG(ctx, tx, inserts, opened)
 	}
 	n := 7 * d.rowBatch(7)
-	if d == postgres && len(inserts) > 0 {
-		if err := insertHistoryPG(ctx, tx, inserts); err != nil {
-			return err
-		}
-		inserts = nil
-	}
 	for i := 0; i < len(inserts); i += n {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
+		if err := insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
 			VALUES `+placeholders(&c, 7, inserts[i:min(i+n, len(inserts))]...), c.args...); err != nil {
+			return nil, err
+		}
+	}
+	return opened, nil
+}
+
+// linkOpen points the site_modules rows of opened at the intervals opened
+// gives them.
+func linkOpen(ctx context.Context, tx *sql.Tx, d *dialect, opened historyLinks) error {
+	if len(opened) == 0 {
+		return nil
+	}
+	site, module, id := make([]int64, 0, len(opened)), make([]int64, 0, len(opened)), make([]int64, 0, len(opened))
+	from := make([]time.Time, 0, len(opened))
+	for k, v := range opened {
+		site, module, id, from = append(site, k[0]), append(module, k[1]), append(id, v.id), append(from, v.from)
+	}
+	if d == postgres {
+		if _, err := tx.ExecContext(ctx, `UPDATE site_modules sm SET history_id = v.id, history_from = v.valid_from
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS v (site_id, module_id, id, valid_from)
+			WHERE sm.site_id = v.site_id AND sm.module_id = v.module_id`, site, module, id, from); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
+		return nil
+	}
+	n := d.rowBatch(4)
+	for i := 0; i < len(id); i += n {
+		var c conds
+		rows := make([]string, 0, n)
+		for j := i; j < min(i+n, len(id)); j++ {
+			rows = append(rows, "("+c.arg(site[j])+", "+c.arg(module[j])+", "+c.arg(id[j])+", "+c.arg(from[j])+")")
+		}
+		if _, err := tx.ExecContext(ctx, `WITH v (site_id, module_id, id, valid_from) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE site_modules SET history_id = v.id, history_from = v.valid_from FROM v
+			WHERE site_modules.site_id = v.site_id AND site_modules.module_id = v.module_id`, c.args...); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertOpened runs query, an INSERT into site_module_history, and notes
+// the open intervals it inserted in opened.
+func insertOpened(ctx context.Context, tx *sql.Tx, opened historyLinks, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query+` RETURNING site_id, module_id, id, valid_from, valid_to IS NULL`, args...)
+	if err != nil {
+		return fmt.Errorf("insert history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			site, module int64
+			l            historyLink
+			open         bool
+		)
+		if err := rows.Scan(&site, &module, &l.id, &l.from, &open); err != nil {
 			return fmt.Errorf("insert history: %w", err)
 		}
+		if open {
+			l.from = l.from.UTC()
+			opened[[2]int64{site, module}] = l
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert history: %w", err)
 	}
 	return nil
 }

@@ -254,8 +254,13 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 		}
 		changes := plan.changes
 		if !inOrder {
-			// History only; the site was seen all the same.
-			if err := plan.write(ctx, tx, s.d, nil); err != nil {
+			// History only; the site was seen all the same. An interval
+			// resumed after the snapshot may be the open one now.
+			opened, err := plan.write(ctx, tx, s.d, nil)
+			if err != nil {
+				return err
+			}
+			if err := linkOpen(ctx, tx, s.d, opened); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE sites SET
@@ -275,27 +280,28 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 		// once, with its verdict: site_modules and the history intervals the
 		// snapshot opens. Without an analyzer the rows stay unknown (and
 		// stale) until the analysis completes them, exposures included.
-		var verdicts map[int64]*fleetwatch.ModuleVerdict
+		var (
+			verdicts map[int64]*fleetwatch.ModuleVerdict
+			status   map[int64]string
+		)
 		if an != nil && len(changes) > 0 {
 			vs, err := analyze(ctx, an, changes)
 			if err != nil {
 				return fmt.Errorf("analyze changes: %w", err)
 			}
 			verdicts = make(map[int64]*fleetwatch.ModuleVerdict, len(vs))
-			status := make(map[int64]string, len(vs))
+			status = make(map[int64]string, len(vs))
 			for i := range vs {
 				if v := &vs[i]; v.SiteID == snap.SiteID {
 					verdicts[v.ModuleID], status[v.ModuleID] = v, v.Status
 				}
 			}
-			err = plan.write(ctx, tx, s.d, status)
-			if err != nil {
-				return err
-			}
-		} else if err := plan.write(ctx, tx, s.d, nil); err != nil {
+		}
+		opened, err := plan.write(ctx, tx, s.d, status)
+		if err != nil {
 			return err
 		}
-		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, verdicts, t); err != nil {
+		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, verdicts, opened, t); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sites SET core_version = $1, php_version = $2,
@@ -356,17 +362,18 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 // the write's time), or with status unknown when there is none (the
 // analysis completes them later); removed ones are deleted.
 func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
-	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) error {
+	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, opened historyLinks, t time.Time) error {
 	upserts, removed := siteModuleRows(nil, snap.SiteID, changes, versionIDs, verdicts, t)
-	return writeSiteModules(ctx, tx, d, upserts, map[int64][]int64{snap.SiteID: removed})
+	return writeSiteModules(ctx, tx, d, upserts, opened, map[int64][]int64{snap.SiteID: removed})
 }
 
 // siteModuleCols is the width of siteModuleRows' rows.
-const siteModuleCols = 16
+const siteModuleCols = 18
 
 // siteModuleRows appends to upserts the site_modules rows to upsert
 // (siteModuleCols values each) for a site's changes, and returns them with
-// the modules to delete.
+// the modules to delete. The last two values of each row, history_id and
+// history_from, are left for writeSiteModules.
 func siteModuleRows(upserts []any, siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
 	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) ([]any, []int64) {
 	var removed []int64
@@ -384,14 +391,19 @@ func siteModuleRows(upserts []any, siteID int64, changes []fleetwatch.ModuleChan
 			upserts = append(upserts, analysisValues(fleetwatch.ModuleStatusUnknown, false, false, "", "", nil, "", nil, nil)...)
 			upserts = append(upserts, nil)
 		}
-		upserts = append(upserts, t, t)
+		upserts = append(upserts, t, t, nil, nil)
 	}
 	return upserts, removed
 }
 
-// writeSiteModules upserts the rows of siteModuleRows and deletes the
-// removed modules of each site.
-func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, removed map[int64][]int64) error {
+// writeSiteModules upserts the rows of siteModuleRows, each linked to the
+// interval its change opened, and deletes the removed modules of each site.
+func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, opened historyLinks, removed map[int64][]int64) error {
+	for i := 0; i < len(upserts); i += siteModuleCols {
+		if l, ok := opened[[2]int64{upserts[i].(int64), upserts[i+1].(int64)}]; ok {
+			upserts[i+siteModuleCols-2], upserts[i+siteModuleCols-1] = l.id, l.from
+		}
+	}
 	n := siteModuleCols * d.rowBatch(siteModuleCols)
 	if d == postgres && len(upserts) > 0 {
 		if err := upsertSiteModulesPG(ctx, tx, upserts); err != nil {
@@ -403,14 +415,15 @@ func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any
 		var c conds
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
 				status, update_available, security_update, latest_version, recommended_version, security_updates,
-				severity, also_available, reasons, analyzed_at, created_at, updated_at)
+				severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
 			VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+`
 			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
 				datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
 				security_update = excluded.security_update, latest_version = excluded.latest_version,
 				recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
 				severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
-				analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at`, c.args...); err != nil {
+				analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
+				history_from = excluded.history_from`, c.args...); err != nil {
 			return fmt.Errorf("upsert site modules: %w", err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -137,6 +138,15 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 			changed = append(changed, i)
 		}
 	}
+	hist, later, err := openIntervals(ctx, tx, s.d, snaps, changed)
+	if err != nil {
+		return err
+	}
+	if len(later) > 0 {
+		bulk = slices.DeleteFunc(bulk, func(i int) bool { return slices.Contains(later, i) })
+		changed = slices.DeleteFunc(changed, func(i int) bool { return slices.Contains(later, i) })
+		fallback = append(fallback, later...)
+	}
 	// A snapshot the worker did not decode applies only as unchanged.
 	for _, i := range slices.Concat(changed, fallback) {
 		if snaps[i].Partial {
@@ -157,7 +167,7 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 		return err
 	}
 	if len(changed) > 0 {
-		if err := s.applyChanged(ctx, tx, logs, snaps, changed, sites, an, cat, out, t); err != nil {
+		if err := s.applyChanged(ctx, tx, logs, snaps, changed, sites, hist, an, cat, out, t); err != nil {
 			return err
 		}
 	}
@@ -169,6 +179,34 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 		out[i] = res
 	}
 	return nil
+}
+
+// openIntervals reads the open intervals of the sites of the changed
+// snapshots of idx. It also returns the snapshots among idx that one of
+// their site's open intervals starts after (a feed changed its status
+// since they were collected): those end an earlier interval, and take
+// applySnapshot's path, which reads the site's history around them.
+func openIntervals(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwatch.Snapshot, idx []int) (map[int64][]historyRow, []int, error) {
+	ids := make([]int64, len(idx))
+	for j, i := range idx {
+		ids[j] = snaps[i].SiteID
+	}
+	hist := map[int64][]historyRow{}
+	for part := range chunks(ids, d.inBatch()) {
+		h, err := readOpen(ctx, tx, part)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(hist, h)
+	}
+	var later []int
+	for _, i := range idx {
+		collected := dbTime(snaps[i].CollectedAt)
+		if slices.ContainsFunc(hist[snaps[i].SiteID], func(r historyRow) bool { return r.validFrom.After(collected) }) {
+			later = append(later, i)
+		}
+	}
+	return hist, later, nil
 }
 
 // finishClaims is finishClaim for the logs of idx, in one statement per
@@ -199,27 +237,9 @@ func finishClaims(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatc
 }
 
 // applyChanged applies in-order snapshots of distinct, locked sites that
-// changed their inventory.
+// changed their inventory; hist holds the sites' open intervals.
 func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
-	sites map[int64]*lockedSite, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
-	ids := make([]int64, len(idx))
-	after := dbTime(snaps[idx[0]].CollectedAt)
-	for j, i := range idx {
-		ids[j] = snaps[i].SiteID
-		if c := dbTime(snaps[i].CollectedAt); c.Before(after) {
-			after = c
-		}
-	}
-	hist := map[int64][]historyRow{}
-	for part := range chunks(ids, s.d.inBatch()) {
-		h, err := readHistory(ctx, tx, part, after, nil)
-		if err != nil {
-			return err
-		}
-		for k, v := range h {
-			hist[k] = v
-		}
-	}
+	sites map[int64]*lockedSite, hist map[int64][]historyRow, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
 	type work struct {
 		i          int
 		plan       *historyPlan
@@ -287,10 +307,11 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			touched = append(touched, snap.SiteID)
 		}
 	}
-	if err := merged.write(ctx, tx, s.d, nil); err != nil {
+	opened, err := merged.write(ctx, tx, s.d, nil)
+	if err != nil {
 		return err
 	}
-	if err := writeSiteModules(ctx, tx, s.d, upserts, removed); err != nil {
+	if err := writeSiteModules(ctx, tx, s.d, upserts, opened, removed); err != nil {
 		return err
 	}
 	if err := s.updateSites(ctx, tx, logs, snaps, idx, true); err != nil {

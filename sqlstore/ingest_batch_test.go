@@ -105,6 +105,7 @@ func TestStore_ApplySnapshots(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkOpenLinks(t, s)
 		got := map[int64][]string{}
 		for i, l := range logs {
 			got[l.SiteID] = append(got[l.SiteID], summary(results[i]))

@@ -31,8 +31,8 @@ func nullString(v any) *string {
 }
 
 // insertHistoryPG inserts history rows (7 values each, as historyPlan
-// holds them).
-func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []any) error {
+// holds them) and notes the open ones in opened.
+func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []any, opened historyLinks) error {
 	n := len(rows) / 7
 	var (
 		site, module, datestamp = make([]int64, n), make([]int64, n), make([]int64, n)
@@ -45,12 +45,9 @@ func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []any) error {
 		site[i], module[i], version[i], datestamp[i], status[i] = r[0].(int64), r[1].(int64), r[2].(string), r[3].(int64), r[4].(string)
 		from[i], to[i] = r[5].(time.Time), nullTime(r[6])
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
+	return insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[])`,
-		site, module, version, datestamp, status, from, to); err != nil {
-		return fmt.Errorf("insert history: %w", err)
-	}
-	return nil
+		site, module, version, datestamp, status, from, to)
 }
 
 // closeIntervalsPG ends each interval of ids at the time beside it.
@@ -74,6 +71,8 @@ func upsertSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []any) error {
 		severity                         = make([]*string, n)
 		analyzed                         = make([]*time.Time, n)
 		created, updated                 = make([]time.Time, n), make([]time.Time, n)
+		history                          = make([]*int64, n)
+		historyFrom                      = make([]*time.Time, n)
 	)
 	for i := range n {
 		r := rows[siteModuleCols*i : siteModuleCols*(i+1)]
@@ -81,25 +80,30 @@ func upsertSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []any) error {
 		status[i], update[i], security[i], latest[i], recommended[i] = r[4].(string), r[5].(bool), r[6].(bool), r[7].(string), r[8].(string)
 		sec[i], severity[i], also[i], reasons[i], analyzed[i] = r[9].(string), nullString(r[10]), r[11].(string), r[12].(string), nullTime(r[13])
 		created[i], updated[i] = r[14].(time.Time), r[15].(time.Time)
+		if id, ok := r[16].(int64); ok {
+			history[i] = &id
+		}
+		historyFrom[i] = nullTime(r[17])
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
 			status, update_available, security_update, latest_version, recommended_version, security_updates,
-			severity, also_available, reasons, analyzed_at, created_at, updated_at)
+			severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
 		SELECT site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
-			sec::jsonb, severity, also::jsonb, reasons::jsonb, analyzed_at, created_at, updated_at
+			sec::jsonb, severity, also::jsonb, reasons::jsonb, analyzed_at, created_at, updated_at, history_id, history_from
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[],
 			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[],
-			$15::timestamptz[], $16::timestamptz[])
+			$15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::timestamptz[])
 			AS v (site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
-				sec, severity, also, reasons, analyzed_at, created_at, updated_at)
+				sec, severity, also, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
 		ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
 			datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
 			security_update = excluded.security_update, latest_version = excluded.latest_version,
 			recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
 			severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
-			analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at`,
+			analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
+			history_from = excluded.history_from`,
 		site, module, version, datestamp, status, update, security, latest, recommended, sec, severity, also, reasons,
-		analyzed, created, updated); err != nil {
+		analyzed, created, updated, history, historyFrom); err != nil {
 		return fmt.Errorf("upsert site modules: %w", err)
 	}
 	return nil

@@ -53,6 +53,7 @@ func mustApplyWith(t *testing.T, s *sqlstore.Store, snap *fleetwatch.Snapshot, a
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkOpenLinks(t, s)
 	return res
 }
 
