@@ -24,8 +24,7 @@ func (s *Store) SaveAdvisories(ctx context.Context, advs []*fleetwatch.Advisory)
 			if old != nil {
 				mergeAdvisory(a, old)
 			}
-			fixed, _ := json.Marshal(nonNil(a.FixedVersions))
-			cves, _ := json.Marshal(nonNil(a.CVEs))
+			fixed, cves := jsonList(a.FixedVersions), jsonList(a.CVEs)
 			var severity any
 			if a.Severity != "" {
 				severity = a.Severity
@@ -43,7 +42,7 @@ func (s *Store) SaveAdvisories(ctx context.Context, advs []*fleetwatch.Advisory)
 					source = excluded.source, published_at = excluded.published_at, updated_at = excluded.updated_at
 				RETURNING id`,
 				a.AdvisoryID, a.Project, a.Title, a.URL, a.RiskLabel, severity, a.RiskScore, a.RiskVector,
-				a.VulnerabilityType, a.AffectedVersions, string(fixed), string(cves), a.IsPSA, a.Source,
+				a.VulnerabilityType, a.AffectedVersions, fixed, cves, a.IsPSA, a.Source,
 				dbTimePtr(a.PublishedAt), t,
 			).Scan(&a.ID); err != nil {
 				return fmt.Errorf("save advisory %s: %w", a.AdvisoryID, err)

@@ -367,11 +367,10 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 		var c conds
 		values := make([]string, len(chunk))
 		for i, e := range chunk {
-			fixed, _ := json.Marshal(nonNil(e.FixedBy))
-			advs, _ := json.Marshal(nonNil(e.Advisories))
+			fixed, advs := jsonList(e.FixedBy), jsonList(e.Advisories)
 			e.UUID = newUUID()
 			values[i] = "(" + strings.Join([]string{c.arg(e.UUID), c.arg(e.SiteID), c.arg(e.ModuleID), c.arg(e.OrganizationID),
-				c.arg(e.InstalledVersion), c.arg(string(fixed)), c.arg(string(advs)), c.arg(e.Severity), c.arg(e.SeverityKnown),
+				c.arg(e.InstalledVersion), c.arg(fixed), c.arg(advs), c.arg(e.Severity), c.arg(e.SeverityKnown),
 				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
 				c.arg(at), c.arg(at)}, ", ") + ")"
 		}
@@ -623,12 +622,19 @@ func (d *dialect) rowBatch(cols int) int {
 // when unknown), also_available, reasons.
 func analysisValues(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
 	also, reasons []string) []any {
-	sec, _ := json.Marshal(nonNil(securityUpdates))
-	alsoJSON, _ := json.Marshal(nonNil(also))
-	reasonsJSON, _ := json.Marshal(nonNil(reasons))
 	var sev any
 	if severity != "" {
 		sev = severity
 	}
-	return []any{status, update, security, latest, recommended, string(sec), sev, string(alsoJSON), string(reasonsJSON)}
+	return []any{status, update, security, latest, recommended, jsonList(securityUpdates), sev, jsonList(also), jsonList(reasons)}
+}
+
+// jsonList is l as a JSON array; most of the lists a verdict holds are
+// empty.
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
 }

@@ -127,10 +127,10 @@ func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 // (readHistory's rows; those ending at or before collected are ignored).
 func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map[string]int64, collected time.Time, next *time.Time) *historyPlan {
 	var (
-		changes []fleetwatch.ModuleChange
-		closeID []int64
+		changes = make([]fleetwatch.ModuleChange, 0, len(snap.Projects))
+		closeID = make([]int64, 0, len(hist))
 		dropID  []int64
-		inserts []any
+		inserts = make([]any, 0, 7*len(snap.Projects))
 	)
 	old := map[int64]interval{}
 	// The intervals of each project that overlap [collected, next): the
@@ -210,12 +210,20 @@ func (p *historyPlan) fill(status map[int64]string) {
 	}
 }
 
-// merge appends the writes of q (filled already) to p's.
-func (p *historyPlan) merge(q *historyPlan) {
-	p.closeID = append(p.closeID, q.closeID...)
-	p.closeAt = append(p.closeAt, q.closeAt...)
-	p.dropID = append(p.dropID, q.dropID...)
-	p.inserts = append(p.inserts, q.inserts...)
+// mergePlans returns one plan of the writes of ps (filled already).
+func mergePlans(ps []*historyPlan) *historyPlan {
+	var nc, nd, ni int
+	for _, q := range ps {
+		nc, nd, ni = nc+len(q.closeID), nd+len(q.dropID), ni+len(q.inserts)
+	}
+	p := &historyPlan{closeID: make([]int64, 0, nc), closeAt: make([]time.Time, 0, nc), dropID: make([]int64, 0, nd), inserts: make([]any, 0, ni)}
+	for _, q := range ps {
+		p.closeID = append(p.closeID, q.closeID...)
+		p.closeAt = append(p.closeAt, q.closeAt...)
+		p.dropID = append(p.dropID, q.dropID...)
+		p.inserts = append(p.inserts, q.inserts...)
+	}
+	return p
 }
 
 // historyLink is what site_modules keeps of a row's open interval: its id

@@ -245,10 +245,8 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		plan       *historyPlan
 		versionIDs map[versionKey]int64
 	}
-	var (
-		ws  []work
-		all []fleetwatch.ModuleChange
-	)
+	ws := make([]work, 0, len(idx))
+	n := 0
 	for _, i := range idx {
 		snap := snaps[i]
 		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
@@ -267,8 +265,12 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt = ls.orgID, &fs
 		}
 		out[i].Changes = plan.changes
-		all = append(all, plan.changes...)
+		n += len(plan.changes)
 		ws = append(ws, work{i, plan, versionIDs})
+	}
+	all := make([]fleetwatch.ModuleChange, 0, n)
+	for _, w := range ws {
+		all = append(all, w.plan.changes...)
 	}
 	// One analysis for the round, before the writes, so that each row is
 	// written once with its verdict.
@@ -283,11 +285,11 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			verdicts[[2]int64{vs[k].SiteID, vs[k].ModuleID}] = &vs[k]
 		}
 	}
-	merged := &historyPlan{}
+	plans := make([]*historyPlan, len(ws))
 	upserts := make([]any, 0, siteModuleCols*len(all))
 	removed := map[int64][]int64{}
 	var touched []int64
-	for _, w := range ws {
+	for k, w := range ws {
 		snap := snaps[w.i]
 		site := map[int64]*fleetwatch.ModuleVerdict{}
 		status := map[int64]string{}
@@ -297,7 +299,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			}
 		}
 		w.plan.fill(status)
-		merged.merge(w.plan)
+		plans[k] = w.plan
 		var rm []int64
 		upserts, rm = siteModuleRows(upserts, snap.SiteID, w.plan.changes, w.versionIDs, site, t)
 		if len(rm) > 0 {
@@ -307,7 +309,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			touched = append(touched, snap.SiteID)
 		}
 	}
-	opened, err := merged.write(ctx, tx, s.d, nil)
+	opened, err := mergePlans(plans).write(ctx, tx, s.d, nil)
 	if err != nil {
 		return err
 	}
