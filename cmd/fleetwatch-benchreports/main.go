@@ -207,8 +207,9 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	// Rows count as analyzed (analyzed_at = updated_at), as on a live
 	// server: the measured server would otherwise analyze all 1.5 M of them
 	// as it starts, while the reports are timed.
-	// Each site_modules row names its open interval (history_id).
-	smb := &batch{table: "site_modules", cols: []string{"site_id", "module_id", "current_version_id", "update_available", "security_update", "status", "latest_version", "recommended_version", "created_at", "updated_at", "analyzed_at", "history_id"}}
+	// Each site_modules row names its open interval (history_id,
+	// history_from).
+	smb := &batch{table: "site_modules", cols: []string{"site_id", "module_id", "current_version_id", "update_available", "security_update", "status", "latest_version", "recommended_version", "created_at", "updated_at", "analyzed_at", "history_id", "history_from"}}
 	hb := &batch{table: "site_module_history", cols: []string{"id", "site_id", "module_id", "version", "status", "valid_from", "valid_to"}}
 	hid := 0 // the last history id
 	// Breaches already past count as announced, as on a live server: the
@@ -238,7 +239,7 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 			hb.rows = append(hb.rows, []any{hid + 1, s, mod, fmt.Sprintf("2.0.%d", max(cur-1, 0)), "not_current", yearAgo, switched})
 			hb.rows = append(hb.rows, []any{hid + 2, s, mod, fmt.Sprintf("2.0.%d", cur), status, switched, nil})
 			hid += 2
-			smb.rows = append(smb.rows, []any{s, mod, mod*versions + cur, status != "current", status == "not_secure", status, "2.0.11", "2.0.11", yearAgo, now, now, hid})
+			smb.rows = append(smb.rows, []any{s, mod, mod*versions + cur, status != "current", status == "not_secure", status, "2.0.11", "2.0.11", yearAgo, now, now, hid, switched})
 			if status == "not_secure" {
 				sev := sevs[rng.IntN(len(sevs))]
 				det := now.Add(-time.Duration(rng.IntN(40*24)) * time.Hour)
