@@ -117,7 +117,7 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		return nil, err
 	}
 	policies := a.policies()
-	var out []fleetwatch.ModuleVerdict
+	out := make([]fleetwatch.ModuleVerdict, 0, len(changes))
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
 			continue

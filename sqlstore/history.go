@@ -132,26 +132,30 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 		dropID  []int64
 		inserts = make([]any, 0, 7*len(snap.Projects))
 	)
-	old := map[int64]interval{}
 	// The intervals of each project that overlap [collected, next): the
-	// one valid at collected and, when a feed changed the project's status
-	// after collected, those the change started. A changed project ends
-	// them all.
-	overlap := map[int64][]interval{}
-	names := map[int64][3]string{}
+	// one valid at collected (old) and, when a feed changed the project's
+	// status after collected, those the change started (later). A changed
+	// project ends them all.
+	old := make(map[int64]interval, len(hist))
+	later := map[int64][]interval{}
+	names := make(map[int64][3]string, len(hist))
 	for _, r := range hist {
 		if r.validTo != nil && !r.validTo.After(collected) {
 			continue
 		}
-		// The interval valid at collected; rows come in start order.
-		if !r.validFrom.After(collected) {
+		// Rows come in start order.
+		if r.validFrom.After(collected) {
+			later[r.moduleID] = append(later[r.moduleID], r.interval)
+		} else {
 			old[r.moduleID] = r.interval
 		}
-		overlap[r.moduleID] = append(overlap[r.moduleID], r.interval)
 		names[r.moduleID] = r.names
 	}
 	end := func(id int64) {
-		for _, iv := range overlap[id] {
+		if iv, ok := old[id]; ok {
+			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
+		}
+		for _, iv := range later[id] {
 			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
 		}
 	}
@@ -160,8 +164,8 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 	if next != nil {
 		nextArg = dbTime(*next)
 	}
-	wanted := map[int64]bool{}
-	opened := map[int64]int{}
+	wanted := make(map[int64]bool, len(snap.Projects))
+	opened := make(map[int64]int, len(snap.Projects))
 	for _, p := range snap.Projects {
 		id := moduleIDs[p.Name]
 		wanted[id] = true

@@ -291,8 +291,8 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	var touched []int64
 	for k, w := range ws {
 		snap := snaps[w.i]
-		site := map[int64]*fleetwatch.ModuleVerdict{}
-		status := map[int64]string{}
+		site := make(map[int64]*fleetwatch.ModuleVerdict, len(w.plan.changes))
+		status := make(map[int64]string, len(w.plan.changes))
 		for _, ch := range w.plan.changes {
 			if v := verdicts[[2]int64{snap.SiteID, ch.ModuleID}]; v != nil {
 				site[ch.ModuleID], status[ch.ModuleID] = v, v.Status
