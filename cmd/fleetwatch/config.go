@@ -27,8 +27,9 @@ type Config struct {
 	AdvisoryURL      string
 	PayloadRetention time.Duration
 	LogLevel         string
-	// IngestWorkers is how many goroutines apply pushed payloads; 0 makes
-	// an API-only replica.
+	// IngestWorkers is how many goroutines apply pushed payloads (on
+	// PostgreSQL, concurrent transactions over disjoint sites; see
+	// docs/performance.md for why four); 0 makes an API-only replica.
 	IngestWorkers int
 	// IngestStuckAfter is when a claimed payload is taken back from a
 	// worker that stopped.
@@ -56,7 +57,7 @@ func DefaultConfig() Config {
 		PayloadRetention: 2160 * time.Hour,
 		LogLevel:         "info",
 
-		IngestWorkers:       2,
+		IngestWorkers:       4,
 		IngestStuckAfter:    5 * time.Minute,
 		FeedRefreshInterval: time.Hour,
 		ReportCacheTTL:      time.Minute,

@@ -13,7 +13,7 @@ func TestParseConfig_WorkerAndFeedSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.IngestWorkers != 2 || cfg.IngestStuckAfter != 5*time.Minute || cfg.FeedRefreshInterval != time.Hour {
+		if cfg.IngestWorkers != 4 || cfg.IngestStuckAfter != 5*time.Minute || cfg.FeedRefreshInterval != time.Hour {
 			t.Errorf("defaults = %d %s %s", cfg.IngestWorkers, cfg.IngestStuckAfter, cfg.FeedRefreshInterval)
 		}
 	})
