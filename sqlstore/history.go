@@ -60,8 +60,8 @@ type historyRow struct {
 	names [3]string // module_name, type, source
 }
 
-// historySelect is the select list of readHistory and readOpen, in
-// scanHistory's order.
+// historySelect is readHistory's select list, in scanHistory's order;
+// readOpen selects the same columns from site_modules.
 const historySelect = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source `
 
 // readHistory returns, per site, the intervals of the sites that end after
@@ -74,8 +74,10 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 		cond = ` AND h.valid_from < ` + c.arg(*next)
 	}
 	// The open intervals and those that end after after, each read by its
-	// own condition (an OR of the two reads every interval of the sites on
-	// SQLite, which has an index for each).
+	// own partial index on SQLite (an OR of the two reads every interval of
+	// the sites). PostgreSQL has no such indexes since 00019: it reads the
+	// sites' intervals by (site_id, valid_from), older ones included; only
+	// out-of-order snapshots and those a feed change overtook come here.
 	const sel = historySelect + `FROM site_module_history h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
 	query := sel + sites + `) AND h.valid_to IS NULL` + cond + ` UNION ALL ` +
 		sel + sites + `) AND h.valid_to IS NOT NULL AND h.valid_to > ` + c.arg(after) + cond
