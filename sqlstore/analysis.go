@@ -211,7 +211,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
 					return fmt.Errorf("save analyses: %w", err)
 				}
-				if err := splitHistory(ctx, tx, s.d, k.module, a.Status, at, chunk); err != nil {
+				if err := splitHistory(ctx, tx, s.d, k.module, k.version, a.Status, at, chunk); err != nil {
 					return err
 				}
 			}
@@ -262,12 +262,14 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 // another status ends at at and a new one starts with the new status, so
 // that "what was outstanding on day D" holds for every day. An interval that
 // opened at this very instant takes the new status in place.
-func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID int64, status string, at time.Time, sites []int64) error {
+func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
 	var c conds
-	m, st, t := c.arg(moduleID), c.arg(status), c.arg(at)
+	m, v, st, t := c.arg(moduleID), c.arg(versionID), c.arg(status), c.arg(at)
 	in := idList(&c, sites)
-	// The open intervals, found through site_modules.history_id.
-	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND site_id IN (` + in + `)) AND status <> ` + st
+	// The open intervals of the analysed version (a push may have changed
+	// it since), found through site_modules.history_id.
+	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND current_version_id = ` + v +
+		` AND site_id IN (` + in + `)) AND status <> ` + st
 	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
 		return fmt.Errorf("restate history: %w", err)
 	}

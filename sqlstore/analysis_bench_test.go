@@ -74,8 +74,8 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 		exec(`INSERT INTO site_module_history (site_id, module_id, version, valid_from)
 			SELECT s.id, m.id, $1, $2 FROM sites s, modules m WHERE m.module_name = $3`, version, t, p)
 		exec(`UPDATE site_modules SET history_id = (SELECT h.id FROM site_module_history h
-				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id AND h.valid_to IS NULL)
-			WHERE module_id = (SELECT id FROM modules WHERE module_name = $1)`, p)
+				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id AND h.valid_to IS NULL), history_from = $1
+			WHERE module_id = (SELECT id FROM modules WHERE module_name = $2)`, t, p)
 	}
 }
 

@@ -137,3 +137,71 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_OutOfOrderOverFeedChange checks an out-of-order snapshot whose
+// span [collected, next) holds an interval a feed change opened: the
+// snapshot's version fills the span, and what the feed change's interval
+// held resumes at next, linked from site_modules.
+func TestStore_OutOfOrderOverFeedChange(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		site := mustCreateSite(t, s, org.ID, "one")
+		t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+		mid, t1, t3 := t0.Add(12*time.Hour), t0.Add(24*time.Hour), t0.Add(36*time.Hour)
+		mustApplyWith(t, s, snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{})
+		mustApplyWith(t, s, snapshotOf(site.ID, t3, "a=old", "b=1.0"), outdatedAnalyzer{})
+		ins, err := s.FindProjectInstalls(ctx, "a")
+		if err != nil || len(ins) != 1 {
+			t.Fatalf("installs %v %v", ins, err)
+		}
+		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: ins[0].SiteID, ModuleID: ins[0].ModuleID,
+			VersionID: ins[0].VersionID, Status: "current", Fingerprint: "now current"}}, t1); err != nil {
+			t.Fatal(err)
+		}
+		if res := mustApplyWith(t, s, snapshotOf(site.ID, mid, "a=bad"), outdatedAnalyzer{}); !res.OutOfOrder {
+			t.Fatalf("not out of order: %+v", res)
+		}
+		for at, want := range map[time.Time]string{
+			t0.Add(time.Hour):  "a=old:not_current",
+			mid.Add(time.Hour): "a=bad:unknown",
+			t1.Add(time.Hour):  "a=bad:unknown",
+			t3.Add(time.Hour):  "a=old:current,b=1.0:current",
+		} {
+			if got := historyAt(t, s, site.ID, at, true); got != want {
+				t.Errorf("history at %v: %s, want %s", at.Sub(t0), got, want)
+			}
+		}
+	})
+}
+
+// TestStore_FeedChangeForAnOldVersion checks that an analysis made for a
+// version the site has since moved on from changes neither its row nor its
+// history.
+func TestStore_FeedChangeForAnOldVersion(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		site := mustCreateSite(t, s, org.ID, "one")
+		t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+		mustApplyWith(t, s, snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{})
+		ins, err := s.FindProjectInstalls(ctx, "a")
+		if err != nil || len(ins) != 1 {
+			t.Fatalf("installs %v %v", ins, err)
+		}
+		t1 := t0.Add(12 * time.Hour)
+		mustApplyWith(t, s, snapshotOf(site.ID, t1, "a=2.0"), outdatedAnalyzer{})
+		t2 := t1.Add(12 * time.Hour)
+		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: ins[0].SiteID, ModuleID: ins[0].ModuleID,
+			VersionID: ins[0].VersionID, Status: "not_secure", SecurityUpdate: true, UpdateAvailable: true, Fingerprint: "old insecure"}}, t2); err != nil {
+			t.Fatal(err)
+		}
+		checkOpenLinks(t, s)
+		if got := historyAt(t, s, site.ID, t2.Add(time.Hour), true); got != "a=2.0:current" {
+			t.Errorf("history after the stale analysis: %s, want a=2.0:current", got)
+		}
+		if got := current(t, s, site.ID, true); got != "a=2.0:current" {
+			t.Errorf("current after the stale analysis: %s, want a=2.0:current", got)
+		}
+	})
+}

@@ -40,11 +40,13 @@ type historyPlan struct {
 // writes of what the snapshot says the site ran from collected until next
 // (nil: until further notice), without writing.
 //
-// Versions change only at snapshots, so at most one interval per project
-// overlaps [collected, next): the one valid at collected. When it holds the
-// snapshot's version nothing is written. Otherwise it ends at collected, the
-// snapshot's version fills [collected, next), and — for an out-of-order
-// snapshot — what the interval held after next resumes there.
+// Versions change only at snapshots, so the intervals of a project that
+// overlap [collected, next) are the one valid at collected and those a feed
+// change started since (a status split). When the one valid at collected
+// holds the snapshot's version nothing is written. Otherwise each ends at
+// collected (or is dropped when it starts there or later), the snapshot's
+// version fills [collected, next), and — for an out-of-order snapshot —
+// what each held after next resumes there.
 func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) (*historyPlan, error) {
 	hist, err := readHistory(ctx, tx, []int64{snap.SiteID}, collected, next)

@@ -85,7 +85,9 @@ type lockedSite struct {
 // in tx, set-based: one statement locks the sites, one marks the logs
 // processed, one notes the unchanged snapshots, and the changed ones share
 // one history read, one analysis, and one statement per kind of write.
-// Out-of-order snapshots take applySnapshot's path.
+// Out-of-order snapshots take applySnapshot's path, and so do those whose
+// site has an open interval that a feed change started after their
+// collection (see openIntervals).
 func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
 	an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult) error {
 	t := s.clock()

@@ -1,0 +1,112 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch/sqlstore"
+	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+)
+
+// TestMigrate_HistoryLink migrates a history that versions before 00019
+// left inconsistent, and checks that 00019 repairs it before linking
+// site_modules to their open intervals. A snapshot collected at mid, before
+// a feed change at t1 but applied after it, ended only the interval valid
+// at mid: the interval the feed change opened stayed open beside the
+// snapshot's (site one), or beside none when the snapshot removed the
+// project (site two). A row without any open interval (site three) gets
+// one from the site's last collection.
+func TestMigrate_HistoryLink(t *testing.T) {
+	for _, b := range sqlstoretest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := sqlstore.Open(ctx, sqlstoretest.NewDatabaseURL(t, b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if err := s.MigrateTo(ctx, 18); err != nil {
+				t.Fatal(err)
+			}
+			org := mustCreateOrganization(t, s, "acme", 0)
+			one, two, three := mustCreateSite(t, s, org.ID, "one"), mustCreateSite(t, s, org.ID, "two"), mustCreateSite(t, s, org.ID, "three")
+			t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+			mid, t1 := t0.Add(12*time.Hour), t0.Add(24*time.Hour)
+			db := s.WriterDB()
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := db.ExecContext(ctx, q, args...); err != nil {
+					t.Fatalf("%v: %s", err, q)
+				}
+			}
+			var a, b int64
+			for name, id := range map[string]*int64{"a": &a, "b": &b} {
+				if err := db.QueryRowContext(ctx, `INSERT INTO modules (module_name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id`,
+					name, t0).Scan(id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			version := map[string]int64{}
+			for _, v := range []struct {
+				module int64
+				number string
+			}{{a, "old"}, {a, "bad"}, {b, "1.0"}} {
+				var id int64
+				if err := db.QueryRowContext(ctx, `INSERT INTO module_versions (module_id, version_number, created_at, updated_at)
+					VALUES ($1, $2, $3, $3) RETURNING id`, v.module, v.number, t0).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				version[v.number] = id
+			}
+			row := func(site, module, versionID int64, status string) {
+				exec(`INSERT INTO site_modules (site_id, module_id, current_version_id, status, update_available, security_update,
+					created_at, updated_at, analyzed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)`,
+					site, module, versionID, status, status != "current", status == "not_secure", t0)
+			}
+			interval := func(site, module int64, number, status string, from time.Time, to any) {
+				exec(`INSERT INTO site_module_history (site_id, module_id, version, status, valid_from, valid_to)
+					VALUES ($1, $2, $3, $4, $5, $6)`, site, module, number, status, from, to)
+			}
+			for _, site := range []int64{one.ID, two.ID} {
+				exec(`UPDATE sites SET inventory_collected_at = $1, inventory_hash = 'h' WHERE id = $2`, mid, site)
+				row(site, b, version["1.0"], "current")
+				interval(site, b, "1.0", "current", t0, nil)
+				interval(site, a, "old", "not_current", t0, mid) // ended by the snapshot at mid
+				interval(site, a, "old", "current", t1, nil)     // opened by the feed change, left open
+			}
+			row(one.ID, a, version["bad"], "not_secure")
+			interval(one.ID, a, "bad", "not_secure", mid, nil)
+			exec(`UPDATE sites SET inventory_collected_at = $1, inventory_hash = 'h' WHERE id = $2`, mid, three.ID)
+			row(three.ID, b, version["1.0"], "current")
+
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkOpenLinks(t, s)
+			for _, c := range []struct {
+				site int64
+				at   time.Time
+				want string
+			}{
+				{one.ID, t0.Add(time.Hour), "a=old:not_current,b=1.0:current"},
+				{one.ID, t1.Add(time.Hour), "a=bad:not_secure,b=1.0:current"},
+				{two.ID, t0.Add(time.Hour), "a=old:not_current,b=1.0:current"},
+				{two.ID, t1.Add(time.Hour), "b=1.0:current"},
+				{three.ID, t0.Add(time.Hour), ""},
+				{three.ID, mid.Add(time.Hour), "b=1.0:current"},
+			} {
+				if got := historyAt(t, s, c.site, c.at, true); got != c.want {
+					t.Errorf("site %d at %v: %s, want %s", c.site, c.at.Sub(t0), got, c.want)
+				}
+			}
+			// The next push ends the linked interval, and nothing stays open
+			// beside it.
+			t2 := t1.Add(12 * time.Hour)
+			mustApplyWith(t, s, snapshotOf(one.ID, t2, "a=2.0", "b=1.0"), outdatedAnalyzer{})
+			if got := historyAt(t, s, one.ID, t2.Add(time.Hour), true); got != "a=2.0:current,b=1.0:current" {
+				t.Errorf("after the next push: %s", got)
+			}
+		})
+	}
+}
