@@ -204,15 +204,17 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 				ids[i] = a.SiteID
 			}
 			for chunk := range chunks(ids, s.d.inBatch()) {
+				if err := splitHistory(ctx, tx, k.module, k.version, a.Status, at, chunk); err != nil {
+					return err
+				}
+				// history_from follows the open interval the split moved.
 				c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
 				if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
 					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10
+					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
+					history_from = COALESCE((SELECT h.valid_from FROM site_module_history h WHERE h.id = site_modules.history_id), history_from)
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
 					return fmt.Errorf("save analyses: %w", err)
-				}
-				if err := splitHistory(ctx, tx, s.d, k.module, k.version, a.Status, at, chunk); err != nil {
-					return err
 				}
 			}
 			byModule[k.module] = true
@@ -262,7 +264,11 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 // another status ends at at and a new one starts with the new status, so
 // that "what was outstanding on day D" holds for every day. An interval that
 // opened at this very instant takes the new status in place.
-func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
+//
+// The part before at is written as a new, closed row and the open row moves
+// to start at at with the new status: it keeps its id, so that
+// site_modules.history_id still names it (SaveAnalyses moves history_from).
+func splitHistory(ctx context.Context, tx *sql.Tx, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
 	var c conds
 	m, v, st, t := c.arg(moduleID), c.arg(versionID), c.arg(status), c.arg(at)
 	in := idList(&c, sites)
@@ -273,17 +279,15 @@ func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID, version
 	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
 		return fmt.Errorf("restate history: %w", err)
 	}
-	opened := historyLinks{}
-	if err := insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from)
-		SELECT site_id, module_id, version, datestamp, `+st+`, `+t+` FROM site_module_history WHERE `+open, c.args...); err != nil {
+	// Those left started before at.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
+		SELECT site_id, module_id, version, datestamp, status, valid_from, `+t+` FROM site_module_history WHERE `+open, c.args...); err != nil {
 		return fmt.Errorf("split history: %w", err)
 	}
-	// The rows just inserted have the new status, and site_modules still
-	// names the old ones: only those end.
-	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+t+` WHERE `+open, c.args...); err != nil {
-		return fmt.Errorf("end history: %w", err)
+	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+`, valid_from = `+t+` WHERE `+open, c.args...); err != nil {
+		return fmt.Errorf("move history: %w", err)
 	}
-	return linkOpen(ctx, tx, d, opened)
+	return nil
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one
