@@ -87,16 +87,8 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 		if err != nil || len(mods) != 1 {
 			t.Fatalf("site modules %v %v", mods, err)
 		}
-		installs, err := s.FindProjectInstalls(ctx, "a")
-		if err != nil || len(installs) != 1 {
-			t.Fatalf("installs %v %v", installs, err)
-		}
 		t1 := t0.Add(24 * time.Hour)
-		in := installs[0]
-		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
-			Status: "current", Fingerprint: "now current"}}, t1); err != nil {
-			t.Fatal(err)
-		}
+		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
 		statusAt := func(at time.Time) string {
 			hs, _, err := s.FindHistory(ctx, fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 10}, SiteID: site.ID, At: at})
 			if err != nil || len(hs) != 1 {
@@ -125,17 +117,44 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 		mustApplyWith(t, s, snapshotOf(site.ID, mid, "a=bad"), outdatedAnalyzer{})
 		t2 := t1.Add(12 * time.Hour)
 		mustApplyWith(t, s, snapshotOf(site.ID, t2, "a=2.0"), outdatedAnalyzer{})
-		for at, want := range map[time.Time]string{
+		wantHistory(t, s, site.ID, t0, map[time.Time]string{
 			t0.Add(time.Hour):  "a=old:not_current",
 			mid.Add(time.Hour): "a=bad:not_secure",
 			t1.Add(time.Hour):  "a=bad:not_secure",
 			t2.Add(time.Hour):  "a=2.0:current",
-		} {
-			if got := historyAt(t, s, site.ID, at, true); got != want {
-				t.Errorf("history at %v: %s, want %s", at.Sub(t0), got, want)
-			}
-		}
+		})
 	})
+}
+
+// soleInstall returns the one install of project.
+func soleInstall(t *testing.T, s *sqlstore.Store, project string) *fleetwatch.Install {
+	t.Helper()
+	ins, err := s.FindProjectInstalls(context.Background(), project)
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("installs of %s: %v %v", project, ins, err)
+	}
+	return ins[0]
+}
+
+// mustSaveAnalysis saves a (its result) for the install in, as a feed
+// change does at at.
+func mustSaveAnalysis(t *testing.T, s *sqlstore.Store, in *fleetwatch.Install, a fleetwatch.Analysis, at time.Time) {
+	t.Helper()
+	a.SiteID, a.ModuleID, a.VersionID = in.SiteID, in.ModuleID, in.VersionID
+	if _, err := s.SaveAnalyses(context.Background(), []*fleetwatch.Analysis{&a}, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantHistory checks the site's history (with statuses) at each time of
+// want; t0 names the times in the errors.
+func wantHistory(t *testing.T, s *sqlstore.Store, siteID int64, t0 time.Time, want map[time.Time]string) {
+	t.Helper()
+	for at, w := range want {
+		if got := historyAt(t, s, siteID, at, true); got != w {
+			t.Errorf("history at %v: %s, want %s", at.Sub(t0), got, w)
+		}
+	}
 }
 
 // TestStore_OutOfOrderOverFeedChange checks an out-of-order snapshot whose
@@ -144,34 +163,22 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 // held resumes at next, linked from site_modules.
 func TestStore_OutOfOrderOverFeedChange(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
-		ctx := context.Background()
 		org := mustCreateOrganization(t, s, "acme", 0)
 		site := mustCreateSite(t, s, org.ID, "one")
 		t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
 		mid, t1, t3 := t0.Add(12*time.Hour), t0.Add(24*time.Hour), t0.Add(36*time.Hour)
 		mustApplyWith(t, s, snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{})
 		mustApplyWith(t, s, snapshotOf(site.ID, t3, "a=old", "b=1.0"), outdatedAnalyzer{})
-		ins, err := s.FindProjectInstalls(ctx, "a")
-		if err != nil || len(ins) != 1 {
-			t.Fatalf("installs %v %v", ins, err)
-		}
-		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: ins[0].SiteID, ModuleID: ins[0].ModuleID,
-			VersionID: ins[0].VersionID, Status: "current", Fingerprint: "now current"}}, t1); err != nil {
-			t.Fatal(err)
-		}
+		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
 		if res := mustApplyWith(t, s, snapshotOf(site.ID, mid, "a=bad"), outdatedAnalyzer{}); !res.OutOfOrder {
 			t.Fatalf("not out of order: %+v", res)
 		}
-		for at, want := range map[time.Time]string{
+		wantHistory(t, s, site.ID, t0, map[time.Time]string{
 			t0.Add(time.Hour):  "a=old:not_current",
 			mid.Add(time.Hour): "a=bad:unknown",
 			t1.Add(time.Hour):  "a=bad:unknown",
 			t3.Add(time.Hour):  "a=old:current,b=1.0:current",
-		} {
-			if got := historyAt(t, s, site.ID, at, true); got != want {
-				t.Errorf("history at %v: %s, want %s", at.Sub(t0), got, want)
-			}
-		}
+		})
 	})
 }
 
@@ -180,22 +187,16 @@ func TestStore_OutOfOrderOverFeedChange(t *testing.T) {
 // history.
 func TestStore_FeedChangeForAnOldVersion(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
-		ctx := context.Background()
 		org := mustCreateOrganization(t, s, "acme", 0)
 		site := mustCreateSite(t, s, org.ID, "one")
 		t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
 		mustApplyWith(t, s, snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{})
-		ins, err := s.FindProjectInstalls(ctx, "a")
-		if err != nil || len(ins) != 1 {
-			t.Fatalf("installs %v %v", ins, err)
-		}
+		old := soleInstall(t, s, "a")
 		t1 := t0.Add(12 * time.Hour)
 		mustApplyWith(t, s, snapshotOf(site.ID, t1, "a=2.0"), outdatedAnalyzer{})
 		t2 := t1.Add(12 * time.Hour)
-		if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: ins[0].SiteID, ModuleID: ins[0].ModuleID,
-			VersionID: ins[0].VersionID, Status: "not_secure", SecurityUpdate: true, UpdateAvailable: true, Fingerprint: "old insecure"}}, t2); err != nil {
-			t.Fatal(err)
-		}
+		mustSaveAnalysis(t, s, old, fleetwatch.Analysis{Status: "not_secure", SecurityUpdate: true, UpdateAvailable: true,
+			Fingerprint: "old insecure"}, t2)
 		checkOpenLinks(t, s)
 		if got := historyAt(t, s, site.ID, t2.Add(time.Hour), true); got != "a=2.0:current" {
 			t.Errorf("history after the stale analysis: %s, want a=2.0:current", got)
