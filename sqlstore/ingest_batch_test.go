@@ -246,3 +246,70 @@ func TestStore_ApplySnapshots_Partial(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_ApplySnapshots_Overtaken applies one batch of three in-order or
+// late snapshots collected at the same time: site x's was overtaken by a
+// feed change (applied by the single-snapshot path), site y's is a plain
+// change, and site z's is out of order. Each log is finished once, and the
+// history and its links hold.
+func TestStore_ApplySnapshots_Overtaken(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		x, y, z := mustCreateSite(t, s, org.ID, "x"), mustCreateSite(t, s, org.ID, "y"), mustCreateSite(t, s, org.ID, "z")
+		t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
+		mid, t1 := t0.Add(12*time.Hour), t0.Add(24*time.Hour)
+		for _, id := range []int64{x.ID, y.ID, z.ID} {
+			mustApplyWith(t, s, snapshotOf(id, t0, "a=old"), outdatedAnalyzer{})
+		}
+		mustApplyWith(t, s, snapshotOf(z.ID, t0.Add(30*time.Hour), "a=2.0"), outdatedAnalyzer{})
+		ins, err := s.FindProjectInstalls(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range ins {
+			if in.SiteID == x.ID {
+				mustSaveAnalysis(t, s, in, fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
+			}
+		}
+		for _, id := range []int64{x.ID, y.ID, z.ID} {
+			l := &fleetwatch.AuditLog{SiteID: id, Kind: fleetwatch.KindInventory, Data: []byte(`{}`)}
+			if err := s.EnqueueAuditLogs(ctx, []*fleetwatch.AuditLog{l}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimed, err := s.ClaimAuditLogs(ctx, 10, time.Now())
+		if err != nil || len(claimed) != 3 {
+			t.Fatalf("claim: %d %v", len(claimed), err)
+		}
+		slices.SortFunc(claimed, func(a, b *fleetwatch.AuditLog) int { return cmp.Compare(a.SiteID, b.SiteID) })
+		snaps := make([]*fleetwatch.Snapshot, len(claimed))
+		for i, l := range claimed {
+			snaps[i] = snapshotOf(l.SiteID, mid, "a=bad")
+		}
+		res, err := s.ApplySnapshots(ctx, claimed, snaps, outdatedAnalyzer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOpenLinks(t, s)
+		// An out-of-order snapshot changes history only: no changes to
+		// report.
+		for i, l := range claimed {
+			late, changes := l.SiteID == z.ID, 1
+			if late {
+				changes = 0
+			}
+			if res[i].OutOfOrder != late || len(res[i].Changes) != changes {
+				t.Errorf("site %d: out of order %t, %d changes; want %t, %d", l.SiteID, res[i].OutOfOrder, len(res[i].Changes), late, changes)
+			}
+		}
+		if _, n, err := s.FindAuditLogs(ctx, fleetwatch.AuditLogFilter{Status: fleetwatch.AuditProcessed}); err != nil || n != 7 {
+			t.Errorf("processed logs: %d %v, want 7", n, err)
+		}
+		for _, id := range []int64{x.ID, y.ID} {
+			wantHistory(t, s, id, t0, map[time.Time]string{t0.Add(time.Hour): "a=old:not_current",
+				mid.Add(time.Hour): "a=bad:not_secure", t1.Add(time.Hour): "a=bad:not_secure"})
+		}
+		wantHistory(t, s, z.ID, t0, map[time.Time]string{mid.Add(time.Hour): "a=bad:unknown", t0.Add(31 * time.Hour): "a=2.0:current"})
+	})
+}
