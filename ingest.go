@@ -147,10 +147,13 @@ type ModuleChange struct {
 	// seconds, 0 when unknown); a new build of the same dev version is a
 	// change too.
 	Datestamp int64
-	// OrganizationID and SiteFirstSeenAt describe the site as the snapshot
-	// leaves it: whose SLA policy applies and when its SLA clocks may start.
+	// OrganizationID, SiteFirstSeenAt and SiteCoreVersion describe the site
+	// as the snapshot leaves it: whose SLA policy applies, when its SLA
+	// clocks may start, and the Drupal core the project runs with (empty
+	// when the snapshot does not say).
 	OrganizationID  int64
 	SiteFirstSeenAt *time.Time
+	SiteCoreVersion string
 }
 
 // ModuleVerdict is the update analysis of one (site, project), written to

@@ -98,8 +98,14 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	// The snapshot's core version, when it changed; else the site's.
+	// The snapshot's core version: given with the changes, or the core's
+	// own change; else the site's.
 	cores := map[int64]string{}
+	for _, ch := range changes {
+		if ch.SiteCoreVersion != "" {
+			cores[ch.SiteID] = ch.SiteCoreVersion
+		}
+	}
 	for _, ch := range changes {
 		if ch.Project == drupal.CoreProject && ch.ToVersion != "" {
 			cores[ch.SiteID] = ch.ToVersion

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -478,4 +479,38 @@ func TestAnalysis_CoverageByDay(t *testing.T) {
 func coreChange(siteID, orgID int64, version string, datestamp int64) fleetwatch.ModuleChange {
 	return fleetwatch.ModuleChange{SiteID: siteID, ModuleID: 1, Project: "drupal", Type: fleetwatch.ModuleTypeCore,
 		Source: fleetwatch.SourceDrupalOrg, ToVersion: version, Datestamp: datestamp, OrganizationID: orgID}
+}
+
+// TestAnalysis_SnapshotCore: a change is judged with the core version its
+// snapshot reports (SiteCoreVersion), without reading the site: a release
+// that needs Drupal ^8.1.1 is out of reach on 8.1.0 and not on 8.1.1.
+func TestAnalysis_SnapshotCore(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "")
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.core_compatibility.8.x-1.2_8.x-2.2.xml")
+		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
+			t.Fatal(err)
+		}
+		org := mustOrg(t, s, "Agency")
+		judge := func(core string) fleetwatch.ModuleVerdict {
+			t.Helper()
+			// Site 999 does not exist: the core version can only come from
+			// the change.
+			vs, err := in.analysis.Analyze(ctx, []fleetwatch.ModuleChange{{SiteID: 999, ModuleID: 1, Project: "aaa_update_test",
+				Type: fleetwatch.ModuleTypeModule, Source: fleetwatch.SourceDrupalOrg, ToVersion: "8.x-1.0", OrganizationID: org.ID,
+				SiteCoreVersion: core}})
+			if err != nil || len(vs) != 1 {
+				t.Fatalf("Analyze with core %s = %d verdicts, %v", core, len(vs), err)
+			}
+			return vs[0]
+		}
+		const needs = "Release 8.x-2.2 requires Drupal core ^8.1.1, but the site runs 8.1.0."
+		if older := judge("8.1.0"); !slices.Contains(older.Reasons, needs) {
+			t.Errorf("core 8.1.0: reasons %q, want %q among them", older.Reasons, needs)
+		}
+		if newer := judge("8.1.1"); slices.ContainsFunc(newer.Reasons, func(r string) bool { return strings.Contains(r, "requires Drupal core") }) {
+			t.Errorf("core 8.1.1: reasons %q", newer.Reasons)
+		}
+	})
 }

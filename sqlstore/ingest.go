@@ -273,7 +273,7 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 		}
 		fs := firstSeen.Time.UTC()
 		for i := range changes {
-			changes[i].OrganizationID, changes[i].SiteFirstSeenAt = res.OrganizationID, &fs
+			changes[i].OrganizationID, changes[i].SiteFirstSeenAt, changes[i].SiteCoreVersion = res.OrganizationID, &fs, snap.CoreVersion
 		}
 		res.Changes = changes
 		// The analysis comes before the writes, so that each row is written

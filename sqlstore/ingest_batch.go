@@ -264,7 +264,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			fs = ls.firstSeen.Time.UTC()
 		}
 		for k := range plan.changes {
-			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt = ls.orgID, &fs
+			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt, plan.changes[k].SiteCoreVersion = ls.orgID, &fs, snap.CoreVersion
 		}
 		out[i].Changes = plan.changes
 		n += len(plan.changes)
