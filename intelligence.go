@@ -3,6 +3,7 @@ package fleetwatch
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -300,17 +301,30 @@ type IntelligenceStore interface {
 // AnalysisFingerprint digests the stored parts of an analysis, so that
 // writers skip rows whose analysis did not change.
 func AnalysisFingerprint(status, latest, recommended, severity string, securityUpdates, alsoAvailable, reasons []string) string {
-	var b []byte
-	for _, s := range []string{status, latest, recommended, severity} {
-		b = append(b, s...)
-		b = append(b, 0)
+	fields, lists := [4]string{status, latest, recommended, severity}, [3][]string{securityUpdates, alsoAvailable, reasons}
+	n := len(fields) + len(lists)
+	for _, s := range fields {
+		n += len(s)
 	}
-	for _, l := range [][]string{securityUpdates, alsoAvailable, reasons} {
+	for _, l := range lists {
 		for _, s := range l {
-			b = append(b, s...)
-			b = append(b, 1)
+			n += len(s) + 1
 		}
-		b = append(b, 0)
 	}
-	return string(b)
+	// Written once into a buffer of its size: every verdict the worker
+	// makes has one.
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range fields {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	for _, l := range lists {
+		for _, s := range l {
+			b.WriteString(s)
+			b.WriteByte(1)
+		}
+		b.WriteByte(0)
+	}
+	return b.String()
 }
