@@ -91,13 +91,54 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 // are the row's): all an in-order snapshot needs when none of them starts
 // after its collection. The status is left empty: only an out-of-order
 // snapshot, which reads history itself, resumes an interval with its status.
+// So are the projects' names, which only removed projects need (nameGone).
 func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.list(siteIDs)
 	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
-			sm.datestamp, '', sm.history_from, NULL, m.module_name, m.type, m.source
-		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id JOIN modules m ON m.id = sm.module_id
+			sm.datestamp, '', sm.history_from, NULL, '', '', ''
+		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
 		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
+}
+
+// nameGone fills in the project, type and source of the removals among
+// changes that lack them (planned from readOpen's rows).
+func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, changes []fleetwatch.ModuleChange) error {
+	var ids []int64
+	for _, ch := range changes {
+		if ch.ToVersion == "" && ch.Project == "" {
+			ids = append(ids, ch.ModuleID)
+		}
+	}
+	names := map[int64][3]string{}
+	for part := range chunks(ids, d.inBatch()) {
+		var c conds
+		rows, err := tx.QueryContext(ctx, `SELECT id, module_name, type, source FROM modules WHERE id IN (`+idList(&c, part)+`)`, c.args...)
+		if err != nil {
+			return fmt.Errorf("name removed projects: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id int64
+				n  [3]string
+			)
+			if err := rows.Scan(&id, &n[0], &n[1], &n[2]); err != nil {
+				rows.Close()
+				return fmt.Errorf("name removed projects: %w", err)
+			}
+			names[id] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("name removed projects: %w", err)
+		}
+	}
+	for i := range changes {
+		if n, ok := names[changes[i].ModuleID]; ok && changes[i].ToVersion == "" && changes[i].Project == "" {
+			changes[i].Project, changes[i].Type, changes[i].Source = n[0], n[1], n[2]
+		}
+	}
+	return nil
 }
 
 // scanHistory reads the rows of a historySelect query by site, each

@@ -61,8 +61,16 @@ func TestStore_ApplySnapshots(t *testing.T) {
 			snapshotOf(siteID, day(22), "drupal=10.3.7", "ctools=4.1.1", "admin_toolbar=3.5.0"),
 		}
 	}
+	// The removed projects are named (type and source too), as events
+	// and the analysis see them.
 	summary := func(r *fleetwatch.ApplyResult) string {
-		return fmt.Sprintf("unchanged=%t out_of_order=%t changes=%d", r.Unchanged, r.OutOfOrder, len(r.Changes))
+		var removed []string
+		for _, ch := range r.Changes {
+			if ch.ToVersion == "" {
+				removed = append(removed, ch.Project+"/"+ch.Type+"/"+ch.Source)
+			}
+		}
+		return fmt.Sprintf("unchanged=%t out_of_order=%t changes=%d removed=%v", r.Unchanged, r.OutOfOrder, len(r.Changes), removed)
 	}
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
@@ -75,6 +83,10 @@ func TestStore_ApplySnapshots(t *testing.T) {
 		var want []string
 		for _, snap := range seq(ref.ID) {
 			want = append(want, summary(mustApplyWith(t, s, snap, versionAnalyzer{})))
+		}
+
+		if want[2] != "unchanged=false out_of_order=false changes=3 removed=[token/module/drupal.org]" {
+			t.Errorf("the day 20 push: %s", want[2])
 		}
 
 		// The batch: the pushes of a and b interleaved, as a worker sorts
