@@ -87,6 +87,16 @@ type intel struct {
 	now      time.Time
 }
 
+// fetched publishes the fixture as project's feed and has Fleetwatch fetch
+// it.
+func (in *intel) fetched(t testing.TB, project, fixture string) {
+	t.Helper()
+	in.feedSrv.publish(t, project, fixture)
+	if _, _, err := in.feeds.RefreshFeed(context.Background(), project); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newIntel(t testing.TB, s *sqlstore.Store, advisoryURL string) *intel {
 	t.Helper()
 	fs := newFeedServer(t)

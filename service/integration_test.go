@@ -256,10 +256,7 @@ func TestWorker_Events(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		in := newIntel(t, s, "")
-		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
-		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
-			t.Fatal(err)
-		}
+		in.fetched(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
 		ev, log := newEventLog(t, s)
 		org := mustOrg(t, s, "Agency")
 		site := mustSite(t, s, org.ID, "one")
@@ -308,10 +305,7 @@ func TestWorker_Batch(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		in := newIntel(t, s, "")
-		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
-		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
-			t.Fatal(err)
-		}
+		in.fetched(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
 		ev, log := newEventLog(t, s)
 		org := mustOrg(t, s, "Agency")
 		inventory := func(at, version string) []byte {
@@ -445,10 +439,7 @@ func TestAnalysis_CoverageByDay(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		in := newIntel(t, s, "")
-		in.feedSrv.publish(t, "drupal", "drupal.sec.10.5.0.xml")
-		if _, _, err := in.feeds.RefreshFeed(ctx, "drupal"); err != nil {
-			t.Fatal(err)
-		}
+		in.fetched(t, "drupal", "drupal.sec.10.5.0.xml")
 		org := mustOrg(t, s, "Agency")
 		judge := func(day string) fleetwatch.ModuleVerdict {
 			t.Helper()
@@ -488,10 +479,7 @@ func TestAnalysis_SnapshotCore(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		in := newIntel(t, s, "")
-		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.core_compatibility.8.x-1.2_8.x-2.2.xml")
-		if _, _, err := in.feeds.RefreshFeed(ctx, "aaa_update_test"); err != nil {
-			t.Fatal(err)
-		}
+		in.fetched(t, "aaa_update_test", "aaa_update_test.core_compatibility.8.x-1.2_8.x-2.2.xml")
 		org := mustOrg(t, s, "Agency")
 		judge := func(core string) fleetwatch.ModuleVerdict {
 			t.Helper()
