@@ -102,14 +102,20 @@ func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]his
 }
 
 // nameGone fills in the project, type and source of the removals among
-// changes that lack them (planned from readOpen's rows).
-func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, changes []fleetwatch.ModuleChange) error {
+// the lists of changes that lack them (planned from readOpen's rows), with
+// one query for them all.
+func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, lists ...[]fleetwatch.ModuleChange) error {
+	unnamed := func(ch fleetwatch.ModuleChange) bool { return ch.ToVersion == "" && ch.Project == "" }
 	var ids []int64
-	for _, ch := range changes {
-		if ch.ToVersion == "" && ch.Project == "" {
-			ids = append(ids, ch.ModuleID)
+	for _, changes := range lists {
+		for _, ch := range changes {
+			if unnamed(ch) {
+				ids = append(ids, ch.ModuleID)
+			}
 		}
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	names := map[int64][3]string{}
 	for part := range chunks(ids, d.inBatch()) {
 		var c conds
@@ -133,9 +139,11 @@ func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, changes []fleetwatch.
 			return fmt.Errorf("name removed projects: %w", err)
 		}
 	}
-	for i := range changes {
-		if n, ok := names[changes[i].ModuleID]; ok && changes[i].ToVersion == "" && changes[i].Project == "" {
-			changes[i].Project, changes[i].Type, changes[i].Source = n[0], n[1], n[2]
+	for _, changes := range lists {
+		for i := range changes {
+			if n, ok := names[changes[i].ModuleID]; ok && unnamed(changes[i]) {
+				changes[i].Project, changes[i].Type, changes[i].Source = n[0], n[1], n[2]
+			}
 		}
 	}
 	return nil

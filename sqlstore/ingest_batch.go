@@ -270,10 +270,12 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		n += len(plan.changes)
 		ws = append(ws, work{i, plan, versionIDs})
 	}
-	for _, w := range ws {
-		if err := nameGone(ctx, tx, s.d, w.plan.changes); err != nil {
-			return err
-		}
+	lists := make([][]fleetwatch.ModuleChange, len(ws))
+	for k, w := range ws {
+		lists[k] = w.plan.changes
+	}
+	if err := nameGone(ctx, tx, s.d, lists...); err != nil {
+		return err
 	}
 	all := make([]fleetwatch.ModuleChange, 0, n)
 	for _, w := range ws {
