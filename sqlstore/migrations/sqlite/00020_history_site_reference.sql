@@ -1,8 +1,0 @@
--- PostgreSQL's 00020 drops site_module_history's reference to sites, whose
--- check cost a query per history row written there. SQLite checks a
--- reference with one index lookup and keeps every one (DESIGN §2): nothing
--- to change. The migration exists so that both databases count the same
--- versions.
-
--- +goose Up
-SELECT 1;
