@@ -2,7 +2,7 @@
 --
 -- site_module_history no longer declares its reference to sites. Each row
 -- inserted ran a referential check: a query (through SPI) that finds and
--- key-share locks the site's row, about a tenth of PostgreSQL's CPU in a
+-- key-share locks the site's row, about an eighth of PostgreSQL's CPU in a
 -- run of fully changed inventories. Every writer of history already holds
 -- that row (FOR NO KEY UPDATE) and takes the site id from it or from
 -- site_modules, and sites are never deleted (is_deleted), so the reference
