@@ -2,7 +2,8 @@
 // a `fleetwatch serve` on the given database, registers N sites with keys,
 // has them push realistic inventories (150–200 projects) over HTTP for a
 // while, and reports accepted/s, processed/s (until the workers applied
-// everything), p50/p99 accept latency and the server's peak RSS.
+// everything), p50/p99 accept latency, the server's peak RSS, and the CPU
+// time the server, PostgreSQL and the generator spent per inventory.
 //
 //	go build -o bin/fleetwatch ./cmd/fleetwatch
 //	go run ./cmd/fleetwatch-loadgen --bin bin/fleetwatch --database-url postgres://… --mode unchanged
@@ -340,6 +341,7 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 	latMu.Lock()
 	start, measuring = time.Now(), true
 	latMu.Unlock()
+	cpuFrom := readCPU(srv.Process.Pid)
 	load(dur)
 	pushTime := time.Since(start)
 	processedAtStop := count("processed") - warm
@@ -347,6 +349,7 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		return err
 	}
 	allTime := time.Since(start)
+	cpuTo := readCPU(srv.Process.Pid)
 	processed, failedLogs := count("processed")-warm, count("failed")
 	slices.Sort(lats)
 	pct := func(p float64) time.Duration {
@@ -362,6 +365,8 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		processedAtStop, float64(processedAtStop)/pushTime.Seconds(), processed, allTime.Seconds(), float64(processed)/allTime.Seconds(), failedLogs, accepted.Load()-int64(processed+failedLogs))
 	fmt.Printf("latency    p50 %.1fms p99 %.1fms max %.1fms\n", ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
 	fmt.Printf("server     peak RSS %s\n", rss)
+	fmt.Printf("cpu        per inventory processed, from the push's start until the last was: %s\n",
+		perInventory(cpuFrom, cpuTo, processed, strings.HasPrefix(dbURL, "postgres")))
 	if len(slow) > 0 {
 		secs := slices.Collect(maps.Keys(slow))
 		slices.SortFunc(secs, func(x, y int) int { return cmp.Or(cmp.Compare(slow[y], slow[x]), cmp.Compare(x, y)) })
