@@ -20,7 +20,8 @@ type cpuTimes struct {
 }
 
 // readCPU reads cpuTimes from /proc (Linux; ok is false elsewhere).
-// PostgreSQL's share is every process named postgres, plus what the
+// PostgreSQL's share is every process named postgres (its backends and
+// helpers keep that name whatever their title says), plus what the
 // postmaster's children that have exited had spent (its cutime and
 // cstime), so that a backend that ends between two readings still counts:
 // the difference of two readings is what PostgreSQL spent between them,
@@ -37,25 +38,32 @@ func readCPU(serverPID int) cpuTimes {
 	}
 	t.server, t.loadgen, t.ok = srv.own, self.own, true
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	names := map[string]string{} // pid → comm
-	stats := map[string]procTimes{}
+	stats := map[string]procTimes{} // of the postgres processes, by pid
 	parents := map[string]string{}
 	for _, d := range dirs {
 		pid := filepath.Base(d)
 		st, comm, ppid, err := procStat(pid)
-		if err != nil || !strings.HasPrefix(comm, "postgres") {
+		if err != nil || comm != "postgres" {
 			continue
 		}
-		names[pid], stats[pid], parents[pid] = comm, st, ppid
+		stats[pid], parents[pid] = st, ppid
 	}
-	for pid, st := range stats {
-		t.postgres += st.own
-		if _, child := names[parents[pid]]; !child {
-			t.postgres += st.children // a postmaster: its exited children
-		}
-		t.postgresOK = true
-	}
+	t.postgres, t.postgresOK = sumPostgres(stats, parents), len(stats) > 0
 	return t
+}
+
+// sumPostgres adds up the CPU seconds of the postgres processes (by pid,
+// with their parents' pids): each one's own, and for a postmaster (whose
+// parent is not one of them) those of its children it has reaped.
+func sumPostgres(stats map[string]procTimes, parents map[string]string) float64 {
+	var sum float64
+	for pid, st := range stats {
+		sum += st.own
+		if _, child := stats[parents[pid]]; !child {
+			sum += st.children
+		}
+	}
+	return sum
 }
 
 // procTimes are a process's own CPU seconds and those of its children it
@@ -98,8 +106,11 @@ func parseStat(pid, s string) (procTimes, string, string, error) {
 // perInventory says how much CPU each part spent per processed inventory
 // between two readings, in milliseconds.
 func perInventory(from, to cpuTimes, processed int, postgres bool) string {
-	if !from.ok || !to.ok || processed == 0 {
+	if !from.ok || !to.ok {
 		return "unknown (needs Linux's /proc)"
+	}
+	if processed == 0 {
+		return "unknown (nothing processed)"
 	}
 	ms := func(a, b float64) string { return fmt.Sprintf("%.2f ms", 1000*(b-a)/float64(processed)) }
 	out := "server " + ms(from.server, to.server)

@@ -29,6 +29,22 @@ func TestParseStat(t *testing.T) {
 	}
 }
 
+func TestSumPostgres(t *testing.T) {
+	// A postmaster (parent 1) whose reaped backends spent 5 s, two live
+	// backends, and a second cluster's postmaster: the backends' reaped
+	// children (a parallel worker's, say) are not counted twice.
+	stats := map[string]procTimes{
+		"100": {own: 1, children: 5},
+		"101": {own: 2, children: 0.5},
+		"102": {own: 3},
+		"200": {own: 0.25, children: 0.75},
+	}
+	parents := map[string]string{"100": "1", "101": "100", "102": "100", "200": "1"}
+	if got, want := sumPostgres(stats, parents), 1+5+2+3+0.25+0.75; got != want {
+		t.Errorf("sumPostgres = %v, want %v", got, want)
+	}
+}
+
 func TestReadCPU_CountsWork(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")

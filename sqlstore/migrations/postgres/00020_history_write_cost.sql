@@ -4,15 +4,15 @@
 -- inserted ran a referential check: a query (through SPI) that finds and
 -- key-share locks the site's row, about an eighth of PostgreSQL's CPU in a
 -- run of fully changed inventories. Every writer of history already holds
--- that row (FOR NO KEY UPDATE) and takes the site id from it or from
--- site_modules, and sites are never deleted (is_deleted), so the reference
+-- that row (FOR NO KEY UPDATE) and takes the site id from it or from rows
+-- that hold it, and sites are never deleted (is_deleted), so the reference
 -- holds by construction, as the catalog references have since 00018.
 -- site_modules, audit_logs and the other tables keep theirs: they check it
 -- once per new row, not once per change. SQLite keeps every reference
--- (DESIGN §2).
+-- (DESIGN §1).
 --
 -- A history row is written once and ended once (valid_to, a column no
--- index holds). Half of each page is now kept free for those ends
+-- index holds); only a feed change's split also moves an open row's start. Half of each page is now kept free for those ends
 -- (fillfactor 50, 90 since 00019), so that an interval ends on its own
 -- page, without a new entry in the history's indexes (a HOT update): in
 -- the changed run 91 % of the ends were, against 15 % with 90. The price
