@@ -370,6 +370,22 @@ func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwa
 // siteModuleCols is the width of siteModuleRows' rows.
 const siteModuleCols = 18
 
+// upsertSiteModules and upsertSiteModulesConflict are the site_modules
+// upsert around its rows, in siteModuleRows' column order: a VALUES list
+// (SQLite) or a SELECT from one array per column (PostgreSQL).
+const (
+	upsertSiteModules = `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
+		status, update_available, security_update, latest_version, recommended_version, security_updates,
+		severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)`
+	upsertSiteModulesConflict = `ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
+		datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
+		security_update = excluded.security_update, latest_version = excluded.latest_version,
+		recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
+		severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
+		analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
+		history_from = excluded.history_from`
+)
+
 // siteModuleRows appends to upserts the site_modules rows to upsert
 // (siteModuleCols values each) for a site's changes, and returns them with
 // the modules to delete. The last two values of each row, history_id and
@@ -413,17 +429,8 @@ func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any
 	}
 	for i := 0; i < len(upserts); i += n {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
-				status, update_available, security_update, latest_version, recommended_version, security_updates,
-				severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
-			VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+`
-			ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
-				datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
-				security_update = excluded.security_update, latest_version = excluded.latest_version,
-				recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
-				severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
-				analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
-				history_from = excluded.history_from`, c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, upsertSiteModules+` VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+
+			` `+upsertSiteModulesConflict, c.args...); err != nil {
 			return fmt.Errorf("upsert site modules: %w", err)
 		}
 	}

@@ -85,9 +85,7 @@ func upsertSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []any) error {
 		}
 		historyFrom[i] = nullTime(r[17])
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
-			status, update_available, security_update, latest_version, recommended_version, security_updates,
-			severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
+	if _, err := tx.ExecContext(ctx, upsertSiteModules+`
 		SELECT site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
 			sec::jsonb, severity, also::jsonb, reasons::jsonb, analyzed_at, created_at, updated_at, history_id, history_from
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[],
@@ -95,13 +93,7 @@ func upsertSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []any) error {
 			$15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::timestamptz[])
 			AS v (site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
 				sec, severity, also, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
-		ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
-			datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
-			security_update = excluded.security_update, latest_version = excluded.latest_version,
-			recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
-			severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
-			analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
-			history_from = excluded.history_from`,
+		`+upsertSiteModulesConflict,
 		site, module, version, datestamp, status, update, security, latest, recommended, sec, severity, also, reasons,
 		analyzed, created, updated, history, historyFrom); err != nil {
 		return fmt.Errorf("upsert site modules: %w", err)
