@@ -628,11 +628,29 @@ func (d *dialect) rowBatch(cols int) int {
 // when unknown), also_available, reasons.
 func analysisValues(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
 	also, reasons []string) []any {
+	return newStoredVerdict(status, update, security, latest, recommended, securityUpdates, severity, also, reasons).values()
+}
+
+// storedVerdict is a verdict as site_modules stores it: its lists as JSON
+// and its severity "" when unknown (NULL).
+type storedVerdict struct {
+	status, latest, recommended, securityUpdates, severity, also, reasons string
+	update, security                                                      bool
+}
+
+func newStoredVerdict(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
+	also, reasons []string) storedVerdict {
+	return storedVerdict{status: status, update: update, security: security, latest: latest, recommended: recommended,
+		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: jsonList(reasons)}
+}
+
+// values returns the verdict's column values in analysisValues' order.
+func (v storedVerdict) values() []any {
 	var sev any
-	if severity != "" {
-		sev = severity
+	if v.severity != "" {
+		sev = v.severity
 	}
-	return []any{status, update, security, latest, recommended, jsonList(securityUpdates), sev, jsonList(also), jsonList(reasons)}
+	return []any{v.status, v.update, v.security, v.latest, v.recommended, v.securityUpdates, sev, v.also, v.reasons}
 }
 
 // jsonList is l as a JSON array; most of the lists a verdict holds are

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // Test hooks, visible to package sqlstore_test only.
@@ -21,4 +22,23 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	}
 	_, err = p.UpTo(ctx, version)
 	return err
+}
+
+// SiteModuleWrite is one row for WriteSiteModules: a project of the site
+// at a version (both in the catalog), and whether the writer believes the
+// site had the project.
+type SiteModuleWrite struct {
+	ModuleID, VersionID int64
+	Existed             bool
+}
+
+// WriteSiteModules writes rows for the site as a change does (unanalyzed,
+// with no history link), in one transaction, so that tests can give the
+// writer beliefs no plan gives it.
+func (s *Store) WriteSiteModules(ctx context.Context, siteID int64, ws []SiteModuleWrite, t time.Time) error {
+	rows := make([]siteModuleRow, len(ws))
+	for i, w := range ws {
+		rows[i] = siteModuleRow{siteID: siteID, moduleID: w.ModuleID, versionID: w.VersionID, verdict: unknownVerdict, existed: w.Existed}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return writeSiteModules(ctx, tx, s.d, rows, nil, nil, t) })
 }

@@ -363,15 +363,46 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 // analysis completes them later); removed ones are deleted.
 func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
 	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, opened historyLinks, t time.Time) error {
-	upserts, removed := siteModuleRows(nil, snap.SiteID, changes, versionIDs, verdicts, t)
-	return writeSiteModules(ctx, tx, d, upserts, opened, map[int64][]int64{snap.SiteID: removed})
+	rows, removed := siteModuleRows(nil, snap.SiteID, changes, versionIDs, verdicts)
+	return writeSiteModules(ctx, tx, d, rows, opened, map[int64][]int64{snap.SiteID: removed}, t)
 }
 
-// siteModuleCols is the width of siteModuleRows' rows.
+// siteModuleRow is a site_modules row as a change writes it; created_at
+// and updated_at are the write's time, and so is analyzed_at when the row
+// has its verdict.
+type siteModuleRow struct {
+	siteID, moduleID, versionID, datestamp int64
+	verdict                                storedVerdict
+	analyzed                               bool
+	// existed: the site had the project before the change (it has a row to
+	// update).
+	existed bool
+	// historyID and historyFrom link the interval the change opened (0
+	// and zero when none).
+	historyID   int64
+	historyFrom time.Time
+}
+
+// values returns the row's values in upsertSiteModules' column order.
+func (r *siteModuleRow) values(t time.Time) []any {
+	var analyzed, history, from any
+	if r.analyzed {
+		analyzed = t
+	}
+	if r.historyID != 0 {
+		history, from = r.historyID, r.historyFrom
+	}
+	out := make([]any, 0, siteModuleCols)
+	out = append(out, r.siteID, r.moduleID, r.versionID, r.datestamp)
+	out = append(out, r.verdict.values()...)
+	return append(out, analyzed, t, t, history, from)
+}
+
+// siteModuleCols is the width of siteModuleRow's values.
 const siteModuleCols = 18
 
 // upsertSiteModules and upsertSiteModulesConflict are the site_modules
-// upsert around its rows, in siteModuleRows' column order: a VALUES list
+// upsert around its rows, in siteModuleRow's column order: a VALUES list
 // (SQLite) or a SELECT from one array per column (PostgreSQL).
 const (
 	upsertSiteModules = `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
@@ -386,52 +417,54 @@ const (
 		history_from = excluded.history_from`
 )
 
-// siteModuleRows appends to upserts the site_modules rows to upsert
-// (siteModuleCols values each) for a site's changes, and returns them with
-// the modules to delete. The last two values of each row, history_id and
-// history_from, are left for writeSiteModules.
-func siteModuleRows(upserts []any, siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
-	verdicts map[int64]*fleetwatch.ModuleVerdict, t time.Time) ([]any, []int64) {
+// unknownVerdict is the verdict of a row the analysis has not judged yet.
+var unknownVerdict = newStoredVerdict(fleetwatch.ModuleStatusUnknown, false, false, "", "", nil, "", nil, nil)
+
+// siteModuleRows appends to rows the site_modules rows to write for a
+// site's changes, and returns them with the modules to delete. The rows'
+// history links are left for writeSiteModules.
+func siteModuleRows(rows []siteModuleRow, siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
+	verdicts map[int64]*fleetwatch.ModuleVerdict) ([]siteModuleRow, []int64) {
 	var removed []int64
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
 			removed = append(removed, ch.ModuleID)
 			continue
 		}
-		upserts = append(upserts, siteID, ch.ModuleID, versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], ch.Datestamp)
+		r := siteModuleRow{siteID: siteID, moduleID: ch.ModuleID, versionID: versionIDs[versionKey{ch.ModuleID, ch.ToVersion}],
+			datestamp: ch.Datestamp, verdict: unknownVerdict, existed: ch.FromVersion != ""}
 		if v := verdicts[ch.ModuleID]; v != nil {
-			upserts = append(upserts, analysisValues(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
-				v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons)...)
-			upserts = append(upserts, t)
-		} else {
-			upserts = append(upserts, analysisValues(fleetwatch.ModuleStatusUnknown, false, false, "", "", nil, "", nil, nil)...)
-			upserts = append(upserts, nil)
+			r.verdict, r.analyzed = newStoredVerdict(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
+				v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons), true
 		}
-		upserts = append(upserts, t, t, nil, nil)
+		rows = append(rows, r)
 	}
-	return upserts, removed
+	return rows, removed
 }
 
-// writeSiteModules upserts the rows of siteModuleRows, each linked to the
+// writeSiteModules writes the rows of siteModuleRows, each linked to the
 // interval its change opened, and deletes the removed modules of each site.
-func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, upserts []any, opened historyLinks, removed map[int64][]int64) error {
-	for i := 0; i < len(upserts); i += siteModuleCols {
-		if l, ok := opened[[2]int64{upserts[i].(int64), upserts[i+1].(int64)}]; ok {
-			upserts[i+siteModuleCols-2], upserts[i+siteModuleCols-1] = l.id, l.from
+func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, rows []siteModuleRow, opened historyLinks, removed map[int64][]int64, t time.Time) error {
+	for i := range rows {
+		if l, ok := opened[[2]int64{rows[i].siteID, rows[i].moduleID}]; ok {
+			rows[i].historyID, rows[i].historyFrom = l.id, l.from
 		}
 	}
-	n := siteModuleCols * d.rowBatch(siteModuleCols)
-	if d == postgres && len(upserts) > 0 {
-		if err := upsertSiteModulesPG(ctx, tx, upserts); err != nil {
+	if d == postgres {
+		if err := writeSiteModulesPG(ctx, tx, rows, t); err != nil {
 			return err
 		}
-		n, upserts = 1, nil
-	}
-	for i := 0; i < len(upserts); i += n {
-		var c conds
-		if _, err := tx.ExecContext(ctx, upsertSiteModules+` VALUES `+placeholders(&c, siteModuleCols, upserts[i:min(i+n, len(upserts))]...)+
-			` `+upsertSiteModulesConflict, c.args...); err != nil {
-			return fmt.Errorf("upsert site modules: %w", err)
+	} else {
+		for part := range chunks(rows, d.rowBatch(siteModuleCols)) {
+			var c conds
+			values := make([]any, 0, siteModuleCols*len(part))
+			for i := range part {
+				values = append(values, part[i].values(t)...)
+			}
+			if _, err := tx.ExecContext(ctx, upsertSiteModules+` VALUES `+placeholders(&c, siteModuleCols, values...)+
+				` `+upsertSiteModulesConflict, c.args...); err != nil {
+				return fmt.Errorf("upsert site modules: %w", err)
+			}
 		}
 	}
 	for siteID, ids := range removed {

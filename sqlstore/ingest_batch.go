@@ -295,7 +295,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		}
 	}
 	plans := make([]*historyPlan, len(ws))
-	upserts := make([]any, 0, siteModuleCols*len(all))
+	upserts := make([]siteModuleRow, 0, len(all))
 	removed := map[int64][]int64{}
 	var touched []int64
 	for k, w := range ws {
@@ -310,7 +310,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 		w.plan.fill(status)
 		plans[k] = w.plan
 		var rm []int64
-		upserts, rm = siteModuleRows(upserts, snap.SiteID, w.plan.changes, w.versionIDs, site, t)
+		upserts, rm = siteModuleRows(upserts, snap.SiteID, w.plan.changes, w.versionIDs, site)
 		if len(rm) > 0 {
 			removed[snap.SiteID] = rm
 		}
@@ -322,7 +322,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	if err != nil {
 		return err
 	}
-	if err := writeSiteModules(ctx, tx, s.d, upserts, opened, removed); err != nil {
+	if err := writeSiteModules(ctx, tx, s.d, upserts, opened, removed, t); err != nil {
 		return err
 	}
 	if err := s.updateSites(ctx, tx, logs, snaps, idx, true); err != nil {

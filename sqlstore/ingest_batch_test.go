@@ -325,3 +325,54 @@ func TestStore_ApplySnapshots_Overtaken(t *testing.T) {
 		wantHistory(t, s, z.ID, t0, map[time.Time]string{mid.Add(time.Hour): "a=bad:unknown", t0.Add(31 * time.Hour): "a=2.0:current"})
 	})
 }
+
+// TestStore_WriteSiteModules_Beliefs checks that the site_modules writer
+// leaves the same rows whatever it believes of the rows the site has: a
+// row believed there but missing is inserted (on PostgreSQL the UPDATE of
+// the believed rows misses it, and the writer upserts them all), and a
+// row believed new but there is updated, not doubled.
+func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		org := mustCreateOrganization(t, s, "acme", 0)
+		a, b := mustCreateSite(t, s, org.ID, "a"), mustCreateSite(t, s, org.ID, "b")
+		at := time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC)
+		mustApplyWith(t, s, snapshotOf(a.ID, at, "drupal=10.3.6", "ctools=4.1.0", "token=8.x-1.15"), versionAnalyzer{})
+		mustApplyWith(t, s, snapshotOf(b.ID, at, "drupal=10.3.6", "ctools=4.2.0", "admin_toolbar=3.5.0"), versionAnalyzer{})
+		ids := func(name, version string) (module, ver int64) {
+			t.Helper()
+			if err := s.ReaderDB().QueryRowContext(ctx, `SELECT m.id, v.id FROM modules m JOIN module_versions v ON v.module_id = m.id
+				WHERE m.module_name = $1 AND v.version_number = $2`, name, version).Scan(&module, &ver); err != nil {
+				t.Fatalf("%s %s: %v", name, version, err)
+			}
+			return module, ver
+		}
+		write := func(ws ...sqlstore.SiteModuleWrite) {
+			t.Helper()
+			if err := s.WriteSiteModules(ctx, a.ID, ws, at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctools, ctools420 := ids("ctools", "4.2.0")
+		_, ctools410 := ids("ctools", "4.1.0")
+		toolbar, toolbar350 := ids("admin_toolbar", "3.5.0")
+		token, token115 := ids("token", "8.x-1.15")
+
+		write(sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools420, Existed: true},
+			sqlstore.SiteModuleWrite{ModuleID: toolbar, VersionID: toolbar350, Existed: true},
+			sqlstore.SiteModuleWrite{ModuleID: token, VersionID: token115})
+		want := "admin_toolbar=3.5.0:unknown,ctools=4.2.0:unknown,drupal=10.3.6:not_current,token=8.x-1.15:unknown"
+		if got := currentStatuses(t, s, a.ID); got != want {
+			t.Errorf("after a missing row believed there and a row believed new:\n got %s\nwant %s", got, want)
+		}
+		write(sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools410, Existed: true})
+		want = strings.Replace(want, "ctools=4.2.0", "ctools=4.1.0", 1)
+		if got := currentStatuses(t, s, a.ID); got != want {
+			t.Errorf("after an update:\n got %s\nwant %s", got, want)
+		}
+		var n int
+		if err := s.ReaderDB().QueryRowContext(ctx, `SELECT count(*) FROM site_modules WHERE site_id = $1`, a.ID).Scan(&n); err != nil || n != 4 {
+			t.Errorf("site_modules rows of the site: %d, %v; want 4", n, err)
+		}
+	})
+}

@@ -59,44 +59,76 @@ func closeIntervalsPG(ctx context.Context, tx *sql.Tx, ids []int64, at []time.Ti
 	return nil
 }
 
-// upsertSiteModulesPG upserts site_modules rows (siteModuleCols values
-// each, as siteModuleRows builds them).
-func upsertSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []any) error {
-	n := len(rows) / siteModuleCols
-	var (
-		site, module, version, datestamp = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-		status, latest, recommended      = make([]string, n), make([]string, n), make([]string, n)
-		sec, also, reasons               = make([]string, n), make([]string, n), make([]string, n)
-		update, security                 = make([]bool, n), make([]bool, n)
-		severity                         = make([]*string, n)
-		analyzed                         = make([]*time.Time, n)
-		created, updated                 = make([]time.Time, n), make([]time.Time, n)
-		history                          = make([]*int64, n)
-		historyFrom                      = make([]*time.Time, n)
-	)
-	for i := range n {
-		r := rows[siteModuleCols*i : siteModuleCols*(i+1)]
-		site[i], module[i], version[i], datestamp[i] = r[0].(int64), r[1].(int64), r[2].(int64), r[3].(int64)
-		status[i], update[i], security[i], latest[i], recommended[i] = r[4].(string), r[5].(bool), r[6].(bool), r[7].(string), r[8].(string)
-		sec[i], severity[i], also[i], reasons[i], analyzed[i] = r[9].(string), nullString(r[10]), r[11].(string), r[12].(string), nullTime(r[13])
-		created[i], updated[i] = r[14].(time.Time), r[15].(time.Time)
-		if id, ok := r[16].(int64); ok {
-			history[i] = &id
+// siteModulesSet and siteModulesValues are the columns a change writes
+// to a site_modules row it updates, and their values from
+// writeSiteModulesPG's arrays (v) and time ($17).
+const (
+	siteModulesSet = `current_version_id, datestamp, status, update_available, security_update, latest_version,
+		recommended_version, security_updates, severity, also_available, reasons, analyzed_at, updated_at, history_id, history_from`
+	siteModulesValues = `v.version_id, v.datestamp, v.status, v.update_available, v.security_update, v.latest,
+		v.recommended, v.sec::jsonb, NULLIF(v.severity, ''), v.also::jsonb, v.reasons::jsonb,
+		CASE WHEN v.analyzed THEN $17::timestamptz END, $17::timestamptz, NULLIF(v.history_id, 0),
+		CASE WHEN v.history_id <> 0 THEN v.history_from END`
+	siteModulesArrays = `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[],
+			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::bigint[], $16::timestamptz[])
+		AS v (site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
+			sec, severity, also, reasons, analyzed, history_id, history_from)`
+)
+
+// writeSiteModulesPG writes rows: the rows of projects the site had are
+// updated, by one UPDATE, and the others upserted. An UPDATE is lighter
+// than the upsert's conflict path, which locks each row (a WAL record of
+// its own) before it updates it. Should the UPDATE miss a row (no plan
+// does), all the rows are upserted.
+func writeSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []siteModuleRow, t time.Time) error {
+	var update, upsert []siteModuleRow
+	for _, r := range rows {
+		if r.existed {
+			update = append(update, r)
+		} else {
+			upsert = append(upsert, r)
 		}
-		historyFrom[i] = nullTime(r[17])
 	}
-	if _, err := tx.ExecContext(ctx, upsertSiteModules+`
-		SELECT site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
-			sec::jsonb, severity, also::jsonb, reasons::jsonb, analyzed_at, created_at, updated_at, history_id, history_from
-		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[],
-			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[],
-			$15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::timestamptz[])
-			AS v (site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
-				sec, severity, also, reasons, analyzed_at, created_at, updated_at, history_id, history_from)
-		`+upsertSiteModulesConflict,
-		site, module, version, datestamp, status, update, security, latest, recommended, sec, severity, also, reasons,
-		analyzed, created, updated, history, historyFrom); err != nil {
+	if len(update) > 0 {
+		res, err := tx.ExecContext(ctx, `UPDATE site_modules sm SET (`+siteModulesSet+`) = (`+siteModulesValues+`)
+			FROM `+siteModulesArrays+` WHERE sm.site_id = v.site_id AND sm.module_id = v.module_id`, siteModuleArrays(update, t)...)
+		if err != nil {
+			return fmt.Errorf("update site modules: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update site modules: %w", err)
+		} else if n != int64(len(update)) {
+			upsert = rows
+		}
+	}
+	if len(upsert) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, created_at, `+siteModulesSet+`)
+		SELECT v.site_id, v.module_id, $17::timestamptz, `+siteModulesValues+` FROM `+siteModulesArrays+`
+		`+upsertSiteModulesConflict, siteModuleArrays(upsert, t)...); err != nil {
 		return fmt.Errorf("upsert site modules: %w", err)
 	}
 	return nil
+}
+
+// siteModuleArrays returns the arguments of siteModulesArrays and
+// siteModulesValues for rows written at t: a typed slice per column.
+func siteModuleArrays(rows []siteModuleRow, t time.Time) []any {
+	n := len(rows)
+	var (
+		site, module, version, datestamp, history = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		status, latest, recommended               = make([]string, n), make([]string, n), make([]string, n)
+		sec, severity, also, reasons              = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		update, security, analyzed                = make([]bool, n), make([]bool, n), make([]bool, n)
+		historyFrom                               = make([]time.Time, n)
+	)
+	for i := range rows {
+		r, v := &rows[i], &rows[i].verdict
+		site[i], module[i], version[i], datestamp[i], history[i], historyFrom[i] = r.siteID, r.moduleID, r.versionID, r.datestamp, r.historyID, r.historyFrom
+		status[i], update[i], security[i], latest[i], recommended[i] = v.status, v.update, v.security, v.latest, v.recommended
+		sec[i], severity[i], also[i], reasons[i], analyzed[i] = v.securityUpdates, v.severity, v.also, v.reasons, r.analyzed
+	}
+	return []any{site, module, version, datestamp, status, update, security, latest, recommended, sec, severity, also, reasons,
+		analyzed, history, historyFrom, t}
 }
