@@ -341,9 +341,10 @@ func (a *Analysis) evaluateAnew(feed *parsedFeed, inst *fleetwatch.Install, at t
 	return res
 }
 
-// analyze turns the evaluation of an install into the analysis to store,
-// with the exposure to open when it is not_secure, due under the policy of
-// the install's organization.
+// analyze turns the evaluation of an install into the analysis to store
+// (without its Fingerprint, which analyzeInstalls adds), with the exposure
+// to open when it is not_secure, due under the policy of the install's
+// organization.
 func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *parsedFeed, res drupal.Result, at time.Time,
 	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.Analysis, error) {
 	an := &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
@@ -373,8 +374,6 @@ func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *pa
 			published = &d
 		}
 	}
-	an.Fingerprint = fleetwatch.AnalysisFingerprint(an.Status, an.LatestVersion, an.RecommendedVersion, an.Severity,
-		an.SecurityUpdates, an.AlsoAvailable, an.Reasons)
 	if an.SecurityUpdate {
 		e := &fleetwatch.Exposure{Severity: an.Severity, SeverityKnown: an.Severity != "", PublishedAt: published,
 			DetectedAt: at, Advisories: advisories}
@@ -426,6 +425,10 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 		if err != nil {
 			return nil, err
 		}
+		// Only this comparison (and the writes grouped by it) needs the
+		// fingerprint; the ingest's verdicts go without.
+		an.Fingerprint = fleetwatch.AnalysisFingerprint(an.Status, an.LatestVersion, an.RecommendedVersion, an.Severity,
+			an.SecurityUpdates, an.AlsoAvailable, an.Reasons)
 		if force || an.Fingerprint != in.Fingerprint {
 			out = append(out, an)
 		}
