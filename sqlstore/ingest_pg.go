@@ -22,14 +22,6 @@ func nullTime(v any) *time.Time {
 	return nil
 }
 
-// nullString is a nullable text column value of the VALUES rows.
-func nullString(v any) *string {
-	if s, ok := v.(string); ok {
-		return &s
-	}
-	return nil
-}
-
 // insertHistoryPG inserts history rows (7 values each, as historyPlan
 // holds them) and notes the open ones in opened.
 func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []any, opened historyLinks) error {
