@@ -358,7 +358,7 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 }
 
 // applySiteModules brings site_modules to the snapshot: added and changed
-// projects are upserted with their verdict (a full analysis: analyzed_at is
+// projects are written with their verdict (a full analysis: analyzed_at is
 // the write's time), or with status unknown when there is none (the
 // analysis completes them later); removed ones are deleted.
 func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
@@ -402,8 +402,9 @@ func (r *siteModuleRow) values(t time.Time) []any {
 const siteModuleCols = 18
 
 // upsertSiteModules and upsertSiteModulesConflict are the site_modules
-// upsert around its rows, in siteModuleRow's column order: a VALUES list
-// (SQLite) or a SELECT from one array per column (PostgreSQL).
+// upsert around a VALUES list of its rows in siteModuleRow's column order
+// (SQLite); PostgreSQL's upsert (writeSiteModulesPG) selects its rows from
+// arrays and shares the conflict clause.
 const (
 	upsertSiteModules = `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
 		status, update_available, security_update, latest_version, recommended_version, security_updates,

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -329,16 +330,19 @@ func TestStore_ApplySnapshots_Overtaken(t *testing.T) {
 // TestStore_WriteSiteModules_Beliefs checks that the site_modules writer
 // leaves the same rows whatever it believes of the rows the site has: a
 // row believed there but missing is inserted (on PostgreSQL the UPDATE of
-// the believed rows misses it, and the writer upserts them all), and a
-// row believed new but there is updated, not doubled.
+// the believed rows misses it, and the writer upserts them all), a row
+// believed new but there is updated, not doubled, and a row written by the
+// UPDATE (believed there) is stored as the upsert (believed new) stores it,
+// column by column.
 func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		org := mustCreateOrganization(t, s, "acme", 0)
-		a, b := mustCreateSite(t, s, org.ID, "a"), mustCreateSite(t, s, org.ID, "b")
+		a, b, c := mustCreateSite(t, s, org.ID, "a"), mustCreateSite(t, s, org.ID, "b"), mustCreateSite(t, s, org.ID, "c")
 		at := time.Date(2026, 11, 10, 10, 0, 0, 0, time.UTC)
 		mustApplyWith(t, s, snapshotOf(a.ID, at, "drupal=10.3.6", "ctools=4.1.0", "token=8.x-1.15"), versionAnalyzer{})
 		mustApplyWith(t, s, snapshotOf(b.ID, at, "drupal=10.3.6", "ctools=4.2.0", "admin_toolbar=3.5.0"), versionAnalyzer{})
+		mustApplyWith(t, s, snapshotOf(c.ID, at, "drupal=10.3.6", "ctools=4.2.0", "admin_toolbar=3.5.0"), versionAnalyzer{})
 		ids := func(name, version string) (module, ver int64) {
 			t.Helper()
 			if err := s.ReaderDB().QueryRowContext(ctx, `SELECT m.id, v.id FROM modules m JOIN module_versions v ON v.module_id = m.id
@@ -347,9 +351,9 @@ func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
 			}
 			return module, ver
 		}
-		write := func(ws ...sqlstore.SiteModuleWrite) {
+		write := func(siteID int64, ws ...sqlstore.SiteModuleWrite) {
 			t.Helper()
-			if err := s.WriteSiteModules(ctx, a.ID, ws, at.Add(time.Hour)); err != nil {
+			if err := s.WriteSiteModules(ctx, siteID, ws, at.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -358,14 +362,14 @@ func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
 		toolbar, toolbar350 := ids("admin_toolbar", "3.5.0")
 		token, token115 := ids("token", "8.x-1.15")
 
-		write(sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools420, Existed: true},
+		write(a.ID, sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools420, Existed: true},
 			sqlstore.SiteModuleWrite{ModuleID: toolbar, VersionID: toolbar350, Existed: true},
 			sqlstore.SiteModuleWrite{ModuleID: token, VersionID: token115})
 		want := "admin_toolbar=3.5.0:unknown,ctools=4.2.0:unknown,drupal=10.3.6:not_current,token=8.x-1.15:unknown"
 		if got := currentStatuses(t, s, a.ID); got != want {
 			t.Errorf("after a missing row believed there and a row believed new:\n got %s\nwant %s", got, want)
 		}
-		write(sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools410, Existed: true})
+		write(a.ID, sqlstore.SiteModuleWrite{ModuleID: ctools, VersionID: ctools410, Existed: true})
 		want = strings.Replace(want, "ctools=4.2.0", "ctools=4.1.0", 1)
 		if got := currentStatuses(t, s, a.ID); got != want {
 			t.Errorf("after an update:\n got %s\nwant %s", got, want)
@@ -373,6 +377,64 @@ func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
 		var n int
 		if err := s.ReaderDB().QueryRowContext(ctx, `SELECT count(*) FROM site_modules WHERE site_id = $1`, a.ID).Scan(&n); err != nil || n != 4 {
 			t.Errorf("site_modules rows of the site: %d, %v; want 4", n, err)
+		}
+
+		// The same rows, believed there on site b (the UPDATE) and new on
+		// site c (the upsert): a judged row with a severity, lists and a
+		// history link, and one with none of them.
+		from := at.Add(30 * time.Minute)
+		rows := []sqlstore.SiteModuleWrite{
+			{ModuleID: ctools, VersionID: ctools410, Analyzed: true, Status: "not_secure", Severity: "critical",
+				SecurityUpdates: []string{"4.1.1"}, Reasons: []string{"A security update, 4.1.1, is available."}, HistoryID: 999, HistoryFrom: from},
+			{ModuleID: toolbar, VersionID: toolbar350},
+		}
+		believed := slices.Clone(rows)
+		for i := range believed {
+			believed[i].Existed = true
+		}
+		write(b.ID, believed...)
+		write(c.ID, rows...)
+		stored := func(siteID int64) string {
+			t.Helper()
+			rs, err := s.ReaderDB().QueryContext(ctx, `SELECT module_id, current_version_id, status, update_available, security_update,
+				latest_version, recommended_version, security_updates, COALESCE(severity, 'NULL'), also_available, reasons,
+				analyzed_at, updated_at, history_id, history_from FROM site_modules WHERE site_id = $1 AND module_id IN ($2, $3) ORDER BY module_id`,
+				siteID, ctools, toolbar)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rs.Close()
+			var out []string
+			for rs.Next() {
+				var (
+					module, version                        int64
+					status, latest, rec, sec, sev, also, r string
+					update, security                       bool
+					analyzed, historyFrom                  sql.NullTime
+					updated                                time.Time
+					history                                sql.NullInt64
+				)
+				if err := rs.Scan(&module, &version, &status, &update, &security, &latest, &rec, &sec, &sev, &also, &r,
+					&analyzed, &updated, &history, &historyFrom); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, fmt.Sprint(module, version, status, update, security, latest, rec, strings.ReplaceAll(sec, " ", ""), sev,
+					strings.ReplaceAll(also, " ", ""), strings.ReplaceAll(r, " ", ""), analyzed.Valid, analyzed.Time.UTC(), updated.UTC(),
+					history, historyFrom.Valid, historyFrom.Time.UTC()))
+			}
+			if err := rs.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(out, "\n")
+		}
+		byUpdate, byUpsert := stored(b.ID), stored(c.ID)
+		if byUpdate != byUpsert {
+			t.Errorf("rows written by the UPDATE and by the upsert differ:\n%s\n--\n%s", byUpdate, byUpsert)
+		}
+		for _, w := range []string{"critical", "[\"4.1.1\"]", "{999 true}", "NULL"} {
+			if !strings.Contains(byUpsert, w) {
+				t.Errorf("stored rows lack %s:\n%s", w, byUpsert)
+			}
 		}
 	})
 }
