@@ -24,7 +24,7 @@ type interval struct {
 
 // historyPlan is what a snapshot writes into site_module_history, as
 // changes only: the changes, the intervals to
-// end or drop, and the rows to insert (7 values each). The status of the
+// end or drop, and the rows to insert. The status of the
 // interval each changed project opens is filled in by write, so that an
 // analysis made before the writes lands with the rows.
 type historyPlan struct {
@@ -32,8 +32,26 @@ type historyPlan struct {
 	closeID []int64
 	closeAt []time.Time // when each of closeID ends
 	dropID  []int64
-	inserts []any
-	opened  map[int64]int // module → index of its new interval's status in inserts
+	inserts []historyInsert
+	opened  map[int64]int // module → index of its new interval in inserts
+}
+
+// historyInsert is a site_module_history row to insert (to nil: open).
+type historyInsert struct {
+	siteID, moduleID int64
+	version          string
+	datestamp        int64
+	status           string
+	from             time.Time
+	to               *time.Time
+}
+
+// historyInsertCols is the width of historyInsert's values.
+const historyInsertCols = 7
+
+// values returns the row's values in the order of its INSERT's columns.
+func (r *historyInsert) values() []any {
+	return []any{r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, dbTimePtr(r.to)}
 }
 
 // planHistory reads the intervals the snapshot replaces and plans the
@@ -62,8 +80,7 @@ type historyRow struct {
 	names [3]string // module_name, type, source
 }
 
-// historySelect is readHistory's select list, in scanHistory's order;
-// readOpen selects the same columns from site_modules.
+// historySelect is readHistory's select list, in scanHistory's order.
 const historySelect = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source `
 
 // readHistory returns, per site, the intervals of the sites that end after
@@ -95,10 +112,29 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.list(siteIDs)
-	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
-			sm.datestamp, '', sm.history_from, NULL, '', '', ''
+	rows, err := tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''), sm.datestamp, sm.history_from
 		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
-		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
+		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("read open history: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]historyRow{}
+	for rows.Next() {
+		var (
+			r      historyRow
+			siteID int64
+		)
+		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &r.version, &r.datestamp, &r.validFrom); err != nil {
+			return nil, fmt.Errorf("scan open history: %w", err)
+		}
+		r.validFrom = r.validFrom.UTC()
+		out[siteID] = append(out[siteID], r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read open history: %w", err)
+	}
+	return out, nil
 }
 
 // nameGone fills in the project, type and source of the removals among
@@ -183,7 +219,7 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 		changes = make([]fleetwatch.ModuleChange, 0, len(snap.Projects))
 		closeID = make([]int64, 0, len(hist))
 		dropID  []int64
-		inserts = make([]any, 0, 7*len(snap.Projects))
+		inserts = make([]historyInsert, 0, len(snap.Projects))
 	)
 	// The intervals of each project that overlap [collected, next): the
 	// one valid at collected (old) and, when a feed changed the project's
@@ -213,9 +249,10 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 		}
 	}
 
-	var nextArg any
+	var until *time.Time
 	if next != nil {
-		nextArg = dbTime(*next)
+		t := dbTime(*next)
+		until = &t
 	}
 	wanted := make(map[int64]bool, len(snap.Projects))
 	opened := make(map[int64]int, len(snap.Projects))
@@ -234,8 +271,8 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 			ch.FromVersion = iv.version
 		}
 		end(id)
-		opened[id] = len(inserts) + 4
-		inserts = append(inserts, snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, nextArg)
+		opened[id] = len(inserts)
+		inserts = append(inserts, historyInsert{snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, until})
 		changes = append(changes, ch)
 	}
 	gone := make([]int64, 0)
@@ -262,7 +299,7 @@ func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map
 func (p *historyPlan) fill(status map[int64]string) {
 	for id, i := range p.opened {
 		if st, ok := status[id]; ok {
-			p.inserts[i] = st
+			p.inserts[i].status = st
 		}
 	}
 }
@@ -273,7 +310,7 @@ func mergePlans(ps []*historyPlan) *historyPlan {
 	for _, q := range ps {
 		nc, nd, ni = nc+len(q.closeID), nd+len(q.dropID), ni+len(q.inserts)
 	}
-	p := &historyPlan{closeID: make([]int64, 0, nc), closeAt: make([]time.Time, 0, nc), dropID: make([]int64, 0, nd), inserts: make([]any, 0, ni)}
+	p := &historyPlan{closeID: make([]int64, 0, nc), closeAt: make([]time.Time, 0, nc), dropID: make([]int64, 0, nd), inserts: make([]historyInsert, 0, ni)}
 	for _, q := range ps {
 		p.closeID = append(p.closeID, q.closeID...)
 		p.closeAt = append(p.closeAt, q.closeAt...)
@@ -313,11 +350,14 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 	if d == postgres && len(inserts) > 0 {
 		return opened, insertHistoryPG(ctx, tx, inserts, opened)
 	}
-	n := 7 * d.rowBatch(7)
-	for i := 0; i < len(inserts); i += n {
+	for part := range chunks(inserts, d.rowBatch(historyInsertCols)) {
 		var c conds
+		values := make([]any, 0, historyInsertCols*len(part))
+		for i := range part {
+			values = append(values, part[i].values()...)
+		}
 		if err := insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
-			VALUES `+placeholders(&c, 7, inserts[i:min(i+n, len(inserts))]...), c.args...); err != nil {
+			VALUES `+placeholders(&c, historyInsertCols, values...), c.args...); err != nil {
 			return nil, err
 		}
 	}
@@ -429,14 +469,19 @@ func closeIntervals(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, at
 
 // endInterval ends iv at collected — or drops it when it starts there — and,
 // when iv outlasts next, lets it resume at next.
-func endInterval(iv interval, collected time.Time, next *time.Time, closeID, dropID []int64, inserts []any, siteID int64) ([]int64, []int64, []any) {
+func endInterval(iv interval, collected time.Time, next *time.Time, closeID, dropID []int64, inserts []historyInsert, siteID int64) ([]int64, []int64, []historyInsert) {
 	if iv.validFrom.Before(collected) {
 		closeID = append(closeID, iv.id)
 	} else {
 		dropID = append(dropID, iv.id)
 	}
 	if next != nil && (iv.validTo == nil || iv.validTo.After(*next)) {
-		inserts = append(inserts, siteID, iv.moduleID, iv.version, iv.datestamp, iv.status, dbTime(*next), dbTimePtr(iv.validTo))
+		var to *time.Time
+		if iv.validTo != nil {
+			t := dbTime(*iv.validTo)
+			to = &t
+		}
+		inserts = append(inserts, historyInsert{siteID, iv.moduleID, iv.version, iv.datestamp, iv.status, dbTime(*next), to})
 	}
 	return closeID, dropID, inserts
 }

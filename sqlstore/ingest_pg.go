@@ -13,29 +13,18 @@ import (
 // parses and plans anew for each chunk (the largest cost of a changed
 // inventory). SQLite keeps the VALUES lists (it has no arrays).
 
-// nullTime is a nullable time column value of the VALUES rows (nil or a
-// time.Time).
-func nullTime(v any) *time.Time {
-	if t, ok := v.(time.Time); ok {
-		return &t
-	}
-	return nil
-}
-
-// insertHistoryPG inserts history rows (7 values each, as historyPlan
-// holds them) and notes the open ones in opened.
-func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []any, opened historyLinks) error {
-	n := len(rows) / 7
+// insertHistoryPG inserts history rows and notes the open ones in opened.
+func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []historyInsert, opened historyLinks) error {
+	n := len(rows)
 	var (
 		site, module, datestamp = make([]int64, n), make([]int64, n), make([]int64, n)
 		version, status         = make([]string, n), make([]string, n)
 		from                    = make([]time.Time, n)
 		to                      = make([]*time.Time, n)
 	)
-	for i := range n {
-		r := rows[7*i : 7*i+7]
-		site[i], module[i], version[i], datestamp[i], status[i] = r[0].(int64), r[1].(int64), r[2].(string), r[3].(int64), r[4].(string)
-		from[i], to[i] = r[5].(time.Time), nullTime(r[6])
+	for i := range rows {
+		r := &rows[i]
+		site[i], module[i], version[i], datestamp[i], status[i], from[i], to[i] = r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, r.to
 	}
 	return insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[])`,
