@@ -51,7 +51,11 @@ const historyInsertCols = 7
 
 // values returns the row's values in the order of its INSERT's columns.
 func (r *historyInsert) values() []any {
-	return []any{r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, dbTimePtr(r.to)}
+	var to any
+	if r.to != nil {
+		to = *r.to
+	}
+	return []any{r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, to}
 }
 
 // planHistory reads the intervals the snapshot replaces and plans the
