@@ -84,7 +84,8 @@ type historyRow struct {
 	names [3]string // module_name, type, source
 }
 
-// historySelect is readHistory's select list, in scanHistory's order.
+// historySelect is readHistory's select list, in scanHistory's order;
+// readOpen selects the same columns from site_modules.
 const historySelect = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source `
 
 // readHistory returns, per site, the intervals of the sites that end after
@@ -116,29 +117,10 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Ti
 func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.list(siteIDs)
-	rows, err := tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''), sm.datestamp, sm.history_from
+	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
+			sm.datestamp, '', sm.history_from, NULL, '', '', ''
 		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
-		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("read open history: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64][]historyRow{}
-	for rows.Next() {
-		var (
-			r      historyRow
-			siteID int64
-		)
-		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &r.version, &r.datestamp, &r.validFrom); err != nil {
-			return nil, fmt.Errorf("scan open history: %w", err)
-		}
-		r.validFrom = r.validFrom.UTC()
-		out[siteID] = append(out[siteID], r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read open history: %w", err)
-	}
-	return out, nil
+		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
 }
 
 // nameGone fills in the project, type and source of the removals among
