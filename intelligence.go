@@ -170,6 +170,10 @@ type Analysis struct {
 	Fingerprint        string
 	// Exposure is the exposure to open when none is open (SecurityUpdate only).
 	Exposure *Exposure
+	// SLA is the policy Exposure's clock was computed under (SecurityUpdate
+	// only): an open exposure whose advisories, fixes or severity changed
+	// is timed again under it, from its own detection.
+	SLA *SLAPolicy
 }
 
 // AnalysisStore reads what the analysis needs and writes its decisions.
@@ -266,6 +270,10 @@ var ExposureSortFields = []string{"detected_at", "due_at", "published_at", "reso
 type ExposureChanges struct {
 	Opened   []*Exposure
 	Resolved []*Exposure
+	// Updated counts the open exposures whose advisories, fixing
+	// releases, severity or publication a feed or advisory change updated,
+	// with their SLA clocks.
+	Updated int
 }
 
 // ExposureStore reads exposures and keeps their SLA clocks.

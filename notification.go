@@ -2,15 +2,15 @@ package fleetwatch
 
 // Severities of drupal.org security advisories, most severe first.
 const (
-	SeverityHighlyCritical    = "highly_critical"
-	SeverityCritical          = "critical"
-	SeverityModeratelyCritcal = "moderately_critical"
-	SeverityLessCritical      = "less_critical"
-	SeverityNotCritical       = "not_critical"
+	SeverityHighlyCritical     = "highly_critical"
+	SeverityCritical           = "critical"
+	SeverityModeratelyCritical = "moderately_critical"
+	SeverityLessCritical       = "less_critical"
+	SeverityNotCritical        = "not_critical"
 )
 
 // Severities lists every severity, most severe first.
-var Severities = []string{SeverityHighlyCritical, SeverityCritical, SeverityModeratelyCritcal, SeverityLessCritical, SeverityNotCritical}
+var Severities = []string{SeverityHighlyCritical, SeverityCritical, SeverityModeratelyCritical, SeverityLessCritical, SeverityNotCritical}
 
 // SeverityRank orders severities: higher is more severe; 0 for unknown.
 func SeverityRank(s string) int {

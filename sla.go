@@ -33,7 +33,7 @@ func (d SLADeadlineDays) Days(severity string) int {
 	switch severity {
 	case SeverityHighlyCritical:
 		return d.HighlyCritical
-	case SeverityModeratelyCritcal:
+	case SeverityModeratelyCritical:
 		return d.ModeratelyCritical
 	case SeverityLessCritical:
 		return d.LessCritical

@@ -27,7 +27,7 @@ func TestComputeSLAClock(t *testing.T) {
 		{"NeverBeforeFirstSeen", fleetwatch.SLAInput{Severity: fleetwatch.SeverityLessCritical, PublishedAt: at(-40 * day), DetectedAt: t0, SiteFirstSeenAt: at(-day)}, def, t0.Add(-day), t0.Add(29 * day)},
 		{"UnknownSeverityIsCritical", fleetwatch.SLAInput{PublishedAt: at(0), DetectedAt: t0}, def, t0, t0.Add(3 * day)},
 		{"NotCritical", fleetwatch.SLAInput{Severity: fleetwatch.SeverityNotCritical, PublishedAt: at(0), DetectedAt: t0}, def, t0, t0.Add(90 * day)},
-		{"ModeratelyCritical", fleetwatch.SLAInput{Severity: fleetwatch.SeverityModeratelyCritcal, PublishedAt: at(0), DetectedAt: t0}, def, t0, t0.Add(7 * day)},
+		{"ModeratelyCritical", fleetwatch.SLAInput{Severity: fleetwatch.SeverityModeratelyCritical, PublishedAt: at(0), DetectedAt: t0}, def, t0, t0.Add(7 * day)},
 		{"PausedMovesDue", fleetwatch.SLAInput{Severity: fleetwatch.SeverityCritical, PublishedAt: at(0), DetectedAt: t0, Paused: 2 * day}, def, t0, t0.Add(5 * day)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

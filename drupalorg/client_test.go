@@ -216,7 +216,7 @@ func TestClient_FetchAdvisories(t *testing.T) {
 		}
 		a := advs[0]
 		if a.AdvisoryID != "SA-CONTRIB-2026-138" || a.Project != "key_auth" || a.RiskLabel != "Moderately critical" ||
-			a.Severity != fleetwatch.SeverityModeratelyCritcal || a.RiskScore == nil || *a.RiskScore != 13 {
+			a.Severity != fleetwatch.SeverityModeratelyCritical || a.RiskScore == nil || *a.RiskScore != 13 {
 			t.Errorf("advisory = %+v", a)
 		}
 	})

@@ -390,7 +390,7 @@ func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *pa
 		if !e.SeverityKnown {
 			e.Severity = fleetwatch.SeverityCritical
 		}
-		an.Exposure = e
+		an.Exposure, an.SLA = e, &policy
 	}
 	return an, nil
 }

@@ -417,3 +417,110 @@ func TestSLAStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalysis_AdvisoryArrivesLater: drupal.org publishes a security
+// release before its advisory. The exposures open with an unknown severity,
+// counted and timed as critical; when the advisory arrives they take its
+// severity and id, and their due dates follow; a re-rated advisory moves
+// them again. The fleet summary counts them under their severity each time.
+func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		path := filepath.Join(dir, "sa.json")
+		writeListing := func(body string) {
+			t.Helper()
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writeListing(`{"list":[]}`)
+		in := newIntel(t, s, "file://"+path)
+		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
+		in.feedSrv.publish(t, "drupal", "drupal.8.0.1.xml")
+		org := mustOrg(t, s, "Agency")
+		sites := []*fleetwatch.Site{mustSite(t, s, org.ID, "one"), mustSite(t, s, org.ID, "two")}
+		for _, site := range sites {
+			in.push(t, site.ID, "drupal=8.0.1", "aaa_update_test=8.x-1.0")
+		}
+		if _, err := in.feeds.RefreshNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		detected := in.now.Truncate(time.Microsecond)
+		check := func(step, severity string, known bool, advisories []string, deadline time.Duration) {
+			t.Helper()
+			open := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureOpen})
+			if len(open) != 2 {
+				t.Fatalf("%s: %d open exposures, want 2", step, len(open))
+			}
+			for _, e := range open {
+				if e.Severity != severity || e.SeverityKnown != known || strings.Join(e.Advisories, ",") != strings.Join(advisories, ",") ||
+					strings.Join(e.FixedBy, ",") != "8.x-1.2" {
+					t.Errorf("%s: exposure severity %s known %v advisories %v fixed by %v, want %s %v %v 8.x-1.2",
+						step, e.Severity, e.SeverityKnown, e.Advisories, e.FixedBy, severity, known, advisories)
+				}
+				if !e.DetectedAt.Equal(detected) {
+					t.Errorf("%s: detected_at %v, want %v (the first detection)", step, e.DetectedAt, detected)
+				}
+				site, err := s.FindSiteByID(ctx, e.SiteID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The release dates from 2009: the clock starts when the site
+				// was first seen.
+				if !e.ClockStartedAt.Equal(site.FirstSeenAt.Truncate(time.Microsecond)) || e.DueAt.Sub(e.ClockStartedAt) != deadline {
+					t.Errorf("%s: clock %v due %v (%v), want from %v and %v", step, e.ClockStartedAt, e.DueAt,
+						e.DueAt.Sub(e.ClockStartedAt), site.FirstSeenAt, deadline)
+				}
+			}
+			sum, err := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: in.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bySeverity := map[string]int{fleetwatch.SeverityHighlyCritical: sum.SecurityHighlyCritical, fleetwatch.SeverityCritical: sum.SecurityCritical,
+				fleetwatch.SeverityModeratelyCritical: sum.SecurityModerately, fleetwatch.SeverityLessCritical: sum.SecurityLessCritical,
+				fleetwatch.SeverityNotCritical: sum.SecurityNotCritical}
+			for sev, n := range bySeverity {
+				want := 0
+				if sev == severity {
+					want = 2
+				}
+				if n != want {
+					t.Errorf("%s: summary counts %d %s exposures, want %d", step, n, sev, want)
+				}
+			}
+			if sum.SecurityUpdates != 2 {
+				t.Errorf("%s: summary counts %d open exposures, want 2", step, sum.SecurityUpdates)
+			}
+		}
+		day := 24 * time.Hour
+		check("before the advisory", fleetwatch.SeverityCritical, false, nil, 3*day)
+
+		listing := func(label, vector string) string {
+			return fmt.Sprintf(`{"list":[{"type":"sa","nid":"1","title":"AAA Update test - %s - Access bypass - SA-CONTRIB-2026-900",
+				"url":"https://www.drupal.org/sa-contrib-2026-900","field_sa_criticality":%q,"field_is_psa":"0",
+				"field_project":{"id":"42"},"field_affected_versions":"<1.2.0","created":"1788974270",
+				"field_sa_solution":{"value":"<a href=\"/project/aaa_update_test/releases/8.x-1.2\">8.x-1.2</a>"}}]}`, label, vector)
+		}
+		writeListing(listing("Less critical", "AC:Complex/A:Admin/CI:Some/II:None/E:Theoretical/TD:Uncommon"))
+		in.now = in.now.Add(time.Hour)
+		if res, err := in.feeds.RefreshNow(ctx); err != nil || res.Advisories != 1 || res.Opened != 0 {
+			t.Fatalf("refresh with the advisory = %+v, %v", res, err)
+		}
+		check("the advisory arrived", fleetwatch.SeverityLessCritical, true, []string{"SA-CONTRIB-2026-900"}, 30*day)
+
+		writeListing(listing("Highly critical", "AC:None/A:None/CI:All/II:All/E:Exploit/TD:All"))
+		in.now = in.now.Add(time.Hour)
+		if res, err := in.feeds.RefreshNow(ctx); err != nil || res.Opened != 0 || res.Resolved != 0 {
+			t.Fatalf("refresh with the re-rated advisory = %+v, %v", res, err)
+		}
+		check("the advisory re-rated", fleetwatch.SeverityHighlyCritical, true, []string{"SA-CONTRIB-2026-900"}, day)
+
+		// An upgrade still resolves it, judged by the due date it has now.
+		in.push(t, sites[0].ID, "drupal=8.0.1", "aaa_update_test=8.x-1.2")
+		resolved := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureResolved})
+		if len(resolved) != 1 || resolved[0].SLAOutcome == nil || resolved[0].Severity != fleetwatch.SeverityHighlyCritical {
+			t.Fatalf("resolved = %+v", resolved)
+		}
+	})
+}

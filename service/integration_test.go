@@ -131,7 +131,7 @@ func TestAnalysis_PushPath(t *testing.T) {
 		}
 		m := siteModule(t, s, site.ID, "aaa_update_test")
 		if m.Status != "not_secure" || !m.SecurityUpdate || len(m.SecurityUpdates) != 1 || m.SecurityUpdates[0] != "8.x-1.2" ||
-			m.Severity == nil || *m.Severity != fleetwatch.SeverityModeratelyCritcal || len(m.Reasons) == 0 || m.AlsoAvailable == nil {
+			m.Severity == nil || *m.Severity != fleetwatch.SeverityModeratelyCritical || len(m.Reasons) == 0 || m.AlsoAvailable == nil {
 			t.Fatalf("site module = %+v", m)
 		}
 		all := in.exposures(t, fleetwatch.ExposureFilter{SiteID: site.ID})

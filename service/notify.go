@@ -352,7 +352,7 @@ func severityLabel(s string) string {
 	switch s {
 	case fleetwatch.SeverityHighlyCritical:
 		return "Highly critical"
-	case fleetwatch.SeverityModeratelyCritcal:
+	case fleetwatch.SeverityModeratelyCritical:
 		return "Moderately critical"
 	case fleetwatch.SeverityLessCritical:
 		return "Less critical"

@@ -120,6 +120,64 @@ func BenchmarkRecomputeProject(b *testing.B) {
 	}
 }
 
+// advisorySource serves one advisory of aaa_update_test, fixed by
+// 8.x-1.2, rated as severity says.
+type advisorySource struct{ severity, label string }
+
+func (advisorySource) FetchFeed(context.Context, string, string, string) (*fleetwatch.FeedResponse, error) {
+	return nil, fmt.Errorf("not served")
+}
+
+func (a advisorySource) FetchAdvisories(context.Context) ([]*fleetwatch.Advisory, error) {
+	return []*fleetwatch.Advisory{{AdvisoryID: "SA-CONTRIB-2026-900", Project: "aaa_update_test", Title: "AAA Update test - " + a.label,
+		RiskLabel: a.label, Severity: a.severity, FixedVersions: []string{"8.x-1.2"}, Source: "bench"}}, nil
+}
+
+// BenchmarkRecomputeProject_AdvisoryRerated measures an advisory that
+// changes the severity of 10,000 open exposures: their site_modules rows
+// re-judged and each exposure's severity, advisory and SLA clock updated,
+// in one transaction. Each iteration rates the advisory the other way.
+func BenchmarkRecomputeProject_AdvisoryRerated(b *testing.B) {
+	for _, backend := range sqlstoretest.Backends(b) {
+		b.Run(backend.Name, func(b *testing.B) {
+			s := sqlstoretest.MustOpen(b, backend)
+			const sites = 10000
+			seedFleet(b, s, sites, "8.x-1.0", "aaa_update_test")
+			cacheFeed(b, s, "aaa_update_test", readFixture(b, "aaa_update_test.sec.8.x-1.2.xml"))
+			an := service.NewAnalysis(s, nil)
+			ctx := context.Background()
+			if _, opened, _, err := an.RecomputeProject(ctx, "aaa_update_test"); err != nil || opened != sites {
+				b.Fatalf("opened %d exposures, want %d: %v", opened, sites, err)
+			}
+			rates := []advisorySource{{fleetwatch.SeverityLessCritical, "Less critical"}, {fleetwatch.SeverityHighlyCritical, "Highly critical"}}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				feeds := &service.Feeds{Store: s, Fetcher: rates[i%2], Analysis: an}
+				if backend == sqlstoretest.Postgres {
+					if _, err := s.WriterDB().ExecContext(ctx, `VACUUM ANALYZE site_modules, exposures`); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				res, err := feeds.RefreshAdvisories(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Sites != sites || res.Opened+res.Resolved != 0 {
+					b.Fatalf("advisory re-judged %d sites, opened %d, resolved %d; want %d, 0, 0", res.Sites, res.Opened, res.Resolved, sites)
+				}
+			}
+			b.StopTimer()
+			es, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{Severity: rates[(b.N-1)%2].severity, State: fleetwatch.ExposureOpen,
+				ListOptions: fleetwatch.ListOptions{PerPage: 1}})
+			if err != nil || len(es) != 1 || strings.Join(es[0].Advisories, ",") != "SA-CONTRIB-2026-900" {
+				b.Fatalf("open exposures rated %s: %+v, %v", rates[(b.N-1)%2].severity, es, err)
+			}
+		})
+	}
+}
+
 // BenchmarkAnalyzeInventory measures the worker's analysis of a new
 // 150-project inventory: the verdicts of every project from cached feeds.
 func BenchmarkAnalyzeInventory(b *testing.B) {

@@ -70,7 +70,7 @@ func (s *Store) Summary(ctx context.Context, sc fleetwatch.ReportScope) (*fleetw
 			r.SecurityHighlyCritical = n
 		case fleetwatch.SeverityCritical:
 			r.SecurityCritical = n
-		case fleetwatch.SeverityModeratelyCritcal:
+		case fleetwatch.SeverityModeratelyCritical:
 			r.SecurityModerately = n
 		case fleetwatch.SeverityLessCritical:
 			r.SecurityLessCritical = n

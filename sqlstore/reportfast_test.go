@@ -78,7 +78,7 @@ func scratchSummary(t *testing.T, db *sql.DB, sc fleetwatch.ReportScope) *fleetw
 	r.SitesWithSecurity = count(`SELECT count(DISTINCT x.site_id) FROM site_modules x` + from + ` AND x.security_update`)
 	now := sc.Now
 	for sev, dst := range map[string]*int{fleetwatch.SeverityHighlyCritical: &r.SecurityHighlyCritical, fleetwatch.SeverityCritical: &r.SecurityCritical,
-		fleetwatch.SeverityModeratelyCritcal: &r.SecurityModerately, fleetwatch.SeverityLessCritical: &r.SecurityLessCritical, fleetwatch.SeverityNotCritical: &r.SecurityNotCritical} {
+		fleetwatch.SeverityModeratelyCritical: &r.SecurityModerately, fleetwatch.SeverityLessCritical: &r.SecurityLessCritical, fleetwatch.SeverityNotCritical: &r.SecurityNotCritical} {
 		*dst = count(`SELECT count(*) FROM exposures x`+from+` AND x.resolved_at IS NULL AND x.severity = `+p(1), sev)
 		r.SecurityUpdates += *dst
 	}
@@ -190,6 +190,38 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			t.Fatalf("feed change resolved %d exposures: %v", len(ch.Resolved), err)
 		} else if outcomes := *ch.Resolved[0].SLAOutcome + " " + *ch.Resolved[1].SLAOutcome; outcomes != "breached within" {
 			t.Fatalf("feed change resolved exposures %s, want one breached and one within (in site order)", outcomes)
+		}
+		// p4's advisory arrives: a1's exposure, open since yesterday, is rated
+		// less critical and timed again (due 30 days after the site was
+		// first seen, its detection being earlier), counted by SaveAnalyses
+		// as it moves from one severity and due day to others.
+		p4, err := s.FindProjectInstalls(ctx, "p4")
+		if err != nil || len(p4) != 1 || p4[0].SiteID != a1.ID {
+			t.Fatalf("p4 installs: %v, %v", p4, err)
+		}
+		before, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{SiteID: a1.ID, Project: "p4", State: fleetwatch.ExposureOpen, ListOptions: fleetwatch.ListOptions{PerPage: 10}})
+		if err != nil || len(before) != 1 || before[0].Severity != fleetwatch.SeverityHighlyCritical {
+			t.Fatalf("a1's open p4 exposure: %v, %v", before, err)
+		}
+		policy := fleetwatch.DefaultSLAPolicy(orgA.ID)
+		rated := &fleetwatch.Analysis{SiteID: a1.ID, ModuleID: p4[0].ModuleID, VersionID: p4[0].VersionID,
+			Status: "not_secure", UpdateAvailable: true, SecurityUpdate: true, Severity: fleetwatch.SeverityLessCritical, Fingerprint: "rated",
+			Exposure: &fleetwatch.Exposure{FixedBy: []string{"9.9"}, Advisories: []string{"SA-CONTRIB-2026-901"},
+				Severity: fleetwatch.SeverityLessCritical, SeverityKnown: true, DetectedAt: now, ClockStartedAt: now, DueAt: now.AddDate(0, 0, 30)},
+			SLA: &policy}
+		ch, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{rated}, now.Add(-time.Hour))
+		if err != nil || ch.Updated != 1 || len(ch.Opened)+len(ch.Resolved) != 0 {
+			t.Fatalf("advisory updated %d exposures, opened %d, resolved %d: %v", ch.Updated, len(ch.Opened), len(ch.Resolved), err)
+		}
+		site, err := s.FindSiteByID(ctx, a1.ID)
+		if err != nil || site.FirstSeenAt == nil || !site.FirstSeenAt.After(before[0].DetectedAt) {
+			t.Fatalf("a1 first seen at %v, want after %v: %v", site.FirstSeenAt, before[0].DetectedAt, err)
+		}
+		after, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{SiteID: a1.ID, Project: "p4", State: fleetwatch.ExposureOpen, ListOptions: fleetwatch.ListOptions{PerPage: 10}})
+		if err != nil || len(after) != 1 || after[0].ID != before[0].ID || after[0].Severity != fleetwatch.SeverityLessCritical ||
+			!after[0].DetectedAt.Equal(before[0].DetectedAt) || !after[0].DueAt.Equal(site.FirstSeenAt.Truncate(time.Microsecond).AddDate(0, 0, 30)) ||
+			strings.Join(after[0].Advisories, ",") != "SA-CONTRIB-2026-901" {
+			t.Fatalf("a1's p4 exposure after its advisory: %+v, %v", after, err)
 		}
 		// An acceptance, and a revoked one.
 		open, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{OrganizationID: orgB.ID, State: fleetwatch.ExposureOpen, ListOptions: fleetwatch.ListOptions{PerPage: 10}})

@@ -219,7 +219,7 @@ func (l *demoLoader) summary(ctx context.Context, w io.Writer, took time.Duratio
 		len(l.orgs), len(l.sites), len(l.fetched), l.pushes, l.patchRuns, l.fleet.End.Format(time.DateOnly), l.advisories)
 	open := []string{}
 	total := 0
-	for _, sev := range []string{fleetwatch.SeverityHighlyCritical, fleetwatch.SeverityCritical, fleetwatch.SeverityModeratelyCritcal,
+	for _, sev := range []string{fleetwatch.SeverityHighlyCritical, fleetwatch.SeverityCritical, fleetwatch.SeverityModeratelyCritical,
 		fleetwatch.SeverityLessCritical, fleetwatch.SeverityNotCritical} {
 		_, n, err := l.store.FindExposures(ctx, fleetwatch.ExposureFilter{ListOptions: fleetwatch.ListOptions{Page: 1, PerPage: 1},
 			State: fleetwatch.ExposureOpen, Severity: sev})

@@ -149,11 +149,11 @@ func (l *demoLoader) writeFeed(p *demo.Project, t time.Time) error {
 
 // riskLabels are drupal.org's labels of the severities.
 var riskLabels = map[string]string{
-	fleetwatch.SeverityHighlyCritical:    "Highly critical",
-	fleetwatch.SeverityCritical:          "Critical",
-	fleetwatch.SeverityModeratelyCritcal: "Moderately critical",
-	fleetwatch.SeverityLessCritical:      "Less critical",
-	fleetwatch.SeverityNotCritical:       "Not critical",
+	fleetwatch.SeverityHighlyCritical:     "Highly critical",
+	fleetwatch.SeverityCritical:           "Critical",
+	fleetwatch.SeverityModeratelyCritical: "Moderately critical",
+	fleetwatch.SeverityLessCritical:       "Less critical",
+	fleetwatch.SeverityNotCritical:        "Not critical",
 }
 
 var vulnerabilityTypes = []string{"Access bypass", "Cross site scripting", "Information disclosure", "Cross site request forgery", "Arbitrary PHP code execution"}

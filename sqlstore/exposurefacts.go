@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fleetwatch/fleetwatch"
+)
+
+// exposureFacts returns what an install's analysis now says of its
+// exposure, with the SLA policy of its organization (nil: not analysed
+// now, leave its open exposure as it is).
+type exposureFacts func(*fleetwatch.Install) (*fleetwatch.Exposure, *fleetwatch.SLAPolicy)
+
+// openFacts is an open exposure as updateOpenExposures compares it.
+type openFacts struct {
+	id, org                   int64
+	severity                  string
+	known                     bool
+	fixedBy, advisories       []string
+	published                 *time.Time
+	detected, due             time.Time
+	firstSeen                 *time.Time
+	siteID, moduleID, version int64
+}
+
+// exposureUpdate is the new state of one open exposure.
+type exposureUpdate struct {
+	id                  int64
+	severity            string
+	known               bool
+	fixedBy, advisories string
+	published           *time.Time
+	start, due          time.Time
+	renotify            bool
+}
+
+// updateOpenExposures brings the open exposures of the rows cond selects
+// (over site_modules sm) that still need one up to what facts says of them
+// now: an advisory that arrived after the exposure opened gives it its
+// severity and id, a feed change its fixing releases or publication. Its
+// SLA clock is computed again under the policy facts gives, from its own
+// detection, and a breach already announced may be announced again when
+// the new due date is after at. Exposures whose facts are unchanged are
+// not written. It returns how many it updated, and counts them in counted
+// when the counter triggers are paused (nil: they count them).
+func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
+		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
+		FROM site_modules sm JOIN sites s ON s.id = sm.site_id
+		JOIN exposures e ON e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL
+		WHERE `+cond+` AND sm.security_update ORDER BY e.id`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("find open exposures: %w", err)
+	}
+	var open []openFacts
+	for rows.Next() {
+		var (
+			o                    openFacts
+			fixed, advs          string
+			published, firstSeen sql.NullTime
+		)
+		if err := rows.Scan(&o.id, &o.org, &o.severity, &o.known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
+			&o.siteID, &o.moduleID, &o.version); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("scan open exposure: %w", err)
+		}
+		if err := errors.Join(json.Unmarshal([]byte(fixed), &o.fixedBy), json.Unmarshal([]byte(advs), &o.advisories)); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("open exposure lists: %w", err)
+		}
+		o.published, o.firstSeen = timePtr(published), timePtr(firstSeen)
+		open = append(open, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find open exposures: %w", err)
+	}
+
+	var updates []exposureUpdate
+	for _, o := range open {
+		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
+		if e == nil || policy == nil {
+			continue
+		}
+		published := e.PublishedAt
+		if published != nil {
+			p := dbTime(*published)
+			published = &p
+		}
+		if e.Severity == o.severity && e.SeverityKnown == o.known && slices.Equal(e.FixedBy, o.fixedBy) &&
+			slices.Equal(e.Advisories, o.advisories) && samePtrTime(published, o.published) {
+			continue
+		}
+		in := fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published, DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen}
+		if !e.SeverityKnown {
+			in.Severity = "" // unknown counts as critical, whatever the policy says of critical
+		}
+		clock := fleetwatch.ComputeSLAClock(in, *policy)
+		u := exposureUpdate{id: o.id, severity: e.Severity, known: e.SeverityKnown, fixedBy: jsonList(e.FixedBy),
+			advisories: jsonList(e.Advisories), published: published, start: dbTime(clock.StartedAt), due: dbTime(clock.DueAt)}
+		u.renotify = u.due.After(at)
+		updates = append(updates, u)
+		if counted != nil {
+			counted.exposure(o.org, o.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: o.due}, -1)
+			counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
+		}
+	}
+
+	n := d.rowBatch(9)
+	for part := range chunks(updates, n) {
+		var c conds
+		values := make([]string, len(part))
+		for i, u := range part {
+			values[i] = "(" + strings.Join([]string{d.cast(c.arg(u.id), "BIGINT"), d.cast(c.arg(u.severity), "TEXT"),
+				d.cast(c.arg(u.known), "BOOLEAN"), d.cast(c.arg(u.fixedBy), "JSONB"), d.cast(c.arg(u.advisories), "JSONB"),
+				d.cast(c.arg(dbTimePtr(u.published)), "TIMESTAMPTZ"), d.cast(c.arg(u.start), "TIMESTAMPTZ"),
+				d.cast(c.arg(u.due), "TIMESTAMPTZ"), d.cast(c.arg(u.renotify), "BOOLEAN")}, ", ") + ")"
+		}
+		stamp := c.arg(at)
+		res, err := tx.ExecContext(ctx, `WITH v (id, severity, severity_known, fixed_by, advisories, published_at, clock_started_at, due_at, renotify)
+			AS (VALUES `+strings.Join(values, ", ")+`)
+			UPDATE exposures SET severity = v.severity, severity_known = v.severity_known, fixed_by = v.fixed_by,
+				advisories = v.advisories, published_at = v.published_at, clock_started_at = v.clock_started_at,
+				due_at = v.due_at, updated_at = `+stamp+`,
+				breach_notified_at = CASE WHEN v.renotify THEN NULL ELSE exposures.breach_notified_at END
+			FROM v WHERE exposures.id = v.id AND exposures.resolved_at IS NULL`, c.args...)
+		if err != nil {
+			return 0, fmt.Errorf("update open exposures: %w", err)
+		}
+		// The sites are locked and the rows were read in this transaction:
+		// a row not updated would leave the counters counting it wrongly.
+		if got, err := res.RowsAffected(); err != nil || got != int64(len(part)) {
+			return 0, fmt.Errorf("update open exposures: %d of %d updated (%v)", got, len(part), err)
+		}
+	}
+	return len(updates), nil
+}
+
+// samePtrTime reports whether two optional times are both unset or equal.
+func samePtrTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
