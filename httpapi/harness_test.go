@@ -91,7 +91,7 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		t.Fatal(err)
 	}
 	analysis := service.NewAnalysis(store, logger)
-	exposures := &service.Exposures{Store: store}
+	exposures := &service.Exposures{Store: store, Now: clock.Now}
 	// Reports are cached as in production, so tests see stale answers if
 	// an invalidation is missing.
 	reports := &service.Reports{Store: store, Now: clock.Now, Cache: memory.NewCache(1000)}
