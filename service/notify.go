@@ -12,15 +12,23 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/google/uuid"
 )
 
 // Defaults of the Notifier.
 const (
 	DefaultNotifyAttempts = 5
 	DefaultNotifyBackoff  = 2 * time.Second
-	maxNotifyBackoff      = 2 * time.Minute
-	notifyBuffer          = 4096
-	notifySenders         = 8
+	// DefaultNotifyRetryEvery is how often a notifier looks for pending
+	// deliveries nobody is retrying.
+	DefaultNotifyRetryEvery = 15 * time.Second
+	maxNotifyBackoff        = 2 * time.Minute
+	// deliveryLease is how long a notifier owns a delivery it is sending
+	// beyond the next attempt's time; after it, any notifier may take the
+	// delivery over.
+	deliveryLease = time.Minute
+	notifyBuffer  = 4096
+	notifySenders = 8
 )
 
 // Notifier sends notifications by each user's notification_preferences:
@@ -47,6 +55,9 @@ type Notifier struct {
 	DigestHour int
 	// DigestEvery is how often the digest schedule is checked (10 min).
 	DigestEvery time.Duration
+	// RetryEvery is how often pending deliveries whose owner is gone are
+	// looked for (DefaultNotifyRetryEvery).
+	RetryEvery time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
@@ -74,22 +85,15 @@ func (n *Notifier) now() time.Time {
 // the sends in flight.
 func (n *Notifier) Run(ctx context.Context) error {
 	defer n.wg.Wait()
-	every := n.DigestEvery
-	if every <= 0 {
-		every = 10 * time.Minute
+	digestEvery, retryEvery := n.DigestEvery, n.RetryEvery
+	if digestEvery <= 0 {
+		digestEvery = 10 * time.Minute
 	}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			n.SendDigests(ctx)
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	if retryEvery <= 0 {
+		retryEvery = DefaultNotifyRetryEvery
+	}
+	go repeat(ctx, digestEvery, n.SendDigests)
+	go repeat(ctx, retryEvery, n.retryDue)
 	last := ""
 	for ctx.Err() == nil {
 		sub, err := n.Events.subscribe(ctx, 0, last)
@@ -106,6 +110,20 @@ func (n *Notifier) Run(ctx context.Context) error {
 		sub.Close()
 	}
 	return nil
+}
+
+// repeat calls fn now and then every interval until ctx ends.
+func repeat(ctx context.Context, every time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // consume handles a subscription's events until it ends, and returns the ID
@@ -216,14 +234,28 @@ type webhookBody struct {
 }
 
 // deliver claims one delivery and, when this replica won the claim, sends it
-// in the background with retries.
+// in the background with retries. The claim stores what is sent, so that
+// the retries outlive this process (retryDue).
 func (n *Notifier) deliver(ctx context.Context, u *fleetwatch.User, channel, kind, key, subject, text string, e *fleetwatch.Event, digest string) {
 	p, _ := decodePreferences(u.NotificationPreferences)
-	d := &fleetwatch.NotificationDelivery{UserID: u.ID, Channel: channel, Kind: kind, Key: key, Subject: subject, Target: u.Email}
-	if channel == fleetwatch.ChannelWebhook {
+	until := n.now().Add(deliveryLease)
+	d := &fleetwatch.NotificationDelivery{UserID: u.ID, Channel: channel, Kind: kind, Key: key, Subject: subject, Target: u.Email,
+		NextAttemptAt: &until}
+	switch channel {
+	case fleetwatch.ChannelEmail:
+		d.Body = text + "\n\n-- \nFleetwatch " + n.PublicURL + "\nChange what reaches you: " + n.PublicURL + "/settings/notifications\n"
+	case fleetwatch.ChannelWebhook:
 		if wu, err := url.Parse(p.Webhook.URL); err == nil {
 			d.Target = wu.Host
 		}
+		// The body names the delivery, so its id is chosen here.
+		d.UUID = uuid.NewString()
+		payload, err := json.Marshal(webhookBody{Text: text, DeliveryID: d.UUID, Kind: kind, Event: e, Digest: digest})
+		if err != nil {
+			n.Logger.Error("notifier: encode webhook", "err", err)
+			return
+		}
+		d.Body = string(payload)
 	}
 	claimed, err := n.Store.ClaimDelivery(ctx, d)
 	if err != nil {
@@ -232,46 +264,83 @@ func (n *Notifier) deliver(ctx context.Context, u *fleetwatch.User, channel, kin
 	} else if !claimed {
 		return // another replica sends it
 	}
-	var send func(context.Context) error
-	switch channel {
-	case fleetwatch.ChannelEmail:
-		body := text + "\n\n-- \nFleetwatch " + n.PublicURL + "\nChange what reaches you: " + n.PublicURL + "/settings/notifications\n"
-		send = func(ctx context.Context) error { return n.Mailer.SendMail(ctx, u.Email, subject, body) }
-	case fleetwatch.ChannelWebhook:
-		payload, err := json.Marshal(webhookBody{Text: text, DeliveryID: d.UUID, Kind: kind, Event: e, Digest: digest})
-		if err != nil {
-			n.Logger.Error("notifier: encode webhook", "err", err)
-			return
-		}
-		send = func(ctx context.Context) error {
-			return n.Webhooks.SendWebhook(ctx, p.Webhook.URL, p.Webhook.Secret, payload)
-		}
-	}
+	n.start(ctx, d)
+}
+
+// start sends d in the background, bounded by the senders' semaphore.
+func (n *Notifier) start(ctx context.Context, d *fleetwatch.NotificationDelivery) {
 	sem := n.senders()
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		sem <- struct{}{}
 		defer func() { <-sem }()
-		n.attempt(context.WithoutCancel(ctx), ctx, d, send)
+		n.attempt(context.WithoutCancel(ctx), ctx, d)
 	}()
 }
 
-// attempt sends until it succeeds, fails for good, or runs out of attempts,
-// recording each attempt in the delivery log. Waits end early when stop
-// ends.
-func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.NotificationDelivery, send func(context.Context) error) {
-	attempts := n.Attempts
-	if attempts <= 0 {
-		attempts = DefaultNotifyAttempts
+// send sends d once on its channel. A webhook goes to the URL and secret
+// the user's preferences hold now; a channel switched off, or a user
+// deactivated, since the delivery was claimed fails it for good.
+func (n *Notifier) send(ctx context.Context, d *fleetwatch.NotificationDelivery) error {
+	u, err := n.Store.FindUserByID(ctx, d.UserID)
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+		return fmt.Errorf("%w: the user no longer exists", fleetwatch.ErrPermanentDelivery)
+	} else if err != nil {
+		return err
 	}
+	if !u.IsActive {
+		return fmt.Errorf("%w: the user was deactivated", fleetwatch.ErrPermanentDelivery)
+	}
+	switch d.Channel {
+	case fleetwatch.ChannelEmail:
+		if n.Mailer == nil {
+			return fmt.Errorf("%w: e-mail is not configured on this server", fleetwatch.ErrPermanentDelivery)
+		}
+		return n.Mailer.SendMail(ctx, d.Target, d.Subject, d.Body)
+	case fleetwatch.ChannelWebhook:
+		p, err := decodePreferences(u.NotificationPreferences)
+		if err != nil {
+			return fmt.Errorf("%w: %v", fleetwatch.ErrPermanentDelivery, err)
+		}
+		if !p.Webhook.Enabled || p.Webhook.URL == "" {
+			return fmt.Errorf("%w: the webhook was switched off", fleetwatch.ErrPermanentDelivery)
+		}
+		if n.Webhooks == nil {
+			return fmt.Errorf("%w: webhooks are not configured on this server", fleetwatch.ErrPermanentDelivery)
+		}
+		return n.Webhooks.SendWebhook(ctx, p.Webhook.URL, p.Webhook.Secret, []byte(d.Body))
+	}
+	return fmt.Errorf("%w: unknown channel %q", fleetwatch.ErrPermanentDelivery, d.Channel)
+}
+
+// backoff is the wait after a delivery's attempts-th failed attempt.
+func (n *Notifier) backoff(attempts int) time.Duration {
 	wait := n.Backoff
 	if wait <= 0 {
 		wait = DefaultNotifyBackoff
 	}
+	for i := 1; i < attempts && wait < maxNotifyBackoff; i++ {
+		wait *= 2
+	}
+	return min(wait, maxNotifyBackoff)
+}
+
+// attempt sends until it succeeds, fails for good, or runs out of attempts,
+// recording each attempt in the delivery log. Between attempts the delivery
+// is due at the next one, plus the lease: should this process stop (stop
+// ends) or die, it stays pending and a notifier takes it over then
+// (retryDue). Before each retry it renews its lease, and gives the delivery
+// up if another notifier took it over meanwhile.
+func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.NotificationDelivery) {
+	attempts := n.Attempts
+	if attempts <= 0 {
+		attempts = DefaultNotifyAttempts
+	}
 	for {
 		d.Attempts++
-		err := send(ctx)
+		err := n.send(ctx, d)
+		wait := n.backoff(d.Attempts)
 		switch {
 		case err == nil:
 			at := n.now()
@@ -279,9 +348,13 @@ func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.Notification
 		case errors.Is(err, fleetwatch.ErrPermanentDelivery) || d.Attempts >= attempts:
 			d.Status, d.LastError = fleetwatch.DeliveryFailed, truncate(err.Error(), 500)
 		default:
-			d.LastError = truncate(err.Error(), 500)
+			next := n.now().Add(wait + deliveryLease)
+			d.LastError, d.NextAttemptAt = truncate(err.Error(), 500), &next
 		}
-		if uerr := n.Store.UpdateDelivery(ctx, d); uerr != nil {
+		if uerr := n.Store.UpdateDelivery(ctx, d); fleetwatch.ErrorCode(uerr) == fleetwatch.ENOTFOUND {
+			n.Logger.Warn("notifier: another notifier took the delivery over", "delivery", d.UUID)
+			return
+		} else if uerr != nil {
 			n.Logger.Error("notifier: record delivery", "delivery", d.UUID, "err", uerr)
 		}
 		if d.Status != fleetwatch.DeliveryPending {
@@ -291,12 +364,36 @@ func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.Notification
 			return
 		}
 		if !sleep(stop, wait) {
-			d.Status = fleetwatch.DeliveryFailed
-			d.LastError = truncate("stopped while retrying: "+d.LastError, 500)
-			_ = n.Store.UpdateDelivery(ctx, d)
+			return // pending: a notifier takes it over once it is due
+		}
+		if ok, err := n.Store.RenewDelivery(ctx, d, n.now().Add(deliveryLease)); err != nil || !ok {
+			if err != nil {
+				n.Logger.Error("notifier: renew delivery", "delivery", d.UUID, "err", err)
+			}
 			return
 		}
-		wait = min(wait*2, maxNotifyBackoff)
+	}
+}
+
+// retryDue takes over the pending deliveries whose owner did not try them
+// when due (it stopped or died), and sends them.
+func (n *Notifier) retryDue(ctx context.Context) {
+	for ctx.Err() == nil {
+		at := n.now()
+		ds, err := n.Store.ClaimDueDeliveries(ctx, at, at.Add(deliveryLease), notifySenders)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.Logger.Error("notifier: claim due deliveries", "err", err)
+			}
+			return
+		}
+		for _, d := range ds {
+			n.Logger.Info("notifier: retrying a delivery", "delivery", d.UUID, "attempts", d.Attempts)
+			n.start(ctx, d)
+		}
+		if len(ds) < notifySenders {
+			return
+		}
 	}
 }
 

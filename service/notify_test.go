@@ -260,3 +260,107 @@ func TestNotifier_SendDigests(t *testing.T) {
 		t.Errorf("webhook digest deliveries %+v", ds)
 	}
 }
+
+// TestNotifier_RetriesOutliveTheProcess: a delivery whose notifier stopped
+// between attempts, and one whose notifier died right after claiming it,
+// are sent by the next notifier to run — once, however many run.
+func TestNotifier_RetriesOutliveTheProcess(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newNotifyFixture(t, s)
+		f.hook.failures = 1
+		ctx := context.Background()
+
+		// A notifier tries the webhook once, fails, and is stopped while it
+		// waits to retry.
+		first := f.notifier(t)
+		first.Backoff = time.Hour
+		stop, cancel := context.WithCancel(ctx)
+		first.Handle(stop, f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if ds := f.deliveries(t, "hook"); len(ds) == 1 && ds[0].Attempts == 1 {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("first attempt not recorded: %+v", ds)
+			}
+		}
+		cancel()
+		first.Wait()
+		ds := f.deliveries(t, "hook")
+		if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryPending || ds[0].NextAttemptAt == nil ||
+			ds[0].NextAttemptAt.Before(time.Now().Add(2*time.Minute)) || !strings.Contains(ds[0].LastError, "500") {
+			t.Fatalf("after the stop, the delivery is %+v, want pending, due after the longest backoff", ds[0])
+		}
+		hookID := ds[0].UUID
+
+		// Another dies right after claiming an e-mail: pending, due in a
+		// minute, never tried.
+		soon := time.Now().Add(time.Minute)
+		crashed := &fleetwatch.NotificationDelivery{UserID: f.users["default"].ID, Channel: fleetwatch.ChannelEmail,
+			Kind: fleetwatch.EventExposureOpened, Key: "crashed-1", Subject: "[Fleetwatch] claimed, then the process died",
+			Target: "default@acme.example", Body: "the body as claimed", NextAttemptAt: &soon}
+		if ok, err := s.ClaimDelivery(ctx, crashed); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+
+		// Two notifiers start, two hours later: each delivery is sent once.
+		later := func() time.Time { return time.Now().Add(2 * time.Hour) }
+		runCtx, stopRun := context.WithCancel(ctx)
+		var done sync.WaitGroup
+		for range 2 {
+			n := f.notifier(t)
+			n.Now, n.RetryEvery, n.DigestHour = later, 10*time.Millisecond, 25
+			done.Add(1)
+			go func() { defer done.Done(); _ = n.Run(runCtx) }()
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			hook, mail := f.deliveries(t, "hook"), f.deliveries(t, "default")
+			if len(hook) == 1 && hook[0].Status == fleetwatch.DeliverySent && len(mail) == 1 && mail[0].Status == fleetwatch.DeliverySent {
+				if hook[0].Attempts != 2 || mail[0].Attempts != 1 || hook[0].NextAttemptAt != nil || hook[0].UUID != hookID {
+					t.Errorf("sent deliveries: %+v and %+v", hook[0], mail[0])
+				}
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("not sent after the restart: %+v, %+v", hook, mail)
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // a double send would show by now
+		stopRun()
+		done.Wait()
+
+		f.hook.mu.Lock()
+		calls, bodies := f.hook.calls, f.hook.bodies
+		f.hook.mu.Unlock()
+		if calls != 2 || len(bodies) != 1 || bodies[0]["delivery_id"] != hookID {
+			t.Errorf("webhook: %d calls and %v, want the failed one and one with delivery_id %s", calls, bodies, hookID)
+		}
+		mails := f.mails()["default@acme.example"]
+		if len(mails) != 1 || !strings.Contains(mails[0].Data, "the body as claimed") {
+			t.Errorf("mails after the restart: %+v", mails)
+		}
+	})
+}
+
+// TestNotifier_RetryFollowsPreferences: a delivery retried after the user
+// switched the webhook off fails for good instead of posting.
+func TestNotifier_RetryFollowsPreferences(t *testing.T) {
+	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f.hook.failures = 100
+	n := f.notifier(t)
+	n.Backoff = 50 * time.Millisecond
+	n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if ds := f.deliveries(t, "hook"); len(ds) == 1 && ds[0].Attempts >= 1 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatal("first attempt not recorded")
+		}
+	}
+	if err := f.store.SetNotificationPreferences(context.Background(), f.users["hook"].ID, []byte(`{"webhook":{"enabled":false}}`)); err != nil {
+		t.Fatal(err)
+	}
+	n.Wait()
+	ds := f.deliveries(t, "hook")
+	if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed || !strings.Contains(ds[0].LastError, "switched off") || ds[0].Attempts >= 4 {
+		t.Errorf("delivery %+v, want failed for the switched-off webhook", ds[0])
+	}
+}

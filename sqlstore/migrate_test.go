@@ -2,9 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
@@ -21,14 +23,7 @@ func TestMigrate_HistoryLink(t *testing.T) {
 	for _, b := range sqlstoretest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := sqlstore.Open(ctx, sqlstoretest.NewDatabaseURL(t, b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if err := s.MigrateTo(ctx, 18); err != nil {
-				t.Fatal(err)
-			}
+			s := openAtVersion(t, b, 18)
 			org := mustCreateOrganization(t, s, "acme", 0)
 			one, two, three := mustCreateSite(t, s, org.ID, "one"), mustCreateSite(t, s, org.ID, "two"), mustCreateSite(t, s, org.ID, "three")
 			t0 := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Second)
@@ -109,4 +104,60 @@ func TestMigrate_HistoryLink(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrate_DeliveryRetries: 00021 fails the deliveries the old code left
+// pending (it kept nothing to resend them with) and keeps the others.
+func TestMigrate_DeliveryRetries(t *testing.T) {
+	for _, b := range sqlstoretest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openAtVersion(t, b, 20)
+			org := mustCreateOrganization(t, s, "acme", 0)
+			u := mustCreateUser(t, s, "v@acme.example", org.ID, fleetwatch.RoleViewer)
+			t0 := time.Now().UTC().Truncate(time.Second)
+			for key, status := range map[string]string{"pending": "pending", "sent": "sent", "failed": "failed"} {
+				if _, err := s.WriterDB().ExecContext(ctx, `INSERT INTO notification_deliveries (uuid, user_id, channel, kind, dedupe_key,
+					status, attempts, last_error, created_at, updated_at) VALUES ($1, $2, 'email', 'exposure.opened', $3, $4, 1, 'x', $5, $5)`,
+					fmt.Sprintf("00000000-0000-4000-8000-%012d", len(key)), u.ID, key, status, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			list, _, err := s.FindDeliveries(ctx, fleetwatch.DeliveryFilter{UserID: u.ID, ListOptions: fleetwatch.ListOptions{Page: 1, PerPage: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, d := range list {
+				got[d.Key] = d.Status + ":" + d.LastError
+				if d.NextAttemptAt != nil || d.Body != "" {
+					t.Errorf("%s: next attempt %v, body %q", d.Key, d.NextAttemptAt, d.Body)
+				}
+			}
+			want := map[string]string{"pending": "failed:interrupted by an upgrade before it was sent", "sent": "sent:x", "failed": "failed:x"}
+			if len(got) != 3 || got["pending"] != want["pending"] || got["sent"] != want["sent"] || got["failed"] != want["failed"] {
+				t.Errorf("after 00021: %v, want %v", got, want)
+			}
+			if due, err := s.ClaimDueDeliveries(ctx, t0.Add(time.Hour), t0.Add(2*time.Hour), 10); err != nil || len(due) != 0 {
+				t.Errorf("due after the upgrade: %v, %v", due, err)
+			}
+		})
+	}
+}
+
+// openAtVersion opens a new database of the backend migrated up to version.
+func openAtVersion(t *testing.T, b sqlstoretest.Backend, version int64) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), sqlstoretest.NewDatabaseURL(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.MigrateTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -119,5 +119,79 @@ func TestStore_Delivery(t *testing.T) {
 		if total != 1 || len(list) != 1 || list[0].Attempts != 2 || list[0].SentAt == nil || !list[0].SentAt.Equal(at) {
 			t.Errorf("deliveries %d %+v", total, list)
 		}
+		// A sent delivery is no longer pending: nothing writes it again.
+		wantCode(t, s.UpdateDelivery(ctx, d), fleetwatch.ENOTFOUND)
+	})
+}
+
+// TestStore_DeliveryLease: a pending delivery belongs to its claimer until
+// it is due; then one claimer takes it over, and the old owner can neither
+// record nor renew it.
+func TestStore_DeliveryLease(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		o := mustCreateOrganization(t, s, "Acme", 0)
+		u := mustCreateUser(t, s, "v@acme.example", o.ID, fleetwatch.RoleViewer)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		claim := func(key string, due time.Time) *fleetwatch.NotificationDelivery {
+			t.Helper()
+			d := &fleetwatch.NotificationDelivery{UserID: u.ID, Channel: fleetwatch.ChannelWebhook, Kind: fleetwatch.EventSLABreached,
+				Key: key, Target: "hooks.example", Subject: "s", Body: `{"text":"` + key + `"}`, NextAttemptAt: &due}
+			if ok, err := s.ClaimDelivery(ctx, d); err != nil || !ok || d.Lease == "" || d.Body != `{"text":"`+key+`"}` {
+				t.Fatalf("claim %s: %v %v %+v", key, ok, err, d)
+			}
+			return d
+		}
+		owned := claim("owned", now.Add(time.Minute))
+		late := claim("late", now.Add(-time.Second))
+		if got, err := s.ClaimDueDeliveries(ctx, now, now.Add(time.Minute), 10); err != nil || len(got) != 1 || got[0].ID != late.ID ||
+			got[0].Body != late.Body || got[0].Lease == late.Lease || !got[0].NextAttemptAt.Equal(now.Add(time.Minute)) {
+			t.Fatalf("due deliveries: %+v, %v; want only the late one, under a new lease", got, err)
+		} else {
+			// The late owner wakes up: its writes are refused.
+			late.Attempts, late.LastError = 1, "timeout"
+			wantCode(t, s.UpdateDelivery(ctx, late), fleetwatch.ENOTFOUND)
+			if ok, err := s.RenewDelivery(ctx, late, now.Add(time.Hour)); err != nil || ok {
+				t.Errorf("the old owner renewed: %v %v", ok, err)
+			}
+			// The new owner records its attempt.
+			next := now.Add(2 * time.Minute)
+			got[0].Attempts, got[0].LastError, got[0].NextAttemptAt = 1, "500", &next
+			if err := s.UpdateDelivery(ctx, got[0]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Nothing is due now; the owner renews its own lease, and the
+		// claimers find it only once that has passed.
+		if got, err := s.ClaimDueDeliveries(ctx, now, now.Add(time.Minute), 10); err != nil || len(got) != 0 {
+			t.Fatalf("due deliveries: %+v, %v; want none", got, err)
+		}
+		old := owned.Lease
+		if ok, err := s.RenewDelivery(ctx, owned, now.Add(10*time.Minute)); err != nil || !ok || owned.Lease == old {
+			t.Fatalf("renew: %v %v %+v", ok, err, owned)
+		}
+		got, err := s.ClaimDueDeliveries(ctx, now.Add(5*time.Minute), now.Add(6*time.Minute), 10)
+		if err != nil || len(got) != 1 || got[0].Key != "late" {
+			t.Fatalf("due in 5 minutes: %+v, %v; want the late one only", got, err)
+		}
+		got, err = s.ClaimDueDeliveries(ctx, now.Add(11*time.Minute), now.Add(12*time.Minute), 1)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("due in 11 minutes, limit 1: %+v, %v", got, err)
+		}
+		// Sent and failed deliveries are never due.
+		for _, d := range got {
+			d.Status, d.Attempts = fleetwatch.DeliveryFailed, 5
+			if err := s.UpdateDelivery(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rest, err := s.ClaimDueDeliveries(ctx, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+		if err != nil || len(rest) != 1 || rest[0].ID == got[0].ID {
+			t.Fatalf("due in an hour: %+v, %v; want the one still pending", rest, err)
+		}
+		list, _, err := s.FindDeliveries(ctx, fleetwatch.DeliveryFilter{UserID: u.ID, Status: fleetwatch.DeliveryFailed, ListOptions: fleetwatch.ListOptions{Page: 1, PerPage: 10}})
+		if err != nil || len(list) != 1 || list[0].NextAttemptAt != nil {
+			t.Errorf("failed delivery %+v, %v; want no next attempt", list, err)
+		}
 	})
 }

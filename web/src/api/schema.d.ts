@@ -1490,6 +1490,11 @@ export interface components {
             /** @description The event type, or digest */
             kind: string;
             last_error: string;
+            /**
+             * Format: date-time
+             * @description When a pending delivery is tried next; null once sent or failed
+             */
+            next_attempt_at: string | null;
             /** Format: date-time */
             sent_at: string | null;
             /** @enum {string} */

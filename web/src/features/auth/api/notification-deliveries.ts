@@ -17,6 +17,8 @@ export interface NotificationDelivery {
   attempts: number;
   last_error: string;
   sent_at: string | null;
+  /** when a pending delivery is tried next; null once sent or failed */
+  next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -76,6 +76,11 @@ export function NotificationDeliveriesTable() {
                             )
                           </Text>
                         )}
+                        {n.status === 'pending' && n.attempts > 0 && n.next_attempt_at && (
+                          <Text size="xs" c="dimmed">
+                            {n.last_error} — retrying {formatDateTime(n.next_attempt_at)}
+                          </Text>
+                        )}
                       </Table.Td>
                     </Table.Tr>
                   ))}

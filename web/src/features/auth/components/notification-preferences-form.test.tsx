@@ -109,11 +109,27 @@ describe('NotificationDeliveriesTable', () => {
               attempts: 3,
               last_error: 'connection refused',
               sent_at: null,
+              next_attempt_at: null,
               created_at: '2026-11-25T10:00:00Z',
               updated_at: '2026-11-25T10:05:00Z',
             },
+            {
+              id: 'd2',
+              channel: 'email',
+              kind: 'exposure.opened',
+              key: 'ev2',
+              subject: 'Critical security update for ctools on Acme www',
+              target: 'ops@acme.example',
+              status: 'pending',
+              attempts: 1,
+              last_error: 'smtp: 451 try again later',
+              sent_at: null,
+              next_attempt_at: '2026-11-25T10:08:00Z',
+              created_at: '2026-11-25T10:06:00Z',
+              updated_at: '2026-11-25T10:06:00Z',
+            },
           ],
-          meta: { total: 1, page: 1, per_page: 10 },
+          meta: { total: 2, page: 1, per_page: 10 },
         },
       ],
     });
@@ -122,5 +138,8 @@ describe('NotificationDeliveriesTable', () => {
     expect(row).toHaveTextContent('Webhook');
     expect(row).toHaveTextContent('failed');
     expect(row).toHaveTextContent('connection refused (3 attempts)');
+    const pending = await screen.findByRole('row', { name: /ctools/ });
+    expect(pending).toHaveTextContent('pending');
+    expect(pending).toHaveTextContent('smtp: 451 try again later — retrying');
   });
 });
