@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // ErrInvalidAdvisory is wrapped by the errors of the advisory parsers for
@@ -74,7 +76,8 @@ type Advisory struct {
 	IsPSA bool
 	// Published is when the advisory was published; zero when unknown.
 	Published time.Time
-	// Source names the format: "api-d7", "osv".
+	// Source names the format: "api-d7", "osv" (the Drupal Security
+	// Team's), "ghsa" (GitHub's OSV), "friendsofphp".
 	Source string
 }
 
@@ -335,10 +338,15 @@ func validMachineName(s string) bool {
 	return true
 }
 
-// ParseOSV parses one advisory of the Drupal Security Team's OSV database
-// (drupal-advisory-database). OSV carries no risk data: Severity and
-// RiskLabel stay empty, RiskScore -1. Fixed versions are the "fixed" events
-// of the ranges. Errors wrap ErrInvalidAdvisory.
+// ParseOSV parses one OSV advisory of a drupal/* package: the Drupal
+// Security Team's database (drupal-advisory-database, ids DRUPAL-…) or the
+// GitHub Advisory Database (GHSA-…). A GHSA entry that links its drupal.org
+// advisory takes that advisory's id (SA-CORE-2018-006), so that it merges
+// with what other sources say of it; GitHub splits some advisories into
+// several entries, which then merge too. OSV carries no drupal.org risk
+// data: Severity and RiskLabel stay empty, RiskScore -1 (GitHub's own
+// LOW…CRITICAL is another scale, and is not taken for one). Fixed versions
+// are the "fixed" events of the ranges. Errors wrap ErrInvalidAdvisory.
 func ParseOSV(r io.Reader) (Advisory, error) {
 	var doc struct {
 		ID        string   `json:"id"`
@@ -371,10 +379,16 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 		a.ID = "SA-" + rest
 	}
 	for _, ref := range doc.References {
-		if saIDPattern.MatchString(ref.URL) {
+		if id := saIDPattern.FindString(ref.URL); id != "" {
 			a.URL = ref.URL
+			if strings.HasPrefix(a.ID, "GHSA-") {
+				a.ID = strings.ToUpper(id)
+			}
 			break
 		}
+	}
+	if strings.HasPrefix(strings.ToUpper(doc.ID), "GHSA-") {
+		a.Source = "ghsa"
 	}
 	for _, alias := range doc.Aliases {
 		if strings.HasPrefix(alias, "CVE-") {
@@ -404,6 +418,100 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 					a.FixedVersions = append(a.FixedVersions, f)
 				}
 			}
+		}
+	}
+	return a, nil
+}
+
+// ParseFriendsOfPHP parses one advisory of the FriendsOfPHP
+// security-advisories database (drupal/<project>/<name>.yaml): its id from
+// the drupal.org link, its risk label from the title, its project from the
+// composer reference, and as fixed versions the upper bounds of its
+// branches that no branch counts as affected (a branch ending where the
+// next begins is not fixed by that version). Errors wrap
+// ErrInvalidAdvisory.
+func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
+	var doc struct {
+		Title     string `yaml:"title"`
+		Link      string `yaml:"link"`
+		CVE       string `yaml:"cve"`
+		Reference string `yaml:"reference"`
+		Branches  map[string]struct {
+			Time     string   `yaml:"time"`
+			Versions []string `yaml:"versions"`
+		} `yaml:"branches"`
+	}
+	dec := yaml.NewDecoder(io.LimitReader(r, 1<<20))
+	if err := dec.Decode(&doc); err != nil {
+		return Advisory{}, fmt.Errorf("%w: friendsofphp: %v", ErrInvalidAdvisory, err)
+	}
+	a := Advisory{Title: strings.TrimSpace(doc.Title), URL: doc.Link, RiskScore: -1, Source: "friendsofphp"}
+	if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Link)); a.ID == "" {
+		if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Title)); a.ID == "" {
+			return Advisory{}, fmt.Errorf("%w: friendsofphp entry %q names no drupal.org advisory", ErrInvalidAdvisory, clip(doc.Title))
+		}
+	}
+	pkg, _ := strings.CutPrefix(doc.Reference, "composer://")
+	name, ok := strings.CutPrefix(pkg, "drupal/")
+	switch {
+	case !ok:
+		return Advisory{}, fmt.Errorf("%w: friendsofphp reference %q is not a drupal/* package", ErrInvalidAdvisory, clip(doc.Reference))
+	case name == "core" || name == "core-recommended" || name == "drupal":
+		a.Project = CoreProject
+	case validMachineName(name):
+		a.Project = name
+	default:
+		return Advisory{}, fmt.Errorf("%w: friendsofphp package %q is not a drupal.org project", ErrInvalidAdvisory, clip(pkg))
+	}
+	// "Highly critical - Remote Code Execution" has no project part.
+	for _, part := range strings.Split(a.Title, " - ") {
+		if sev, ok := RiskForLabel(strings.TrimSpace(part)); ok {
+			a.RiskLabel, a.Severity = strings.TrimSpace(part), sev
+			break
+		}
+	}
+	if strings.HasPrefix(doc.CVE, "CVE-") {
+		a.CVEs = []string{doc.CVE}
+	}
+	type bound struct {
+		low, high       Version
+		lowSet, highSet bool
+	}
+	var ranges []bound
+	var highs []string
+	for _, b := range doc.Branches {
+		var rg bound
+		for _, c := range b.Versions {
+			c = strings.TrimSpace(c)
+			switch {
+			case strings.HasPrefix(c, ">="):
+				if v, err := Parse(strings.TrimPrefix(c, ">=")); err == nil {
+					rg.low, rg.lowSet = v, true
+				}
+			case strings.HasPrefix(c, "<") && !strings.HasPrefix(c, "<="):
+				f := strings.TrimPrefix(c, "<")
+				if v, err := Parse(f); err == nil && len(f) <= MaxVersionLength {
+					rg.high, rg.highSet = v, true
+					highs = append(highs, f)
+				}
+			}
+		}
+		ranges = append(ranges, rg)
+		if t, err := time.Parse(time.DateTime, strings.TrimSpace(b.Time)); err == nil && (a.Published.IsZero() || t.Before(a.Published)) {
+			a.Published = t.UTC()
+		}
+	}
+	slices.Sort(highs)
+	for _, f := range slices.Compact(highs) {
+		v, _ := Parse(f)
+		affected := false
+		for _, rg := range ranges {
+			if rg.lowSet && Compare(rg.low, v) <= 0 && (!rg.highSet || Compare(v, rg.high) < 0) {
+				affected = true
+			}
+		}
+		if !affected {
+			a.FixedVersions = append(a.FixedVersions, f)
 		}
 	}
 	return a, nil

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch/drupal"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestRiskVectorScore(t *testing.T) {
@@ -258,4 +260,106 @@ func FuzzRiskVectorScore(f *testing.F) {
 			t.Fatalf("score %d out of range", n)
 		}
 	})
+}
+
+func TestParseOSV_GitHub(t *testing.T) {
+	tests := []struct {
+		file, id string
+		fixed    []string
+		cve      string
+	}{
+		// Linked to its drupal.org advisory: takes its id, to merge with it.
+		{"GHSA-f84q-mgj9-8jfc.json", "SA-CORE-2018-006", []string{"8.5.8", "8.6.2"}, ""},
+		{"GHSA-m648-hpf8-qcjw.json", "SA-CORE-2020-004", nil, "CVE-2020-13663"},
+		// Linked in upper case, among other references; lists drupal/drupal too.
+		{"GHSA-h377-287m-w2r9.json", "SA-CORE-2017-003", nil, "CVE-2017-6921"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			a, err := drupal.ParseOSV(openAdvisory(t, "github-advisory-database/"+tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ID != tt.id || a.Project != drupal.CoreProject || a.Source != "ghsa" || a.Severity != "" || a.RiskScore != -1 {
+				t.Errorf("got %s %s %s %q %d", a.ID, a.Project, a.Source, a.Severity, a.RiskScore)
+			}
+			if tt.fixed != nil && !cmp.Equal(a.FixedVersions, tt.fixed) {
+				t.Errorf("fixed = %v, want %v", a.FixedVersions, tt.fixed)
+			}
+			if tt.cve != "" && !slices.Contains(a.CVEs, tt.cve) {
+				t.Errorf("CVEs = %v, want %s among them", a.CVEs, tt.cve)
+			}
+		})
+	}
+	// An entry that links no drupal.org advisory keeps GitHub's id.
+	a, err := drupal.ParseOSV(strings.NewReader(`{"id": "GHSA-xxxx-yyyy-zzzz", "summary": "Views XSS",
+		"affected": [{"package": {"ecosystem": "Packagist", "name": "drupal/views"}, "ranges": [{"type": "ECOSYSTEM",
+		"events": [{"introduced": "0"}, {"fixed": "3.2.1"}]}]}], "references": [{"url": "https://github.com/advisories"}]}`))
+	if err != nil || a.ID != "GHSA-XXXX-YYYY-ZZZZ" || a.Project != "views" || !cmp.Equal(a.FixedVersions, []string{"3.2.1"}) {
+		t.Errorf("unlinked entry: %+v, %v", a, err)
+	}
+}
+
+func TestParseFriendsOfPHP(t *testing.T) {
+	tests := []struct {
+		file, id, project, severity string
+		fixed                       []string
+		published                   string
+	}{
+		{"drupal/config_update/sa-contrib-2017-091.yaml", "SA-CONTRIB-2017-091", "config_update", drupal.RiskModeratelyCritical,
+			[]string{"1.5.0"}, "2017-12-06T17:13:21Z"},
+		// No project part in the title; four branches, each fixed.
+		{"drupal/core/CVE-2018-7600.yaml", "SA-CORE-2018-002", "drupal", drupal.RiskHighlyCritical,
+			[]string{"7.58", "8.3.9", "8.4.6", "8.5.1"}, "2018-03-28T19:30:00Z"},
+		// Branches that end where the next begins are not fixed there: only
+		// 10.1.8 and 10.2.2 fix it. No fix times.
+		{"drupal/core/2024-01-17.yaml", "SA-CORE-2024-001", "drupal", drupal.RiskModeratelyCritical,
+			[]string{"10.1.8", "10.2.2"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			a, err := drupal.ParseFriendsOfPHP(openAdvisory(t, "friendsofphp-security-advisories/"+tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ID != tt.id || a.Project != tt.project || a.Severity != tt.severity || a.Source != "friendsofphp" || a.RiskScore != -1 {
+				t.Errorf("got %s %s %q %s %d", a.ID, a.Project, a.Severity, a.Source, a.RiskScore)
+			}
+			if !cmp.Equal(a.FixedVersions, tt.fixed, cmpopts.SortSlices(func(x, y string) bool { return x < y })) {
+				t.Errorf("fixed = %v, want %v", a.FixedVersions, tt.fixed)
+			}
+			if got := ""; !a.Published.IsZero() {
+				got = a.Published.Format(time.RFC3339)
+				if got != tt.published {
+					t.Errorf("published %s, want %s", got, tt.published)
+				}
+			} else if tt.published != "" {
+				t.Errorf("published unset, want %s", tt.published)
+			}
+		})
+	}
+	// Every fixture parses, with an id, a project and a fix.
+	files, _ := filepath.Glob(filepath.Join("testdata", "advisories", "friendsofphp-security-advisories", "drupal", "*", "*.yaml"))
+	if len(files) < 19 {
+		t.Fatalf("only %d FriendsOfPHP fixtures", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		a, err := drupal.ParseFriendsOfPHP(bytes.NewReader(b))
+		if err != nil || a.Project == "" || len(a.FixedVersions) == 0 {
+			t.Errorf("%s: %+v, %v", f, a, err)
+		}
+	}
+	// What is not such an advisory is refused in words.
+	for name, body := range map[string]string{
+		"not YAML":     "title: [unclosed",
+		"no advisory":  "title: Something\nlink: https://example.com\nreference: composer://drupal/core\n",
+		"not drupal":   "title: X - Critical - SA-CORE-2020-001\nlink: https://www.drupal.org/sa-core-2020-001\nreference: composer://symfony/http-kernel\n",
+		"bad project":  "title: X - Critical - SA-CONTRIB-2020-001\nreference: composer://drupal/Bad-Name\n",
+		"no reference": "title: X - Critical - SA-CONTRIB-2020-001\n",
+	} {
+		if _, err := drupal.ParseFriendsOfPHP(strings.NewReader(body)); !errors.Is(err, drupal.ErrInvalidAdvisory) {
+			t.Errorf("%s: %v, want ErrInvalidAdvisory", name, err)
+		}
+	}
 }

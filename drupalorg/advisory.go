@@ -2,6 +2,7 @@ package drupalorg
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -111,7 +113,14 @@ func (c *Client) resolveProjects(ctx context.Context, listing string, advs []dru
 	}
 }
 
-// readAdvisoryFiles reads a file:// advisory mirror.
+// isYAML reports whether a mirror file is a FriendsOfPHP YAML advisory.
+func isYAML(path string) bool {
+	return strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")
+}
+
+// readAdvisoryFiles reads a file:// advisory mirror: a file, or a folder of
+// api-d7 listings and OSV entries (.json: the Drupal Security Team's and
+// GitHub's) and FriendsOfPHP entries (.yaml), in any layout.
 func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]drupal.Advisory, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -121,7 +130,7 @@ func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]d
 	if st.IsDir() {
 		files = nil
 		err := filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".json") || isYAML(p)) {
 				files = append(files, p)
 			}
 			return err
@@ -139,6 +148,15 @@ func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]d
 		}
 		if int64(len(body)) > c.cfg.MaxAdvisoryBytes {
 			c.cfg.Logger.Warn("advisory file too large, skipped", "file", f)
+			continue
+		}
+		if isYAML(f) {
+			a, err := drupal.ParseFriendsOfPHP(bytes.NewReader(body))
+			if err != nil {
+				c.cfg.Logger.Warn("advisory file skipped", "file", f, "err", err)
+				continue
+			}
+			out = append(out, a)
 			continue
 		}
 		var probe struct {
@@ -163,8 +181,16 @@ func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]d
 		}
 		out = append(out, a)
 	}
+	// Sources that say the same advisory are merged as they are saved, a
+	// later one's fields over an earlier one's: drupal.org's own last.
+	slices.SortStableFunc(out, func(a, b drupal.Advisory) int { return cmp.Compare(sourceRank[a.Source], sourceRank[b.Source]) })
 	return out, nil
 }
+
+// sourceRank orders advisory formats by authority, least first: GitHub's
+// titles and FriendsOfPHP's lack the advisory's own words, the Drupal
+// Security Team's OSV lacks its risk, drupal.org's api-d7 has everything.
+var sourceRank = map[string]int{"ghsa": 0, "friendsofphp": 1, "osv": 2, "api-d7": 3}
 
 func toDomain(a drupal.Advisory) *fleetwatch.Advisory {
 	d := &fleetwatch.Advisory{

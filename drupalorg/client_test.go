@@ -229,8 +229,29 @@ func TestClient_FetchAdvisories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(advs) < 13 {
-			t.Errorf("%d advisories, want the 12 OSV entries and the api-d7 one", len(advs))
+		// 12 Drupal OSV entries, the api-d7 one, 6 GitHub entries and 19
+		// FriendsOfPHP ones.
+		if len(advs) != 38 {
+			t.Errorf("%d advisories, want 38", len(advs))
+		}
+		// drupal.org's own come last, so that they win where sources merge.
+		rank := map[string]int{"ghsa": 0, "friendsofphp": 1, "osv": 2, "api-d7": 3}
+		for i := 1; i < len(advs); i++ {
+			if rank[advs[i-1].Source] > rank[advs[i].Source] {
+				t.Fatalf("advisory %d (%s) before %d (%s)", i-1, advs[i-1].Source, i, advs[i].Source)
+			}
+		}
+		byID := map[string][]*fleetwatch.Advisory{}
+		for _, a := range advs {
+			byID[a.AdvisoryID] = append(byID[a.AdvisoryID], a)
+		}
+		// FriendsOfPHP gives a contrib advisory its risk, which OSV lacks.
+		if got := byID["SA-CONTRIB-2017-091"]; len(got) != 1 || got[0].Project != "config_update" || got[0].Severity != fleetwatch.SeverityModeratelyCritical {
+			t.Errorf("SA-CONTRIB-2017-091 = %+v", got)
+		}
+		// GitHub's three entries for one drupal.org advisory take its id.
+		if got := byID["SA-CORE-2018-006"]; len(got) != 3 {
+			t.Errorf("SA-CORE-2018-006 from %d entries, want GitHub's 3", len(got))
 		}
 	})
 	t.Run("HTML instead of JSON", func(t *testing.T) {

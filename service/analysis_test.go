@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -521,6 +522,44 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 		resolved := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureResolved})
 		if len(resolved) != 1 || resolved[0].SLAOutcome == nil || resolved[0].Severity != fleetwatch.SeverityHighlyCritical {
 			t.Fatalf("resolved = %+v", resolved)
+		}
+	})
+}
+
+// TestFeeds_AdvisorySourcesMerge reads a mirror of every advisory format:
+// what several sources say of one advisory is stored as one, the risk from
+// whichever has it, drupal.org's own words over the others'.
+func TestFeeds_AdvisorySourcesMerge(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		in := newIntel(t, s, "file://"+filepath.Join("..", "drupal", "testdata", "advisories"))
+		res, err := in.feeds.RefreshAdvisories(ctx)
+		if err != nil || res.Advisories != 38 {
+			t.Fatalf("refresh = %+v, %v", res, err)
+		}
+		core, err := s.FindAdvisoriesByProject(ctx, "drupal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]*fleetwatch.Advisory{}
+		for _, a := range core {
+			byID[a.AdvisoryID] = a
+		}
+		// The Drupal Security Team's OSV entry and FriendsOfPHP's: the risk
+		// from FriendsOfPHP, the fixes of both.
+		a := byID["SA-CORE-2024-001"]
+		if a == nil || a.Severity != fleetwatch.SeverityModeratelyCritical || !strings.Contains(a.Source, "friendsofphp") ||
+			!strings.Contains(a.Source, "osv") || !slices.Contains(a.FixedVersions, "10.1.8") || !slices.Contains(a.FixedVersions, "10.2.2") {
+			t.Errorf("SA-CORE-2024-001 = %+v", a)
+		}
+		// GitHub's three entries for one advisory.
+		a = byID["SA-CORE-2018-006"]
+		if a == nil || !strings.Contains(a.Source, "ghsa") || !slices.Contains(a.FixedVersions, "8.5.8") {
+			t.Errorf("SA-CORE-2018-006 = %+v", a)
+		}
+		contrib, err := s.FindAdvisoriesByProject(ctx, "key_auth")
+		if err != nil || len(contrib) != 1 || contrib[0].RiskScore == nil || *contrib[0].RiskScore != 13 {
+			t.Errorf("key_auth advisories = %+v, %v", contrib, err)
 		}
 	})
 }
