@@ -448,6 +448,7 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 			t.Fatal(err)
 		}
 		detected := in.now.Truncate(time.Microsecond)
+		shift := map[int64]time.Duration{} // what acceptances moved each due date by
 		check := func(step, severity string, known bool, advisories []string, deadline time.Duration) {
 			t.Helper()
 			open := in.exposures(t, fleetwatch.ExposureFilter{State: fleetwatch.ExposureOpen})
@@ -469,9 +470,9 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 				}
 				// The release dates from 2009: the clock starts when the site
 				// was first seen.
-				if !e.ClockStartedAt.Equal(site.FirstSeenAt.Truncate(time.Microsecond)) || e.DueAt.Sub(e.ClockStartedAt) != deadline {
-					t.Errorf("%s: clock %v due %v (%v), want from %v and %v", step, e.ClockStartedAt, e.DueAt,
-						e.DueAt.Sub(e.ClockStartedAt), site.FirstSeenAt, deadline)
+				if !e.ClockStartedAt.Equal(site.FirstSeenAt.Truncate(time.Microsecond)) || e.DueAt.Sub(e.ClockStartedAt) != deadline+shift[e.ID] {
+					t.Errorf("%s: clock %v due %v (%v), want from %v and %v, plus %v accepted", step, e.ClockStartedAt, e.DueAt,
+						e.DueAt.Sub(e.ClockStartedAt), site.FirstSeenAt, deadline, shift[e.ID])
 				}
 			}
 			sum, err := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: in.now})
@@ -497,6 +498,17 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 		day := 24 * time.Hour
 		check("before the advisory", fleetwatch.SeverityCritical, false, nil, 3*day)
 
+		// The risk of one is accepted for two days: its due date moves by
+		// that, and keeps the move whatever comes next.
+		accepted := in.exposures(t, fleetwatch.ExposureFilter{SiteID: sites[1].ID})[0]
+		acc := &fleetwatch.Acceptance{ExposureID: accepted.ID, Justification: "behind a WAF", AcceptedAt: in.now,
+			ExpiresAt: in.now.Add(2 * day), DueShift: 2 * day}
+		if err := s.CreateAcceptance(ctx, acc, 0); err != nil {
+			t.Fatal(err)
+		}
+		shift[accepted.ID] = 2 * day
+		check("one accepted", fleetwatch.SeverityCritical, false, nil, 3*day)
+
 		listing := func(label, vector string) string {
 			return fmt.Sprintf(`{"list":[{"type":"sa","nid":"1","title":"AAA Update test - %s - Access bypass - SA-CONTRIB-2026-900",
 				"url":"https://www.drupal.org/sa-contrib-2026-900","field_sa_criticality":%q,"field_is_psa":"0",
@@ -516,6 +528,26 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 			t.Fatalf("refresh with the re-rated advisory = %+v, %v", res, err)
 		}
 		check("the advisory re-rated", fleetwatch.SeverityHighlyCritical, true, []string{"SA-CONTRIB-2026-900"}, day)
+
+		// A policy change times them again, keeping the acceptance's move.
+		policy := fleetwatch.DefaultSLAPolicy(org.ID)
+		policy.Deadlines.HighlyCritical = 2
+		if err := in.analysis.ApplySLAPolicy(ctx, &policy); err != nil {
+			t.Fatal(err)
+		}
+		check("the policy changed", fleetwatch.SeverityHighlyCritical, true, []string{"SA-CONTRIB-2026-900"}, 2*day)
+		// Revoked a day later, it gives back what it had not used.
+		in.now = in.now.Add(day)
+		if err := s.RevokeAcceptance(ctx, acc.ID, in.now, 0); err != nil {
+			t.Fatal(err)
+		}
+		shift[accepted.ID] = 2*day - acc.ExpiresAt.Sub(in.now.Truncate(time.Microsecond)).Truncate(time.Second)
+		check("the acceptance revoked", fleetwatch.SeverityHighlyCritical, true, []string{"SA-CONTRIB-2026-900"}, 2*day)
+		policy.Deadlines.HighlyCritical = 1
+		if err := in.analysis.ApplySLAPolicy(ctx, &policy); err != nil {
+			t.Fatal(err)
+		}
+		check("the policy changed back", fleetwatch.SeverityHighlyCritical, true, []string{"SA-CONTRIB-2026-900"}, day)
 
 		// An upgrade still resolves it, judged by the due date it has now.
 		in.push(t, sites[0].ID, "drupal=8.0.1", "aaa_update_test=8.x-1.2")

@@ -86,6 +86,42 @@ func shiftDue(ctx context.Context, tx *sql.Tx, exposureID int64, d time.Duration
 	return nil
 }
 
+// acceptedShifts returns, by exposure, how far its acceptances have moved
+// its due date: each one's shift, less the part RevokeAcceptance gave back
+// when it was revoked. A due date computed again keeps it (SLAInput.Paused).
+func acceptedShifts(ctx context.Context, q querier, d *dialect, exposureIDs []int64) (map[int64]time.Duration, error) {
+	out := map[int64]time.Duration{}
+	for chunk := range chunks(exposureIDs, d.inBatch()) {
+		var c conds
+		rows, err := q.QueryContext(ctx, `SELECT exposure_id, due_shift_seconds, expires_at, revoked_at
+			FROM exposure_acceptances WHERE exposure_id IN (`+c.list(chunk)+`)`, c.args...)
+		if err != nil {
+			return nil, fmt.Errorf("find acceptances: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id, seconds int64
+				expires     time.Time
+				revoked     sql.NullTime
+			)
+			if err := rows.Scan(&id, &seconds, &expires, &revoked); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan acceptance: %w", err)
+			}
+			shift := time.Duration(seconds) * time.Second
+			if revoked.Valid {
+				shift -= min(shift, expires.Sub(revoked.Time).Truncate(time.Second))
+			}
+			out[id] += shift
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find acceptances: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // FindActiveAcceptance returns the acceptance that holds at t.
 func (s *Store) FindActiveAcceptance(ctx context.Context, exposureID int64, t time.Time) (*fleetwatch.Acceptance, error) {
 	return findActiveAcceptance(ctx, s.rdb, exposureID, t)
@@ -116,7 +152,8 @@ func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by 
 			dbTime(t), nullID(by), id); err != nil {
 			return fmt.Errorf("revoke acceptance: %w", err)
 		}
-		unused := min(a.DueShift, a.ExpiresAt.Sub(t).Truncate(time.Second))
+		// From the stored time, as acceptedShifts computes it again.
+		unused := min(a.DueShift, a.ExpiresAt.Sub(dbTime(t)).Truncate(time.Second))
 		return shiftDue(ctx, tx, a.ExposureID, -unused)
 	})
 }

@@ -141,35 +141,51 @@ func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int
 		if err != nil {
 			return fmt.Errorf("find open exposures: %w", err)
 		}
+		type open struct {
+			id         int64
+			in         fleetwatch.SLAInput
+			start, due time.Time
+		}
+		var opens []open
+		for rows.Next() {
+			var (
+				o                    open
+				known                bool
+				published, firstSeen sql.NullTime
+			)
+			if err := rows.Scan(&o.id, &o.in.Severity, &known, &published, &o.in.DetectedAt, &o.start, &o.due, &firstSeen); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan open exposure: %w", err)
+			}
+			if !known {
+				o.in.Severity = "" // unknown counts as critical, whatever the policy says of critical
+			}
+			o.in.PublishedAt, o.in.SiteFirstSeenAt = timePtr(published), timePtr(firstSeen)
+			opens = append(opens, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find open exposures: %w", err)
+		}
+		ids := make([]int64, len(opens))
+		for i, o := range opens {
+			ids[i] = o.id
+		}
+		shifts, err := acceptedShifts(ctx, tx, s.d, ids)
+		if err != nil {
+			return err
+		}
 		type update struct {
 			id         int64
 			start, due time.Time
 		}
 		var updates []update
-		for rows.Next() {
-			var (
-				id                   int64
-				in                   fleetwatch.SLAInput
-				known                bool
-				published, firstSeen sql.NullTime
-				start, due           time.Time
-			)
-			if err := rows.Scan(&id, &in.Severity, &known, &published, &in.DetectedAt, &start, &due, &firstSeen); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan open exposure: %w", err)
+		for _, o := range opens {
+			o.in.Paused = shifts[o.id]
+			c := clock(o.in)
+			if !dbTime(c.StartedAt).Equal(o.start) || !dbTime(c.DueAt).Equal(o.due) {
+				updates = append(updates, update{o.id, dbTime(c.StartedAt), dbTime(c.DueAt)})
 			}
-			if !known {
-				in.Severity = "" // unknown counts as critical, whatever the policy says of critical
-			}
-			in.PublishedAt, in.SiteFirstSeenAt = timePtr(published), timePtr(firstSeen)
-			c := clock(in)
-			if !dbTime(c.StartedAt).Equal(start) || !dbTime(c.DueAt).Equal(due) {
-				updates = append(updates, update{id, dbTime(c.StartedAt), dbTime(c.DueAt)})
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find open exposures: %w", err)
 		}
 		at := dbTime(at)
 		for _, u := range updates {

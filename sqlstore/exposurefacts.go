@@ -46,7 +46,7 @@ type exposureUpdate struct {
 // now: an advisory that arrived after the exposure opened gives it its
 // severity and id, a feed change its fixing releases or publication. Its
 // SLA clock is computed again under the policy facts gives, from its own
-// detection, and a breach already announced may be announced again when
+// detection, keeping what its acceptances moved it by, and a breach already announced may be announced again when
 // the new due date is after at. Exposures whose facts are unchanged are
 // not written. It returns how many it updated, and counts them in counted
 // when the counter triggers are paused (nil: they count them).
@@ -83,6 +83,14 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 		return 0, fmt.Errorf("find open exposures: %w", err)
 	}
 
+	ids := make([]int64, len(open))
+	for i, o := range open {
+		ids[i] = o.id
+	}
+	shifts, err := acceptedShifts(ctx, tx, d, ids)
+	if err != nil {
+		return 0, err
+	}
 	var updates []exposureUpdate
 	for _, o := range open {
 		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
@@ -98,7 +106,8 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 			slices.Equal(e.Advisories, o.advisories) && samePtrTime(published, o.published) {
 			continue
 		}
-		in := fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published, DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen}
+		in := fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published, DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen,
+			Paused: shifts[o.id]}
 		if !e.SeverityKnown {
 			in.Severity = "" // unknown counts as critical, whatever the policy says of critical
 		}
