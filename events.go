@@ -236,8 +236,8 @@ type NotificationDelivery struct {
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 	SentAt    *time.Time `json:"sent_at"`
-	// NextAttemptAt is when a pending delivery is tried next; until then
-	// its claimer owns it, after it any replica may take it over.
+	// NextAttemptAt is when a pending delivery is tried next. Its claimer
+	// owns it until a lease after that; then any replica may take it over.
 	NextAttemptAt *time.Time `json:"next_attempt_at" doc:"When a pending delivery is tried next; null once sent or failed"`
 	// Body is what is sent: the e-mail's text, or the webhook's JSON.
 	Body string `json:"-"`
@@ -259,8 +259,8 @@ var DeliverySortFields = []string{"created_at", "updated_at", "status"}
 
 // DeliveryStore keeps the notification delivery log.
 type DeliveryStore interface {
-	// ClaimDelivery inserts d as pending, with its Body, owned by the
-	// caller until d.NextAttemptAt, unless a delivery with the same
+	// ClaimDelivery inserts d as pending, with its Body, to be tried at
+	// d.NextAttemptAt by the caller, unless a delivery with the same
 	// (UserID, Channel, Key) exists, and reports whether it did: only the
 	// claimer sends. It fills ID, UUID (unless set), Lease and the
 	// timestamps.
@@ -270,14 +270,15 @@ type DeliveryStore interface {
 	// while d.Lease still owns the delivery: ENOTFOUND for an unknown
 	// delivery or one another claimer took over.
 	UpdateDelivery(ctx context.Context, d *NotificationDelivery) error
-	// RenewDelivery extends d's ownership of a pending delivery to until,
-	// under a new Lease, and reports false when d.Lease no longer owns it.
-	RenewDelivery(ctx context.Context, d *NotificationDelivery, until time.Time) (bool, error)
+	// RenewDelivery claims a pending delivery d owns again, for an attempt
+	// at at, under a new Lease, and reports false when d.Lease no longer
+	// owns it (another claimer took it over, or it is no longer pending).
+	RenewDelivery(ctx context.Context, d *NotificationDelivery, at time.Time) (bool, error)
 	// ClaimDueDeliveries takes over up to limit pending deliveries whose
-	// NextAttemptAt is not after at (their owner is gone or late), owned by
-	// the caller until until, oldest due first. Concurrent claimers get
-	// different deliveries.
-	ClaimDueDeliveries(ctx context.Context, at, until time.Time, limit int) ([]*NotificationDelivery, error)
+	// NextAttemptAt is not after due (their owner is gone or late), for an
+	// attempt at at, oldest due first. Concurrent claimers get different
+	// deliveries.
+	ClaimDueDeliveries(ctx context.Context, due, at time.Time, limit int) ([]*NotificationDelivery, error)
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*NotificationDelivery, int, error)
 }
 

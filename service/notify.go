@@ -22,13 +22,16 @@ const (
 	// DefaultNotifyRetryEvery is how often a notifier looks for pending
 	// deliveries nobody is retrying.
 	DefaultNotifyRetryEvery = 15 * time.Second
-	maxNotifyBackoff        = 2 * time.Minute
-	// deliveryLease is how long a notifier owns a delivery it is sending
-	// beyond the next attempt's time; after it, any notifier may take the
-	// delivery over.
-	deliveryLease = time.Minute
-	notifyBuffer  = 4096
-	notifySenders = 8
+	// DefaultNotifyLease is how long past its next attempt's time a pending
+	// delivery stays its owner's: longer than one send takes (30 s at most).
+	// After it, any notifier may take the delivery over.
+	DefaultNotifyLease = 2 * time.Minute
+	// maxDeliveryAge is how old a delivery may be and still be sent: one
+	// left pending longer (every notifier down for a day) is dropped.
+	maxDeliveryAge   = 24 * time.Hour
+	maxNotifyBackoff = 2 * time.Minute
+	notifyBuffer     = 4096
+	notifySenders    = 8
 )
 
 // Notifier sends notifications by each user's notification_preferences:
@@ -56,8 +59,10 @@ type Notifier struct {
 	// DigestEvery is how often the digest schedule is checked (10 min).
 	DigestEvery time.Duration
 	// RetryEvery is how often pending deliveries whose owner is gone are
-	// looked for (DefaultNotifyRetryEvery).
+	// looked for (DefaultNotifyRetryEvery); Lease is how long past its next
+	// attempt's time a delivery stays its owner's (DefaultNotifyLease).
 	RetryEvery time.Duration
+	Lease      time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
@@ -238,9 +243,9 @@ type webhookBody struct {
 // the retries outlive this process (retryDue).
 func (n *Notifier) deliver(ctx context.Context, u *fleetwatch.User, channel, kind, key, subject, text string, e *fleetwatch.Event, digest string) {
 	p, _ := decodePreferences(u.NotificationPreferences)
-	until := n.now().Add(deliveryLease)
+	at := n.now()
 	d := &fleetwatch.NotificationDelivery{UserID: u.ID, Channel: channel, Kind: kind, Key: key, Subject: subject, Target: u.Email,
-		NextAttemptAt: &until}
+		NextAttemptAt: &at}
 	switch channel {
 	case fleetwatch.ChannelEmail:
 		d.Body = text + "\n\n-- \nFleetwatch " + n.PublicURL + "\nChange what reaches you: " + n.PublicURL + "/settings/notifications\n"
@@ -267,22 +272,30 @@ func (n *Notifier) deliver(ctx context.Context, u *fleetwatch.User, channel, kin
 	n.start(ctx, d)
 }
 
-// start sends d in the background, bounded by the senders' semaphore.
+// start sends d in the background.
 func (n *Notifier) start(ctx context.Context, d *fleetwatch.NotificationDelivery) {
-	sem := n.senders()
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		sem <- struct{}{}
-		defer func() { <-sem }()
 		n.attempt(context.WithoutCancel(ctx), ctx, d)
 	}()
 }
 
+func (n *Notifier) lease() time.Duration {
+	if n.Lease > 0 {
+		return n.Lease
+	}
+	return DefaultNotifyLease
+}
+
 // send sends d once on its channel. A webhook goes to the URL and secret
 // the user's preferences hold now; a channel switched off, or a user
-// deactivated, since the delivery was claimed fails it for good.
+// deactivated, since the delivery was claimed fails it for good, and so
+// does a delivery more than a day old.
 func (n *Notifier) send(ctx context.Context, d *fleetwatch.NotificationDelivery) error {
+	if age := n.now().Sub(d.CreatedAt); age > maxDeliveryAge {
+		return fmt.Errorf("%w: still not sent %s after it was due; dropped", fleetwatch.ErrPermanentDelivery, age.Round(time.Minute))
+	}
 	u, err := n.Store.FindUserByID(ctx, d.UserID)
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 		return fmt.Errorf("%w: the user no longer exists", fleetwatch.ErrPermanentDelivery)
@@ -326,74 +339,89 @@ func (n *Notifier) backoff(attempts int) time.Duration {
 	return min(wait, maxNotifyBackoff)
 }
 
-// attempt sends until it succeeds, fails for good, or runs out of attempts,
-// recording each attempt in the delivery log. Between attempts the delivery
-// is due at the next one, plus the lease: should this process stop (stop
-// ends) or die, it stays pending and a notifier takes it over then
-// (retryDue). Before each retry it renews its lease, and gives the delivery
-// up if another notifier took it over meanwhile.
+// attempt sends d until it is sent, fails for good, or runs out of
+// attempts, one sender slot at a time, waiting out the backoff between
+// attempts without a slot. Should this process stop (stop ends) or die
+// meanwhile, d stays pending, and a notifier takes it over once it is past
+// due (retryDue).
 func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.NotificationDelivery) {
-	attempts := n.Attempts
-	if attempts <= 0 {
-		attempts = DefaultNotifyAttempts
-	}
+	sem := n.senders()
 	for {
-		d.Attempts++
-		err := n.send(ctx, d)
-		wait := n.backoff(d.Attempts)
-		switch {
-		case err == nil:
-			at := n.now()
-			d.Status, d.LastError, d.SentAt = fleetwatch.DeliverySent, "", &at
-		case errors.Is(err, fleetwatch.ErrPermanentDelivery) || d.Attempts >= attempts:
-			d.Status, d.LastError = fleetwatch.DeliveryFailed, truncate(err.Error(), 500)
-		default:
-			next := n.now().Add(wait + deliveryLease)
-			d.LastError, d.NextAttemptAt = truncate(err.Error(), 500), &next
-		}
-		if uerr := n.Store.UpdateDelivery(ctx, d); fleetwatch.ErrorCode(uerr) == fleetwatch.ENOTFOUND {
-			n.Logger.Warn("notifier: another notifier took the delivery over", "delivery", d.UUID)
-			return
-		} else if uerr != nil {
-			n.Logger.Error("notifier: record delivery", "delivery", d.UUID, "err", uerr)
-		}
-		if d.Status != fleetwatch.DeliveryPending {
-			if d.Status == fleetwatch.DeliveryFailed {
-				n.Logger.Warn("notification failed", "delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err)
-			}
+		select {
+		case sem <- struct{}{}:
+		case <-stop.Done():
 			return
 		}
-		if !sleep(stop, wait) {
-			return // pending: a notifier takes it over once it is due
-		}
-		if ok, err := n.Store.RenewDelivery(ctx, d, n.now().Add(deliveryLease)); err != nil || !ok {
-			if err != nil {
-				n.Logger.Error("notifier: renew delivery", "delivery", d.UUID, "err", err)
-			}
+		done := n.attemptOnce(ctx, d)
+		<-sem
+		if done || !sleep(stop, n.backoff(d.Attempts)) {
 			return
 		}
 	}
 }
 
-// retryDue takes over the pending deliveries whose owner did not try them
-// when due (it stopped or died), and sends them.
-func (n *Notifier) retryDue(ctx context.Context) {
-	for ctx.Err() == nil {
+// attemptOnce claims d again for an attempt now, sends it and records the
+// attempt, and reports whether d is done with: sent, failed, or taken over
+// by another notifier (d waited past its due time and its lease). Claiming
+// before each send is what keeps a delivery from going out twice.
+func (n *Notifier) attemptOnce(ctx context.Context, d *fleetwatch.NotificationDelivery) bool {
+	if ok, err := n.Store.RenewDelivery(ctx, d, n.now()); err != nil {
+		n.Logger.Error("notifier: claim delivery for an attempt", "delivery", d.UUID, "err", err)
+		return true // pending: taken over once past due
+	} else if !ok {
+		return true // another notifier took it over
+	}
+	attempts := n.Attempts
+	if attempts <= 0 {
+		attempts = DefaultNotifyAttempts
+	}
+	d.Attempts++
+	// A send outlasting the lease would let another notifier send it too.
+	sctx, cancel := context.WithTimeout(ctx, n.lease()/2)
+	err := n.send(sctx, d)
+	cancel()
+	switch {
+	case err == nil:
 		at := n.now()
-		ds, err := n.Store.ClaimDueDeliveries(ctx, at, at.Add(deliveryLease), notifySenders)
-		if err != nil {
-			if ctx.Err() == nil {
-				n.Logger.Error("notifier: claim due deliveries", "err", err)
-			}
-			return
+		d.Status, d.LastError, d.SentAt = fleetwatch.DeliverySent, "", &at
+	case errors.Is(err, fleetwatch.ErrPermanentDelivery) || d.Attempts >= attempts:
+		d.Status, d.LastError = fleetwatch.DeliveryFailed, truncate(err.Error(), 500)
+	default:
+		next := n.now().Add(n.backoff(d.Attempts))
+		d.LastError, d.NextAttemptAt = truncate(err.Error(), 500), &next
+	}
+	if uerr := n.Store.UpdateDelivery(ctx, d); fleetwatch.ErrorCode(uerr) == fleetwatch.ENOTFOUND {
+		n.Logger.Warn("notifier: another notifier took the delivery over", "delivery", d.UUID)
+		return true
+	} else if uerr != nil {
+		n.Logger.Error("notifier: record delivery", "delivery", d.UUID, "err", uerr)
+	}
+	if d.Status == fleetwatch.DeliveryFailed {
+		n.Logger.Warn("notification failed", "delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err)
+	}
+	return d.Status != fleetwatch.DeliveryPending
+}
+
+// retryDue takes over, as far as sender slots are free, the pending
+// deliveries whose owner did not try them within the lease after they were
+// due (it stopped or died), and sends them.
+func (n *Notifier) retryDue(ctx context.Context) {
+	sem := n.senders()
+	free := cap(sem) - len(sem)
+	if free <= 0 {
+		return
+	}
+	at := n.now()
+	ds, err := n.Store.ClaimDueDeliveries(ctx, at.Add(-n.lease()), at, free)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.Logger.Error("notifier: claim due deliveries", "err", err)
 		}
-		for _, d := range ds {
-			n.Logger.Info("notifier: retrying a delivery", "delivery", d.UUID, "attempts", d.Attempts)
-			n.start(ctx, d)
-		}
-		if len(ds) < notifySenders {
-			return
-		}
+		return
+	}
+	for _, d := range ds {
+		n.Logger.Info("notifier: taking over a delivery", "delivery", d.UUID, "attempts", d.Attempts)
+		n.start(ctx, d)
 	}
 }
 

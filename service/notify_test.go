@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+	"github.com/google/uuid"
 )
 
 // hookServer is a webhook receiver that fails the first failures requests
@@ -27,6 +29,7 @@ type hookServer struct {
 	*httptest.Server
 	mu       sync.Mutex
 	failures int
+	delay    time.Duration // before each answer
 	calls    int
 	bodies   []map[string]any
 	badSig   int
@@ -36,6 +39,10 @@ func newHookServer(t *testing.T, secret string, failures int) *hookServer {
 	h := &hookServer{failures: failures}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		delay := h.delay
+		h.mu.Unlock()
+		time.Sleep(delay)
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.calls++
@@ -133,6 +140,18 @@ func (f *notifyFixture) mails() map[string][]notifytest.Message {
 			out[m.To[0]] = append(out[m.To[0]], m)
 		default:
 			return out
+		}
+	}
+}
+
+// waitFirstAttempt waits until the user's one delivery has been tried.
+func (f *notifyFixture) waitFirstAttempt(t *testing.T, user string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if ds := f.deliveries(t, user); len(ds) == 1 && ds[0].Attempts >= 1 {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("first attempt not recorded: %+v", ds)
 		}
 	}
 }
@@ -276,19 +295,13 @@ func TestNotifier_RetriesOutliveTheProcess(t *testing.T) {
 		first.Backoff = time.Hour
 		stop, cancel := context.WithCancel(ctx)
 		first.Handle(stop, f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-			if ds := f.deliveries(t, "hook"); len(ds) == 1 && ds[0].Attempts == 1 {
-				break
-			} else if time.Now().After(deadline) {
-				t.Fatalf("first attempt not recorded: %+v", ds)
-			}
-		}
+		f.waitFirstAttempt(t, "hook")
 		cancel()
 		first.Wait()
 		ds := f.deliveries(t, "hook")
 		if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryPending || ds[0].NextAttemptAt == nil ||
-			ds[0].NextAttemptAt.Before(time.Now().Add(2*time.Minute)) || !strings.Contains(ds[0].LastError, "500") {
-			t.Fatalf("after the stop, the delivery is %+v, want pending, due after the longest backoff", ds[0])
+			ds[0].NextAttemptAt.Before(time.Now().Add(time.Minute)) || !strings.Contains(ds[0].LastError, "500") {
+			t.Fatalf("after the stop, the delivery is %+v, want pending, due after the longest backoff (2 minutes)", ds[0])
 		}
 		hookID := ds[0].UUID
 
@@ -348,13 +361,7 @@ func TestNotifier_RetryFollowsPreferences(t *testing.T) {
 	n := f.notifier(t)
 	n.Backoff = 50 * time.Millisecond
 	n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if ds := f.deliveries(t, "hook"); len(ds) == 1 && ds[0].Attempts >= 1 {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatal("first attempt not recorded")
-		}
-	}
+	f.waitFirstAttempt(t, "hook")
 	if err := f.store.SetNotificationPreferences(context.Background(), f.users["hook"].ID, []byte(`{"webhook":{"enabled":false}}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -363,4 +370,103 @@ func TestNotifier_RetryFollowsPreferences(t *testing.T) {
 	if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed || !strings.Contains(ds[0].LastError, "switched off") || ds[0].Attempts >= 4 {
 		t.Errorf("delivery %+v, want failed for the switched-off webhook", ds[0])
 	}
+}
+
+// TestNotifier_DueDeliveriesSentOnce: more deliveries are due than two
+// notifiers have sender slots; both claim them as slots free up, with a
+// short lease: each is sent once.
+func TestNotifier_DueDeliveriesSentOnce(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newNotifyFixture(t, s)
+		f.hook.failures, f.hook.delay = 0, 10*time.Millisecond
+		ctx := context.Background()
+		past := time.Now().Add(-time.Hour)
+		const due = 24
+		for i := range due {
+			id := uuid.NewString()
+			d := &fleetwatch.NotificationDelivery{UUID: id, UserID: f.users["hook"].ID, Channel: fleetwatch.ChannelWebhook,
+				Kind: fleetwatch.EventExposureOpened, Key: fmt.Sprintf("due-%d", i), Target: "hook", Subject: "s",
+				Body: `{"delivery_id":"` + id + `"}`, NextAttemptAt: &past}
+			if ok, err := s.ClaimDelivery(ctx, d); err != nil || !ok {
+				t.Fatalf("claim: %v %v", ok, err)
+			}
+		}
+		runCtx, stop := context.WithCancel(ctx)
+		var done sync.WaitGroup
+		for range 2 {
+			n := f.notifier(t)
+			n.RetryEvery, n.Lease, n.DigestHour = 5*time.Millisecond, 200*time.Millisecond, 25
+			done.Add(1)
+			go func() { defer done.Done(); _ = n.Run(runCtx) }()
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			sent := 0
+			for _, d := range f.deliveries(t, "hook") {
+				if d.Status == fleetwatch.DeliverySent {
+					sent++
+				}
+			}
+			if sent == due {
+				break
+			} else if time.Now().After(deadline) {
+				for _, d := range f.deliveries(t, "hook") {
+					if d.Status != fleetwatch.DeliverySent {
+						t.Logf("%s %s attempts %d next %v: %s", d.Key, d.Status, d.Attempts, d.NextAttemptAt, d.LastError)
+					}
+				}
+				t.Fatalf("%d of %d sent", sent, due)
+			}
+		}
+		stop()
+		done.Wait()
+		f.hook.mu.Lock()
+		defer f.hook.mu.Unlock()
+		seen := map[any]int{}
+		for _, b := range f.hook.bodies {
+			seen[b["delivery_id"]]++
+		}
+		for id, times := range seen {
+			if times != 1 {
+				t.Errorf("delivery %v sent %d times", id, times)
+			}
+		}
+		if f.hook.calls != due || len(seen) != due {
+			t.Errorf("%d calls for %d distinct deliveries, want %d of each", f.hook.calls, len(seen), due)
+		}
+	})
+}
+
+// TestNotifier_TakenOverWhileWaiting: a delivery another notifier took over
+// while its owner waited to retry is not sent again by the owner.
+func TestNotifier_TakenOverWhileWaiting(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		f := newNotifyFixture(t, s)
+		f.hook.failures = 1
+		ctx := context.Background()
+		owner := f.notifier(t)
+		owner.Backoff = 300 * time.Millisecond
+		owner.Handle(ctx, f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
+		f.waitFirstAttempt(t, "hook")
+		// While the owner waits out its backoff, another notifier takes
+		// the delivery over and sends it.
+		taken, err := s.ClaimDueDeliveries(ctx, time.Now().Add(time.Hour), time.Now(), 10)
+		if err != nil || len(taken) != 1 {
+			t.Fatalf("take over: %+v, %v", taken, err)
+		}
+		at := time.Now().UTC()
+		taken[0].Status, taken[0].Attempts, taken[0].SentAt, taken[0].LastError = fleetwatch.DeliverySent, 2, &at, ""
+		if err := s.UpdateDelivery(ctx, taken[0]); err != nil {
+			t.Fatal(err)
+		}
+		owner.Wait()
+		f.hook.mu.Lock()
+		calls := f.hook.calls
+		f.hook.mu.Unlock()
+		if calls != 1 {
+			t.Errorf("the webhook was called %d times, want once (the owner's failed attempt)", calls)
+		}
+		if ds := f.deliveries(t, "hook"); len(ds) != 1 || ds[0].Status != fleetwatch.DeliverySent || ds[0].Attempts != 2 {
+			t.Errorf("delivery %+v, want sent by the notifier that took it over", ds[0])
+		}
+	})
 }

@@ -99,13 +99,13 @@ func (s *Store) UpdateDelivery(ctx context.Context, d *fleetwatch.NotificationDe
 	})
 }
 
-// RenewDelivery extends d's lease of a pending delivery to until, under a
-// new token, and reports false when another claimer took it over (or it is
-// no longer pending).
-func (s *Store) RenewDelivery(ctx context.Context, d *fleetwatch.NotificationDelivery, until time.Time) (bool, error) {
+// RenewDelivery claims d again for an attempt at at, under a new token,
+// and reports false when another claimer took it over (or it is no longer
+// pending).
+func (s *Store) RenewDelivery(ctx context.Context, d *fleetwatch.NotificationDelivery, at time.Time) (bool, error) {
 	lease := newUUID()
 	res, err := s.db.ExecContext(ctx, `UPDATE notification_deliveries SET lease = $1, next_attempt_at = $2
-		WHERE id = $3 AND lease = $4 AND status = $5`, lease, dbTime(until), d.ID, d.Lease, fleetwatch.DeliveryPending)
+		WHERE id = $3 AND lease = $4 AND status = $5`, lease, dbTime(at), d.ID, d.Lease, fleetwatch.DeliveryPending)
 	if err != nil {
 		return false, fmt.Errorf("renew delivery: %w", err)
 	}
@@ -114,21 +114,22 @@ func (s *Store) RenewDelivery(ctx context.Context, d *fleetwatch.NotificationDel
 	} else if n == 0 {
 		return false, nil
 	}
-	u := dbTime(until)
+	u := dbTime(at)
 	d.Lease, d.NextAttemptAt = lease, &u
 	return true, nil
 }
 
-// ClaimDueDeliveries takes over up to limit pending deliveries due by at,
-// oldest due first, under one new lease until until. One statement, with
-// SKIP LOCKED on PostgreSQL: concurrent claimers get different rows.
-func (s *Store) ClaimDueDeliveries(ctx context.Context, at, until time.Time, limit int) ([]*fleetwatch.NotificationDelivery, error) {
+// ClaimDueDeliveries takes over up to limit pending deliveries due by due,
+// oldest due first, under one new lease, for an attempt at at. One
+// statement, with SKIP LOCKED on PostgreSQL: concurrent claimers get
+// different rows.
+func (s *Store) ClaimDueDeliveries(ctx context.Context, due, at time.Time, limit int) ([]*fleetwatch.NotificationDelivery, error) {
 	var out []*fleetwatch.NotificationDelivery
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE notification_deliveries SET lease = $1, next_attempt_at = $2
 			WHERE id IN (SELECT id FROM notification_deliveries WHERE status = $3 AND next_attempt_at <= $4
 				ORDER BY next_attempt_at, id LIMIT $5`+s.d.skipLocked+`)
-			RETURNING `+deliveryReturning, newUUID(), dbTime(until), fleetwatch.DeliveryPending, dbTime(at), limit)
+			RETURNING `+deliveryReturning, newUUID(), dbTime(at), fleetwatch.DeliveryPending, dbTime(due), limit)
 		if err != nil {
 			return fmt.Errorf("claim due deliveries: %w", err)
 		}
