@@ -428,7 +428,8 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 // the drupal.org link, its risk label from the title, its project from the
 // composer reference, and as fixed versions the upper bounds of its
 // branches that no branch counts as affected (a branch ending where the
-// next begins is not fixed by that version). Errors wrap
+// next begins is not fixed by that version; a bound a branch lacks leaves
+// it open on that side). Errors wrap
 // ErrInvalidAdvisory.
 func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 	var doc struct {
@@ -506,7 +507,8 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 		v, _ := Parse(f)
 		affected := false
 		for _, rg := range ranges {
-			if rg.lowSet && Compare(rg.low, v) <= 0 && (!rg.highSet || Compare(v, rg.high) < 0) {
+			// A branch without one of its bounds is open on that side.
+			if (rg.lowSet || rg.highSet) && (!rg.lowSet || Compare(rg.low, v) <= 0) && (!rg.highSet || Compare(v, rg.high) < 0) {
 				affected = true
 			}
 		}

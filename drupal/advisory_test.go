@@ -227,15 +227,23 @@ func FuzzParseAPID7(f *testing.F) {
 	})
 }
 
-func FuzzParseOSV(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "advisories", "drupal-advisory-database-osv", "*", "*.json"))
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
+// addAdvisorySeeds adds the advisory fixtures that match the patterns
+// (under testdata/advisories) to the fuzz corpus.
+func addAdvisorySeeds(f *testing.F, patterns ...string) {
+	for _, pattern := range patterns {
+		files, _ := filepath.Glob(filepath.Join("testdata", "advisories", pattern))
+		for _, p := range files {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
 		}
-		f.Add(b)
 	}
+}
+
+func FuzzParseOSV(f *testing.F) {
+	addAdvisorySeeds(f, "drupal-advisory-database-osv/*/*.json", "github-advisory-database/*.json")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, err := drupal.ParseOSV(bytes.NewReader(b))
 		if err != nil {
@@ -248,6 +256,27 @@ func FuzzParseOSV(f *testing.F) {
 			a.Fixes(v)
 		}
 		a.Affects("1.0.0")
+	})
+}
+
+func FuzzParseFriendsOfPHP(f *testing.F) {
+	addAdvisorySeeds(f, "friendsofphp-security-advisories/drupal/*/*.yaml")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := drupal.ParseFriendsOfPHP(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, drupal.ErrInvalidAdvisory) {
+				t.Fatalf("error %v does not wrap ErrInvalidAdvisory", err)
+			}
+			return
+		}
+		if a.ID == "" || a.Project == "" {
+			t.Fatalf("parsed without id or project: %+v", a)
+		}
+		for _, v := range a.FixedVersions {
+			if !a.Fixes(v) {
+				t.Fatalf("fixed version %q is not one it fixes", v)
+			}
+		}
 	})
 }
 
@@ -349,6 +378,22 @@ func TestParseFriendsOfPHP(t *testing.T) {
 		if err != nil || a.Project == "" || len(a.FixedVersions) == 0 {
 			t.Errorf("%s: %+v, %v", f, a, err)
 		}
+	}
+	// A branch without a lower bound covers every version below its upper
+	// one: 8.3.9 is inside ['<8.4.5'], so only 8.4.5 fixes it.
+	a, err := drupal.ParseFriendsOfPHP(strings.NewReader(`title: Drupal core - Critical - SA-CORE-2018-001
+link: https://www.drupal.org/sa-core-2018-001
+branches:
+    8.4.x:
+        time: ~
+        versions: ['<8.4.5']
+    8.3.x:
+        time: ~
+        versions: ['>=8.3.0', '<8.3.9']
+reference: composer://drupal/core
+`))
+	if err != nil || !cmp.Equal(a.FixedVersions, []string{"8.4.5"}) || a.Severity != drupal.RiskCritical {
+		t.Errorf("open-ended branch: %+v, %v; want fixed [8.4.5]", a, err)
 	}
 	// What is not such an advisory is refused in words.
 	for name, body := range map[string]string{

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -73,11 +75,14 @@ func mergeAdvisory(a, old *fleetwatch.Advisory) {
 	if a.PublishedAt == nil {
 		a.PublishedAt = old.PublishedAt
 	}
-	if a.Source != old.Source && old.Source != "" {
+	// The sources that gave it, each once, in the order they first did.
+	if old.Source != "" && !slices.Contains(strings.Split(old.Source, ","), a.Source) {
 		a.Source = old.Source + "," + a.Source
 		if len(a.Source) > 100 {
 			a.Source = old.Source
 		}
+	} else if old.Source != "" {
+		a.Source = old.Source
 	}
 	a.FixedVersions = union(old.FixedVersions, a.FixedVersions)
 	a.CVEs = union(old.CVEs, a.CVEs)
