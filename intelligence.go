@@ -174,6 +174,9 @@ type Analysis struct {
 	// only): an open exposure whose advisories, fixes or severity changed
 	// is timed again under it, from its own detection.
 	SLA *SLAPolicy
+	// ExposureOnly marks an analysis whose stored verdict is unchanged but
+	// whose open exposure's Facts are not: only the exposure is written.
+	ExposureOnly bool
 }
 
 // AnalysisStore reads what the analysis needs and writes its decisions.
@@ -181,6 +184,9 @@ type AnalysisStore interface {
 	// FindProjectInstalls returns every (site, project) of visible sites
 	// that runs project.
 	FindProjectInstalls(ctx context.Context, project string) ([]*Install, error)
+	// FindOpenExposureFacts returns the Facts of the open exposures of
+	// the project (moduleID) on the sites, by site.
+	FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error)
 	// FindStaleSites returns up to limit sites with rows another writer
 	// changed after their last full analysis (SaveAnalyses).
 	FindStaleSites(ctx context.Context, limit int) ([]int64, error)
@@ -304,6 +310,31 @@ type IntelligenceStore interface {
 	// name, and reports whether it did: on PostgreSQL an advisory lock,
 	// so that one replica leads; on SQLite the one process always does.
 	TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
+}
+
+// Facts is what an exposure says of its cause, as one string to compare:
+// the severity and whether an advisory gave it, the fixing releases, the
+// advisory ids and the fixing release's date.
+func (e *Exposure) Facts() string {
+	return ExposureFacts(e.Severity, e.SeverityKnown, e.FixedBy, e.Advisories, e.PublishedAt)
+}
+
+// ExposureFacts is Exposure.Facts of the stored columns.
+func ExposureFacts(severity string, known bool, fixedBy, advisories []string, published *time.Time) string {
+	var b strings.Builder
+	b.WriteString(severity)
+	if known {
+		b.WriteString("\x00known")
+	}
+	for _, l := range [2][]string{fixedBy, advisories} {
+		b.WriteByte(0)
+		b.WriteString(strings.Join(l, "\x01"))
+	}
+	if published != nil {
+		b.WriteByte(0)
+		b.WriteString(published.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano))
+	}
+	return b.String()
 }
 
 // AnalysisFingerprint digests the stored parts of an analysis, so that

@@ -406,7 +406,8 @@ func appendUnique(s []string, v string) []string {
 
 // analyzeInstalls evaluates installs against their project's feed, once per
 // distinct (version, source, core), and returns the analyses that differ from
-// what is stored (all of them with force).
+// what is stored (all of them with force), and, marked ExposureOnly, those
+// whose verdict is unchanged but whose open exposure's Facts are not.
 func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.Install, force bool) ([]*fleetwatch.Analysis, error) {
 	at := a.now()
 	projects := map[string]string{}
@@ -419,6 +420,7 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 	}
 	policies := a.policies()
 	var out []*fleetwatch.Analysis
+	standing := map[int64][]*fleetwatch.Analysis{} // unchanged verdicts with an exposure, by project
 	for _, in := range installs {
 		feed := feeds[in.Project]
 		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
@@ -429,8 +431,30 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 		// fingerprint; the ingest's verdicts go without.
 		an.Fingerprint = fleetwatch.AnalysisFingerprint(an.Status, an.LatestVersion, an.RecommendedVersion, an.Severity,
 			an.SecurityUpdates, an.AlsoAvailable, an.Reasons)
-		if force || an.Fingerprint != in.Fingerprint {
+		switch {
+		case force || an.Fingerprint != in.Fingerprint:
 			out = append(out, an)
+		case an.Exposure != nil:
+			// The verdict stands; what its open exposure says may not.
+			standing[an.ModuleID] = append(standing[an.ModuleID], an)
+		}
+	}
+	// An open exposure whose facts changed (another advisory, other fixes
+	// or dates) is written alone: only the exposure.
+	for module, as := range standing {
+		sites := make([]int64, len(as))
+		for i, an := range as {
+			sites[i] = an.SiteID
+		}
+		facts, err := a.Store.FindOpenExposureFacts(ctx, module, sites)
+		if err != nil {
+			return nil, err
+		}
+		for _, an := range as {
+			if f, ok := facts[an.SiteID]; ok && f != an.Exposure.Facts() {
+				an.ExposureOnly = true
+				out = append(out, an)
+			}
 		}
 	}
 	return out, nil
@@ -454,7 +478,15 @@ func (a *Analysis) RecomputeProject(ctx context.Context, project string) (change
 		return 0, 0, 0, err
 	}
 	publishExposureChanges(ctx, a.Events, ch)
-	return len(as), len(ch.Opened), len(ch.Resolved), nil
+	for _, an := range as {
+		if !an.ExposureOnly {
+			changed++
+		}
+	}
+	if ch.Updated > 0 {
+		a.Logger.InfoContext(ctx, "open exposures updated from their advisories", "project", project, "exposures", ch.Updated)
+	}
+	return changed, len(ch.Opened), len(ch.Resolved), nil
 }
 
 // CompleteStale finishes the analysis of rows written without an analyzer

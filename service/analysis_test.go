@@ -428,15 +428,15 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		dir := t.TempDir()
-		path := filepath.Join(dir, "sa.json")
-		writeListing := func(body string) {
+		write := func(name, body string) {
 			t.Helper()
-			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
+		writeListing := func(body string) { t.Helper(); write("sa.json", body) }
 		writeListing(`{"list":[]}`)
-		in := newIntel(t, s, "file://"+path)
+		in := newIntel(t, s, "file://"+dir)
 		in.feedSrv.publish(t, "aaa_update_test", "aaa_update_test.sec.8.x-1.2.xml")
 		in.feedSrv.publish(t, "drupal", "drupal.8.0.1.xml")
 		org := mustOrg(t, s, "Agency")
@@ -509,6 +509,17 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 		shift[accepted.ID] = 2 * day
 		check("one accepted", fleetwatch.SeverityCritical, false, nil, 3*day)
 
+		// The Drupal Security Team's OSV entry comes first: an id and the
+		// fix, no risk. The exposures name it, and stay unknown.
+		write("osv.json", `{"id": "DRUPAL-CONTRIB-2026-900", "affected": [{"package": {"ecosystem": "Packagist",
+			"name": "drupal/aaa_update_test"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2.0"}]}]}],
+			"references": [{"url": "https://www.drupal.org/sa-contrib-2026-900"}]}`)
+		in.now = in.now.Add(time.Minute)
+		if res, err := in.feeds.RefreshNow(ctx); err != nil || res.Advisories != 1 || res.Sites != 0 {
+			t.Fatalf("refresh with the OSV entry = %+v, %v; want no verdict changed", res, err)
+		}
+		check("the OSV entry arrived", fleetwatch.SeverityCritical, false, []string{"SA-CONTRIB-2026-900"}, 3*day)
+
 		listing := func(label, vector string) string {
 			return fmt.Sprintf(`{"list":[{"type":"sa","nid":"1","title":"AAA Update test - %s - Access bypass - SA-CONTRIB-2026-900",
 				"url":"https://www.drupal.org/sa-contrib-2026-900","field_sa_criticality":%q,"field_is_psa":"0",
@@ -517,7 +528,7 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 		}
 		writeListing(listing("Less critical", "AC:Complex/A:Admin/CI:Some/II:None/E:Theoretical/TD:Uncommon"))
 		in.now = in.now.Add(time.Hour)
-		if res, err := in.feeds.RefreshNow(ctx); err != nil || res.Advisories != 1 || res.Opened != 0 {
+		if res, err := in.feeds.RefreshNow(ctx); err != nil || res.Advisories != 2 || res.Opened != 0 {
 			t.Fatalf("refresh with the advisory = %+v, %v", res, err)
 		}
 		check("the advisory arrived", fleetwatch.SeverityLessCritical, true, []string{"SA-CONTRIB-2026-900"}, 30*day)
@@ -583,6 +594,19 @@ func TestFeeds_AdvisorySourcesMerge(t *testing.T) {
 		if a == nil || a.Severity != fleetwatch.SeverityModeratelyCritical || !strings.Contains(a.Source, "friendsofphp") ||
 			!strings.Contains(a.Source, "osv") || !slices.Contains(a.FixedVersions, "10.1.8") || !slices.Contains(a.FixedVersions, "10.2.2") {
 			t.Errorf("SA-CORE-2024-001 = %+v", a)
+		}
+		// Read again: each source is named once.
+		if _, err := in.feeds.RefreshAdvisories(ctx); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.FindAdvisoriesByProject(ctx, "drupal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range again {
+			if x.AdvisoryID == "SA-CORE-2024-001" && x.Source != a.Source {
+				t.Errorf("sources after a second read: %q, want %q", x.Source, a.Source)
+			}
 		}
 		// GitHub's three entries for one advisory.
 		a = byID["SA-CORE-2018-006"]

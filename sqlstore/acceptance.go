@@ -58,7 +58,7 @@ func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, 
 		).Scan(&id); err != nil {
 			return fmt.Errorf("insert acceptance: %w", err)
 		}
-		if err := shiftDue(ctx, tx, a.ExposureID, a.DueShift); err != nil {
+		if err := shiftDue(ctx, tx, s.d, a.ExposureID, a.DueShift); err != nil {
 			return err
 		}
 		created, err := scanAcceptance(tx.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+` WHERE a.id = $1`, id))
@@ -70,13 +70,14 @@ func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, 
 	})
 }
 
-// shiftDue moves an open exposure's due date by d (seconds precision).
-func shiftDue(ctx context.Context, tx *sql.Tx, exposureID int64, d time.Duration) error {
+// shiftDue moves an open exposure's due date by d (seconds precision),
+// the row locked between its read and its write (PostgreSQL).
+func shiftDue(ctx context.Context, tx *sql.Tx, dia *dialect, exposureID int64, d time.Duration) error {
 	if d == 0 {
 		return nil
 	}
 	var due time.Time
-	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`, exposureID).Scan(&due); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`+dia.forUpdate, exposureID).Scan(&due); err != nil {
 		return fmt.Errorf("read due date: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3`,
@@ -154,6 +155,6 @@ func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by 
 		}
 		// From the stored time, as acceptedShifts computes it again.
 		unused := min(a.DueShift, a.ExpiresAt.Sub(dbTime(t)).Truncate(time.Second))
-		return shiftDue(ctx, tx, a.ExposureID, -unused)
+		return shiftDue(ctx, tx, s.d, a.ExposureID, -unused)
 	})
 }

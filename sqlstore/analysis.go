@@ -150,7 +150,8 @@ func (s *Store) SaveReleases(ctx context.Context, project string, releases []fle
 // SaveAnalyses writes the analyses in one transaction and opens and
 // resolves the exposures of the rows it changed in that same transaction.
 // An analysis whose site no longer runs VersionID (a push came in between)
-// is skipped: the push's own analysis wins. Analyses with the same result
+// is skipped: the push's own analysis wins. An ExposureOnly one writes only
+// its open exposure (updateOpenExposures). Analyses with the same result
 // for the same version are written by one statement, so that a feed change
 // across thousands of sites costs a few statements.
 func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (fleetwatch.ExposureChanges, error) {
@@ -186,14 +187,18 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 		}
 		groups := map[key][]*fleetwatch.Analysis{}
 		var order []key
+		byModule := map[int64]bool{}
 		for _, a := range as {
+			if a.ExposureOnly {
+				byModule[a.ModuleID] = true // its exposure is compared below
+				continue
+			}
 			k := key{a.ModuleID, a.VersionID, a.Fingerprint}
 			if _, ok := groups[k]; !ok {
 				order = append(order, k)
 			}
 			groups[k] = append(groups[k], a)
 		}
-		byModule := map[int64]bool{}
 		for _, k := range order {
 			g := groups[k]
 			a := g[0]
@@ -236,9 +241,9 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			return nil, nil
 		}
 		sites := map[int64]bool{}
-		var ids []int64
+		var ids []int64 // the sites whose rows changed, to recount
 		for _, a := range as {
-			if !sites[a.SiteID] {
+			if !a.ExposureOnly && !sites[a.SiteID] {
 				sites[a.SiteID] = true
 				ids = append(ids, a.SiteID)
 			}

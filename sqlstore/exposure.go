@@ -128,7 +128,8 @@ func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) 
 }
 
 // UpdateOpenExposureClocks recomputes the clock and due date of every open
-// exposure of the organization, in one transaction, from clock; resolved
+// exposure of the organization, in one transaction, from clock, keeping
+// what acceptances moved them by (the rows locked meanwhile); resolved
 // exposures keep theirs and their frozen outcome. An exposure whose breach
 // was announced and whose new due date is after at may be announced again.
 func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(fleetwatch.SLAInput) fleetwatch.SLAClock) (int, error) {
@@ -137,7 +138,7 @@ func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int
 		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.severity, e.severity_known, e.published_at, e.detected_at,
 			e.clock_started_at, e.due_at, s.first_seen_at
 			FROM exposures e JOIN sites s ON s.id = e.site_id
-			WHERE e.organization_id = $1 AND e.resolved_at IS NULL ORDER BY e.id`, organizationID)
+			WHERE e.organization_id = $1 AND e.resolved_at IS NULL ORDER BY e.id`+lockOf(s.d, "e"), organizationID)
 		if err != nil {
 			return fmt.Errorf("find open exposures: %w", err)
 		}

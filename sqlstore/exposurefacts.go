@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,10 +20,8 @@ type exposureFacts func(*fleetwatch.Install) (*fleetwatch.Exposure, *fleetwatch.
 // openFacts is an open exposure as updateOpenExposures compares it.
 type openFacts struct {
 	id, org                   int64
+	facts                     string
 	severity                  string
-	known                     bool
-	fixedBy, advisories       []string
-	published                 *time.Time
 	detected, due             time.Time
 	firstSeen                 *time.Time
 	siteID, moduleID, version int64
@@ -46,16 +43,19 @@ type exposureUpdate struct {
 // now: an advisory that arrived after the exposure opened gives it its
 // severity and id, a feed change its fixing releases or publication. Its
 // SLA clock is computed again under the policy facts gives, from its own
-// detection, keeping what its acceptances moved it by, and a breach already announced may be announced again when
-// the new due date is after at. Exposures whose facts are unchanged are
-// not written. It returns how many it updated, and counts them in counted
-// when the counter triggers are paused (nil: they count them).
+// detection, keeping what its acceptances moved it by, and a breach
+// already announced may be announced again when the new due date is after
+// at. Exposures whose facts are unchanged are not written. The exposures
+// are locked as they are read (PostgreSQL), so that an acceptance does not
+// move a due date between the read and the write. It returns how many it
+// updated, and counts them in counted when the counter triggers are paused
+// (nil: they count them).
 func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
 		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
 		FROM site_modules sm JOIN sites s ON s.id = sm.site_id
 		JOIN exposures e ON e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL
-		WHERE `+cond+` AND sm.security_update ORDER BY e.id`, args...)
+		WHERE `+cond+` AND sm.security_update ORDER BY e.id`+lockOf(d, "e"), args...)
 	if err != nil {
 		return 0, fmt.Errorf("find open exposures: %w", err)
 	}
@@ -63,19 +63,22 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 	for rows.Next() {
 		var (
 			o                    openFacts
+			known                bool
 			fixed, advs          string
+			fixedBy, advisories  []string
 			published, firstSeen sql.NullTime
 		)
-		if err := rows.Scan(&o.id, &o.org, &o.severity, &o.known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
+		if err := rows.Scan(&o.id, &o.org, &o.severity, &known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
 			&o.siteID, &o.moduleID, &o.version); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("scan open exposure: %w", err)
 		}
-		if err := errors.Join(json.Unmarshal([]byte(fixed), &o.fixedBy), json.Unmarshal([]byte(advs), &o.advisories)); err != nil {
+		if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("open exposure lists: %w", err)
 		}
-		o.published, o.firstSeen = timePtr(published), timePtr(firstSeen)
+		o.facts = fleetwatch.ExposureFacts(o.severity, known, fixedBy, advisories, timePtr(published))
+		o.firstSeen = timePtr(firstSeen)
 		open = append(open, o)
 	}
 	rows.Close()
@@ -83,35 +86,41 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 		return 0, fmt.Errorf("find open exposures: %w", err)
 	}
 
-	ids := make([]int64, len(open))
-	for i, o := range open {
-		ids[i] = o.id
+	// The exposures whose facts changed, and what they say now.
+	type change struct {
+		o      openFacts
+		e      *fleetwatch.Exposure
+		policy *fleetwatch.SLAPolicy
+	}
+	var changes []change
+	for _, o := range open {
+		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
+		if e != nil && policy != nil && e.Facts() != o.facts {
+			changes = append(changes, change{o, e, policy})
+		}
+	}
+	ids := make([]int64, len(changes))
+	for i, c := range changes {
+		ids[i] = c.o.id
 	}
 	shifts, err := acceptedShifts(ctx, tx, d, ids)
 	if err != nil {
 		return 0, err
 	}
-	var updates []exposureUpdate
-	for _, o := range open {
-		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
-		if e == nil || policy == nil {
-			continue
-		}
-		published := e.PublishedAt
-		if published != nil {
-			p := dbTime(*published)
+	updates := make([]exposureUpdate, 0, len(changes))
+	for _, c := range changes {
+		o, e := c.o, c.e
+		var published *time.Time
+		if e.PublishedAt != nil {
+			p := dbTime(*e.PublishedAt)
 			published = &p
-		}
-		if e.Severity == o.severity && e.SeverityKnown == o.known && slices.Equal(e.FixedBy, o.fixedBy) &&
-			slices.Equal(e.Advisories, o.advisories) && samePtrTime(published, o.published) {
-			continue
 		}
 		in := fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published, DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen,
 			Paused: shifts[o.id]}
 		if !e.SeverityKnown {
 			in.Severity = "" // unknown counts as critical, whatever the policy says of critical
 		}
-		clock := fleetwatch.ComputeSLAClock(in, *policy)
+		clock := fleetwatch.ComputeSLAClock(in, *c.policy)
 		u := exposureUpdate{id: o.id, severity: e.Severity, known: e.SeverityKnown, fixedBy: jsonList(e.FixedBy),
 			advisories: jsonList(e.Advisories), published: published, start: dbTime(clock.StartedAt), due: dbTime(clock.DueAt)}
 		u.renotify = u.due.After(at)
@@ -152,10 +161,49 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 	return len(updates), nil
 }
 
-// samePtrTime reports whether two optional times are both unset or equal.
-func samePtrTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
+// lockOf locks the rows of the table alias a SELECT reads until the
+// transaction ends (PostgreSQL; SQLite's one writer makes that implicit).
+func lockOf(d *dialect, alias string) string {
+	if d.forUpdate == "" {
+		return ""
 	}
-	return a.Equal(*b)
+	return d.forUpdate + " OF " + alias
+}
+
+// FindOpenExposureFacts returns the Facts of the open exposures of the
+// project on the sites, by site.
+func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for chunk := range chunks(siteIDs, s.d.inBatch()) {
+		c := conds{args: []any{moduleID}}
+		rows, err := s.rdb.QueryContext(ctx, `SELECT site_id, severity, severity_known, fixed_by, advisories, published_at
+			FROM exposures WHERE resolved_at IS NULL AND module_id = $1 AND site_id IN (`+c.list(chunk)+`)`, c.args...)
+		if err != nil {
+			return nil, fmt.Errorf("find open exposures: %w", err)
+		}
+		for rows.Next() {
+			var (
+				site                int64
+				severity            string
+				known               bool
+				fixed, advs         string
+				fixedBy, advisories []string
+				published           sql.NullTime
+			)
+			if err := rows.Scan(&site, &severity, &known, &fixed, &advs, &published); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan open exposure: %w", err)
+			}
+			if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("open exposure lists: %w", err)
+			}
+			out[site] = fleetwatch.ExposureFacts(severity, known, fixedBy, advisories, timePtr(published))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("find open exposures: %w", err)
+		}
+	}
+	return out, nil
 }
