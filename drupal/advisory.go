@@ -477,6 +477,8 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 	type bound struct {
 		low, high       Version
 		lowSet, highSet bool
+		lowOpen         bool // ">": the low bound itself is not affected
+		highClosed      bool // "<=": the high bound itself is affected
 	}
 	var ranges []bound
 	var highs []string
@@ -489,7 +491,16 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 				if v, err := Parse(strings.TrimPrefix(c, ">=")); err == nil {
 					rg.low, rg.lowSet = v, true
 				}
-			case strings.HasPrefix(c, "<") && !strings.HasPrefix(c, "<="):
+			case strings.HasPrefix(c, ">"):
+				if v, err := Parse(strings.TrimPrefix(c, ">")); err == nil {
+					rg.low, rg.lowSet, rg.lowOpen = v, true, true
+				}
+			case strings.HasPrefix(c, "<="):
+				// The branch's last release is affected: no fix in it.
+				if v, err := Parse(strings.TrimPrefix(c, "<=")); err == nil {
+					rg.high, rg.highSet, rg.highClosed = v, true, true
+				}
+			case strings.HasPrefix(c, "<"):
 				f := strings.TrimPrefix(c, "<")
 				if v, err := Parse(f); err == nil && len(f) <= MaxVersionLength {
 					rg.high, rg.highSet = v, true
@@ -508,7 +519,9 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 		affected := false
 		for _, rg := range ranges {
 			// A branch without one of its bounds is open on that side.
-			if (rg.lowSet || rg.highSet) && (!rg.lowSet || Compare(rg.low, v) <= 0) && (!rg.highSet || Compare(v, rg.high) < 0) {
+			above := !rg.lowSet || Compare(rg.low, v) < 0 || (!rg.lowOpen && Compare(rg.low, v) == 0)
+			below := !rg.highSet || Compare(v, rg.high) < 0 || (rg.highClosed && Compare(v, rg.high) == 0)
+			if (rg.lowSet || rg.highSet) && above && below {
 				affected = true
 			}
 		}

@@ -395,6 +395,23 @@ reference: composer://drupal/core
 	if err != nil || !cmp.Equal(a.FixedVersions, []string{"8.4.5"}) || a.Severity != drupal.RiskCritical {
 		t.Errorf("open-ended branch: %+v, %v; want fixed [8.4.5]", a, err)
 	}
+	// '>' leaves its bound out and '<=' takes it in: 8.5.0 is not affected
+	// (so 8.5.0 fixes the first branch), 8.5.3 is (so nothing fixes the
+	// second).
+	a, err = drupal.ParseFriendsOfPHP(strings.NewReader(`title: Drupal core - Critical - SA-CORE-2018-001
+link: https://www.drupal.org/sa-core-2018-001
+branches:
+    8.4.x:
+        time: ~
+        versions: ['>=8.4.0', '<8.5.0']
+    8.5.x:
+        time: ~
+        versions: ['>8.5.0', '<=8.5.3']
+reference: composer://drupal/core
+`))
+	if err != nil || !cmp.Equal(a.FixedVersions, []string{"8.5.0"}) {
+		t.Errorf("exclusive and inclusive bounds: %+v, %v; want fixed [8.5.0]", a, err)
+	}
 	// What is not such an advisory is refused in words.
 	for name, body := range map[string]string{
 		"not YAML":     "title: [unclosed",

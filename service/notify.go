@@ -38,7 +38,8 @@ const (
 // e-mail and webhooks on a new exposure at or above the chosen severity, on
 // an SLA breach, and a daily digest. Every replica runs one and sees every
 // event; each (user, channel, event) delivery is claimed in the database
-// before it is sent, so exactly one replica sends it.
+// before it is sent, so one replica sends it (again only when a sender died
+// between sending and recording it: at least once).
 type Notifier struct {
 	Store  fleetwatch.Store
 	Events *Events
@@ -86,10 +87,18 @@ func (n *Notifier) now() time.Time {
 	return time.Now()
 }
 
-// Run handles events and the digest schedule until ctx ends, then waits for
-// the sends in flight.
+// Run handles events, the digest schedule and deliveries to take over
+// until ctx ends or the events close (the server is stopping), then stops
+// them all and waits for the sends in flight: a delivery waiting to be
+// retried stays pending, for whichever notifier runs next.
 func (n *Notifier) Run(ctx context.Context) error {
-	defer n.wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	defer func() {
+		cancel()
+		loops.Wait() // no send starts after this
+		n.wg.Wait()
+	}()
 	digestEvery, retryEvery := n.DigestEvery, n.RetryEvery
 	if digestEvery <= 0 {
 		digestEvery = 10 * time.Minute
@@ -97,8 +106,8 @@ func (n *Notifier) Run(ctx context.Context) error {
 	if retryEvery <= 0 {
 		retryEvery = DefaultNotifyRetryEvery
 	}
-	go repeat(ctx, digestEvery, n.SendDigests)
-	go repeat(ctx, retryEvery, n.retryDue)
+	loops.Go(func() { repeat(ctx, digestEvery, n.SendDigests) })
+	loops.Go(func() { repeat(ctx, retryEvery, n.retryDue) })
 	last := ""
 	for ctx.Err() == nil {
 		sub, err := n.Events.subscribe(ctx, 0, last)
@@ -294,7 +303,7 @@ func (n *Notifier) lease() time.Duration {
 // does a delivery more than a day old.
 func (n *Notifier) send(ctx context.Context, d *fleetwatch.NotificationDelivery) error {
 	if age := n.now().Sub(d.CreatedAt); age > maxDeliveryAge {
-		return fmt.Errorf("%w: still not sent %s after it was due; dropped", fleetwatch.ErrPermanentDelivery, age.Round(time.Minute))
+		return fmt.Errorf("%w: still not sent %s after it was claimed; dropped", fleetwatch.ErrPermanentDelivery, age.Round(time.Minute))
 	}
 	u, err := n.Store.FindUserByID(ctx, d.UserID)
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
@@ -350,6 +359,10 @@ func (n *Notifier) attempt(ctx, stop context.Context, d *fleetwatch.Notification
 		select {
 		case sem <- struct{}{}:
 		case <-stop.Done():
+			return
+		}
+		if stop.Err() != nil { // both were ready
+			<-sem
 			return
 		}
 		done := n.attemptOnce(ctx, d)

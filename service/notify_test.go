@@ -373,8 +373,10 @@ func TestNotifier_RetryFollowsPreferences(t *testing.T) {
 }
 
 // TestNotifier_DueDeliveriesSentOnce: more deliveries are due than two
-// notifiers have sender slots; both claim them as slots free up, with a
-// short lease: each is sent once.
+// notifiers have sender slots; both claim them as slots free up: each is
+// sent once. (The lease is longer than any send here: a shorter one lets a
+// slow database turn a send not yet recorded into a repeat, the at-least-
+// once case; TestNotifier_TakenOverWhileWaiting covers the take-over.)
 func TestNotifier_DueDeliveriesSentOnce(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		f := newNotifyFixture(t, s)
@@ -395,7 +397,7 @@ func TestNotifier_DueDeliveriesSentOnce(t *testing.T) {
 		var done sync.WaitGroup
 		for range 2 {
 			n := f.notifier(t)
-			n.RetryEvery, n.Lease, n.DigestHour = 5*time.Millisecond, 200*time.Millisecond, 25
+			n.RetryEvery, n.Lease, n.DigestHour = 5*time.Millisecond, 5*time.Second, 25
 			done.Add(1)
 			go func() { defer done.Done(); _ = n.Run(runCtx) }()
 		}
@@ -469,4 +471,30 @@ func TestNotifier_TakenOverWhileWaiting(t *testing.T) {
 			t.Errorf("delivery %+v, want sent by the notifier that took it over", ds[0])
 		}
 	})
+}
+
+// TestNotifier_RunStopsPromptly: stopping Run does not wait out a retry's
+// backoff; the delivery stays pending for the next notifier.
+func TestNotifier_RunStopsPromptly(t *testing.T) {
+	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f.hook.failures = 100
+	n := f.notifier(t)
+	n.Backoff, n.DigestHour = time.Hour, 25
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = n.Run(ctx) }()
+	for n.Events.Subscribers() == 0 {
+		time.Sleep(time.Millisecond) // until Run has subscribed
+	}
+	f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical)
+	f.waitFirstAttempt(t, "hook")
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run still waiting 5 s after it was stopped")
+	}
+	if ds := f.deliveries(t, "hook"); len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryPending || ds[0].Attempts != 1 {
+		t.Errorf("after the stop: %+v, want pending after one attempt", ds[0])
+	}
 }

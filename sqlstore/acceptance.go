@@ -38,8 +38,10 @@ var errNoAcceptance = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "The exposure has 
 // by its shift, in one transaction.
 func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, by int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// The exposure is locked first (PostgreSQL): a second acceptance, a
+		// resolution or a due date computed again waits for this one.
 		var resolved sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT resolved_at FROM exposures WHERE id = $1`, a.ExposureID).Scan(&resolved); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT resolved_at FROM exposures WHERE id = $1`+s.d.lockSite, a.ExposureID).Scan(&resolved); err != nil {
 			return fmt.Errorf("find exposure: %w", err)
 		}
 		if resolved.Valid {
@@ -77,10 +79,10 @@ func shiftDue(ctx context.Context, tx *sql.Tx, dia *dialect, exposureID int64, d
 		return nil
 	}
 	var due time.Time
-	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`+dia.forUpdate, exposureID).Scan(&due); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`+dia.lockSite, exposureID).Scan(&due); err != nil {
 		return fmt.Errorf("read due date: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3`,
+	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3 AND resolved_at IS NULL`,
 		dbTime(due.Add(d)), now(), exposureID); err != nil {
 		return fmt.Errorf("shift due date: %w", err)
 	}
@@ -149,9 +151,20 @@ func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by 
 		} else if err != nil {
 			return fmt.Errorf("find acceptance: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE exposure_acceptances SET revoked_at = $1, revoked_by = $2 WHERE id = $3`,
-			dbTime(t), nullID(by), id); err != nil {
+		// The exposure first, as CreateAcceptance locks it; then the
+		// acceptance, once: a concurrent revocation finds it revoked.
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM exposures WHERE id = $1`+s.d.lockSite, a.ExposureID); err != nil {
+			return fmt.Errorf("lock exposure: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE exposure_acceptances SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL`,
+			dbTime(t), nullID(by), id)
+		if err != nil {
 			return fmt.Errorf("revoke acceptance: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("revoke acceptance: %w", err)
+		} else if n == 0 {
+			return errNoAcceptance
 		}
 		// From the stored time, as acceptedShifts computes it again.
 		unused := min(a.DueShift, a.ExpiresAt.Sub(dbTime(t)).Truncate(time.Second))

@@ -76,7 +76,7 @@ func mergeAdvisory(a, old *fleetwatch.Advisory) {
 		a.PublishedAt = old.PublishedAt
 	}
 	// The sources that gave it, each once, in the order they first did.
-	if old.Source != "" && !slices.Contains(strings.Split(old.Source, ","), a.Source) {
+	if old.Source != "" && a.Source != "" && !slices.Contains(strings.Split(old.Source, ","), a.Source) {
 		a.Source = old.Source + "," + a.Source
 		if len(a.Source) > 100 {
 			a.Source = old.Source

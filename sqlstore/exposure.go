@@ -135,6 +135,13 @@ func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) 
 func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(fleetwatch.SLAInput) fleetwatch.SLAClock) (int, error) {
 	changed := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The organization's sites first, in id order, as the ingest and
+		// feed changes lock them before their exposures: no deadlock.
+		if s.d.lockSite != "" {
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE organization_id = $1 ORDER BY id`+s.d.lockSite, organizationID); err != nil {
+				return fmt.Errorf("lock sites: %w", err)
+			}
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.severity, e.severity_known, e.published_at, e.detected_at,
 			e.clock_started_at, e.due_at, s.first_seen_at
 			FROM exposures e JOIN sites s ON s.id = e.site_id

@@ -45,59 +45,50 @@ type exposureUpdate struct {
 // SLA clock is computed again under the policy facts gives, from its own
 // detection, keeping what its acceptances moved it by, and a breach
 // already announced may be announced again when the new due date is after
-// at. Exposures whose facts are unchanged are not written. The exposures
-// are locked as they are read (PostgreSQL), so that an acceptance does not
-// move a due date between the read and the write. It returns how many it
-// updated, and counts them in counted when the counter triggers are paused
-// (nil: they count them).
+// at. Exposures whose facts are unchanged are not written. Those that
+// change are locked, in id order, and read again before they are timed
+// (PostgreSQL), so that an acceptance does not move a due date between the
+// read and the write; facts names only rows of sites the caller has
+// locked, so no other exposure is held. It returns how many it updated,
+// and counts them in counted when the counter triggers are paused (nil:
+// they count them).
 func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
-		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
-		FROM site_modules sm JOIN sites s ON s.id = sm.site_id
-		JOIN exposures e ON e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL
-		WHERE `+cond+` AND sm.security_update ORDER BY e.id`+lockOf(d, "e"), args...)
-	if err != nil {
-		return 0, fmt.Errorf("find open exposures: %w", err)
-	}
-	var open []openFacts
-	for rows.Next() {
-		var (
-			o                    openFacts
-			known                bool
-			fixed, advs          string
-			fixedBy, advisories  []string
-			published, firstSeen sql.NullTime
-		)
-		if err := rows.Scan(&o.id, &o.org, &o.severity, &known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
-			&o.siteID, &o.moduleID, &o.version); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("scan open exposure: %w", err)
-		}
-		if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("open exposure lists: %w", err)
-		}
-		o.facts = fleetwatch.ExposureFacts(o.severity, known, fixedBy, advisories, timePtr(published))
-		o.firstSeen = timePtr(firstSeen)
-		open = append(open, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("find open exposures: %w", err)
-	}
-
 	// The exposures whose facts changed, and what they say now.
 	type change struct {
 		o      openFacts
 		e      *fleetwatch.Exposure
 		policy *fleetwatch.SLAPolicy
 	}
-	var changes []change
-	for _, o := range open {
-		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
-		if e != nil && policy != nil && e.Facts() != o.facts {
-			changes = append(changes, change{o, e, policy})
+	changed := func(open []openFacts) []change {
+		var out []change
+		for _, o := range open {
+			e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
+			if e != nil && policy != nil && e.Facts() != o.facts {
+				out = append(out, change{o, e, policy})
+			}
 		}
+		return out
+	}
+	open, err := readOpenFacts(ctx, tx, cond, args, "")
+	if err != nil {
+		return 0, err
+	}
+	changes := changed(open)
+	if len(changes) > 0 && d.forUpdate != "" {
+		ids := make([]int64, len(changes))
+		for i, c := range changes {
+			ids[i] = c.o.id
+		}
+		var locked []openFacts
+		for chunk := range chunks(ids, d.inBatch()) {
+			var c conds
+			got, err := readOpenFacts(ctx, tx, `e.id IN (`+c.list(chunk)+`)`, c.args, lockOf(d, "e"))
+			if err != nil {
+				return 0, err
+			}
+			locked = append(locked, got...)
+		}
+		changes = changed(locked)
 	}
 	ids := make([]int64, len(changes))
 	for i, c := range changes {
@@ -162,12 +153,14 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 }
 
 // lockOf locks the rows of the table alias a SELECT reads until the
-// transaction ends (PostgreSQL; SQLite's one writer makes that implicit).
+// transaction ends, as an UPDATE that changes no key would (PostgreSQL;
+// SQLite's one writer makes that implicit): a foreign key's check on them
+// is not held up.
 func lockOf(d *dialect, alias string) string {
 	if d.forUpdate == "" {
 		return ""
 	}
-	return d.forUpdate + " OF " + alias
+	return " FOR NO KEY UPDATE OF " + alias
 }
 
 // FindOpenExposureFacts returns the Facts of the open exposures of the
@@ -206,4 +199,42 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 		}
 	}
 	return out, nil
+}
+
+// readOpenFacts reads the open exposures of the rows cond selects (over
+// site_modules sm and exposures e), in id order, with lock.
+func readOpenFacts(ctx context.Context, tx *sql.Tx, cond string, args []any, lock string) ([]openFacts, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
+		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
+		FROM site_modules sm JOIN sites s ON s.id = sm.site_id
+		JOIN exposures e ON e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL
+		WHERE `+cond+` AND sm.security_update ORDER BY e.id`+lock, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find open exposures: %w", err)
+	}
+	defer rows.Close()
+	var open []openFacts
+	for rows.Next() {
+		var (
+			o                    openFacts
+			known                bool
+			fixed, advs          string
+			fixedBy, advisories  []string
+			published, firstSeen sql.NullTime
+		)
+		if err := rows.Scan(&o.id, &o.org, &o.severity, &known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
+			&o.siteID, &o.moduleID, &o.version); err != nil {
+			return nil, fmt.Errorf("scan open exposure: %w", err)
+		}
+		if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
+			return nil, fmt.Errorf("open exposure lists: %w", err)
+		}
+		o.facts = fleetwatch.ExposureFacts(o.severity, known, fixedBy, advisories, timePtr(published))
+		o.firstSeen = timePtr(firstSeen)
+		open = append(open, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find open exposures: %w", err)
+	}
+	return open, nil
 }
