@@ -398,17 +398,9 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 	if t, err := time.Parse(time.RFC3339, doc.Published); err == nil {
 		a.Published = t.UTC()
 	}
-	pkg := doc.Affected[0].Package.Name
-	name, ok := strings.CutPrefix(pkg, "drupal/")
-	switch {
-	case !ok:
-		return Advisory{}, fmt.Errorf("%w: osv package %q is not a drupal/* package", ErrInvalidAdvisory, clip(pkg))
-	case name == "core" || name == "core-recommended" || name == "drupal":
-		a.Project = CoreProject
-	case validMachineName(name):
-		a.Project = name
-	default:
-		return Advisory{}, fmt.Errorf("%w: osv package %q is not a drupal.org project", ErrInvalidAdvisory, clip(pkg))
+	var err error
+	if a.Project, err = composerProject("osv", doc.Affected[0].Package.Name); err != nil {
+		return Advisory{}, err
 	}
 	a.AffectedVersions = doc.Affected[0].DatabaseSpecific.AffectedVersions
 	for _, aff := range doc.Affected {
@@ -421,6 +413,22 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 		}
 	}
 	return a, nil
+}
+
+// composerProject is the drupal.org project of a composer package
+// ("drupal/core" is core), or an error wrapping ErrInvalidAdvisory that
+// names the format.
+func composerProject(format, pkg string) (string, error) {
+	name, ok := strings.CutPrefix(pkg, "drupal/")
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%w: %s package %q is not a drupal/* package", ErrInvalidAdvisory, format, clip(pkg))
+	case name == "core" || name == "core-recommended" || name == "drupal":
+		return CoreProject, nil
+	case validMachineName(name):
+		return name, nil
+	}
+	return "", fmt.Errorf("%w: %s package %q is not a drupal.org project", ErrInvalidAdvisory, format, clip(pkg))
 }
 
 // ParseFriendsOfPHP parses one advisory of the FriendsOfPHP
@@ -453,16 +461,9 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 		}
 	}
 	pkg, _ := strings.CutPrefix(doc.Reference, "composer://")
-	name, ok := strings.CutPrefix(pkg, "drupal/")
-	switch {
-	case !ok:
-		return Advisory{}, fmt.Errorf("%w: friendsofphp reference %q is not a drupal/* package", ErrInvalidAdvisory, clip(doc.Reference))
-	case name == "core" || name == "core-recommended" || name == "drupal":
-		a.Project = CoreProject
-	case validMachineName(name):
-		a.Project = name
-	default:
-		return Advisory{}, fmt.Errorf("%w: friendsofphp package %q is not a drupal.org project", ErrInvalidAdvisory, clip(pkg))
+	var err error
+	if a.Project, err = composerProject("friendsofphp", pkg); err != nil {
+		return Advisory{}, err
 	}
 	// "Highly critical - Remote Code Execution" has no project part.
 	for _, part := range strings.Split(a.Title, " - ") {
