@@ -176,22 +176,20 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 		}
 		for rows.Next() {
 			var (
-				site                int64
-				severity            string
-				known               bool
-				fixed, advs         string
-				fixedBy, advisories []string
-				published           sql.NullTime
+				site        int64
+				severity    string
+				known       bool
+				fixed, advs string
+				published   sql.NullTime
 			)
 			if err := rows.Scan(&site, &severity, &known, &fixed, &advs, &published); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("scan open exposure: %w", err)
 			}
-			if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
+			if out[site], err = storedFacts(severity, known, fixed, advs, published); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("open exposure lists: %w", err)
+				return nil, err
 			}
-			out[site] = fleetwatch.ExposureFacts(severity, known, fixedBy, advisories, timePtr(published))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -219,17 +217,16 @@ func readOpenFacts(ctx context.Context, tx *sql.Tx, cond string, args []any, loc
 			o                    openFacts
 			known                bool
 			fixed, advs          string
-			fixedBy, advisories  []string
 			published, firstSeen sql.NullTime
 		)
 		if err := rows.Scan(&o.id, &o.org, &o.severity, &known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
 			&o.siteID, &o.moduleID, &o.version); err != nil {
 			return nil, fmt.Errorf("scan open exposure: %w", err)
 		}
-		if err := errors.Join(json.Unmarshal([]byte(fixed), &fixedBy), json.Unmarshal([]byte(advs), &advisories)); err != nil {
-			return nil, fmt.Errorf("open exposure lists: %w", err)
+		var err error
+		if o.facts, err = storedFacts(o.severity, known, fixed, advs, published); err != nil {
+			return nil, err
 		}
-		o.facts = fleetwatch.ExposureFacts(o.severity, known, fixedBy, advisories, timePtr(published))
 		o.firstSeen = timePtr(firstSeen)
 		open = append(open, o)
 	}
@@ -237,4 +234,13 @@ func readOpenFacts(ctx context.Context, tx *sql.Tx, cond string, args []any, loc
 		return nil, fmt.Errorf("find open exposures: %w", err)
 	}
 	return open, nil
+}
+
+// storedFacts is fleetwatch.ExposureFacts of an exposure's stored columns.
+func storedFacts(severity string, known bool, fixedJSON, advisoriesJSON string, published sql.NullTime) (string, error) {
+	var fixedBy, advisories []string
+	if err := errors.Join(json.Unmarshal([]byte(fixedJSON), &fixedBy), json.Unmarshal([]byte(advisoriesJSON), &advisories)); err != nil {
+		return "", fmt.Errorf("open exposure lists: %w", err)
+	}
+	return fleetwatch.ExposureFacts(severity, known, fixedBy, advisories, timePtr(published)), nil
 }
