@@ -1,10 +1,12 @@
 package service_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -532,6 +534,18 @@ func TestAnalysis_AdvisoryArrivesLater(t *testing.T) {
 			t.Fatalf("refresh with the advisory = %+v, %v", res, err)
 		}
 		check("the advisory arrived", fleetwatch.SeverityLessCritical, true, []string{"SA-CONTRIB-2026-900"}, 30*day)
+
+		// Nothing new: no exposure is written again.
+		var logged bytes.Buffer
+		in.analysis.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+		in.now = in.now.Add(time.Minute)
+		if n, o, r, err := in.analysis.RecomputeProject(ctx, "aaa_update_test"); err != nil || n+o+r != 0 {
+			t.Fatalf("idle recompute = %d changed, %d opened, %d resolved, %v", n, o, r, err)
+		}
+		if strings.Contains(logged.String(), "open exposures updated") {
+			t.Errorf("an idle recompute wrote the exposures again: %s", logged.String())
+		}
+		in.analysis.Logger = slog.New(slog.DiscardHandler)
 
 		writeListing(listing("Highly critical", "AC:None/A:None/CI:All/II:All/E:Exploit/TD:All"))
 		in.now = in.now.Add(time.Hour)
