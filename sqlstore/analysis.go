@@ -240,6 +240,12 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			}
 			return nil, nil
 		}
+		exposed := map[int64][]int64{} // the sites whose analysis names an exposure, by project
+		for _, a := range as {
+			if a.Exposure != nil && a.SLA != nil {
+				exposed[a.ModuleID] = append(exposed[a.ModuleID], a.SiteID)
+			}
+		}
 		sites := map[int64]bool{}
 		var ids []int64 // the sites whose rows changed, to recount
 		for _, a := range as {
@@ -255,11 +261,21 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			// The invariant holds per project, so one pass per project keeps
 			// each statement to one scan, however many sites changed.
 			for module := range byModule {
-				ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, facts, counted)
+				ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, counted)
 				if err != nil {
 					return err
 				}
 				addChanges(&changes, ch)
+				// The open ones that stay open follow what their analysis
+				// says now; only the sites locked above are read.
+				for chunk := range chunks(exposed[module], s.d.inBatch()) {
+					c := conds{args: []any{module}}
+					n, err := updateOpenExposures(ctx, tx, s.d, `sm.module_id = $1 AND sm.site_id IN (`+c.list(chunk)+`)`, c.args, at, facts, counted)
+					if err != nil {
+						return err
+					}
+					changes.Updated += n
+				}
 			}
 			return refreshSiteCounters(ctx, tx, s.d, ids, counted)
 		})
@@ -308,7 +324,7 @@ func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for chunk := range chunks(siteIDs, s.d.inBatch()) {
 			var c conds
-			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, nil, nil)
+			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, nil)
 			if err != nil {
 				return err
 			}
@@ -326,20 +342,16 @@ func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time
 func addChanges(dst *fleetwatch.ExposureChanges, src fleetwatch.ExposureChanges) {
 	dst.Opened = append(dst.Opened, src.Opened...)
 	dst.Resolved = append(dst.Resolved, src.Resolved...)
-	dst.Updated += src.Updated
 }
 
 // syncExposures resolves the open exposures of the (site, project) rows that
 // cond selects (over site_modules sm) whose security_update is false, or
 // that are gone, and opens one for each row with security_update and no
-// open exposure, as open builds it (nil: not now). With facts (nil: the
-// open ones are left as they are), the open exposures that stay open are
-// brought up to the facts of their analysis (updateOpenExposures). It
-// returns the exposures it opened and resolved, read back in the
-// transaction, and counts them in counted when the counter triggers are
-// paused (nil: they count them).
-func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time,
-	open func(*fleetwatch.Install) *fleetwatch.Exposure, facts exposureFacts, counted *counterDeltas) (fleetwatch.ExposureChanges, error) {
+// open exposure, as open builds it (nil: not now). It returns the
+// exposures it opened and resolved, read back in the transaction, and
+// counts them in counted when the counter triggers are paused (nil: they
+// count them).
+func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure, counted *counterDeltas) (fleetwatch.ExposureChanges, error) {
 	var out fleetwatch.ExposureChanges
 	// The exposures to resolve: open ones in scope whose row no longer needs them.
 	scope := strings.ReplaceAll(cond, "sm.", "exposures.")
@@ -359,12 +371,6 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 	resolvedIDs, err := scanIDs(rows)
 	if err != nil {
 		return out, fmt.Errorf("resolve exposures: %w", err)
-	}
-
-	if facts != nil {
-		if out.Updated, err = updateOpenExposures(ctx, tx, d, cond, args, at, facts, counted); err != nil {
-			return out, err
-		}
 	}
 
 	// The rows that need one and have none.

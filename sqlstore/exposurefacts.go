@@ -45,50 +45,29 @@ type exposureUpdate struct {
 // SLA clock is computed again under the policy facts gives, from its own
 // detection, keeping what its acceptances moved it by, and a breach
 // already announced may be announced again when the new due date is after
-// at. Exposures whose facts are unchanged are not written. Those that
-// change are locked, in id order, and read again before they are timed
-// (PostgreSQL), so that an acceptance does not move a due date between the
-// read and the write; facts names only rows of sites the caller has
-// locked, so no other exposure is held. It returns how many it updated,
-// and counts them in counted when the counter triggers are paused (nil:
-// they count them).
+// at. Exposures whose facts are unchanged are not written. The exposures
+// are locked as they are read (PostgreSQL), so that an acceptance does not
+// move a due date between the read and the write: cond must select only
+// sites the caller has locked, so that no other writer's exposures are
+// held. It returns how many it updated, and counts them in counted when
+// the counter triggers are paused (nil: they count them).
 func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
+	open, err := readOpenFacts(ctx, tx, cond, args, lockOf(d, "e"))
+	if err != nil {
+		return 0, err
+	}
 	// The exposures whose facts changed, and what they say now.
 	type change struct {
 		o      openFacts
 		e      *fleetwatch.Exposure
 		policy *fleetwatch.SLAPolicy
 	}
-	changed := func(open []openFacts) []change {
-		var out []change
-		for _, o := range open {
-			e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
-			if e != nil && policy != nil && e.Facts() != o.facts {
-				out = append(out, change{o, e, policy})
-			}
+	var changes []change
+	for _, o := range open {
+		e, policy := facts(&fleetwatch.Install{SiteID: o.siteID, ModuleID: o.moduleID, VersionID: o.version})
+		if e != nil && policy != nil && e.Facts() != o.facts {
+			changes = append(changes, change{o, e, policy})
 		}
-		return out
-	}
-	open, err := readOpenFacts(ctx, tx, cond, args, "")
-	if err != nil {
-		return 0, err
-	}
-	changes := changed(open)
-	if len(changes) > 0 && d.forUpdate != "" {
-		ids := make([]int64, len(changes))
-		for i, c := range changes {
-			ids[i] = c.o.id
-		}
-		var locked []openFacts
-		for chunk := range chunks(ids, d.inBatch()) {
-			var c conds
-			got, err := readOpenFacts(ctx, tx, `e.id IN (`+c.list(chunk)+`)`, c.args, lockOf(d, "e"))
-			if err != nil {
-				return 0, err
-			}
-			locked = append(locked, got...)
-		}
-		changes = changed(locked)
 	}
 	ids := make([]int64, len(changes))
 	for i, c := range changes {

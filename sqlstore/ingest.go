@@ -322,7 +322,7 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 						return v.Exposure
 					}
 					return nil
-				}, nil, nil)
+				}, nil)
 			if err != nil {
 				return err
 			}

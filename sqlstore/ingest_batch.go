@@ -346,7 +346,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 						return v.Exposure
 					}
 					return nil
-				}, nil, nil)
+				}, nil)
 			if err != nil {
 				return err
 			}
