@@ -73,6 +73,17 @@ func (p SLAPolicy) Deadline(severity string) time.Duration {
 	return time.Duration(p.Deadlines.Days(severity)) * 24 * time.Hour
 }
 
+// SLASeverity is the severity a stored exposure's deadline follows: its
+// own, or "" (counted as critical, whatever the policy says of critical)
+// when no advisory gave one (known false; the stored severity is then
+// "critical" for the counts).
+func SLASeverity(severity string, known bool) string {
+	if !known {
+		return ""
+	}
+	return severity
+}
+
 // SLAInput is what the SLA of one exposure depends on.
 type SLAInput struct {
 	Severity    string     // "" counts as critical

@@ -165,9 +165,7 @@ func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int
 				rows.Close()
 				return fmt.Errorf("scan open exposure: %w", err)
 			}
-			if !known {
-				o.in.Severity = "" // unknown counts as critical, whatever the policy says of critical
-			}
+			o.in.Severity = fleetwatch.SLASeverity(o.in.Severity, known)
 			o.in.PublishedAt, o.in.SiteFirstSeenAt = timePtr(published), timePtr(firstSeen)
 			opens = append(opens, o)
 		}

@@ -85,11 +85,8 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 			p := dbTime(*e.PublishedAt)
 			published = &p
 		}
-		in := fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published, DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen,
-			Paused: shifts[o.id]}
-		if !e.SeverityKnown {
-			in.Severity = "" // unknown counts as critical, whatever the policy says of critical
-		}
+		in := fleetwatch.SLAInput{Severity: fleetwatch.SLASeverity(e.Severity, e.SeverityKnown), PublishedAt: published,
+			DetectedAt: o.detected, SiteFirstSeenAt: o.firstSeen, Paused: shifts[o.id]}
 		clock := fleetwatch.ComputeSLAClock(in, *c.policy)
 		u := exposureUpdate{id: o.id, severity: e.Severity, known: e.SeverityKnown, fixedBy: jsonList(e.FixedBy),
 			advisories: jsonList(e.Advisories), published: published, start: dbTime(clock.StartedAt), due: dbTime(clock.DueAt)}
