@@ -69,7 +69,8 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 // newEnv starts an API with every service, so that every route exists (the
 // isolation test walks them all), over an empty local feed mirror: no test
 // reaches the internet.
-func newEnv(t *testing.T, store *sqlstore.Store) *env {
+// Options change the server's configuration before it starts.
+func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config)) *env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	passwords, err := service.NewPasswords(4, 2)
@@ -99,7 +100,7 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 	t.Cleanup(ingest.Close)
 	srv := httptest.NewServer(nil)
 	events := newTestEvents(t, store, logger)
-	api := httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
 		Organizations: orgs,
 		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
@@ -118,8 +119,11 @@ func newEnv(t *testing.T, store *sqlstore.Store) *env {
 		Events:   events,
 		SLA:      &service.SLA{Store: store, Activity: activity},
 		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger},
-	})
-	srv.Config.Handler = api
+	}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv.Config.Handler = httpapi.New(cfg)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock, logger: logger, analysis: analysis, mirror: mirror}
 	if _, err := auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -46,8 +45,10 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // withRequestInfo gives every request an id (the caller's X-Request-ID when
-// it is sane), echoes it in the response and keeps it in the context.
-func withRequestInfo(next http.Handler) http.Handler {
+// it is sane), echoes it in the response and keeps it in the context with
+// the client's address: the one place that address is worked out (see
+// clientAddr), for rate limits, sessions and the activity trail.
+func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID.MatchString(id) {
@@ -55,12 +56,8 @@ func withRequestInfo(next http.Handler) http.Handler {
 			_, _ = rand.Read(b)
 			id = hex.EncodeToString(b)
 		}
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
 		w.Header().Set("X-Request-ID", id)
-		ri := &requestInfo{id: id, url: r.URL, remoteAddr: host}
+		ri := &requestInfo{id: id, url: r.URL, remoteAddr: clientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.TrustedProxies)}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, ri)))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,9 @@ type Config struct {
 	Logger    *slog.Logger
 	PublicURL string // scheme://host[:port], no trailing slash
 	Version   string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; empty: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 
 	Auth          *service.Auth
 	Organizations *service.Organizations
@@ -90,7 +94,7 @@ func New(cfg Config) *Server {
 	s.siteModules = newPageCache(defaultPageCacheBytes)
 
 	r := chi.NewRouter()
-	r.Use(withRequestInfo, s.logAndMeasure, withCSVFormat)
+	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if s.Dashboard != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/") && r.URL.Path != Prefix {
 			s.Dashboard.ServeHTTP(w, r)

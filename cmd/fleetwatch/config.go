@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fleetwatch/fleetwatch/httpapi"
 )
 
 // Config is Fleetwatch's configuration, parsed once from flags and
@@ -43,6 +45,9 @@ type Config struct {
 	// WebhookAllowPrivate lets notification webhooks reach private,
 	// loopback and link-local addresses (an internal chat server).
 	WebhookAllowPrivate bool
+	// TrustedProxies lists, comma-separated, the CIDRs of the reverse
+	// proxies whose X-Forwarded-For names the client; empty: none.
+	TrustedProxies string
 }
 
 // DefaultConfig returns the defaults of DESIGN.md §2.
@@ -79,6 +84,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	str(&c.ReleaseFeedURL, "release-feed-url", "base URL of drupal.org release-history feeds")
 	str(&c.AdvisoryURL, "advisory-url", "drupal.org security advisory listing")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none")
 	fs.Func("bcrypt-cost", fmt.Sprintf("bcrypt cost of password hashes, default %d (%s)", c.BcryptCost, envName("bcrypt-cost")), func(s string) error {
 		n, err := strconv.Atoi(s)
 		c.BcryptCost = n
@@ -180,6 +186,9 @@ func (c *Config) Validate() error {
 	}
 	if c.FeedRefreshInterval < time.Minute {
 		problems = append(problems, "--feed-refresh-interval must be at least 1m")
+	}
+	if _, err := httpapi.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		problems = append(problems, "--trusted-proxies: "+err.Error())
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -56,3 +56,18 @@ func TestParseConfig_WorkerAndFeedSettings(t *testing.T) {
 		}
 	})
 }
+
+func TestParseConfig_TrustedProxies(t *testing.T) {
+	cfg, err := parseConfig("serve", nil, io.Discard, nil)
+	if err != nil || cfg.TrustedProxies != "" {
+		t.Fatalf("default %q, %v", cfg.TrustedProxies, err)
+	}
+	t.Setenv("FLEETWATCH_TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8")
+	if cfg, err = parseConfig("serve", nil, io.Discard, nil); err != nil || cfg.TrustedProxies != "10.0.0.0/8, fd00::/8" {
+		t.Fatalf("env %q, %v", cfg.TrustedProxies, err)
+	}
+	_, err = parseConfig("serve", []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), "proxy.local") {
+		t.Errorf("bad CIDR: %v", err)
+	}
+}

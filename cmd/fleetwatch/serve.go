@@ -116,7 +116,13 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 	patchRuns := &service.PatchRuns{Store: store, Sites: sites, Activity: activity, Events: m.realtime.Events}
+	trusted, err := httpapi.ParseTrustedProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	m.Server = httpapi.New(httpapi.Config{
+		TrustedProxies: trusted,
+
 		Logger:        m.Logger,
 		PublicURL:     m.Config.PublicURL,
 		Version:       version,
