@@ -346,3 +346,37 @@ func datestampAny(v any) int64 {
 	}
 	return n
 }
+
+// StripComposerURLs returns lock, a composer.lock, without the "dist" and
+// "source" of its packages (packages and packages-dev): their URLs can
+// carry deploy credentials (https://user:token@host/…), and nothing
+// Fleetwatch reads comes from them. Everything else is kept as sent, but
+// for the order of the top-level keys. A lock that is not a JSON object
+// of package lists is returned as it is, with an error wrapping
+// ErrInvalidInventory.
+func StripComposerURLs(lock []byte) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(lock, &top); err != nil {
+		return lock, fmt.Errorf("%w: decode composer.lock: %w", ErrInvalidInventory, err)
+	}
+	for _, key := range []string{"packages", "packages-dev"} {
+		raw, ok := top[key]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var pkgs []map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &pkgs); err != nil {
+			return lock, fmt.Errorf("%w: decode composer.lock %s: %w", ErrInvalidInventory, key, err)
+		}
+		for _, p := range pkgs {
+			delete(p, "dist")
+			delete(p, "source")
+		}
+		b, err := json.Marshal(pkgs)
+		if err != nil {
+			return lock, fmt.Errorf("encode composer.lock %s: %w", key, err)
+		}
+		top[key] = b
+	}
+	return json.Marshal(top)
+}

@@ -324,3 +324,55 @@ func FuzzParseDrushPMList(f *testing.F) {
 		}
 	})
 }
+
+// TestStripComposerURLs: the dist and source of every package go (their
+// URLs can carry deploy credentials), and the inventory read from the lock
+// stays the same, for every site fixture.
+func TestStripComposerURLs(t *testing.T) {
+	for _, site := range []string{"boston-gov", "unocha-site", "usagov", "usagov-d9-2022", "va-gov-cms"} {
+		t.Run(site, func(t *testing.T) {
+			var lock map[string]any
+			if err := json.Unmarshal(composerLockFrom(t, mustLoadSite(t, site)), &lock); err != nil {
+				t.Fatal(err)
+			}
+			lock["content-hash"] = "0123abcd"
+			for _, key := range []string{"packages", "packages-dev"} {
+				for _, p := range lock[key].([]any) {
+					p := p.(map[string]any)
+					p["dist"] = map[string]any{"type": "zip", "url": "https://deploy:s3cr3t-token@packages.example.com/" + p["name"].(string) + ".zip"}
+					p["source"] = map[string]any{"type": "git", "url": "https://oauth2:glpat-s3cr3t@git.example.com/" + p["name"].(string) + ".git", "reference": "abc"}
+				}
+			}
+			orig, err := json.Marshal(lock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stripped, err := StripComposerURLs(orig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(stripped), "s3cr3t") || strings.Contains(string(stripped), `"dist"`) || strings.Contains(string(stripped), `"source"`) {
+				t.Fatalf("stripped lock still has URLs: %.300s", stripped)
+			}
+			if !strings.Contains(string(stripped), `"content-hash":"0123abcd"`) {
+				t.Errorf("stripped lock lost other keys: %.300s", stripped)
+			}
+			want, err := ParseComposerLock(bytes.NewReader(orig))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseComposerLock(bytes.NewReader(stripped))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("inventory changed (-before +after):\n%s", diff)
+			}
+		})
+	}
+	for _, bad := range []string{`not json`, `[]`, `{"packages": {"a": 1}}`, `{"packages": ["x"]}`} {
+		if out, err := StripComposerURLs([]byte(bad)); !errors.Is(err, ErrInvalidInventory) || string(out) != bad {
+			t.Errorf("StripComposerURLs(%s) = %s, %v; want it unchanged and ErrInvalidInventory", bad, out, err)
+		}
+	}
+}

@@ -425,3 +425,43 @@ func TestIngest_KeyRevokedAfterUse(t *testing.T) {
 		assertErrorShape(t, e.do("POST", "/api/v1/ingest/inventory", key, inv), 401, "unauthorized")
 	})
 }
+
+// TestIngest_ComposerLockStoredWithoutURLs: the dist and source URLs of a
+// pushed composer.lock (deploy credentials) are not in the payload stored
+// in audit_logs, and the inventory is the one the full lock gives.
+func TestIngest_ComposerLockStoredWithoutURLs(t *testing.T) {
+	forEachIngestBackend(t, func(t *testing.T, e *ingestEnv) {
+		org := e.createOrg("Acme")
+		siteID, key := e.site(org, "boston")
+		lock := composerLockBody()
+		for _, p := range lock["packages"].([]map[string]any) {
+			p["dist"] = map[string]any{"type": "zip", "url": "https://deploy:dist-token-s3cr3t@repo.example.com/" + p["name"].(string) + ".zip"}
+			p["source"] = map[string]any{"type": "git", "url": "https://oauth2:source-token-s3cr3t@git.example.com/x.git", "reference": "abc"}
+		}
+		e.must(202, "POST", "/api/v1/ingest/composer-lock", key, lock)
+
+		ctx := context.Background()
+		claimed, err := e.store.ClaimAuditLogs(ctx, 10, time.Now())
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claimed %d logs: %v", len(claimed), err)
+		}
+		if data := string(claimed[0].Data); strings.Contains(data, "s3cr3t") || strings.Contains(data, `"dist"`) || strings.Contains(data, `"source"`) {
+			t.Fatalf("stored payload keeps the URLs: %s", data)
+		} else if !strings.Contains(data, "drupal/aaa_update_test") {
+			t.Fatalf("stored payload lost the packages: %s", data)
+		}
+		if err := e.store.FailAuditLog(ctx, claimed[0], "", true); err != nil {
+			t.Fatal(err)
+		}
+		e.drain()
+		mods := e.must(200, "GET", "/api/v1/sites/"+siteID+"/modules", e.admin, nil).list()
+		got := map[string]string{}
+		for _, m := range mods {
+			m := m.(map[string]any)
+			got[m["name"].(string)] = m["version"].(string)
+		}
+		if len(got) != 2 || got["drupal"] != "10.3.6" || got["aaa_update_test"] != "8.x-1.0" {
+			t.Fatalf("inventory %v", got)
+		}
+	})
+}

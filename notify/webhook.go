@@ -31,8 +31,8 @@ type Webhook struct {
 	Client *http.Client
 	// UserAgent identifies Fleetwatch.
 	UserAgent string
-	// AllowPrivate lets webhooks reach loopback, private and link-local
-	// addresses. Off by default: any user may set a webhook URL, and the
+	// AllowPrivate lets webhooks reach any address: loopback, private,
+	// link-local and every other range isGlobalUnicast refuses. Off by default: any user may set a webhook URL, and the
 	// server must not become their way into the network it runs in
 	// (cloud metadata, internal services).
 	AllowPrivate bool
@@ -41,13 +41,14 @@ type Webhook struct {
 	client *http.Client
 }
 
-// ErrPrivateAddress refuses a webhook whose host resolves to a loopback,
-// private, link-local or otherwise non-public address.
+// ErrPrivateAddress refuses a webhook whose host resolves to an address
+// that is not globally routable unicast (see isGlobalUnicast).
 var ErrPrivateAddress = errors.New("the webhook's address is not public (set --webhook-allow-private to allow it)")
 
-// publicOnly refuses connections to non-public addresses. It runs on the
-// address actually dialled, after DNS resolution, so a name that resolves
-// to a private address (or a redirect to one) is refused too.
+// publicOnly refuses connections to addresses that are not globally
+// routable unicast. It runs on the address actually dialled, after DNS
+// resolution, so a name that resolves to a private address (or a redirect
+// to one) is refused too.
 func publicOnly(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
@@ -57,16 +58,11 @@ func publicOnly(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	ip = ip.Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+	if !isGlobalUnicast(ip) {
 		return ErrPrivateAddress
 	}
 	return nil
 }
-
-// cgnat is the shared address space of carrier-grade NAT (RFC 6598).
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 func (w *Webhook) httpClient() *http.Client {
 	if w.Client != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/drupal"
 )
 
 // Client ids are stored with their kind, so that a run_id never collides
@@ -85,6 +86,11 @@ func (s *Ingest) AcceptComposerLock(ctx context.Context, body []byte, snapshotID
 	snap, err := ParseComposerLockPayload(body, a.SiteID, s.now())
 	if err != nil {
 		return nil, err
+	}
+	// What is stored is what the inventory needs: not the packages' dist
+	// and source URLs, which can carry deploy credentials.
+	if body, err = drupal.StripComposerURLs(body); err != nil {
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The body is not a valid composer.lock.")
 	}
 	return s.enqueue(ctx, &fleetwatch.AuditLog{SiteID: a.SiteID, Kind: fleetwatch.KindComposerLock, SnapshotHash: snap.Hash},
 		snapshotIDPrefix, snapshotID, body)
