@@ -7,14 +7,16 @@ import (
 
 // Error codes of user-facing errors. httpapi maps each to one HTTP status.
 const (
-	ECONFLICT       = "conflict"          // the request conflicts with existing data (a taken e-mail)
-	EINTERNAL       = "internal"          // anything that is not the caller's fault
-	EINVALID        = "validation_failed" // the input is invalid
-	ENOTFOUND       = "not_found"         // no such thing, or not visible to the caller
-	EUNAUTHORIZED   = "unauthorized"      // no or bad credentials
-	EFORBIDDEN      = "forbidden"         // credentials are fine, the action is not allowed
-	ETOOMANYREQUEST = "too_many_requests" // rate limited
-	ETOOLARGE       = "payload_too_large" // a body over the route's limit
+	ECONFLICT       = "conflict"             // the request conflicts with existing data (a taken e-mail)
+	EINTERNAL       = "internal"             // anything that is not the caller's fault
+	EINVALID        = "validation_failed"    // the input is invalid
+	ENOTFOUND       = "not_found"            // no such thing, or not visible to the caller
+	EUNAUTHORIZED   = "unauthorized"         // no or bad credentials
+	EFORBIDDEN      = "forbidden"            // credentials are fine, the action is not allowed
+	ETOOMANYREQUEST = "too_many_requests"    // rate limited
+	ETOOLARGE       = "payload_too_large"    // a body over the route's limit
+	EUNAVAILABLE    = "unavailable"          // a server Fleetwatch needs (the database) cannot be reached for now: try again
+	ESTORAGEFULL    = "insufficient_storage" // the database has no room left: nothing was stored
 )
 
 // FieldError is one invalid field of a request. Pointer is a JSON pointer to
@@ -31,7 +33,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
-	// RetryAfter is the number of seconds a rate-limited caller should wait.
+	// RetryAfter is the number of seconds a rate-limited caller, or one
+	// that met an unavailable database, should wait before trying again.
 	RetryAfter int
 }
 

@@ -54,8 +54,8 @@ func (e *ErrorResponse) Error() string {
 // GetStatus implements huma.StatusError.
 func (e *ErrorResponse) GetStatus() int { return e.status }
 
-// GetHeaders implements huma.HeadersError (Retry-After on 429, the
-// authentication scheme on 401).
+// GetHeaders implements huma.HeadersError (Retry-After on 429, 503 and 507,
+// the authentication scheme on 401).
 func (e *ErrorResponse) GetHeaders() http.Header {
 	h := http.Header{}
 	if e.retryAfter > 0 {
@@ -77,6 +77,8 @@ var codes = map[string]int{
 	fleetwatch.ETOOMANYREQUEST: http.StatusTooManyRequests,
 	fleetwatch.ETOOLARGE:       http.StatusRequestEntityTooLarge,
 	fleetwatch.EINTERNAL:       http.StatusInternalServerError,
+	fleetwatch.EUNAVAILABLE:    http.StatusServiceUnavailable,
+	fleetwatch.ESTORAGEFULL:    http.StatusInsufficientStorage,
 }
 
 // statusCodes gives the code of an error the HTTP layer itself raises.
@@ -93,7 +95,8 @@ var statusCodes = map[int]string{
 	http.StatusUnprocessableEntity:   fleetwatch.EINVALID,
 	http.StatusTooManyRequests:       fleetwatch.ETOOMANYREQUEST,
 	http.StatusInternalServerError:   fleetwatch.EINTERNAL,
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusServiceUnavailable:    fleetwatch.EUNAVAILABLE,
+	http.StatusInsufficientStorage:   fleetwatch.ESTORAGEFULL,
 }
 
 func codeForStatus(status int) string {
@@ -122,9 +125,11 @@ func newError(ctx context.Context, status int, code, detail string) *ErrorRespon
 	}
 }
 
-// Problems turns a service error into the API's error response. Domain errors
+// Problem turns a service error into the API's error response. Domain errors
 // keep their message; anything else is logged once and answered with a
-// generic 500 so that internal text never reaches a client.
+// generic 500 so that internal text never reaches a client. An unreachable or
+// full database (EUNAVAILABLE, ESTORAGEFULL, which the store reports) is a
+// 503 or 507 with Retry-After, so that agents push again later.
 func (s *Server) Problem(ctx context.Context, err error) error {
 	var fe *fleetwatch.Error
 	if !errors.As(err, &fe) {
@@ -137,6 +142,10 @@ func (s *Server) Problem(ctx context.Context, err error) error {
 	status := codes[fe.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		// The cause (which database error) is for the operator, not the client.
+		s.logger.WarnContext(ctx, "request failed", "status", status, "err", err, "request_id", RequestIDFromContext(ctx))
 	}
 	resp := &ErrorResponse{status: status, retryAfter: fe.RetryAfter, Meta: ErrorMeta{RequestID: RequestIDFromContext(ctx)}}
 	if len(fe.Fields) == 0 {

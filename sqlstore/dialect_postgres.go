@@ -4,10 +4,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
@@ -34,12 +39,35 @@ var postgres = &dialect{
 	skipLocked: " FOR UPDATE SKIP LOCKED",
 }
 
+// classifyPostgres: a failed connect, a connection lost (reset, closed, cut
+// mid-answer), a server shutting down or refusing connections is
+// EUNAVAILABLE; disk_full is ESTORAGEFULL.
+func classifyPostgres(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "53100":
+			return fleetwatch.ESTORAGEFULL
+		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "53300", pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03":
+			return fleetwatch.EUNAVAILABLE
+		}
+		return ""
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) {
+		return fleetwatch.EUNAVAILABLE
+	}
+	return ""
+}
+
 // openPostgres opens one pool, used for reads and writes alike.
 func openPostgres(databaseURL string) (*Store, error) {
-	db, err := sql.Open("pgx", databaseURL)
+	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres database: %w", err)
 	}
+	db := sql.OpenDB(outageConnector{Connector: stdlib.GetConnector(*cfg), classify: classifyPostgres})
 	db.SetMaxOpenConns(25)
 	db.SetMaxIdleConns(25)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -35,6 +36,17 @@ var sqliteDialect = &dialect{
 	forUpdate:  "",
 	lockSite:   "",
 	skipLocked: "",
+}
+
+// classifySQLite: SQLITE_FULL (the disk, or the database's page limit, is
+// full) is ESTORAGEFULL. A file that cannot be opened is no outage to wait
+// out, so it stays an internal error.
+func classifySQLite(err error) string {
+	var sqliteErr *sqlite.Error
+	if errors.As(err, &sqliteErr) && sqliteErr.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fleetwatch.ESTORAGEFULL
+	}
+	return ""
 }
 
 // sqlitePragmas apply to every connection of both pools. busy_timeout makes
@@ -68,9 +80,16 @@ func openSQLite(path string) (*Store, error) {
 		return "file:" + path + "?" + q.Encode()
 	}
 
-	db, err := sql.Open("sqlite", dsn(url.Values{"_txlock": {"immediate"}}))
+	open := func(dsn string) (*sql.DB, error) {
+		c, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+		return sql.OpenDB(outageConnector{Connector: c, classify: classifySQLite}), nil
+	}
+	db, err := open(dsn(url.Values{"_txlock": {"immediate"}}))
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite database: %w", err)
+		return nil, err
 	}
 	// One writer: writers of this process queue in database/sql rather than
 	// spin on SQLITE_BUSY.
@@ -79,10 +98,10 @@ func openSQLite(path string) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	rdb, err := sql.Open("sqlite", dsn(url.Values{"_query_only": {"1"}}))
+	rdb, err := open(dsn(url.Values{"_query_only": {"1"}}))
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open sqlite database: %w", err)
+		return nil, err
 	}
 	n := max(4, runtime.NumCPU())
 	rdb.SetMaxOpenConns(n)
