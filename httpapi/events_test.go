@@ -302,12 +302,15 @@ func TestEvents_TwoReplicasShareRedis(t *testing.T) {
 	rdb := redisClient(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	key := "fleetwatch:test:events:" + hex.EncodeToString(b)
-	t.Cleanup(func() { rdb.Del(context.Background(), key) })
+	ns, err := redisx.NewNamespace("fleetwatch-test", hex.EncodeToString(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Del(context.Background(), ns.Name("events")) })
 	bus := func() fleetwatch.EventBus {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		bus, err := redisx.NewEventBus(ctx, rdb, redisx.EventBusOptions{Stream: key, Window: 100})
+		bus, err := redisx.NewEventBus(ctx, rdb, redisx.EventBusOptions{Namespace: ns, Window: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,11 +14,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Defaults of an EventBus.
-const (
-	DefaultEventStream = "fleetwatch:events"
-	DefaultEventWindow = 1000
-)
+// DefaultEventWindow is about how many events an EventBus keeps for replay.
+const DefaultEventWindow = 1000
 
 // EventBus is the fleetwatch.EventBus shared by every replica through Redis.
 //
@@ -51,8 +48,9 @@ type EventBus struct {
 
 // EventBusOptions configure an EventBus; zero values take the defaults.
 type EventBusOptions struct {
-	// Stream is the key of the stream; the channel is Stream + ":live".
-	Stream string
+	// Namespace names the stream (<namespace>:events) and the channel
+	// (<namespace>:events:live); it is required.
+	Namespace Namespace
 	// Window is about how many events the stream keeps for replay.
 	Window int64
 	// MaxAge, when set, keeps events older than it out of replays.
@@ -75,12 +73,12 @@ return id
 // subscription is confirmed, so that an event published after it returns
 // reaches this replica.
 func NewEventBus(ctx context.Context, rdb redis.UniversalClient, opts EventBusOptions) (*EventBus, error) {
-	b := &EventBus{
-		rdb: rdb, stream: opts.Stream, window: opts.Window, maxAge: opts.MaxAge, logger: opts.Logger,
-		subs: map[int]func(*fleetwatch.Event){}, ready: make(chan struct{}), done: make(chan struct{}),
+	if opts.Namespace.IsZero() {
+		return nil, errors.New("event bus: no namespace")
 	}
-	if b.stream == "" {
-		b.stream = DefaultEventStream
+	b := &EventBus{
+		rdb: rdb, stream: opts.Namespace.Name("events"), window: opts.Window, maxAge: opts.MaxAge, logger: opts.Logger,
+		subs: map[int]func(*fleetwatch.Event){}, ready: make(chan struct{}), done: make(chan struct{}),
 	}
 	b.channel = b.stream + ":live"
 	if b.window <= 0 {

@@ -17,7 +17,7 @@ import (
 
 // eventRedis returns a client of the test Redis with a unique name, skipping
 // when Redis does not answer except under CI=true.
-func eventRedis(t *testing.T) (*redis.Client, string) {
+func eventRedis(t *testing.T) (*redis.Client, redisx.Namespace) {
 	t.Helper()
 	raw := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
 	if raw == "" {
@@ -41,18 +41,22 @@ func eventRedis(t *testing.T) (*redis.Client, string) {
 		}
 		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", raw, err)
 	}
+	ns, err := redisx.NewNamespace("fleetwatch-test", name)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		rdb.Del(context.Background(), "fleetwatch:test:"+name)
+		rdb.Del(context.Background(), ns.Name("events"))
 		rdb.Close()
 	})
-	return rdb, "fleetwatch:test:" + name
+	return rdb, ns
 }
 
-func newBus(t *testing.T, rdb *redis.Client, stream string) *redisx.EventBus {
+func newBus(t *testing.T, rdb *redis.Client, ns redisx.Namespace) *redisx.EventBus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	b, err := redisx.NewEventBus(ctx, rdb, redisx.EventBusOptions{Stream: stream, Window: 50})
+	b, err := redisx.NewEventBus(ctx, rdb, redisx.EventBusOptions{Namespace: ns, Window: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +92,8 @@ func publish(t *testing.T, b *redisx.EventBus, data string) *fleetwatch.Event {
 }
 
 func TestEventBus_FanOut(t *testing.T) {
-	rdb, stream := eventRedis(t)
-	one, two := newBus(t, rdb, stream), newBus(t, rdb, stream)
+	rdb, ns := eventRedis(t)
+	one, two := newBus(t, rdb, ns), newBus(t, rdb, ns)
 	got1, got2 := receive(one), receive(two)
 	e := publish(t, one, `{"n":1}`)
 	for _, ch := range []<-chan *fleetwatch.Event{got1, got2} {
@@ -110,14 +114,14 @@ func TestEventBus_FanOut(t *testing.T) {
 }
 
 func TestEventBus_Trimmed(t *testing.T) {
-	rdb, stream := eventRedis(t)
-	b := newBus(t, rdb, stream)
+	rdb, ns := eventRedis(t)
+	b := newBus(t, rdb, ns)
 	first := publish(t, b, `{}`)
 	// XADD MAXLEN ~ trims whole nodes only; force the trim exactly.
 	for range 5 {
 		publish(t, b, `{}`)
 	}
-	if err := rdb.XTrimMaxLen(context.Background(), stream, 2).Err(); err != nil {
+	if err := rdb.XTrimMaxLen(context.Background(), ns.Name("events"), 2).Err(); err != nil {
 		t.Fatal(err)
 	}
 	events, complete, err := b.Since(context.Background(), first.ID)
@@ -129,9 +133,9 @@ func TestEventBus_Trimmed(t *testing.T) {
 // A replica whose subscription drops gets what was published meanwhile
 // from the stream, once and in order.
 func TestEventBus_Reconnect(t *testing.T) {
-	rdb, stream := eventRedis(t)
-	pub := newBus(t, rdb, stream)
-	sub := newBus(t, rdb, stream)
+	rdb, ns := eventRedis(t)
+	pub := newBus(t, rdb, ns)
+	sub := newBus(t, rdb, ns)
 	got := receive(sub)
 	first := publish(t, pub, `{"n":0}`)
 	if e := wait(t, got); e.ID != first.ID {

@@ -16,10 +16,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Stream and group of the ingest wake-ups.
+// Group of the ingest wake-ups; the stream is <namespace>:ingest.
 const (
-	DefaultStream = "fleetwatch:ingest"
-	DefaultGroup  = "fleetwatch-workers"
+	DefaultGroup = "fleetwatch-workers"
 	// streamMaxLen bounds the stream; entries are acknowledged at once and
 	// carry no data, so old ones are worthless.
 	streamMaxLen = 10000
@@ -45,15 +44,16 @@ type Waker struct {
 var _ fleetwatch.Waker = (*Waker)(nil)
 
 // NewWaker connects to Redis at url (redis://…), creates the consumer group
-// if needed and starts consuming. stream "" means DefaultStream.
-func NewWaker(ctx context.Context, url, stream string, logger *slog.Logger) (*Waker, error) {
+// if needed and starts consuming.
+func NewWaker(ctx context.Context, url string, ns Namespace, logger *slog.Logger) (*Waker, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
-	if stream == "" {
-		stream = DefaultStream
+	if ns.IsZero() {
+		return nil, errors.New("waker: no namespace")
 	}
+	stream := ns.Name("ingest")
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

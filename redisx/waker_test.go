@@ -42,14 +42,18 @@ func TestWaker_WakesOneConsumer(t *testing.T) {
 	url := redisURL(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	stream := "fleetwatch:test:" + hex.EncodeToString(b)
+	ns, err := redisx.NewNamespace("fleetwatch-test", hex.EncodeToString(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := ns.Name("ingest")
 	ctx := context.Background()
-	a, err := redisx.NewWaker(ctx, url, stream, nil)
+	a, err := redisx.NewWaker(ctx, url, ns, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	bw, err := redisx.NewWaker(ctx, url, stream, nil)
+	bw, err := redisx.NewWaker(ctx, url, ns, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,31 @@ import (
 const DefaultReportCacheTTL = time.Minute
 
 // cacheScope is the generation scope of a report: the organization it is
-// bounded by, or the whole fleet.
-func cacheScope(sc fleetwatch.ReportScope) string {
-	if sc.OrganizationID != 0 {
-		return "org:" + strconv.FormatInt(sc.OrganizationID, 10)
+// bounded by, named by its uuid, or the whole fleet. Internal ids are the
+// same numbers in every installation; a uuid is this organization's alone.
+func (s *Reports) cacheScope(ctx context.Context, sc fleetwatch.ReportScope) (string, error) {
+	if sc.OrganizationID == 0 {
+		return "fleet", nil
 	}
-	return "fleet"
+	u, err := s.organizationUUID(ctx, sc.OrganizationID)
+	if err != nil {
+		return "", err
+	}
+	return "org:" + u, nil
+}
+
+// organizationUUID returns the uuid of an organization, which never
+// changes, so that it is read once per process.
+func (s *Reports) organizationUUID(ctx context.Context, id int64) (string, error) {
+	if u, ok := s.orgUUIDs.Load(id); ok {
+		return u.(string), nil
+	}
+	o, err := s.Store.FindOrganizationByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	s.orgUUIDs.Store(id, o.UUID)
+	return o.UUID, nil
 }
 
 // cached answers a report from the cache when nothing it depends on has
@@ -31,13 +50,18 @@ func cached[T any](ctx context.Context, s *Reports, name string, sc fleetwatch.R
 	if s.Cache == nil {
 		return compute()
 	}
-	gen, err := s.Cache.Generation(ctx, cacheScope(sc))
+	scope, err := s.cacheScope(ctx, sc)
+	if err != nil {
+		s.logCacheError("scope", err)
+		return compute()
+	}
+	gen, err := s.Cache.Generation(ctx, scope)
 	if err != nil {
 		s.logCacheError("generation", err)
 		return compute()
 	}
 	minute := func(t time.Time) string { return strconv.FormatInt(t.Unix()/60, 10) }
-	key := strings.Join([]string{"report", name, cacheScope(sc), strconv.FormatInt(gen, 10),
+	key := strings.Join([]string{"report", name, scope, strconv.FormatInt(gen, 10),
 		strconv.FormatInt(sc.SiteID, 10), minute(sc.From), minute(sc.To), params}, ":")
 	var v T
 	if b, ok, err := s.Cache.Get(ctx, key); err != nil {
@@ -86,14 +110,33 @@ func listKey(opts fleetwatch.ListOptions) string {
 }
 
 // Invalidate starts a new generation of the reports of these organizations
-// and of the whole fleet: answers computed before are not served again.
+// and of the whole fleet: answers computed before are not served again. An
+// organization that no longer exists has no reports to invalidate.
 func (s *Reports) Invalidate(ctx context.Context, orgIDs ...int64) error {
 	if s.Cache == nil {
 		return nil
 	}
-	scopes := []string{"fleet"}
+	uuids := make([]string, 0, len(orgIDs))
 	for _, id := range orgIDs {
-		scopes = append(scopes, "org:"+strconv.FormatInt(id, 10))
+		if id == 0 {
+			continue
+		}
+		u, err := s.organizationUUID(ctx, id)
+		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		uuids = append(uuids, u)
+	}
+	return s.invalidateUUIDs(ctx, uuids)
+}
+
+// invalidateUUIDs is Invalidate of organizations named by their uuids.
+func (s *Reports) invalidateUUIDs(ctx context.Context, uuids []string) error {
+	scopes := []string{"fleet"}
+	for _, u := range uuids {
+		scopes = append(scopes, "org:"+u)
 	}
 	return s.Cache.Bump(ctx, scopes...)
 }

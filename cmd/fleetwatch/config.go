@@ -48,6 +48,9 @@ type Config struct {
 	// TrustedProxies lists, comma-separated, the CIDRs of the reverse
 	// proxies whose X-Forwarded-For names the client; empty: none.
 	TrustedProxies string
+	// RedisPrefix is the first part of every name this installation uses
+	// in Redis, before its installation id (redisx.Namespace).
+	RedisPrefix string
 }
 
 // DefaultConfig returns the defaults of DESIGN.md §2.
@@ -66,6 +69,7 @@ func DefaultConfig() Config {
 		IngestStuckAfter:    5 * time.Minute,
 		FeedRefreshInterval: time.Hour,
 		ReportCacheTTL:      time.Minute,
+		RedisPrefix:         "fleetwatch",
 	}
 }
 
@@ -84,6 +88,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	str(&c.ReleaseFeedURL, "release-feed-url", "base URL of drupal.org release-history feeds")
 	str(&c.AdvisoryURL, "advisory-url", "drupal.org security advisory listing")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.RedisPrefix, "redis-prefix", "first part of every Redis key and channel, before the installation id")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none")
 	fs.Func("bcrypt-cost", fmt.Sprintf("bcrypt cost of password hashes, default %d (%s)", c.BcryptCost, envName("bcrypt-cost")), func(s string) error {
 		n, err := strconv.Atoi(s)
@@ -155,6 +160,9 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		problems = append(problems, "--redis-url must start with redis:// or rediss://")
 	}
+	if !validRedisPrefix(c.RedisPrefix) {
+		problems = append(problems, "--redis-prefix must be 1 to 64 letters, digits, '-', '_' or '.'")
+	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
 		problems = append(problems, "--secret-key must be at least 32 characters (try: openssl rand -hex 32)")
 	}
@@ -199,6 +207,20 @@ func (c *Config) Validate() error {
 		return errors.New("invalid configuration:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return nil
+}
+
+// validRedisPrefix: a colon would let one prefix imitate another's
+// installation.
+func validRedisPrefix(p string) bool {
+	if p == "" || len(p) > 64 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func envName(flagName string) string {

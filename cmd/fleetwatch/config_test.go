@@ -71,3 +71,19 @@ func TestParseConfig_TrustedProxies(t *testing.T) {
 		t.Errorf("bad CIDR: %v", err)
 	}
 }
+
+func TestParseConfig_RedisPrefix(t *testing.T) {
+	cfg, err := parseConfig("serve", nil, io.Discard, nil)
+	if err != nil || cfg.RedisPrefix != "fleetwatch" {
+		t.Fatalf("default %q, %v", cfg.RedisPrefix, err)
+	}
+	t.Setenv("FLEETWATCH_REDIS_PREFIX", "fw-staging")
+	if cfg, err = parseConfig("serve", nil, io.Discard, nil); err != nil || cfg.RedisPrefix != "fw-staging" {
+		t.Fatalf("env %q, %v", cfg.RedisPrefix, err)
+	}
+	for _, bad := range []string{"", "a:b", "with space"} {
+		if _, err = parseConfig("serve", []string{"--redis-prefix", bad}, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "--redis-prefix") {
+			t.Errorf("prefix %q: %v", bad, err)
+		}
+	}
+}

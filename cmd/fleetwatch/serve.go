@@ -52,6 +52,11 @@ type Main struct {
 	// Reports answers the reports, cached, from daily rollups it keeps.
 	Reports *service.Reports
 
+	// InstallationID is the id of the database's installation; with the
+	// --redis-prefix it names whatever this installation puts in Redis.
+	InstallationID string
+	redisNS        redisx.Namespace
+
 	httpServer *http.Server
 	listener   net.Listener
 }
@@ -75,6 +80,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Store = store
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
+	}
+	if m.InstallationID, err = store.InstallationID(ctx); err != nil {
+		return err
+	}
+	if m.redisNS, err = redisx.NewNamespace(m.Config.RedisPrefix, m.InstallationID); err != nil {
+		return err
 	}
 	passwords, err := service.NewPasswords(m.Config.BcryptCost, 2)
 	if err != nil {
@@ -222,7 +233,7 @@ func (m *Main) Serve(ctx context.Context) error {
 // applied, for the crash tests.
 func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[string]func(context.Context) error) error {
 	if m.Config.RedisURL != "" {
-		w, err := redisx.NewWaker(ctx, m.Config.RedisURL, "", m.Logger)
+		w, err := redisx.NewWaker(ctx, m.Config.RedisURL, m.redisNS, m.Logger)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ func (m *Main) openRealtime(ctx context.Context, store *sqlstore.Store, activity
 			return fmt.Errorf("redis url: %w", err)
 		}
 		rt.rdb = redis.NewClient(opts)
-		bus, err := redisx.NewEventBus(ctx, rt.rdb, redisx.EventBusOptions{Logger: m.Logger})
+		bus, err := redisx.NewEventBus(ctx, rt.rdb, redisx.EventBusOptions{Namespace: m.redisNS, Logger: m.Logger})
 		if err != nil {
 			return fmt.Errorf("connect event bus to redis: %w", err)
 		}

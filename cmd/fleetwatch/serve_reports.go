@@ -18,7 +18,7 @@ func (m *Main) openReports(store *sqlstore.Store) *service.Reports {
 	switch {
 	case m.Config.ReportCacheTTL == 0:
 	case m.realtime != nil && m.realtime.rdb != nil:
-		m.Reports.Cache = &redisx.Cache{Client: m.realtime.rdb, Prefix: "fleetwatch:"}
+		m.Reports.Cache = &redisx.Cache{Client: m.realtime.rdb, Namespace: m.redisNS}
 	default:
 		m.Reports.Cache = memory.NewCache(2000)
 	}
