@@ -66,10 +66,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("mirror folder: %w", err)
 	}
 	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
-	secret, err := m.secretKey()
-	if err != nil {
-		return err
-	}
 	store, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -77,6 +73,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer store.Close()
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
+	}
+	secret, err := m.checkedSecretKey(ctx, store)
+	if err != nil {
+		return err
 	}
 	state, err := demoState(ctx, store)
 	if err != nil {

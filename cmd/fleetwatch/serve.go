@@ -69,10 +69,6 @@ func NewMain(cfg Config, logger *slog.Logger) *Main {
 // Open opens and migrates the database and builds the services and the
 // HTTP handler. It does not listen yet.
 func (m *Main) Open(ctx context.Context) error {
-	secret, err := m.secretKey()
-	if err != nil {
-		return err
-	}
 	store, err := sqlstore.Open(ctx, m.Config.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -82,6 +78,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("migrate database: %w", err)
 	}
 	if m.InstallationID, err = store.InstallationID(ctx); err != nil {
+		return err
+	}
+	secret, err := m.checkedSecretKey(ctx, store)
+	if err != nil {
 		return err
 	}
 	if m.redisNS, err = redisx.NewNamespace(m.Config.RedisPrefix, m.InstallationID); err != nil {
@@ -278,36 +278,46 @@ func (m *Main) Close() error {
 
 // secretKey returns the configured secret, or the one in fleetwatch.key
 // beside the SQLite file (the working directory for PostgreSQL), generating
-// it the first time. It is never stored in the database it protects.
-func (m *Main) secretKey() ([]byte, error) {
+// it the first time. It is never stored in the database it protects. A
+// generated key is written by save, once the database accepted it
+// (checkSecretKey); save is nil otherwise.
+func (m *Main) secretKey() (key []byte, source string, save func() error, err error) {
 	if m.Config.SecretKey != "" {
-		return []byte(m.Config.SecretKey), nil
+		return []byte(m.Config.SecretKey), "the configured --secret-key", nil, nil
 	}
-	dir := "."
-	if path, ok := strings.CutPrefix(m.Config.DatabaseURL, "sqlite://"); ok {
-		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
-	}
-	file := filepath.Join(dir, "fleetwatch.key")
+	file := m.keyFile()
 	b, err := os.ReadFile(file)
 	if err == nil {
 		key := strings.TrimSpace(string(b))
 		if len(key) < 32 {
-			return nil, fmt.Errorf("%s holds a key shorter than 32 characters", file)
+			return nil, "", nil, fmt.Errorf("%s holds a key shorter than 32 characters", file)
 		}
-		return []byte(key), nil
+		return []byte(key), file, nil, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read secret key: %w", err)
+		return nil, "", nil, fmt.Errorf("read secret key: %w", err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return nil, fmt.Errorf("generate secret key: %w", err)
+		return nil, "", nil, fmt.Errorf("generate secret key: %w", err)
 	}
-	key := hex.EncodeToString(raw)
-	if err := os.WriteFile(file, []byte(key+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write secret key: %w", err)
+	gen := hex.EncodeToString(raw)
+	save = func() error {
+		if err := os.WriteFile(file, []byte(gen+"\n"), 0o600); err != nil {
+			return fmt.Errorf("write secret key: %w", err)
+		}
+		m.Logger.Warn("no secret key configured; generated one — keep it safe and back it up, or set FLEETWATCH_SECRET_KEY", "file", file)
+		return nil
 	}
-	m.Logger.Warn("no secret key configured; generated one — keep it safe and back it up, or set FLEETWATCH_SECRET_KEY", "file", file)
-	return []byte(key), nil
+	return []byte(gen), "a key generated now (no --secret-key, no " + file + ")", save, nil
+}
+
+// keyFile is where a generated secret key is kept.
+func (m *Main) keyFile() string {
+	dir := "."
+	if path, ok := strings.CutPrefix(m.Config.DatabaseURL, "sqlite://"); ok {
+		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
+	}
+	return filepath.Join(dir, "fleetwatch.key")
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
