@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -58,12 +60,29 @@ var sqlitePragmas = []string{
 	"synchronous(NORMAL)",
 }
 
+// createOwnerOnly creates the database file, empty and readable by its
+// owner only, unless it exists: SQLite would create it 0644, and it holds
+// password hashes and pushed inventories. SQLite gives the -wal and -shm
+// files it creates beside it the database file's mode.
+func createOwnerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create sqlite database: %w", err)
+	}
+	return f.Close()
+}
+
 // openSQLite opens the database file at path with two pools: a single writer
 // connection and read-only readers.
 func openSQLite(path string) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsAny(path, "?#") {
 		// An in-memory database would be a different one on each connection.
 		return nil, fmt.Errorf("open sqlite database: %q is not a file path (sqlite://path/to/file.db)", path)
+	}
+	if err := createOwnerOnly(path); err != nil {
+		return nil, err
 	}
 	dsn := func(extra url.Values) string {
 		q := url.Values{}

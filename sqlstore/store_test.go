@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +41,31 @@ func TestOpen_BadURL(t *testing.T) {
 		if s, err := sqlstore.Open(ctx, u); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}
+
+// TestOpen_SQLiteFilesOwnerOnly: the database and the -wal and -shm files
+// SQLite creates beside it hold password hashes and inventories; only
+// their owner may read them, whatever the umask.
+func TestOpen_SQLiteFilesOwnerOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fleetwatch.db")
+	s, err := sqlstore.Open(ctx, "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(f), st.Mode().Perm())
 		}
 	}
 }
