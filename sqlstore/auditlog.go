@@ -52,13 +52,17 @@ func scanAuditLog(sc interface{ Scan(...any) error }) (*fleetwatch.AuditLog, err
 // EnqueueAuditLogs stores the payloads as queued in one transaction, so that
 // a batch of pushes costs one commit. A payload whose (site, client id) is
 // already stored gets the original's id, uuid and status, and Existing.
+// The commit is durable (inDurableTx): the 202 that follows says so.
 func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLog) error {
 	if len(logs) == 0 {
 		return nil
 	}
 	t := s.clock()
 	d := s.d
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inDurableTx(ctx, func(tx *sql.Tx) error {
+		if testHookEnqueueTx != nil {
+			testHookEnqueueTx(tx)
+		}
 		// Multi-row INSERTs (small ones on SQLite) of the rows whose key is
 		// valid; the rows the key check or a conflict skipped are looked
 		// at after.

@@ -13,6 +13,13 @@ func (s *Store) ReaderDB() *sql.DB { return s.rdb }
 
 var EscapeLike = escapeLike
 
+// SetEnqueueHook calls f inside each EnqueueAuditLogs transaction until
+// the returned function is called.
+func SetEnqueueHook(f func(*sql.Tx)) (reset func()) {
+	testHookEnqueueTx = f
+	return func() { testHookEnqueueTx = nil }
+}
+
 // MigrateTo applies the migrations up to version, for tests of a migration
 // on data written before it.
 func (s *Store) MigrateTo(ctx context.Context, version int64) error {

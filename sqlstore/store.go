@@ -114,6 +114,46 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// testHookEnqueueTx, when set by a test, sees the inbox's transaction.
+var testHookEnqueueTx func(*sql.Tx)
+
+// inDurableTx is inTx for a write that must survive an operating system
+// crash or a power loss once it commits: the ingest inbox, whose 202 says
+// "durably stored". PostgreSQL's commits are (synchronous_commit on). On
+// SQLite the connections run synchronous=NORMAL, under which a commit in
+// WAL mode is safe from a crash of the process but not of the machine:
+// the WAL is synced at checkpoints only. This transaction runs with
+// synchronous=FULL, which syncs the WAL at its commit, and the writer goes
+// back to NORMAL after; the cost is in docs/performance.md.
+func (s *Store) inDurableTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.d.name != "sqlite" {
+		return s.inTx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx) // the one writer connection
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+		return fmt.Errorf("begin: synchronous=FULL: %w", err)
+	}
+	// Back to NORMAL whatever happens (a writer left at FULL is only
+	// slower), even when ctx ended.
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`) //nolint:errcheck
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // now is the time the store writes: UTC, truncated to PostgreSQL's precision
 // so that a value reads back equal on both databases.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
