@@ -94,7 +94,7 @@ func New(cfg Config) *Server {
 	s.siteModules = newPageCache(defaultPageCacheBytes)
 
 	r := chi.NewRouter()
-	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat)
+	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if s.Dashboard != nil && !underAPI(r.URL.Path) {
 			s.serveDashboard(w, r)
@@ -107,6 +107,8 @@ func New(cfg Config) *Server {
 	r.Get("/readyz", s.handleReady)
 	r.Handle("/metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	r.Get(Prefix+"/docs", serveDocs)
+	r.Get(Prefix+"/docs.js", serveDocsJS)
+	r.Get(Prefix+"/docs.css", serveDocsCSS)
 
 	hc := huma.DefaultConfig("Fleetwatch API", cfg.Version)
 	hc.Info.Description = "Fleetwatch watches fleets of Drupal sites: which updates are available, which security updates are outstanding, and whether the patching SLA is met."
