@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/go-chi/chi/v5"
 )
 
 // CSV: every answer whose data is an object or a list of objects can be had
@@ -33,7 +34,8 @@ var csvFormat = huma.Format{
 func (e *ErrorResponse) ContentType(string) string { return "application/json" }
 
 // withCSVFormat lets a `format=csv` query parameter stand for `Accept: text/csv`
-// (links and browsers cannot set headers) and names the download.
+// (links and browsers cannot set headers) and names the download after the
+// route that answered it (see csvFilename).
 func withCSVFormat(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wantCSV := r.URL.Query().Get("format") == "csv"
@@ -44,11 +46,61 @@ func withCSVFormat(next http.Handler) http.Handler {
 			ri.csv = true
 		}
 		if wantCSV || strings.HasPrefix(r.Header.Get("Accept"), csvType) {
-			name := strings.Trim(strings.ReplaceAll(strings.TrimPrefix(r.URL.Path, Prefix), "/", "-"), "-")
-			w.Header().Set("Content-Disposition", `attachment; filename="fleetwatch-`+name+`.csv"`)
+			w = &csvNamer{ResponseWriter: w, r: r}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// csvNamer sets Content-Disposition on a CSV answer as its header is
+// written, when the router has matched the route.
+type csvNamer struct {
+	http.ResponseWriter
+	r       *http.Request
+	written bool
+}
+
+func (c *csvNamer) WriteHeader(code int) {
+	if !c.written {
+		c.written = true
+		if strings.HasPrefix(c.Header().Get("Content-Type"), csvType) {
+			c.Header().Set("Content-Disposition", `attachment; filename="`+csvFilename(chi.RouteContext(c.r.Context()).RoutePattern())+`"`)
+		}
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *csvNamer) Write(b []byte) (int, error) {
+	if !c.written {
+		c.WriteHeader(http.StatusOK)
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (c *csvNamer) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// csvFilename names a download after the matched route pattern, never the
+// request's path (which the caller chooses): the pattern's fixed segments,
+// without its parameters, "/api/v1/sites/{id}/modules" giving
+// "fleetwatch-sites-modules.csv". Only letters, digits, "-" and "_" remain.
+func csvFilename(pattern string) string {
+	var parts []string
+	for _, seg := range strings.Split(strings.TrimPrefix(pattern, Prefix), "/") {
+		if seg == "" || strings.ContainsAny(seg, "{}*") {
+			continue
+		}
+		parts = append(parts, strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+				return r
+			}
+			return -1
+		}, seg))
+	}
+	if len(parts) == 0 {
+		return "fleetwatch.csv"
+	}
+	return "fleetwatch-" + strings.Join(parts, "-") + ".csv"
 }
 
 func marshalCSV(w io.Writer, v any) error {

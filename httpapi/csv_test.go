@@ -49,3 +49,43 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// TestAPI_CSVFilename checks a download is named after the route that
+// answered, whatever the path: a crafted path parameter cannot reach the
+// Content-Disposition header.
+func TestAPI_CSVFilename(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		orgID := e.createOrg("Acme")
+		site := e.must(201, "POST", "/api/v1/sites", e.admin, map[string]any{"url": "https://a.example", "name": "A", "organization_id": orgID}).data()["id"].(string)
+		for _, c := range []struct{ path, want string }{
+			{"/api/v1/sites?format=csv", "fleetwatch-sites.csv"},
+			{"/api/v1/sites/" + site + "/modules?format=csv", "fleetwatch-sites-modules.csv"},
+		} {
+			r := e.do("GET", c.path, e.admin, nil)
+			if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+				t.Fatalf("%s: %d %s %s", c.path, r.Status, r.Header.Get("Content-Type"), r.Raw)
+			}
+			if got, want := r.Header.Get("Content-Disposition"), `attachment; filename="`+c.want+`"`; got != want {
+				t.Errorf("%s: Content-Disposition %q, want %q", c.path, got, want)
+			}
+			if r.Header.Get("X-Evil") != "" {
+				t.Errorf("%s: a header was injected", c.path)
+			}
+		}
+		// A crafted path answers an error (JSON), which names no download.
+		for _, c := range []struct {
+			path   string
+			status int
+		}{
+			{`/api/v1/modules/x%22%3B%20filename%3D%22evil.bat%0D%0AX-Evil:%201/sites?format=csv`, 404},
+			{`/api/v1/sites/x%22%3B%20filename%3D%22evil.bat/modules?format=csv`, 422},
+			{`/api/v1/nope%22%3B%20filename%3D%22evil.bat?format=csv`, 404},
+		} {
+			r := e.do("GET", c.path, e.admin, nil)
+			assertErrorShape(t, r, c.status, "")
+			if cd := r.Header.Get("Content-Disposition"); cd != "" {
+				t.Errorf("%s: an error answer has Content-Disposition %q", c.path, cd)
+			}
+		}
+	})
+}

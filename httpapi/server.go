@@ -94,21 +94,21 @@ func New(cfg Config) *Server {
 	s.siteModules = newPageCache(defaultPageCacheBytes)
 
 	r := chi.NewRouter()
-	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat)
+	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		if s.Dashboard != nil && !strings.HasPrefix(r.URL.Path, Prefix+"/") && r.URL.Path != Prefix {
-			s.Dashboard.ServeHTTP(w, r)
+		if s.Dashboard != nil && !underAPI(r.URL.Path) {
+			s.serveDashboard(w, r)
 			return
 		}
 		writeError(w, r, newError(r.Context(), http.StatusNotFound, fleetwatch.ENOTFOUND, "No route matches "+r.Method+" "+r.URL.Path+"."), s.logger)
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, newError(r.Context(), http.StatusMethodNotAllowed, "method_not_allowed", "Method "+r.Method+" is not allowed on "+r.URL.Path+"."), s.logger)
-	})
+	r.MethodNotAllowed(s.methodNotAllowed)
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
 	r.Handle("/metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
 	r.Get(Prefix+"/docs", serveDocs)
+	r.Get(Prefix+"/docs.js", serveDocsJS)
+	r.Get(Prefix+"/docs.css", serveDocsCSS)
 
 	hc := huma.DefaultConfig("Fleetwatch API", cfg.Version)
 	hc.Info.Description = "Fleetwatch watches fleets of Drupal sites: which updates are available, which security updates are outstanding, and whether the patching SLA is met."

@@ -25,6 +25,8 @@ const bin = join(tmp, 'fleetwatch');
 const started = Date.now();
 let server;
 let browser;
+// Content-Security-Policy violations the browser reported (none may be).
+const cspViolations = [];
 
 const log = (...a) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
 
@@ -194,6 +196,22 @@ async function main() {
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
+  // Any Content-Security-Policy violation fails the test: the browser
+  // reports each as a securitypolicyviolation event in the page and as a
+  // "Refused to …" console message.
+  await context.exposeBinding('__fleetwatchCSPViolation', (_source, v) => cspViolations.push(v));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__fleetwatchCSPViolation(
+        `${e.effectiveDirective} refused ${e.blockedURI || 'inline code'} on ${document.location.pathname}` +
+          (e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : '') +
+          (e.sample ? `: ${e.sample}` : ''),
+      ),
+    );
+  });
+  context.on('console', (m) => {
+    if (/Refused to|Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const consoleErrors = [];
@@ -204,7 +222,10 @@ async function main() {
   };
 
   // Sign in with 2FA.
-  await page.goto(`${base}/`);
+  const first = await page.goto(`${base}/`);
+  const policy = first?.headers()['content-security-policy'] ?? '';
+  if (!/default-src 'self'/.test(policy) || !/frame-ancestors 'none'/.test(policy))
+    throw new Error(`the dashboard sends no Content-Security-Policy: ${policy}`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await shot('01-sign-in');
   await page.getByLabel('E-mail').fill('dana@acme.example');
@@ -461,6 +482,18 @@ async function main() {
   );
 
   if (consoleErrors.length) throw new Error(`page errors:\n${consoleErrors.join('\n')}`);
+  if (cspViolations.length)
+    throw new Error(`Content-Security-Policy violations:\n${cspViolations.join('\n')}`);
+  // The watch itself works: an inline script added to a page is refused and seen.
+  await demo.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.head.append(s);
+  });
+  for (let i = 0; i < 50 && !cspViolations.length; i++) await demo.waitForTimeout(100);
+  if (!cspViolations.length || (await demo.evaluate(() => window.__inlineRan)))
+    throw new Error('an inline script ran or was not reported: the CSP watch is blind');
+  log(`no Content-Security-Policy violation (${policy})`);
 }
 
 try {
@@ -468,6 +501,8 @@ try {
   log(`passed; screenshots in ${shots}`);
 } catch (err) {
   console.error(err);
+  if (cspViolations.length)
+    console.error(`Content-Security-Policy violations:\n${cspViolations.join('\n')}`);
   console.error(`[e2e] FAILED; screenshots so far in ${shots}`);
   process.exitCode = 1;
 } finally {
