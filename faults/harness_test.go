@@ -535,7 +535,7 @@ func sse(ctx context.Context, t *testing.T, url, token, lastEventID string) (<-c
 	}
 	if res.StatusCode != 200 {
 		res.Body.Close()
-		return nil, fmt.Errorf("event stream: %d", res.StatusCode)
+		return nil, fmt.Errorf("event stream: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
 	out := make(chan sseEvent, 4096)
 	go func() {
