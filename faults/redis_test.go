@@ -271,4 +271,3 @@ func mapsEqual(a, b map[string]float64) bool {
 	}
 	return true
 }
-
