@@ -4,7 +4,7 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -22,6 +22,11 @@ test-go:
 
 vet:
 	$(GO) vet ./...
+
+## test-faults: the fault matrix (faults/): the real binary under load while PostgreSQL, Redis, a replica or SQLite's disk fails
+## (needs PostgreSQL on 127.0.0.1, redis-server on the PATH, root for a small tmpfs; FAULTS_LOAD sets each load's length)
+test-faults:
+	$(GO) test -tags faults -count=1 -timeout 20m -v ./faults/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -379,6 +379,10 @@ type IngestStore interface {
 	// FailAuditLog marks a claimed log failed with the error, or back to
 	// queued when requeue is set.
 	FailAuditLog(ctx context.Context, l *AuditLog, msg string, requeue bool) error
+	// ReleaseAuditLog returns a claimed log to the queue with the error and
+	// without counting the attempt: the database failed, not the payload.
+	// ECONFLICT when the claim was lost meanwhile.
+	ReleaseAuditLog(ctx context.Context, l *AuditLog, msg string) error
 	// RequeueStuckAuditLogs returns to the queue the logs claimed before
 	// claimedBefore and never finished, and says how many.
 	RequeueStuckAuditLogs(ctx context.Context, claimedBefore time.Time) (int, error)

@@ -18,6 +18,11 @@ const (
 	eventTicketPrefix  = "fwt_"
 )
 
+// errReplayUnavailable answers a reconnection whose missed events cannot be
+// read now (Redis is unreachable).
+var errReplayUnavailable = &fleetwatch.Error{Code: fleetwatch.EUNAVAILABLE,
+	Message: "The events since Last-Event-ID cannot be read now. Try again shortly.", RetryAfter: 3}
+
 // ErrSlowClient ends a subscription whose client fell more than its buffer
 // behind; it may reconnect with Last-Event-ID and catch up from the replay
 // window.
@@ -220,7 +225,15 @@ func (s *Events) subscribe(ctx context.Context, orgID int64, lastEventID string)
 		missed, complete, err := s.Bus.Since(ctx, lastEventID)
 		if err != nil {
 			sub.Close()
-			return nil, err
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			// The replay window (Redis) cannot be read: the client
+			// comes back with its Last-Event-ID later.
+			if s.Logger != nil {
+				s.Logger.Warn("read the event replay window", "err", err)
+			}
+			return nil, errReplayUnavailable
 		}
 		sub.Complete = complete
 		for _, e := range missed {

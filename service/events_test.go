@@ -166,3 +166,26 @@ func TestEvents_Ticket(t *testing.T) {
 		t.Errorf("ticket for an API key: %v, want EFORBIDDEN", err)
 	}
 }
+
+// downBus is a bus whose replay window cannot be read (Redis is down).
+type downBus struct{ fleetwatch.EventBus }
+
+func (downBus) Since(context.Context, string) ([]*fleetwatch.Event, bool, error) {
+	return nil, false, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+}
+
+// TestEvents_ReplayUnavailable: a reconnection whose missed events cannot
+// be read is told to come back (EUNAVAILABLE with Retry-After), not met
+// with an internal error.
+func TestEvents_ReplayUnavailable(t *testing.T) {
+	s := sqlstoretest.MustOpen(t, sqlstoretest.SQLite)
+	bus := memory.NewEventBus(100)
+	t.Cleanup(func() { bus.Close() })
+	ev := service.NewEvents(downBus{bus}, s, slog.New(slog.DiscardHandler))
+	t.Cleanup(ev.Close)
+	_, err := ev.Subscribe(asActor(&fleetwatch.Actor{UserID: 1, Role: fleetwatch.RoleAdmin}), "1764979200000-0")
+	var fe *fleetwatch.Error
+	if !errors.As(err, &fe) || fe.Code != fleetwatch.EUNAVAILABLE || fe.RetryAfter == 0 {
+		t.Fatalf("subscribe with the window unreadable: %v, want EUNAVAILABLE with Retry-After", err)
+	}
+}

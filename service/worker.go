@@ -376,9 +376,21 @@ func (w *Worker) apply(ctx context.Context, l *fleetwatch.AuditLog) {
 		w.Logger.Warn("payload claim lost", "audit_log", l.UUID)
 		return
 	}
-	requeue := fleetwatch.ErrorCode(err) == fleetwatch.EINTERNAL && l.Attempts < maxAttempts
+	code := fleetwatch.ErrorCode(err)
+	if code == fleetwatch.EUNAVAILABLE || code == fleetwatch.ESTORAGEFULL {
+		// An unreachable or full database is no fault of the payload: it
+		// goes back to the queue, its attempt not counted. When the
+		// database cannot take even that, the claim stays until the
+		// sweeper returns it.
+		w.Logger.Warn("database outage while applying a payload; queued again", "audit_log", l.UUID, "kind", l.Kind, "err", err)
+		if err := w.Store.ReleaseAuditLog(ctx, l, fleetwatch.ErrorMessage(err)); err != nil && fleetwatch.ErrorCode(err) != fleetwatch.ECONFLICT {
+			w.Logger.Error("queue payload again", "audit_log", l.UUID, "err", err)
+		}
+		return
+	}
+	requeue := code == fleetwatch.EINTERNAL && l.Attempts < maxAttempts
 	msg := fleetwatch.ErrorMessage(err)
-	if fleetwatch.ErrorCode(err) == fleetwatch.EINTERNAL {
+	if code == fleetwatch.EINTERNAL {
 		msg = "internal error while applying the payload; retry it once the cause is fixed"
 		w.Logger.Error("apply payload", "audit_log", l.UUID, "kind", l.Kind, "attempt", l.Attempts, "requeue", requeue, "err", err)
 	} else {

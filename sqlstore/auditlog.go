@@ -225,6 +225,24 @@ func (s *Store) FailAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg st
 	return nil
 }
 
+// ReleaseAuditLog returns a claimed log to the queue with msg as its error,
+// taking back the attempt its claim counted; ECONFLICT when the claim was
+// lost meanwhile.
+func (s *Store) ReleaseAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE audit_logs
+		SET status = 'queued', error = $1, claimed_at = NULL, attempts = attempts - 1
+		WHERE id = $2 AND status = 'processing' AND attempts = $3`, msg, l.ID, l.Attempts)
+	if err != nil {
+		return fmt.Errorf("release audit log: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("release audit log: %w", err)
+	} else if n == 0 {
+		return errClaimLost
+	}
+	return nil
+}
+
 // RequeueStuckAuditLogs returns logs claimed before claimedBefore to the
 // queue (a worker or replica died holding them); those claimed MaxAttempts
 // times already are marked failed instead.
