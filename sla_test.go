@@ -1,6 +1,7 @@
 package fleetwatch_test
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
@@ -89,12 +90,25 @@ func TestCompareEventIDs(t *testing.T) {
 
 func FuzzParseEventID(f *testing.F) {
 	for _, s := range []string{"1-0", "", "-", "1712345678901-12", "x-1", "18446744073709551616-0"} {
-		f.Add(s)
+		f.Add(s, "1712345678901-3")
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Fuzz(func(t *testing.T, s, o string) {
 		ms, seq, ok := fleetwatch.ParseEventID(s)
 		if ok && fleetwatch.CompareEventIDs(s, s) != 0 {
 			t.Errorf("%q (%d-%d) does not equal itself", s, ms, seq)
+		}
+		// Last-Event-ID comes from the client: comparing it with any id
+		// is antisymmetric, and follows the parsed numbers.
+		ab, ba := fleetwatch.CompareEventIDs(s, o), fleetwatch.CompareEventIDs(o, s)
+		if ab != -ba {
+			t.Errorf("CompareEventIDs(%q, %q) = %d, reversed %d", s, o, ab, ba)
+		}
+		oms, oseq, ook := fleetwatch.ParseEventID(o)
+		if ok && ook {
+			want := cmp.Or(cmp.Compare(ms, oms), cmp.Compare(seq, oseq))
+			if ab != want {
+				t.Errorf("CompareEventIDs(%q, %q) = %d, want %d", s, o, ab, want)
+			}
 		}
 	})
 }

@@ -202,16 +202,23 @@ func fromDrush(ctx context.Context, drush, root string) ([]drupal.Item, Drupal, 
 	}
 	var d Drupal
 	if out, err := run("core:status", "--format=json"); err == nil {
-		var st struct {
-			DrupalVersion  string `json:"drupal-version"`
-			PHPVersion     string `json:"php-version"`
-			InstallProfile string `json:"install-profile"`
-		}
-		if json.Unmarshal(out, &st) == nil {
-			d = Drupal{CoreVersion: st.DrupalVersion, PHPVersion: st.PHPVersion, Profile: st.InstallProfile}
-		}
+		d = parseCoreStatus(out)
 	}
 	return inv.Items, d, nil
+}
+
+// parseCoreStatus reads the output of drush core:status --format=json;
+// output it cannot read gives nothing (the status is a nicety).
+func parseCoreStatus(out []byte) Drupal {
+	var st struct {
+		DrupalVersion  string `json:"drupal-version"`
+		PHPVersion     string `json:"php-version"`
+		InstallProfile string `json:"install-profile"`
+	}
+	if json.Unmarshal(out, &st) != nil {
+		return Drupal{}
+	}
+	return Drupal{CoreVersion: st.DrupalVersion, PHPVersion: st.PHPVersion, Profile: st.InstallProfile}
 }
 
 // Pusher pushes inventories to a Fleetwatch server.

@@ -223,6 +223,7 @@ func FuzzParseAPID7(f *testing.F) {
 			if a.RiskScore > 25 || a.RiskScore < -1 {
 				t.Fatalf("score %d", a.RiskScore)
 			}
+			checkAdvisory(t, a)
 		}
 	})
 }
@@ -252,11 +253,29 @@ func FuzzParseOSV(f *testing.F) {
 			}
 			return
 		}
-		for _, v := range a.FixedVersions {
-			a.Fixes(v)
+		if a.ID == "" || a.Source == "" {
+			t.Fatalf("parsed without id or source: %+v", a)
 		}
+		checkAdvisory(t, a)
 		a.Affects("1.0.0")
 	})
+}
+
+// checkAdvisory checks what every parsed advisory promises: a known risk
+// level or none, and every fixed version it lists that is a version is
+// one it fixes.
+func checkAdvisory(t *testing.T, a drupal.Advisory) {
+	t.Helper()
+	switch a.Severity {
+	case "", drupal.RiskHighlyCritical, drupal.RiskCritical, drupal.RiskModeratelyCritical, drupal.RiskLessCritical, drupal.RiskNotCritical:
+	default:
+		t.Fatalf("%s: unknown severity %q", a.ID, a.Severity)
+	}
+	for _, v := range a.FixedVersions {
+		if _, err := drupal.Parse(v); err == nil && !a.Fixes(v) {
+			t.Fatalf("%s: fixed version %q is not one it fixes", a.ID, v)
+		}
+	}
 }
 
 func FuzzParseFriendsOfPHP(f *testing.F) {

@@ -293,7 +293,12 @@ func ParseDrushPMList(r io.Reader) (Inventory, error) {
 	}
 	inv := Inventory{Items: make([]Item, 0, len(order))}
 	for _, p := range order {
-		inv.Items = append(inv.Items, *byProject[p])
+		it := byProject[p]
+		// Keys are sorted, but an extension's "name" may differ from its
+		// key, and two keys may name one extension.
+		slices.Sort(it.Modules)
+		it.Modules = slices.Compact(it.Modules)
+		inv.Items = append(inv.Items, *it)
 	}
 	sortItems(inv.Items)
 	return inv, nil
@@ -350,7 +355,8 @@ func datestampAny(v any) int64 {
 // StripComposerURLs returns lock, a composer.lock, without the "dist" and
 // "source" of its packages (packages and packages-dev): their URLs can
 // carry deploy credentials (https://user:token@host/…), and nothing
-// Fleetwatch reads comes from them. Everything else is kept as sent, but
+// Fleetwatch reads comes from them; keys are matched without regard to
+// case, as the JSON decoder matches them. Everything else is kept as sent, but
 // for the order of the top-level keys. A lock that is not a JSON object
 // of package lists is returned as it is, with an error wrapping
 // ErrInvalidInventory.
@@ -359,9 +365,10 @@ func StripComposerURLs(lock []byte) ([]byte, error) {
 	if err := json.Unmarshal(lock, &top); err != nil {
 		return lock, fmt.Errorf("%w: decode composer.lock: %w", ErrInvalidInventory, err)
 	}
-	for _, key := range []string{"packages", "packages-dev"} {
-		raw, ok := top[key]
-		if !ok || string(raw) == "null" {
+	// Keys are matched as encoding/json matches them (ParseComposerLock
+	// reads "Packages" as packages), so no spelling keeps a URL.
+	for key, raw := range top {
+		if !strings.EqualFold(key, "packages") && !strings.EqualFold(key, "packages-dev") || string(raw) == "null" {
 			continue
 		}
 		var pkgs []map[string]json.RawMessage
@@ -369,8 +376,11 @@ func StripComposerURLs(lock []byte) ([]byte, error) {
 			return lock, fmt.Errorf("%w: decode composer.lock %s: %w", ErrInvalidInventory, key, err)
 		}
 		for _, p := range pkgs {
-			delete(p, "dist")
-			delete(p, "source")
+			for k := range p {
+				if strings.EqualFold(k, "dist") || strings.EqualFold(k, "source") {
+					delete(p, k)
+				}
+			}
 		}
 		b, err := json.Marshal(pkgs)
 		if err != nil {

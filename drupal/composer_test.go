@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -248,21 +249,52 @@ func FuzzParseComposerLock(f *testing.F) {
 		if len(inv.Items) == 0 {
 			t.Fatal("no items without error")
 		}
-		cores := 0
-		seen := map[string]bool{}
-		for _, it := range inv.Items {
-			if seen[it.Name] {
-				t.Fatalf("duplicate item %q", it.Name)
-			}
-			seen[it.Name] = true
-			if it.Type == TypeCore {
-				cores++
-			}
+		checkInventoryItems(t, inv.Items)
+		// What is stored is the lock without URLs; it must read the same.
+		stripped, err := StripComposerURLs(b)
+		if err != nil {
+			t.Fatalf("a lock ParseComposerLock reads cannot be stripped: %v", err)
 		}
-		if cores > 1 {
-			t.Fatalf("%d core items", cores)
+		again, err := ParseComposerLock(bytes.NewReader(stripped))
+		if err != nil {
+			t.Fatalf("the stripped lock does not parse: %v", err)
+		}
+		if diff := cmp.Diff(inv, again); diff != "" {
+			t.Fatalf("stripping changed the inventory (-before +after):\n%s", diff)
 		}
 	})
+}
+
+// checkInventoryItems checks what every parsed inventory promises: one
+// item per project with a name, core (at most one) first, then by name,
+// known types and sources, an item's modules sorted.
+func checkInventoryItems(t *testing.T, items []Item) {
+	t.Helper()
+	for i, it := range items {
+		if it.Name == "" {
+			t.Fatalf("item %d has no name: %+v", i, it)
+		}
+		switch it.Type {
+		case TypeCore, TypeModule, TypeTheme, TypeProfile:
+		default:
+			t.Fatalf("item %q has type %q", it.Name, it.Type)
+		}
+		if it.Source != SourceDrupalOrg && it.Source != SourceCustom {
+			t.Fatalf("item %q has source %q", it.Name, it.Source)
+		}
+		if (it.Type == TypeCore) != (it.Name == CoreProject) {
+			t.Fatalf("item %q has type %q", it.Name, it.Type)
+		}
+		if it.Type == TypeCore && i != 0 {
+			t.Fatalf("core is item %d, not the first", i)
+		}
+		if !slices.IsSorted(it.Modules) {
+			t.Fatalf("modules of %q not sorted: %v", it.Name, it.Modules)
+		}
+		if i > 0 && items[i-1].Type != TypeCore && items[i-1].Name >= it.Name {
+			t.Fatalf("items %q and %q out of order or twice", items[i-1].Name, it.Name)
+		}
+	}
 }
 
 func TestParseDrushPMList(t *testing.T) {
@@ -322,6 +354,7 @@ func FuzzParseDrushPMList(f *testing.F) {
 		if len(inv.Items) == 0 {
 			t.Fatal("no items without error")
 		}
+		checkInventoryItems(t, inv.Items)
 	})
 }
 
