@@ -39,6 +39,8 @@ Usage:
   fleetwatch agent push --server URL --key KEY (--drupal-root DIR | --composer-lock FILE)
   fleetwatch demo       fill the database with a demo fleet (3 organizations, a year of history) [--force]
   fleetwatch version    print version and build info
+  fleetwatch healthcheck [--addr HOST:PORT | --url URL]
+                        exit 0 when the server answers GET /healthz with 200, else 1
 
 Every flag has an environment variable FLEETWATCH_<NAME>; run a command with -h for its flags.
 `
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAgent(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
