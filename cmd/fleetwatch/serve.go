@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -272,11 +271,7 @@ func (m *Main) secretKey() ([]byte, error) {
 	if m.Config.SecretKey != "" {
 		return []byte(m.Config.SecretKey), nil
 	}
-	dir := "."
-	if path, ok := strings.CutPrefix(m.Config.DatabaseURL, "sqlite://"); ok {
-		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
-	}
-	file := filepath.Join(dir, "fleetwatch.key")
+	file := keyFilePath(m.Config.DatabaseURL)
 	b, err := os.ReadFile(file)
 	if err == nil {
 		key := strings.TrimSpace(string(b))
