@@ -38,6 +38,10 @@ Usage:
                         the update status of one installed version against one release-history feed, with the reasons
   fleetwatch agent push --server URL --key KEY (--drupal-root DIR | --composer-lock FILE)
   fleetwatch demo       fill the database with a demo fleet (3 organizations, a year of history) [--force]
+  fleetwatch backup --to FILE
+                        copy a SQLite database (while serve runs) and its secret key into an archive
+  fleetwatch restore --from FILE [--force]
+                        restore such an archive into the configured SQLite database
   fleetwatch version    print version and build info
   fleetwatch healthcheck [--addr HOST:PORT | --url URL]
                         exit 0 when the server answers GET /healthz with 200, else 1
@@ -70,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -312,13 +311,7 @@ func (m *Main) secretKey() (key []byte, source string, save func() error, err er
 }
 
 // keyFile is where a generated secret key is kept.
-func (m *Main) keyFile() string {
-	dir := "."
-	if path, ok := strings.CutPrefix(m.Config.DatabaseURL, "sqlite://"); ok {
-		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
-	}
-	return filepath.Join(dir, "fleetwatch.key")
-}
+func (m *Main) keyFile() string { return keyFilePath(m.Config.DatabaseURL) }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var lvl slog.Level
