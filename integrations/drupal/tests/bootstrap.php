@@ -10,8 +10,12 @@ declare(strict_types=1);
 
 spl_autoload_register(static function (string $class): void {
   $prefix = 'Drupal\\fleetwatch_connector\\';
+  $tests = 'Drupal\\Tests\\fleetwatch_connector\\';
   if (str_starts_with($class, $prefix)) {
     $file = __DIR__ . '/../fleetwatch_connector/src/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+  }
+  elseif (str_starts_with($class, $tests)) {
+    $file = __DIR__ . '/src/' . str_replace('\\', '/', substr($class, strlen($tests))) . '.php';
   }
   else {
     $file = __DIR__ . '/stubs/' . str_replace('\\', '/', $class) . '.php';
