@@ -11,6 +11,7 @@ namespace Drupal\Tests\fleetwatch_connector;
 
 use Drupal\Component\Datetime\TimeInterface;
 use Drupal\Core\Config\ConfigFactoryInterface;
+use Drupal\Core\Form\FormStateInterface;
 use Drupal\Core\State\StateInterface;
 use Drupal\fleetwatch_connector\Http\Transport;
 use Drupal\fleetwatch_connector\Http\TransportException;
@@ -51,6 +52,52 @@ final class FakeConfigFactory implements ConfigFactoryInterface {
 
   public function get($name) {
     return new FakeConfig($this->configs[$name] ?? []);
+  }
+
+  public function getEditable($name) {
+    return new FakeEditableConfig($this, $name);
+  }
+
+}
+
+final class FakeEditableConfig {
+
+  private array $data;
+
+  public function __construct(private FakeConfigFactory $factory, private string $name) {
+    $this->data = $factory->configs[$name] ?? [];
+  }
+
+  public function get($key) {
+    return $this->data[$key] ?? NULL;
+  }
+
+  public function set($key, $value): self {
+    $this->data[$key] = $value;
+    return $this;
+  }
+
+  public function save(): self {
+    $this->factory->configs[$this->name] = $this->data;
+    return $this;
+  }
+
+}
+
+final class FakeFormState implements FormStateInterface {
+
+  public array $errors = [];
+
+  public function __construct(public array $values = []) {
+  }
+
+  public function getValue($key, $default = NULL) {
+    return $this->values[$key] ?? $default;
+  }
+
+  public function setErrorByName($name, $message = '') {
+    $this->errors[$name] = (string) $message;
+    return $this;
   }
 
 }
