@@ -4,7 +4,7 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -15,7 +15,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
-test: fmt-check vet test-go test-web
+test: fmt-check vet test-go test-web test-php
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -34,6 +34,15 @@ fmt-check:
 
 clean:
 	rm -rf bin
+
+## test-php: the Drupal connectors (integrations/drupal): php -l on every file, then PHPUnit; skipped
+## with a message without php and phpunit, failing under CI=true
+test-php:
+	@if command -v php >/dev/null 2>&1 && command -v phpunit >/dev/null 2>&1; then \
+		integrations/drupal/lint.sh && cd integrations/drupal && phpunit; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "test-php: php and phpunit are required under CI=true (apt-get install php-cli phpunit php-xml php-mbstring)"; exit 1; \
+	else echo "test-php: php or phpunit not found: skipping the Drupal connectors' tests (apt-get install php-cli phpunit php-xml php-mbstring)"; fi
 
 ## web: build the dashboard (web/) into webui/dist, which the binary embeds
 web:

@@ -59,6 +59,18 @@ func (s *Server) registerIngestRoutes() {
 		func(ctx context.Context, in *ingestInput) (*Accepted202, error) {
 			return accepted(s.Ingest.AcceptPatchRun(ctx, in.RawBody))
 		})
+	register(s, huma.Operation{
+		OperationID: "get-site-standing", Method: http.MethodGet, Path: Prefix + "/ingest/standing", Tags: tags,
+		Summary: "Get the calling site's standing",
+		Description: "What Fleetwatch sees outstanding for the site whose key calls: its open security updates, how many are past " +
+			"their SLA deadline, and the nearest deadline. Takes a site key, which reads only its own site (a connector's status report).",
+	}, AccessSite, func(ctx context.Context, _ *struct{}) (*One[*service.SiteStanding], error) {
+		st, err := s.Exposures.SiteStanding(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return one(st), nil
+	})
 	// Document the bodies the handlers decode themselves.
 	oapi := s.api.OpenAPI()
 	reg := oapi.Components.Schemas

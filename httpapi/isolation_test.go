@@ -200,9 +200,11 @@ var routeCases = map[string]routeCase{
 	"list-activity": {},
 
 	// What sites pushed: A's callers see only A's.
-	"push-inventory":       {body: func(*isoFixture, string) any { return inventoryBody("A") }},
-	"push-composer-lock":   {body: func(*isoFixture, string) any { return composerLockBody() }},
-	"push-patch-run":       {body: func(*isoFixture, string) any { return patchRunBody() }},
+	"push-inventory":     {body: func(*isoFixture, string) any { return inventoryBody("A") }},
+	"push-composer-lock": {body: func(*isoFixture, string) any { return composerLockBody() }},
+	"push-patch-run":     {body: func(*isoFixture, string) any { return patchRunBody() }},
+	// The site key reads its own site's standing (it names no site).
+	"get-site-standing":    {},
 	"record-patch-run":     {params: siteParam, body: func(*isoFixture, string) any { return patchRunBody() }},
 	"list-audit-logs":      {},
 	"get-audit-log":        {params: func(f *isoFixture, org string) map[string]string { return map[string]string{"id": f.auditLog[org]} }},
@@ -368,11 +370,24 @@ func TestAPI_Isolation(t *testing.T) {
 					// key gets in, and only for its own site.
 					for _, caller := range callers {
 						calls++
-						r := f.e.do(strings.ToUpper(method), path, f.tokens[caller], rc.body(f, "A"))
+						var body any
+						if rc.body != nil {
+							body = rc.body(f, "A")
+						}
+						r := f.e.do(strings.ToUpper(method), path, f.tokens[caller], body)
 						what := fmt.Sprintf("%s as %s", id, caller)
 						switch caller {
 						case "site_key":
-							expectStatus(t, what, r, 202)
+							want := 202
+							if method == "get" {
+								want = 200
+							}
+							expectStatus(t, what, r, want)
+							for _, id := range f.foreign {
+								if strings.Contains(r.Raw, id) {
+									t.Errorf("%s: answer shows %s of organization B\n%.300s", what, id, r.Raw)
+								}
+							}
 						case "anonymous":
 							expectStatus(t, what, r, 401)
 						default:

@@ -128,3 +128,48 @@ func validProjectName(s string) bool {
 	}
 	return true
 }
+
+// SiteStanding is what Fleetwatch sees outstanding for one site, as the
+// site itself may read it with its key (a connector's status report).
+type SiteStanding struct {
+	SiteID          string     `json:"site_id" doc:"The site the key pushes for"`
+	SiteName        string     `json:"site_name"`
+	LastSeenAt      *time.Time `json:"last_seen_at" doc:"When the site's last inventory was applied; null before the first"`
+	SecurityUpdates int        `json:"security_updates" doc:"Open exposures: the site's projects that need a security update"`
+	PastDue         int        `json:"past_due" doc:"Of those, the ones open past their SLA deadline"`
+	NearestDueAt    *time.Time `json:"nearest_due_at" doc:"The earliest deadline of the open exposures (in the past when one is past due); null when none is open"`
+	NearestProject  string     `json:"nearest_project,omitempty" doc:"The project of that deadline"`
+}
+
+// SiteStanding answers the standing of the site whose key calls: its open
+// exposures, how many are past due, and the nearest deadline. Only a site
+// key may ask, and only for its own site.
+func (s *Exposures) SiteStanding(ctx context.Context) (*SiteStanding, error) {
+	a, err := siteActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	site, err := s.Store.FindSiteByID(ctx, a.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	at := s.now()
+	open := fleetwatch.ExposureFilter{ListOptions: fleetwatch.ListOptions{Page: 1, PerPage: 1, Sort: []fleetwatch.SortField{{Field: "due_at"}}},
+		SiteID: site.ID, State: fleetwatch.ExposureOpen}
+	first, total, err := s.Store.FindExposures(ctx, open)
+	if err != nil {
+		return nil, err
+	}
+	st := &SiteStanding{SiteID: site.UUID, SiteName: site.Name, LastSeenAt: site.LastSeenAt, SecurityUpdates: total}
+	if len(first) > 0 {
+		due := first[0].DueAt.UTC()
+		st.NearestDueAt, st.NearestProject = &due, first[0].Project
+	}
+	if total > 0 {
+		open.OverdueAt = &at
+		if _, st.PastDue, err = s.Store.FindExposures(ctx, open); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}

@@ -452,6 +452,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ingest/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the calling site's standing
+         * @description What Fleetwatch sees outstanding for the site whose key calls: its open security updates, how many are past their SLA deadline, and the nearest deadline. Takes a site key, which reads only its own site (a connector's status report).
+         */
+        get: operations["get-site-standing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/modules": {
         parameters: {
             query?: never;
@@ -1140,6 +1160,9 @@ export interface components {
         EnvelopeSite: {
             data: components["schemas"]["Site"];
         };
+        EnvelopeSiteStanding: {
+            data: components["schemas"]["SiteStanding"];
+        };
         EnvelopeSLAPolicy: {
             data: components["schemas"]["SLAPolicy"];
         };
@@ -1727,6 +1750,33 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: string;
+        };
+        SiteStanding: {
+            /**
+             * Format: date-time
+             * @description When the site's last inventory was applied; null before the first
+             */
+            last_seen_at: string | null;
+            /**
+             * Format: date-time
+             * @description The earliest deadline of the open exposures (in the past when one is past due); null when none is open
+             */
+            nearest_due_at: string | null;
+            /** @description The project of that deadline */
+            nearest_project?: string;
+            /**
+             * Format: int64
+             * @description Of those, the ones open past their SLA deadline
+             */
+            past_due: number;
+            /**
+             * Format: int64
+             * @description Open exposures: the site's projects that need a security update
+             */
+            security_updates: number;
+            /** @description The site the key pushes for */
+            site_id: string;
+            site_name: string;
         };
         SLADeadlineDays: {
             /** Format: int64 */
@@ -3764,6 +3814,62 @@ export interface operations {
             };
             /** @description Request Entity Too Large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-site-standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeSiteStanding"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

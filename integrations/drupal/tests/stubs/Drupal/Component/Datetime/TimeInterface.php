@@ -1,0 +1,14 @@
+<?php
+
+namespace Drupal\Component\Datetime;
+
+/**
+ * Stand-in of core's TimeInterface.
+ */
+interface TimeInterface {
+
+  public function getRequestTime();
+
+  public function getCurrentTime();
+
+}

@@ -1,0 +1,9 @@
+<?php
+
+namespace Drupal\Core\Config;
+
+/**
+ * Stand-in of core's TypedConfigManagerInterface (passed through only).
+ */
+interface TypedConfigManagerInterface {
+}
