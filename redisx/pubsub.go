@@ -44,8 +44,8 @@ type EventBus struct {
 	ps         *redis.PubSub
 	subscribed atomic.Bool   // confirmed, and no error since
 	ready      chan struct{} // closed at the first confirmation
-	cancel context.CancelFunc
-	done   chan struct{}
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 // EventBusOptions configure an EventBus; zero values take the defaults.
