@@ -2,9 +2,12 @@ package redisx
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Bounds of the back-off while Redis does not answer.
@@ -50,3 +53,16 @@ func (r *retrier) ok() {
 		r.failures = 0
 	}
 }
+
+// quietLogger takes the Redis client's own log lines (a failed dial on
+// every retry of its pool) to debug level: the retriers report an outage
+// once, when it starts and when it ends.
+type quietLogger struct{ logger *slog.Logger }
+
+func (q quietLogger) Printf(ctx context.Context, format string, v ...any) {
+	q.logger.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
+
+// QuietClientLogs sends the Redis client library's log lines to logger at
+// debug level, for the whole process.
+func QuietClientLogs(logger *slog.Logger) { redis.SetLogger(quietLogger{logger}) }

@@ -34,6 +34,7 @@ func (m *Main) openRealtime(ctx context.Context, store *sqlstore.Store, activity
 		if err != nil {
 			return fmt.Errorf("redis url: %w", err)
 		}
+		redisx.QuietClientLogs(m.Logger)
 		rt.rdb = redis.NewClient(opts)
 		// Redis down at start does not keep the server from listening:
 		// the bus subscribes in the background, with back-off, and
