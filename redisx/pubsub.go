@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -40,10 +41,11 @@ type EventBus struct {
 	nextID int
 	lastID string // newest event delivered to subscribers
 
-	ps     *redis.PubSub
-	ready  chan struct{}
-	cancel context.CancelFunc
-	done   chan struct{}
+	ps         *redis.PubSub
+	subscribed atomic.Bool   // confirmed, and no error since
+	ready      chan struct{} // closed at the first confirmation
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 // EventBusOptions configure an EventBus; zero values take the defaults.
@@ -73,6 +75,23 @@ return id
 // subscription is confirmed, so that an event published after it returns
 // reaches this replica.
 func NewEventBus(ctx context.Context, rdb redis.UniversalClient, opts EventBusOptions) (*EventBus, error) {
+	b, err := StartEventBus(rdb, opts)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-b.ready:
+		return b, nil
+	case <-ctx.Done():
+		_ = b.Close()
+		return nil, fmt.Errorf("subscribe to events: %w", ctx.Err())
+	}
+}
+
+// StartEventBus returns a bus at once; it subscribes in the background,
+// retrying with back-off while Redis does not answer, so that a server
+// starts and says it is not ready (Ping) rather than hanging.
+func StartEventBus(rdb redis.UniversalClient, opts EventBusOptions) (*EventBus, error) {
 	if opts.Namespace.IsZero() {
 		return nil, errors.New("event bus: no namespace")
 	}
@@ -87,17 +106,23 @@ func NewEventBus(ctx context.Context, rdb redis.UniversalClient, opts EventBusOp
 	if b.logger == nil {
 		b.logger = slog.New(slog.DiscardHandler)
 	}
-	b.ps = rdb.Subscribe(ctx, b.channel)
 	runCtx, cancel := context.WithCancel(context.Background())
+	b.ps = rdb.Subscribe(runCtx, b.channel)
 	b.cancel = cancel
 	go b.run(runCtx)
-	select {
-	case <-b.ready:
-		return b, nil
-	case <-ctx.Done():
-		_ = b.Close()
-		return nil, fmt.Errorf("subscribe to events: %w", ctx.Err())
+	return b, nil
+}
+
+// Ping checks that Redis answers and that the bus is subscribed
+// (readiness): a replica that is not hears no other replica's events.
+func (b *EventBus) Ping(ctx context.Context) error {
+	if err := b.rdb.Ping(ctx).Err(); err != nil {
+		return err
 	}
+	if !b.subscribed.Load() {
+		return errors.New("event subscription not (re)established yet")
+	}
+	return nil
 }
 
 // wireEvent is an event as the stream keeps it; the ID is the entry's.
@@ -203,10 +228,13 @@ func (b *EventBus) rangeAfter(ctx context.Context, id string) ([]*fleetwatch.Eve
 
 // run receives the channel's messages until Close. A (re)subscription
 // confirmation after the first means the connection dropped: what was
-// published meanwhile is read back from the stream.
+// published meanwhile is read back from the stream. While Redis does not
+// answer, it retries with back-off; the next Receive reconnects and
+// subscribes again.
 func (b *EventBus) run(ctx context.Context) {
 	defer close(b.done)
 	first := true
+	retry := &retrier{what: "event subscription", logger: b.logger}
 	for {
 		msg, err := b.ps.Receive(ctx)
 		if ctx.Err() != nil {
@@ -216,11 +244,9 @@ func (b *EventBus) run(ctx context.Context) {
 			if errors.Is(err, redis.ErrClosed) {
 				return
 			}
-			b.logger.Warn("event subscription interrupted; resubscribing", "err", err)
-			select {
-			case <-ctx.Done():
+			b.subscribed.Store(false)
+			if !retry.wait(ctx, err) {
 				return
-			case <-time.After(200 * time.Millisecond):
 			}
 			continue
 		}
@@ -229,6 +255,8 @@ func (b *EventBus) run(ctx context.Context) {
 			if m.Kind != "subscribe" {
 				continue
 			}
+			retry.ok()
+			b.subscribed.Store(true)
 			if first {
 				first = false
 				close(b.ready)

@@ -58,13 +58,10 @@ func NewWaker(ctx context.Context, url string, ns Namespace, logger *slog.Logger
 		logger = slog.New(slog.DiscardHandler)
 	}
 	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis: %w", err)
-	}
+	// Redis down now is no reason not to start: workers poll the database
+	// meanwhile, and the consumer creates the group once Redis answers.
 	if err := rdb.XGroupCreateMkStream(ctx, stream, DefaultGroup, "$").Err(); err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		rdb.Close()
-		return nil, fmt.Errorf("redis: create consumer group: %w", err)
+		logger.Warn("redis: create consumer group; retrying in the background", "err", err)
 	}
 	host, _ := os.Hostname()
 	b := make([]byte, 4)
@@ -104,6 +101,7 @@ func (w *Waker) Close() error {
 
 func (w *Waker) publish(ctx context.Context) {
 	defer w.wg.Done()
+	retry := &retrier{what: "ingest wake-ups (publish)", logger: w.logger}
 	for {
 		select {
 		case <-ctx.Done():
@@ -111,39 +109,48 @@ func (w *Waker) publish(ctx context.Context) {
 		case <-w.pending:
 		}
 		err := w.rdb.XAdd(ctx, &redis.XAddArgs{Stream: w.stream, MaxLen: streamMaxLen, Approx: true, Values: []any{"w", "1"}}).Err()
-		if err != nil && ctx.Err() == nil {
-			// The workers' poll finds the payload anyway.
-			w.logger.Warn("redis: publish wake-up", "err", err)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			// This replica's workers take it; the others' poll finds it.
 			w.wakeLocal()
-			time.Sleep(100 * time.Millisecond)
+			if !retry.wait(ctx, err) {
+				return
+			}
+		default:
+			retry.ok()
 		}
 	}
 }
 
 func (w *Waker) consume(ctx context.Context) {
 	defer w.wg.Done()
+	retry := &retrier{what: "ingest wake-ups (consume)", logger: w.logger}
 	for ctx.Err() == nil {
 		res, err := w.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
 			Group: w.group, Consumer: w.consumer, Streams: []string{w.stream, ">"}, Count: 100, Block: 2 * time.Second,
 		}).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
+			retry.ok()
 			continue
 		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
 			if strings.HasPrefix(err.Error(), "NOGROUP") {
-				_ = w.rdb.XGroupCreateMkStream(ctx, w.stream, w.group, "$").Err()
-			} else {
-				w.logger.Warn("redis: read wake-ups", "err", err)
+				// Redis restarted without its data: the group is gone.
+				if err := w.rdb.XGroupCreateMkStream(ctx, w.stream, w.group, "$").Err(); err == nil || strings.HasPrefix(err.Error(), "BUSYGROUP") {
+					continue
+				}
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
+			if !retry.wait(ctx, err) {
+				return
 			}
 			continue
 		}
+		retry.ok()
 		var ids []string
 		for _, s := range res {
 			for _, m := range s.Messages {

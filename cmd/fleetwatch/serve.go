@@ -237,7 +237,15 @@ func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[
 			return err
 		}
 		m.Waker = w
-		ready["redis"] = w.Ping
+		bus := ready["redis"]
+		ready["redis"] = func(ctx context.Context) error {
+			if bus != nil {
+				if err := bus(ctx); err != nil {
+					return err
+				}
+			}
+			return w.Ping(ctx)
+		}
 	} else {
 		m.Waker = memory.NewWaker()
 	}

@@ -34,15 +34,17 @@ func (m *Main) openRealtime(ctx context.Context, store *sqlstore.Store, activity
 		if err != nil {
 			return fmt.Errorf("redis url: %w", err)
 		}
+		redisx.QuietClientLogs(m.Logger)
 		rt.rdb = redis.NewClient(opts)
-		bus, err := redisx.NewEventBus(ctx, rt.rdb, redisx.EventBusOptions{Namespace: m.redisNS, Logger: m.Logger})
+		// Redis down at start does not keep the server from listening:
+		// the bus subscribes in the background, with back-off, and
+		// /readyz says "redis unreachable" until it has.
+		bus, err := redisx.StartEventBus(rt.rdb, redisx.EventBusOptions{Namespace: m.redisNS, Logger: m.Logger})
 		if err != nil {
 			return fmt.Errorf("connect event bus to redis: %w", err)
 		}
 		rt.bus = bus
-		if _, ok := ready["redis"]; !ok {
-			ready["redis"] = func(ctx context.Context) error { return rt.rdb.Ping(ctx).Err() }
-		}
+		ready["redis"] = bus.Ping
 	} else {
 		rt.bus = memory.NewEventBus(memory.DefaultEventWindow)
 	}
