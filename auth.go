@@ -129,6 +129,11 @@ type AuthStore interface {
 	// UseBackupCode marks an unused backup code used; false when none matches.
 	UseBackupCode(ctx context.Context, userID int64, hash string, at time.Time) (bool, error)
 
+	// UseToken spends a single-use token by its id, atomically: true the
+	// first time, false ever after (until expiresAt, when the token is
+	// refused anyway and its record is pruned).
+	UseToken(ctx context.Context, id string, expiresAt time.Time) (bool, error)
+
 	// SetNotificationPreferences replaces a user's preferences.
 	SetNotificationPreferences(ctx context.Context, userID int64, prefs json.RawMessage) error
 }

@@ -2,7 +2,6 @@ package service
 
 import (
 	"testing"
-	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/google/go-cmp/cmp"
@@ -47,31 +46,6 @@ func TestListOptions_ReportsEveryBadParameter(t *testing.T) {
 	}
 	if fe == nil || len(fe.Fields) != 4 {
 		t.Fatalf("got %v, want 4 invalid parameters", err)
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	l := NewLimiter(3, time.Minute)
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if w := l.Wait("k", t0); w != 0 {
-			t.Fatalf("attempt %d waits %v", i, w)
-		}
-		l.Fail("k", t0.Add(time.Duration(i)*time.Second))
-	}
-	if w := l.Wait("k", t0.Add(10*time.Second)); w != 50*time.Second {
-		t.Errorf("wait after 3 failures = %v, want 50s (until the first leaves the window)", w)
-	}
-	if w := l.Wait("other", t0); w != 0 {
-		t.Errorf("another key waits %v", w)
-	}
-	if w := l.Wait("k", t0.Add(61*time.Second)); w != 0 {
-		t.Errorf("after the window: wait %v", w)
-	}
-	l.Fail("k", t0.Add(62*time.Second))
-	l.Reset("k")
-	if w := l.Wait("k", t0.Add(62*time.Second)); w != 0 {
-		t.Errorf("after reset: wait %v", w)
 	}
 }
 

@@ -211,6 +211,29 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, at
 	return n == 1, nil
 }
 
+// UseToken records a single-use token's id: the insert is the claim, so
+// that of two concurrent uses only one succeeds, on either database. The
+// records of expired tokens are pruned on the way.
+func (s *Store) UseToken(ctx context.Context, id string, expiresAt time.Time) (bool, error) {
+	var used bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM used_tokens WHERE expires_at < $1`, dbTime(now())); err != nil {
+			return fmt.Errorf("prune used tokens: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO used_tokens (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, dbTime(expiresAt))
+		if err != nil {
+			return fmt.Errorf("use token: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("use token: %w", err)
+		}
+		used = n == 1
+		return nil
+	})
+	return used, err
+}
+
 // SetNotificationPreferences replaces a user's preferences.
 func (s *Store) SetNotificationPreferences(ctx context.Context, userID int64, prefs json.RawMessage) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE users SET notification_preferences = $1 WHERE id = $2`, jsonOr(prefs, "{}"), userID); err != nil {
