@@ -103,7 +103,7 @@ func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config
 	cfg := httpapi.Config{
 		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
 		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
+		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity, Auth: auth},
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},

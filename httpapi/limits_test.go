@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,3 +157,38 @@ func TestAuth_MFATokenIsSingleUse(t *testing.T) {
 }
 
 func itoa2(i int) string { return string(rune('a'+i/26)) + string(rune('a'+i%26)) }
+
+func TestAuth_OwnEmailChangeNeedsPassword(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		orgID := e.createOrg("Acme")
+		tok := e.createUser("dan@acme.example", "org_admin", orgID)
+		me := "/api/v1/users/" + e.must(200, "GET", "/api/v1/auth/me", tok, nil).data()["id"].(string)
+
+		r := e.do("PATCH", me, tok, map[string]any{"email": "mallory@evil.example"})
+		assertErrorShape(t, r, 422, "validation_failed")
+		if src, _ := r.errs()[0]["source"].(map[string]any); src["pointer"] != "/current_password" {
+			t.Errorf("missing current_password: %s", r.Raw)
+		}
+		r = e.do("PATCH", me, tok, map[string]any{"email": "mallory@evil.example", "current_password": "not the password"})
+		assertErrorShape(t, r, 422, "validation_failed")
+		if got := e.must(200, "GET", me, tok, nil).data()["email"]; got != "dan@acme.example" {
+			t.Fatalf("e-mail changed to %v without the password", got)
+		}
+		// Other fields need no password; nor does an admin changing someone else.
+		e.must(200, "PATCH", me, tok, map[string]any{"name": "Dan", "email": "DAN@acme.example"})
+		other := e.must(201, "POST", "/api/v1/users", tok, map[string]any{"name": "Eve", "email": "eve@acme.example", "password": testPassword, "role": "member"}).data()["id"].(string)
+		e.must(200, "PATCH", "/api/v1/users/"+other, tok, map[string]any{"email": "eve2@acme.example"})
+		// With the password, it changes.
+		e.must(200, "PATCH", me, tok, map[string]any{"email": "dan.new@acme.example", "current_password": testPassword})
+		e.login("dan.new@acme.example", testPassword)
+
+		// Look-alike addresses are refused wherever an e-mail is taken.
+		for _, c := range []struct{ method, path string }{{"POST", "/api/v1/users"}, {"PATCH", "/api/v1/users/" + other}} {
+			r := e.do(c.method, c.path, e.admin, map[string]any{"name": "X", "email": "dan.new\u200b@acme.example", "password": testPassword, "role": "member", "organization_id": orgID})
+			assertErrorShape(t, r, 422, "validation_failed")
+			if !strings.Contains(r.Raw, "invisible") {
+				t.Errorf("%s %s with a zero-width space: %s", c.method, c.path, r.Raw)
+			}
+		}
+	})
+}

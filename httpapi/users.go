@@ -17,10 +17,13 @@ type UserBody struct {
 	Role           *string `json:"role,omitempty" enum:"admin,org_admin,member,viewer"`
 	OrganizationID *string `json:"organization_id,omitempty" maxLength:"36" doc:"The organization's id; defaults to yours"`
 	IsActive       *bool   `json:"is_active,omitempty"`
+	// CurrentPassword confirms a change of one's own e-mail address.
+	CurrentPassword *string `json:"current_password,omitempty" maxLength:"1024" doc:"Your current password: required to change your own e-mail address"`
 }
 
 func (b UserBody) input() service.UserInput {
-	return service.UserInput{Name: b.Name, Email: b.Email, Password: b.Password, Role: b.Role, OrganizationID: b.OrganizationID, IsActive: b.IsActive}
+	return service.UserInput{Name: b.Name, Email: b.Email, Password: b.Password, Role: b.Role, OrganizationID: b.OrganizationID, IsActive: b.IsActive,
+		CurrentPassword: b.CurrentPassword}
 }
 
 type listUsersInput struct {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -60,11 +61,33 @@ func TestValidation(t *testing.T) {
 		{"Ops <ops@example.com>", false},
 		{"ops@localhost", false},
 		{"", false},
+		{"jörg@example.de", true},
 	} {
 		var v fleetwatch.Validation
 		checkEmail(&v, "/email", c.email)
 		if (v.Err() == nil) != c.ok {
 			t.Errorf("checkEmail(%q) ok=%v, want %v", c.email, v.Err() == nil, c.ok)
+		}
+	}
+	// Addresses that look like another: control and invisible characters.
+	for _, email := range []string{
+		"ops\u200b@example.com",     // zero-width space
+		"ops@exam\u200dple.com",     // zero-width joiner
+		"\u202eops@example.com",     // right-to-left override
+		"ops\u2066@example.com",     // left-to-right isolate
+		"\ufeffops@example.com",     // byte order mark
+		"ops@exa\u00admple.com",     // soft hyphen
+		"ops\u00a0x@example.com",    // no-break space
+		"ops\u3164@example.com",     // Hangul filler
+		"ops\ufe0f@example.com",     // variation selector
+		"ops\x7f@example.com",       // DEL
+		"ops\u2028@example.com",     // line separator
+		"ops\U000e0041@example.com", // tag character
+	} {
+		var v fleetwatch.Validation
+		checkEmail(&v, "/email", email)
+		if err := v.Err(); err == nil || !strings.Contains(fleetwatch.ErrorMessage(err), "invisible") || v.Fields[0].Pointer != "/email" {
+			t.Errorf("checkEmail(%+q) = %v, want an error naming invisible characters", email, err)
 		}
 	}
 	for _, c := range []struct {
