@@ -30,6 +30,9 @@ type SessionStanding struct {
 	OrganizationID int64
 	Role           string
 	UserActive     bool
+	// OrganizationActive is false when the user's organization is
+	// inactive (true when they have none).
+	OrganizationActive bool
 }
 
 // RefreshToken is one link of a session's chain of refresh tokens; only the
@@ -67,6 +70,9 @@ type APIKey struct {
 	LastUsedAt       *time.Time `json:"last_used_at"`
 	RevokedAt        *time.Time `json:"revoked_at"`
 	Hash             string     `json:"-"`
+	// OrganizationActive is false while the key's organization is
+	// inactive: the key is then refused (EORGINACTIVE), not revoked.
+	OrganizationActive bool `json:"-"`
 }
 
 // APIKeyFilter narrows a list of keys.

@@ -308,10 +308,15 @@ func (s *Auth) Refresh(ctx context.Context, refresh, remoteAddr string) (*LoginA
 		return nil, errBadRefresh
 	}
 	u, err := s.Store.FindUserByID(ctx, sess.UserID)
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !u.IsActive) {
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 		return nil, errBadRefresh
 	} else if err != nil {
 		return nil, err
+	}
+	if ok, err := s.maySignIn(ctx, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errBadRefresh
 	}
 	return s.tokens(u.UUID, sess.UUID, next)
 }
@@ -370,6 +375,9 @@ func (s *Auth) Authenticate(ctx context.Context, token, remoteAddr string) (*fle
 func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr string) (*fleetwatch.Actor, error) {
 	if st.Revoked || !st.UserActive || st.UserUUID != subject {
 		return nil, errBadToken
+	}
+	if !st.OrganizationActive && st.Role != fleetwatch.RoleAdmin {
+		return nil, fleetwatch.ErrOrganizationInactive
 	}
 	return &fleetwatch.Actor{
 		UserID: st.UserID, UserUUID: st.UserUUID, OrganizationID: st.OrganizationID, Role: st.Role,
@@ -501,7 +509,8 @@ func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, r
 
 // StillValid reports whether the credential an actor authenticated with
 // still holds: its session not revoked (logout, password change, refresh
-// reuse) and its user active, or its API key not revoked. Long-lived
+// reuse, deactivation) and its user and organization active, or its API
+// key not revoked and its organization active. Long-lived
 // requests (event streams) call it now and then, so that a revocation ends
 // them too.
 func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error) {
@@ -524,7 +533,10 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 		} else if err != nil {
 			return false, err
 		}
-		return u.IsActive && u.Role == a.Role && u.OrganizationID == a.OrganizationID, nil
+		if u.Role != a.Role || u.OrganizationID != a.OrganizationID {
+			return false, nil
+		}
+		return s.maySignIn(ctx, u)
 	case a.APIKeyID != 0:
 		k, err := s.Store.FindAPIKeyByID(ctx, a.APIKeyID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
@@ -532,7 +544,7 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 		} else if err != nil {
 			return false, err
 		}
-		return k.RevokedAt == nil, nil
+		return k.RevokedAt == nil && k.OrganizationActive, nil
 	}
 	return false, nil
 }

@@ -76,11 +76,11 @@ func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*f
 		revoked sql.NullTime
 		orgID   sql.NullInt64
 	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active
+	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)
 		FROM sessions se JOIN users u ON u.id = se.user_id
 		LEFT JOIN organizations o ON o.id = u.organization_id
 		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).
-		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive)
+		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive, &st.OrganizationActive)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionNotFound
 	} else if err != nil {
@@ -145,6 +145,15 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep int64, at t
 	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
 		dbTime(at), userID, keep); err != nil {
 		return fmt.Errorf("revoke user sessions: %w", err)
+	}
+	return nil
+}
+
+// revokeSessions ends the open sessions that cond (with arg as $2)
+// selects, in tx.
+func revokeSessions(ctx context.Context, tx *sql.Tx, cond string, arg any) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, now(), arg); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
 }
