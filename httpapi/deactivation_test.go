@@ -57,6 +57,7 @@ func TestDeactivation_Organization(t *testing.T) {
 				t.Errorf("organization as the admin sees it: %v", d)
 			}
 			e.must(200, "GET", "/api/v1/sites/"+siteID, tok, nil)
+			e.must(200, "GET", "/api/v1/sites/"+siteID+"/modules", tok, nil)
 		}
 		e.login("ops@acme.example", testPassword)
 		// Other organizations go on as before.

@@ -84,7 +84,8 @@ func (s *Server) registerUserRoutes() {
 	register(s, huma.Operation{
 		OperationID: "update-user", Method: http.MethodPatch, Path: Prefix + "/users/{id}", Tags: tags,
 		Summary: "Change a user: name, e-mail, role, activation", MaxBodyBytes: 64 << 10,
-		Errors: []int{http.StatusNotFound, http.StatusConflict},
+		Description: "Changing your own e-mail address needs `current_password`. Deactivating a user ends all their sessions.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests},
 	}, fleetwatch.RoleViewer, func(ctx context.Context, in *updateUserInput) (*One[*fleetwatch.User], error) {
 		u, err := s.Users.Update(ctx, in.ID, in.Body.input())
 		if err != nil {
