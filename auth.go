@@ -30,6 +30,9 @@ type SessionStanding struct {
 	OrganizationID int64
 	Role           string
 	UserActive     bool
+	// OrganizationActive is false when the user's organization is
+	// inactive (true when they have none).
+	OrganizationActive bool
 }
 
 // RefreshToken is one link of a session's chain of refresh tokens; only the
@@ -67,6 +70,9 @@ type APIKey struct {
 	LastUsedAt       *time.Time `json:"last_used_at"`
 	RevokedAt        *time.Time `json:"revoked_at"`
 	Hash             string     `json:"-"`
+	// OrganizationActive is false while the key's organization is
+	// inactive: the key is then refused (EORGINACTIVE), not revoked.
+	OrganizationActive bool `json:"-"`
 }
 
 // APIKeyFilter narrows a list of keys.
@@ -128,6 +134,11 @@ type AuthStore interface {
 	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
 	// UseBackupCode marks an unused backup code used; false when none matches.
 	UseBackupCode(ctx context.Context, userID int64, hash string, at time.Time) (bool, error)
+
+	// UseToken spends a single-use token by its id, atomically: true the
+	// first time, false ever after (until expiresAt, when the token is
+	// refused anyway and its record is pruned).
+	UseToken(ctx context.Context, id string, expiresAt time.Time) (bool, error)
 
 	// SetNotificationPreferences replaces a user's preferences.
 	SetNotificationPreferences(ctx context.Context, userID int64, prefs json.RawMessage) error

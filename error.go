@@ -7,17 +7,22 @@ import (
 
 // Error codes of user-facing errors. httpapi maps each to one HTTP status.
 const (
-	ECONFLICT       = "conflict"             // the request conflicts with existing data (a taken e-mail)
-	EINTERNAL       = "internal"             // anything that is not the caller's fault
-	EINVALID        = "validation_failed"    // the input is invalid
-	ENOTFOUND       = "not_found"            // no such thing, or not visible to the caller
-	EUNAUTHORIZED   = "unauthorized"         // no or bad credentials
-	EFORBIDDEN      = "forbidden"            // credentials are fine, the action is not allowed
-	ETOOMANYREQUEST = "too_many_requests"    // rate limited
-	ETOOLARGE       = "payload_too_large"    // a body over the route's limit
-	EUNAVAILABLE    = "unavailable"          // a server Fleetwatch needs (the database) cannot be reached for now: try again
-	ESTORAGEFULL    = "insufficient_storage" // the database has no room left: nothing was stored
+	ECONFLICT       = "conflict"              // the request conflicts with existing data (a taken e-mail)
+	EINTERNAL       = "internal"              // anything that is not the caller's fault
+	EINVALID        = "validation_failed"     // the input is invalid
+	ENOTFOUND       = "not_found"             // no such thing, or not visible to the caller
+	EUNAUTHORIZED   = "unauthorized"          // no or bad credentials
+	EFORBIDDEN      = "forbidden"             // credentials are fine, the action is not allowed
+	ETOOMANYREQUEST = "too_many_requests"     // rate limited
+	ETOOLARGE       = "payload_too_large"     // a body over the route's limit
+	EUNAVAILABLE    = "unavailable"           // a server Fleetwatch needs (the database) cannot be reached for now: try again
+	ESTORAGEFULL    = "insufficient_storage"  // the database has no room left: nothing was stored
+	EORGINACTIVE    = "organization_inactive" // the credentials belong to an organization that was deactivated
 )
+
+// ErrOrganizationInactive answers a key, token or push of an organization
+// that is deactivated: nothing it sends is stored until it is active again.
+var ErrOrganizationInactive = Errorf(EORGINACTIVE, "The organization is inactive: its keys and sign-ins are refused until a platform admin reactivates it.")
 
 // FieldError is one invalid field of a request. Pointer is a JSON pointer to
 // the field ("/email") or the name of a query parameter ("per_page").

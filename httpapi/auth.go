@@ -103,7 +103,7 @@ func (s *Server) registerAuthRoutes() {
 			}
 			return wrap(s.Users.Update(ctx, me.UUID, service.UserInput{Name: &in.Body.Name}))
 		})
-	register(s, op("change-password", http.MethodPut, "/password", "Change the password; other sessions end", http.StatusNoContent),
+	register(s, limited(op("change-password", http.MethodPut, "/password", "Change the password; other sessions end", http.StatusNoContent)),
 		fleetwatch.RoleViewer, func(ctx context.Context, in *passwordInput) (*struct{}, error) {
 			return nil, s.Auth.ChangePassword(ctx, in.Body.CurrentPassword, in.Body.NewPassword)
 		})
@@ -111,15 +111,15 @@ func (s *Server) registerAuthRoutes() {
 		func(ctx context.Context, _ *struct{}) (*One[*service.TOTPSetup], error) {
 			return wrap(s.Auth.SetupTOTP(ctx))
 		})
-	register(s, op("enable-2fa", http.MethodPost, "/2fa/enable", "Turn 2FA on with a code; answers 10 backup codes, shown once"), fleetwatch.RoleViewer,
+	register(s, limited(op("enable-2fa", http.MethodPost, "/2fa/enable", "Turn 2FA on with a code; answers 10 backup codes, shown once")), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *codeInput) (*One[*service.BackupCodes], error) {
 			return wrap(s.Auth.EnableTOTP(ctx, in.Body.Code))
 		})
-	register(s, op("disable-2fa", http.MethodPost, "/2fa/disable", "Turn 2FA off with the password and a code", http.StatusNoContent), fleetwatch.RoleViewer,
+	register(s, limited(op("disable-2fa", http.MethodPost, "/2fa/disable", "Turn 2FA off with the password and a code", http.StatusNoContent)), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *disable2FAInput) (*struct{}, error) {
 			return nil, s.Auth.DisableTOTP(ctx, in.Body.Password, in.Body.Code)
 		})
-	register(s, op("regenerate-backup-codes", http.MethodPost, "/2fa/backup-codes", "New backup codes; the old ones die"), fleetwatch.RoleViewer,
+	register(s, limited(op("regenerate-backup-codes", http.MethodPost, "/2fa/backup-codes", "New backup codes; the old ones die")), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *codeInput) (*One[*service.BackupCodes], error) {
 			return wrap(s.Auth.RegenerateBackupCodes(ctx, in.Body.Code))
 		})
@@ -131,6 +131,14 @@ func (s *Server) registerAuthRoutes() {
 		func(ctx context.Context, in *preferencesInput) (*One[*fleetwatch.NotificationPreferences], error) {
 			return wrap(s.Auth.SetNotificationPreferences(ctx, in.Body))
 		})
+}
+
+// limited declares the 429 of a route that checks a password or a code:
+// too many failures from the caller's address, or too many checks waiting
+// (see service.Limits and service.Passwords).
+func limited(o huma.Operation) huma.Operation {
+	o.Errors = append(o.Errors, http.StatusTooManyRequests)
+	return o
 }
 
 // wrap envelopes a service answer.

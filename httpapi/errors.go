@@ -79,6 +79,7 @@ var codes = map[string]int{
 	fleetwatch.EINTERNAL:       http.StatusInternalServerError,
 	fleetwatch.EUNAVAILABLE:    http.StatusServiceUnavailable,
 	fleetwatch.ESTORAGEFULL:    http.StatusInsufficientStorage,
+	fleetwatch.EORGINACTIVE:    http.StatusForbidden,
 }
 
 // statusCodes gives the code of an error the HTTP layer itself raises.

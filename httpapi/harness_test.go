@@ -103,7 +103,7 @@ func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config
 	cfg := httpapi.Config{
 		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
 		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
+		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity, Auth: auth},
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
@@ -207,9 +207,9 @@ func (e *env) do(method, path, token string, body any, header ...string) *respon
 }
 
 // must sends a request and fails the test unless the status is want.
-func (e *env) must(want int, method, path, token string, body any) *response {
+func (e *env) must(want int, method, path, token string, body any, header ...string) *response {
 	e.t.Helper()
-	r := e.do(method, path, token, body)
+	r := e.do(method, path, token, body, header...)
 	if r.Status != want {
 		e.t.Fatalf("%s %s: status %d, want %d\n%s", method, path, r.Status, want, r.Raw)
 	}

@@ -17,10 +17,13 @@ type UserBody struct {
 	Role           *string `json:"role,omitempty" enum:"admin,org_admin,member,viewer"`
 	OrganizationID *string `json:"organization_id,omitempty" maxLength:"36" doc:"The organization's id; defaults to yours"`
 	IsActive       *bool   `json:"is_active,omitempty"`
+	// CurrentPassword confirms a change of one's own e-mail address.
+	CurrentPassword *string `json:"current_password,omitempty" maxLength:"1024" doc:"Your current password: required to change your own e-mail address"`
 }
 
 func (b UserBody) input() service.UserInput {
-	return service.UserInput{Name: b.Name, Email: b.Email, Password: b.Password, Role: b.Role, OrganizationID: b.OrganizationID, IsActive: b.IsActive}
+	return service.UserInput{Name: b.Name, Email: b.Email, Password: b.Password, Role: b.Role, OrganizationID: b.OrganizationID, IsActive: b.IsActive,
+		CurrentPassword: b.CurrentPassword}
 }
 
 type listUsersInput struct {
@@ -81,7 +84,8 @@ func (s *Server) registerUserRoutes() {
 	register(s, huma.Operation{
 		OperationID: "update-user", Method: http.MethodPatch, Path: Prefix + "/users/{id}", Tags: tags,
 		Summary: "Change a user: name, e-mail, role, activation", MaxBodyBytes: 64 << 10,
-		Errors: []int{http.StatusNotFound, http.StatusConflict},
+		Description: "Changing your own e-mail address needs `current_password`. Deactivating a user ends all their sessions.",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests},
 	}, fleetwatch.RoleViewer, func(ctx context.Context, in *updateUserInput) (*One[*fleetwatch.User], error) {
 		u, err := s.Users.Update(ctx, in.ID, in.Body.input())
 		if err != nil {

@@ -194,12 +194,19 @@ func (s *Auth) authenticateKey(ctx context.Context, key, remoteAddr string, cach
 		} else if err != nil {
 			return nil, err
 		}
-		if k.Kind == fleetwatch.KeyKindSite {
+		if k.Kind == fleetwatch.KeyKindSite && k.OrganizationActive {
 			s.siteKeys.put(hash, k, now)
 		}
 	}
 	if k.Kind != wantKind {
 		return nil, errBadKey
+	}
+	// A key of an inactive organization is refused, not revoked: it
+	// works again once the organization is reactivated. (A site key taken
+	// from siteKeys may be a minute behind; EnqueueAuditLogs checks the
+	// organization again as it stores the push.)
+	if !k.OrganizationActive {
+		return nil, fleetwatch.ErrOrganizationInactive
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > touchEvery-spread(hash, *k.LastUsedAt, touchEvery/4) {
 		if err := s.Store.TouchAPIKey(ctx, k.ID, now); err != nil {

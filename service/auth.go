@@ -50,9 +50,8 @@ type Auth struct {
 	Activity  *Activity
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// PerAccount and PerAddress limit failed logins.
-	PerAccount *Limiter
-	PerAddress *Limiter
+	// Limits bound the guesses of passwords and second factors.
+	Limits *Limits
 
 	accessKey []byte
 	verified  verifiedTokens
@@ -71,12 +70,11 @@ func NewAuth(store AuthStore, passwords *Passwords, activity *Activity, secret [
 	}
 	return &Auth{
 		Store: store, Passwords: passwords, Activity: activity,
-		PerAccount: NewLimiter(5, 5*time.Minute),
-		PerAddress: NewLimiter(30, 5*time.Minute),
-		accessKey:  deriveKey(secret, "jwt-access"),
-		mfaKey:     deriveKey(secret, "jwt-mfa"),
-		codeKey:    deriveKey(secret, "backup-codes"),
-		totp:       totp,
+		Limits:    NewLimits(),
+		accessKey: deriveKey(secret, "jwt-access"),
+		mfaKey:    deriveKey(secret, "jwt-mfa"),
+		codeKey:   deriveKey(secret, "backup-codes"),
+		totp:      totp,
 	}, nil
 }
 
@@ -85,6 +83,12 @@ func (s *Auth) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+// begin reserves a guess at account from remoteAddr (see Limits), on the
+// auth service's clock.
+func (s *Auth) begin(account, remoteAddr string) (*attempt, error) {
+	return s.Limits.begin(account, remoteAddr, s.now)
 }
 
 var (
@@ -108,12 +112,13 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	accountKey := "login:" + strings.ToLower(email)
-	if err := s.checkLimits(accountKey, remoteAddr); err != nil {
+	att, err := s.begin("login:"+strings.ToLower(email), remoteAddr)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.Store.FindUserByEmail(ctx, email)
 	if err != nil && fleetwatch.ErrorCode(err) != fleetwatch.ENOTFOUND {
+		att.cancel()
 		return nil, err
 	}
 	hash := ""
@@ -121,11 +126,14 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 		hash = u.HashedPassword
 	}
 	ok, err := s.Passwords.Check(ctx, hash, password)
+	if err == nil && ok {
+		ok, err = s.maySignIn(ctx, u)
+	}
+	att.end(ok, err)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || u == nil || !u.IsActive {
-		s.fail(accountKey, remoteAddr)
+	if !ok {
 		var uid, oid int64
 		if u != nil {
 			uid, oid = u.ID, u.OrganizationID
@@ -133,7 +141,6 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 		s.Activity.RecordFor(ctx, uid, oid, remoteAddr, "user.login_failed", map[string]any{"email": truncate(email, 100)})
 		return nil, errBadCredentials
 	}
-	s.PerAccount.Reset(accountKey)
 	if u.TOTPEnabled {
 		tok, err := s.sign(s.mfaKey, audienceMFA, u.UUID, "", MFATokenTTL)
 		if err != nil {
@@ -144,21 +151,24 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 	return s.startSession(ctx, u, remoteAddr, userAgent, "password")
 }
 
-func (s *Auth) checkLimits(accountKey, remoteAddr string) error {
-	now := s.now()
-	wait := max(s.PerAccount.Wait(accountKey, now), s.PerAddress.Wait("addr:"+remoteAddr, now))
-	if wait > 0 {
-		secs := int(wait.Seconds()) + 1
-		return &fleetwatch.Error{Code: fleetwatch.ETOOMANYREQUEST, RetryAfter: secs,
-			Message: fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
+// maySignIn reports whether a user whose credentials are right may sign
+// in: they are active, and so is their organization unless they are a
+// platform admin (who must be able to reactivate it). A user belongs to
+// one organization, so there is no other to sign in to.
+func (s *Auth) maySignIn(ctx context.Context, u *fleetwatch.User) (bool, error) {
+	if u == nil || !u.IsActive {
+		return false, nil
 	}
-	return nil
-}
-
-func (s *Auth) fail(accountKey, remoteAddr string) {
-	now := s.now()
-	s.PerAccount.Fail(accountKey, now)
-	s.PerAddress.Fail("addr:"+remoteAddr, now)
+	if u.OrganizationID == 0 || u.Role == fleetwatch.RoleAdmin {
+		return true, nil
+	}
+	o, err := s.Store.FindOrganizationByID(ctx, u.OrganizationID)
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return o.IsActive, nil
 }
 
 // startSession records a successful sign-in and issues its first tokens.
@@ -298,10 +308,15 @@ func (s *Auth) Refresh(ctx context.Context, refresh, remoteAddr string) (*LoginA
 		return nil, errBadRefresh
 	}
 	u, err := s.Store.FindUserByID(ctx, sess.UserID)
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !u.IsActive) {
+	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 		return nil, errBadRefresh
 	} else if err != nil {
 		return nil, err
+	}
+	if ok, err := s.maySignIn(ctx, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errBadRefresh
 	}
 	return s.tokens(u.UUID, sess.UUID, next)
 }
@@ -361,6 +376,9 @@ func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr strin
 	if st.Revoked || !st.UserActive || st.UserUUID != subject {
 		return nil, errBadToken
 	}
+	if !st.OrganizationActive && st.Role != fleetwatch.RoleAdmin {
+		return nil, fleetwatch.ErrOrganizationInactive
+	}
 	return &fleetwatch.Actor{
 		UserID: st.UserID, UserUUID: st.UserUUID, OrganizationID: st.OrganizationID, Role: st.Role,
 		SessionID: st.SessionID, RemoteAddr: remoteAddr,
@@ -406,18 +424,8 @@ func (s *Auth) ChangePassword(ctx context.Context, current, next string) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	accountKey := "password:" + u.UUID
-	if err := s.checkLimits(accountKey, a.RemoteAddr); err != nil {
+	if err := s.verifyPassword(ctx, u, "/current_password", current); err != nil {
 		return err
-	}
-	ok, err := s.Passwords.Check(ctx, u.HashedPassword, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		s.fail(accountKey, a.RemoteAddr)
-		return &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: "current_password is wrong",
-			Fields: []fleetwatch.FieldError{{Pointer: "/current_password", Message: "current_password is wrong"}}}
 	}
 	hash, err := s.Passwords.Hash(ctx, next)
 	if err != nil {
@@ -431,6 +439,38 @@ func (s *Auth) ChangePassword(ctx context.Context, current, next string) error {
 	}
 	s.Activity.Record(ctx, "user.password_changed", "user", u.UUID, u.OrganizationID, nil)
 	return nil
+}
+
+// verifyPassword checks the password a signed-in user typed to confirm a
+// change, within the limits of guesses (see Limits); EINVALID on field
+// pointer when it is wrong.
+func (s *Auth) verifyPassword(ctx context.Context, u *fleetwatch.User, pointer, password string) error {
+	a := fleetwatch.ActorFromContext(ctx)
+	att, err := s.begin("password:"+u.UUID, a.RemoteAddr)
+	if err != nil {
+		return err
+	}
+	ok, err := s.Passwords.Check(ctx, u.HashedPassword, password)
+	att.end(ok, err)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.Activity.Record(ctx, "user.password_check_failed", "user", u.UUID, u.OrganizationID, nil)
+		msg := strings.TrimPrefix(pointer, "/") + " is wrong"
+		return &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: msg, Fields: []fleetwatch.FieldError{{Pointer: pointer, Message: msg}}}
+	}
+	return nil
+}
+
+// VerifyOwnPassword checks the caller's current password before a change
+// that needs it (their e-mail address), within the limits of guesses.
+func (s *Auth) VerifyOwnPassword(ctx context.Context, password string) error {
+	u, err := s.Me(ctx)
+	if err != nil {
+		return err
+	}
+	return s.verifyPassword(ctx, u, "/current_password", password)
 }
 
 // CreateUserFromShell creates a user without an actor, for `fleetwatch users
@@ -469,7 +509,8 @@ func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, r
 
 // StillValid reports whether the credential an actor authenticated with
 // still holds: its session not revoked (logout, password change, refresh
-// reuse) and its user active, or its API key not revoked. Long-lived
+// reuse, deactivation) and its user and organization active, or its API
+// key not revoked and its organization active. Long-lived
 // requests (event streams) call it now and then, so that a revocation ends
 // them too.
 func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error) {
@@ -492,7 +533,10 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 		} else if err != nil {
 			return false, err
 		}
-		return u.IsActive && u.Role == a.Role && u.OrganizationID == a.OrganizationID, nil
+		if u.Role != a.Role || u.OrganizationID != a.OrganizationID {
+			return false, nil
+		}
+		return s.maySignIn(ctx, u)
 	case a.APIKeyID != 0:
 		k, err := s.Store.FindAPIKeyByID(ctx, a.APIKeyID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
@@ -500,7 +544,7 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 		} else if err != nil {
 			return false, err
 		}
-		return k.RevokedAt == nil, nil
+		return k.RevokedAt == nil && k.OrganizationActive, nil
 	}
 	return false, nil
 }

@@ -1,8 +1,8 @@
 package service
 
 import (
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/google/go-cmp/cmp"
@@ -50,31 +50,6 @@ func TestListOptions_ReportsEveryBadParameter(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
-	l := NewLimiter(3, time.Minute)
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if w := l.Wait("k", t0); w != 0 {
-			t.Fatalf("attempt %d waits %v", i, w)
-		}
-		l.Fail("k", t0.Add(time.Duration(i)*time.Second))
-	}
-	if w := l.Wait("k", t0.Add(10*time.Second)); w != 50*time.Second {
-		t.Errorf("wait after 3 failures = %v, want 50s (until the first leaves the window)", w)
-	}
-	if w := l.Wait("other", t0); w != 0 {
-		t.Errorf("another key waits %v", w)
-	}
-	if w := l.Wait("k", t0.Add(61*time.Second)); w != 0 {
-		t.Errorf("after the window: wait %v", w)
-	}
-	l.Fail("k", t0.Add(62*time.Second))
-	l.Reset("k")
-	if w := l.Wait("k", t0.Add(62*time.Second)); w != 0 {
-		t.Errorf("after reset: wait %v", w)
-	}
-}
-
 func TestValidation(t *testing.T) {
 	for _, c := range []struct {
 		email string
@@ -86,11 +61,33 @@ func TestValidation(t *testing.T) {
 		{"Ops <ops@example.com>", false},
 		{"ops@localhost", false},
 		{"", false},
+		{"jörg@example.de", true},
 	} {
 		var v fleetwatch.Validation
 		checkEmail(&v, "/email", c.email)
 		if (v.Err() == nil) != c.ok {
 			t.Errorf("checkEmail(%q) ok=%v, want %v", c.email, v.Err() == nil, c.ok)
+		}
+	}
+	// Addresses that look like another: control and invisible characters.
+	for _, email := range []string{
+		"ops\u200b@example.com",     // zero-width space
+		"ops@exam\u200dple.com",     // zero-width joiner
+		"\u202eops@example.com",     // right-to-left override
+		"ops\u2066@example.com",     // left-to-right isolate
+		"\ufeffops@example.com",     // byte order mark
+		"ops@exa\u00admple.com",     // soft hyphen
+		"ops\u00a0x@example.com",    // no-break space
+		"ops\u3164@example.com",     // Hangul filler
+		"ops\ufe0f@example.com",     // variation selector
+		"ops\x7f@example.com",       // DEL
+		"ops\u2028@example.com",     // line separator
+		"ops\U000e0041@example.com", // tag character
+	} {
+		var v fleetwatch.Validation
+		checkEmail(&v, "/email", email)
+		if err := v.Err(); err == nil || !strings.Contains(fleetwatch.ErrorMessage(err), "invisible") || v.Fields[0].Pointer != "/email" {
+			t.Errorf("checkEmail(%+q) = %v, want an error naming invisible characters", email, err)
 		}
 	}
 	for _, c := range []struct {

@@ -4,16 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 
+	"github.com/fleetwatch/fleetwatch"
 	"golang.org/x/crypto/bcrypt"
 )
 
 // Passwords hashes and checks passwords with bcrypt, running at most a few
 // hashes at once so that a login storm cannot starve the rest of the server
-// (ingestion above all) of CPU.
+// (ingestion above all) of CPU. At most 2×GOMAXPROCS more wait their turn;
+// beyond that a check is refused at once (ETOOMANYREQUEST, Retry-After 1)
+// rather than queued, so that a burst cannot make every sign-in wait for
+// it.
 type Passwords struct {
 	cost int
 	sem  chan struct{}
+	// queue holds a token for every hash running or waiting.
+	queue chan struct{}
+	// compared counts bcrypt comparisons (Compared).
+	compared atomic.Int64
 	// dummy is a hash compared against when the user is unknown, so that an
 	// unknown e-mail takes as long as a wrong password.
 	dummy []byte
@@ -32,24 +42,43 @@ func NewPasswords(cost, concurrency int) (*Passwords, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash dummy password: %w", err)
 	}
-	return &Passwords{cost: cost, sem: make(chan struct{}, concurrency), dummy: dummy}, nil
+	waiting := 2 * runtime.GOMAXPROCS(0)
+	return &Passwords{cost: cost, sem: make(chan struct{}, concurrency), queue: make(chan struct{}, concurrency+waiting), dummy: dummy}, nil
 }
 
+// errPasswordsBusy answers a password check that found the queue full.
+var errPasswordsBusy = &fleetwatch.Error{Code: fleetwatch.ETOOMANYREQUEST, RetryAfter: 1,
+	Message: "Too many sign-ins at once; try again in a second."}
+
 func (p *Passwords) acquire(ctx context.Context) error {
+	select {
+	case p.queue <- struct{}{}:
+	default:
+		return errPasswordsBusy
+	}
 	select {
 	case p.sem <- struct{}{}:
 		return nil
 	case <-ctx.Done():
+		<-p.queue
 		return ctx.Err()
 	}
 }
+
+func (p *Passwords) release() {
+	<-p.sem
+	<-p.queue
+}
+
+// Compared returns how many passwords were compared since the start.
+func (p *Passwords) Compared() int64 { return p.compared.Load() }
 
 // Hash returns the bcrypt hash of password.
 func (p *Passwords) Hash(ctx context.Context, password string) (string, error) {
 	if err := p.acquire(ctx); err != nil {
 		return "", err
 	}
-	defer func() { <-p.sem }()
+	defer p.release()
 	b, err := bcrypt.GenerateFromPassword([]byte(password), p.cost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
@@ -63,7 +92,8 @@ func (p *Passwords) Check(ctx context.Context, hash, password string) (bool, err
 	if err := p.acquire(ctx); err != nil {
 		return false, err
 	}
-	defer func() { <-p.sem }()
+	defer p.release()
+	p.compared.Add(1)
 	h := []byte(hash)
 	if hash == "" {
 		h = p.dummy

@@ -42,6 +42,47 @@ type BackupCodes struct {
 var errBadCode = &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: "code is wrong or already used",
 	Fields: []fleetwatch.FieldError{{Pointer: "/code", Message: "code is wrong or already used"}}}
 
+// errBadPasswordOrCode answers a wrong password and a wrong code alike, so
+// that the answer does not tell which was right.
+var errBadPasswordOrCode = &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: "password or code is wrong",
+	Fields: []fleetwatch.FieldError{{Pointer: "/password", Message: "password or code is wrong"}, {Pointer: "/code", Message: "password or code is wrong"}}}
+
+// secondFactorAccount is the key every check of a user's second factor is
+// limited by (see Limits): sign-in, enabling, disabling and regenerating
+// backup codes share one budget of guesses.
+func secondFactorAccount(u *fleetwatch.User) string { return "2fa:" + u.UUID }
+
+// checkOwnSecondFactor checks a signed-in user's code (and password, when
+// withPassword), within the limits of guesses; a failure is recorded in
+// the activity trail as what.
+func (s *Auth) checkOwnSecondFactor(ctx context.Context, u *fleetwatch.User, what string, withPassword bool, password, code string,
+	check func(context.Context, *fleetwatch.User, string) (bool, error)) error {
+	a := fleetwatch.ActorFromContext(ctx)
+	att, err := s.begin(secondFactorAccount(u), a.RemoteAddr)
+	if err != nil {
+		return err
+	}
+	ok := true
+	if withPassword {
+		ok, err = s.Passwords.Check(ctx, u.HashedPassword, password)
+	}
+	if err == nil && ok {
+		ok, err = check(ctx, u, code)
+	}
+	att.end(ok, err)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.Activity.Record(ctx, "user.mfa_failed", "user", u.UUID, u.OrganizationID, map[string]any{"action": what})
+		if withPassword {
+			return errBadPasswordOrCode
+		}
+		return errBadCode
+	}
+	return nil
+}
+
 // SetupTOTP generates a new secret for the caller and keeps it, encrypted,
 // until EnableTOTP confirms a code from it. 2FA stays as it was until then.
 func (s *Auth) SetupTOTP(ctx context.Context) (*TOTPSetup, error) {
@@ -87,8 +128,8 @@ func (s *Auth) EnableTOTP(ctx context.Context, code string) (*BackupCodes, error
 	if u.TOTPSecret == "" {
 		return nil, fleetwatch.Errorf(fleetwatch.ECONFLICT, "Start with POST /api/v1/auth/2fa/setup.")
 	}
-	if ok, err := s.checkTOTP(ctx, u, code); err != nil || !ok {
-		return nil, orBadCode(err)
+	if err := s.checkOwnSecondFactor(ctx, u, "enable", false, "", code, s.checkTOTP); err != nil {
+		return nil, err
 	}
 	if err := s.Store.SetTOTP(ctx, u.ID, u.TOTPSecret, true); err != nil {
 		return nil, err
@@ -110,16 +151,8 @@ func (s *Auth) DisableTOTP(ctx context.Context, password, code string) error {
 	if !u.TOTPEnabled {
 		return fleetwatch.Errorf(fleetwatch.ECONFLICT, "Two-factor authentication is not on.")
 	}
-	ok, err := s.Passwords.Check(ctx, u.HashedPassword, password)
-	if err != nil {
+	if err := s.checkOwnSecondFactor(ctx, u, "disable", true, password, code, s.checkSecondFactor); err != nil {
 		return err
-	}
-	if !ok {
-		return &fleetwatch.Error{Code: fleetwatch.EINVALID, Message: "password is wrong",
-			Fields: []fleetwatch.FieldError{{Pointer: "/password", Message: "password is wrong"}}}
-	}
-	if ok, err := s.checkSecondFactor(ctx, u, code); err != nil || !ok {
-		return orBadCode(err)
 	}
 	if err := s.Store.SetTOTP(ctx, u.ID, "", false); err != nil {
 		return err
@@ -138,8 +171,8 @@ func (s *Auth) RegenerateBackupCodes(ctx context.Context, code string) (*BackupC
 	if !u.TOTPEnabled {
 		return nil, fleetwatch.Errorf(fleetwatch.ECONFLICT, "Two-factor authentication is not on.")
 	}
-	if ok, err := s.checkTOTP(ctx, u, code); err != nil || !ok {
-		return nil, orBadCode(err)
+	if err := s.checkOwnSecondFactor(ctx, u, "backup_codes", false, "", code, s.checkTOTP); err != nil {
+		return nil, err
 	}
 	codes, err := s.newBackupCodes(ctx, u.ID)
 	if err != nil {
@@ -149,33 +182,45 @@ func (s *Auth) RegenerateBackupCodes(ctx context.Context, code string) (*BackupC
 	return codes, nil
 }
 
+var errBadMFAToken = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The MFA token is invalid, expired or already used; sign in again.")
+
 // CompleteMFA finishes a login with the token from Login and a TOTP or unused
 // backup code.
 func (s *Auth) CompleteMFA(ctx context.Context, mfaToken, code, remoteAddr, userAgent string) (*LoginAnswer, error) {
 	c, ok := s.verify(s.mfaKey, audienceMFA, mfaToken)
-	if !ok {
-		return nil, fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The MFA token is invalid or has expired; sign in again.")
-	}
-	accountKey := "mfa:" + c.Subject
-	if err := s.checkLimits(accountKey, remoteAddr); err != nil {
-		return nil, err
+	if !ok || c.ID == "" {
+		return nil, errBadMFAToken
 	}
 	u, err := s.Store.FindUserByUUID(ctx, c.Subject)
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && (!u.IsActive || !u.TOTPEnabled)) {
-		return nil, fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The MFA token is invalid or has expired; sign in again.")
+		return nil, errBadMFAToken
 	} else if err != nil {
 		return nil, err
 	}
+	att, err := s.begin(secondFactorAccount(u), remoteAddr)
+	if err != nil {
+		return nil, err
+	}
 	ok, err = s.checkSecondFactor(ctx, u, code)
+	if err == nil && ok {
+		ok, err = s.maySignIn(ctx, u)
+	}
+	att.end(ok, err)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		s.fail(accountKey, remoteAddr)
-		s.Activity.RecordFor(ctx, u.ID, u.OrganizationID, remoteAddr, "user.mfa_failed", nil)
+		s.Activity.RecordFor(ctx, u.ID, u.OrganizationID, remoteAddr, "user.mfa_failed", map[string]any{"action": "sign_in"})
 		return nil, errBadCode
 	}
-	s.PerAccount.Reset(accountKey)
+	// The token is spent once it opened a session (a wrong code does not
+	// spend it, so that a typo does not mean typing the password again;
+	// the guesses are limited above).
+	if used, err := s.Store.UseToken(ctx, c.ID, c.ExpiresAt.Time); err != nil {
+		return nil, err
+	} else if !used {
+		return nil, errBadMFAToken
+	}
 	return s.startSession(ctx, u, remoteAddr, userAgent, "password+2fa")
 }
 
@@ -265,11 +310,4 @@ func (s *Auth) hashBackupCode(code string) string {
 	m := hmac.New(sha256.New, s.codeKey)
 	m.Write([]byte(code))
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-func orBadCode(err error) error {
-	if err != nil {
-		return err
-	}
-	return errBadCode
 }

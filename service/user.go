@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -11,6 +13,9 @@ type Users struct {
 	Store     fleetwatch.Store
 	Passwords *Passwords
 	Activity  *Activity
+	// Auth checks the current password of a user who changes their own
+	// e-mail address (within the limits of guesses).
+	Auth *Auth
 }
 
 // UserInput is the body of a user create or partial update.
@@ -21,6 +26,8 @@ type UserInput struct {
 	Role           *string
 	OrganizationID *string // uuid; "" for none (admins only)
 	IsActive       *bool
+	// CurrentPassword confirms a change of one's own e-mail address.
+	CurrentPassword *string
 }
 
 var errUserNotFound = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "User not found.")
@@ -120,6 +127,12 @@ func (s *Users) Update(ctx context.Context, uuid string, in UserInput) (*fleetwa
 		email := checkEmail(&v, "/email", *in.Email)
 		upd.Email = &email
 	}
+	// Whoever holds a session must not be able to move the account to an
+	// address of theirs (and reset its password there) without knowing it.
+	confirm := self && upd.Email != nil && !strings.EqualFold(*upd.Email, u.Email)
+	if confirm && deref(in.CurrentPassword) == "" {
+		v.Add("/current_password", "current_password is required to change your own email")
+	}
 	if in.Password != nil {
 		v.Add("/password", "passwords are changed with PUT /api/v1/auth/password")
 	}
@@ -155,12 +168,23 @@ func (s *Users) Update(ctx context.Context, uuid string, in UserInput) (*fleetwa
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if confirm {
+		if s.Auth == nil {
+			return nil, errors.New("users: no Auth to check the current password")
+		}
+		if err := s.Auth.VerifyOwnPassword(ctx, *in.CurrentPassword); err != nil {
+			return nil, err
+		}
+	}
 	updated, err := s.Store.UpdateUser(ctx, u.ID, upd, a.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if updated.Role != u.Role {
 		s.Activity.Record(ctx, "user.role_changed", "user", u.UUID, updated.OrganizationID, map[string]any{"from": u.Role, "to": updated.Role})
+	}
+	if updated.Email != u.Email {
+		s.Activity.Record(ctx, "user.email_changed", "user", u.UUID, updated.OrganizationID, map[string]any{"from": u.Email, "to": updated.Email})
 	}
 	if updated.IsActive != u.IsActive {
 		s.Activity.Record(ctx, "user.activation_changed", "user", u.UUID, updated.OrganizationID, map[string]any{"is_active": updated.IsActive})

@@ -39,6 +39,26 @@ func checkText(v *fleetwatch.Validation, pointer, label, s string, required bool
 
 func isControl(r rune) bool { return unicode.IsControl(r) }
 
+// isInvisible reports whether r is a character that shows nothing, or
+// changes how its neighbours show, so that two different strings can look
+// the same: controls (Cc), format characters (Cf: zero-width spaces and
+// joiners, bidirectional controls, the byte order mark, soft hyphens),
+// separators other than the plain space, variation selectors, and the
+// blank fillers of some scripts.
+func isInvisible(r rune) bool {
+	switch {
+	case r == ' ':
+		return false
+	case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zs, unicode.Zl, unicode.Zp, unicode.Variation_Selector):
+		return true
+	}
+	switch r {
+	case '\u034f', '\u115f', '\u1160', '\u17b4', '\u17b5', '\u180e', '\u3164', '\uffa0', '\ufffc':
+		return true
+	}
+	return false
+}
+
 // checkDescription validates multi-line text: newlines and tabs allowed.
 func checkDescription(v *fleetwatch.Validation, pointer, s string) string {
 	s = strings.TrimSpace(s)
@@ -59,6 +79,10 @@ func checkEmail(v *fleetwatch.Validation, pointer, s string) string {
 	}
 	if len(s) > MaxEmailLength {
 		v.Add(pointer, "email must be at most %d characters", MaxEmailLength)
+		return s
+	}
+	if strings.IndexFunc(s, isInvisible) >= 0 {
+		v.Add(pointer, "email must not contain control or invisible characters (such as a zero-width space or a direction mark)")
 		return s
 	}
 	addr, err := mail.ParseAddress(s)

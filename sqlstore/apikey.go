@@ -20,7 +20,7 @@ var apiKeySortColumns = map[string]string{
 }
 
 const apiKeyColumns = `k.id, k.uuid, k.kind, k.name, k.scope, k.prefix, k.key_hash, k.organization_id, o.uuid,
-	k.site_id, st.uuid, k.created_at, cb.uuid, k.last_used_at, k.revoked_at`
+	k.site_id, st.uuid, k.created_at, cb.uuid, k.last_used_at, k.revoked_at, o.is_active`
 
 // apiKeyOwners joins what a key belongs to; keys of deleted sites and
 // organizations are hidden through apiKeyVisible. apiKeyFrom adds who
@@ -37,9 +37,9 @@ const apiKeyVisible = `NOT o.is_deleted AND (k.site_id IS NULL OR NOT st.is_dele
 
 // validSiteKey is the FROM and WHERE of a usable site key, as
 // FindAPIKeyByHash finds keys: key its id and site its site (SQL
-// expressions), not revoked, visible.
+// expressions), not revoked, visible, of an active organization.
 func validSiteKey(key, site string) string {
-	return apiKeyOwners + ` WHERE k.id = ` + key + ` AND k.site_id = ` + site + ` AND k.revoked_at IS NULL AND ` + apiKeyVisible
+	return apiKeyOwners + ` WHERE k.id = ` + key + ` AND k.site_id = ` + site + ` AND k.revoked_at IS NULL AND ` + apiKeyVisible + ` AND o.is_active`
 }
 
 func scanAPIKey(sc interface{ Scan(...any) error }) (*fleetwatch.APIKey, error) {
@@ -50,7 +50,7 @@ func scanAPIKey(sc interface{ Scan(...any) error }) (*fleetwatch.APIKey, error) 
 		lastUsed, revoked sql.NullTime
 	)
 	if err := sc.Scan(&k.ID, &k.UUID, &k.Kind, &k.Name, &k.Scope, &k.Prefix, &k.Hash, &k.OrganizationID, &k.OrganizationUUID,
-		&siteID, &siteUUID, &k.CreatedAt, &cb, &lastUsed, &revoked); err != nil {
+		&siteID, &siteUUID, &k.CreatedAt, &cb, &lastUsed, &revoked, &k.OrganizationActive); err != nil {
 		return nil, err
 	}
 	k.SiteID, k.SiteUUID, k.CreatedBy = siteID.Int64, stringPtr(siteUUID), stringPtr(cb)

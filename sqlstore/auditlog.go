@@ -129,7 +129,7 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 					return fmt.Errorf("check api key: %w", err)
 				}
 				if !ok {
-					return errKeyInvalid
+					return keyRefusal(ctx, tx, l.KeyID)
 				}
 			}
 			if l.ClientID == "" {
@@ -149,6 +149,21 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 // errKeyInvalid answers a push whose site key was revoked, or whose site or
 // organization was deleted, after the key was read.
 var errKeyInvalid = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The API key is invalid or revoked.")
+
+// keyRefusal is the answer to a push whose key stopped being usable after
+// it was read: its organization was deactivated (EORGINACTIVE), or the key
+// was revoked or its site or organization deleted.
+func keyRefusal(ctx context.Context, tx *sql.Tx, keyID int64) error {
+	var inactive bool
+	err := tx.QueryRowContext(ctx, `SELECT NOT o.is_active `+apiKeyOwners+` WHERE k.id = $1 AND k.revoked_at IS NULL AND `+apiKeyVisible, keyID).Scan(&inactive)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("check api key: %w", err)
+	}
+	if inactive {
+		return fleetwatch.ErrOrganizationInactive
+	}
+	return errKeyInvalid
+}
 
 // ClaimAuditLogs marks up to n queued logs processing, oldest first, and
 // returns them with their data. On PostgreSQL concurrent claimers skip each

@@ -314,7 +314,7 @@ func (s *Store) FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, si
 		siteID, siteOrg, gen sql.NullInt64
 		name, url            sql.NullString
 	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active,
+	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE),
 			st.id, st.organization_id, st.modules_generation, st.name, st.url
 		FROM sessions se JOIN users u ON u.id = se.user_id
 		LEFT JOIN organizations o ON o.id = u.organization_id
@@ -322,7 +322,7 @@ func (s *Store) FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, si
 			FROM sites s JOIN organizations o ON o.id = s.organization_id
 			WHERE s.uuid = $2 AND `+siteVisible+`) st ON TRUE
 		WHERE se.uuid = $1 AND `+userVisible, sessionUUID, siteUUID).
-		Scan(&ss.SessionID, &revoked, &ss.UserID, &ss.UserUUID, &orgID, &ss.Role, &ss.UserActive,
+		Scan(&ss.SessionID, &revoked, &ss.UserID, &ss.UserUUID, &orgID, &ss.Role, &ss.UserActive, &ss.OrganizationActive,
 			&siteID, &siteOrg, &gen, &name, &url)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Session not found.")

@@ -76,11 +76,11 @@ func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*f
 		revoked sql.NullTime
 		orgID   sql.NullInt64
 	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active
+	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)
 		FROM sessions se JOIN users u ON u.id = se.user_id
 		LEFT JOIN organizations o ON o.id = u.organization_id
 		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).
-		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive)
+		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive, &st.OrganizationActive)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionNotFound
 	} else if err != nil {
@@ -149,6 +149,15 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep int64, at t
 	return nil
 }
 
+// revokeSessions ends the open sessions that cond (with arg as $2)
+// selects, in tx.
+func revokeSessions(ctx context.Context, tx *sql.Tx, cond string, arg any) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, now(), arg); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
+}
+
 // SetTOTP stores the encrypted TOTP secret and whether 2FA is on. Clearing
 // the secret also removes the backup codes and the replay guard.
 func (s *Store) SetTOTP(ctx context.Context, userID int64, encryptedSecret string, enabled bool) error {
@@ -209,6 +218,29 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, at
 		return false, fmt.Errorf("use backup code: %w", err)
 	}
 	return n == 1, nil
+}
+
+// UseToken records a single-use token's id: the insert is the claim, so
+// that of two concurrent uses only one succeeds, on either database. The
+// records of expired tokens are pruned on the way.
+func (s *Store) UseToken(ctx context.Context, id string, expiresAt time.Time) (bool, error) {
+	var used bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM used_tokens WHERE expires_at < $1`, dbTime(now())); err != nil {
+			return fmt.Errorf("prune used tokens: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO used_tokens (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, dbTime(expiresAt))
+		if err != nil {
+			return fmt.Errorf("use token: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("use token: %w", err)
+		}
+		used = n == 1
+		return nil
+	})
+	return used, err
 }
 
 // SetNotificationPreferences replaces a user's preferences.

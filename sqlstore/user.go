@@ -194,6 +194,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd fleetwatch.UserUpd
 		}
 		if upd.IsActive != nil {
 			set = append(set, "is_active = "+c.arg(*upd.IsActive))
+			// Deactivation ends every session: reactivating the user
+			// later does not bring its tokens back.
+			if !*upd.IsActive {
+				if err := revokeSessions(ctx, tx, `user_id = $2`, id); err != nil {
+					return err
+				}
+			}
 		}
 		if upd.OrganizationID != nil {
 			if *upd.OrganizationID != 0 {

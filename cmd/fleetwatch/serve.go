@@ -138,7 +138,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:       version,
 		Auth:          m.Auth,
 		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity},
+		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity, Auth: m.Auth},
 		Sites:         sites,
 		Activity:      activity,
 		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
