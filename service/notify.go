@@ -409,7 +409,13 @@ func (n *Notifier) attemptOnce(ctx context.Context, d *fleetwatch.NotificationDe
 		n.Logger.Error("notifier: record delivery", "delivery", d.UUID, "err", uerr)
 	}
 	if d.Status == fleetwatch.DeliveryFailed {
-		n.Logger.Warn("notification failed", "delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err)
+		// The error is generic, and a webhook is named by its host only:
+		// its URL may carry a token.
+		attrs := []any{"delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err}
+		if d.Channel == fleetwatch.ChannelWebhook {
+			attrs = append(attrs, "host", d.Target)
+		}
+		n.Logger.Warn("notification failed", attrs...)
 	}
 	return d.Status != fleetwatch.DeliveryPending
 }
