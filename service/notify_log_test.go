@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
@@ -74,6 +75,56 @@ func TestNotifier_LogsNameWebhookHost(t *testing.T) {
 		}
 		if got := ds[0].LastError; got != "webhook: connection refused" {
 			t.Errorf("the error users see is %q, want %q", got, "webhook: connection refused")
+		}
+	})
+}
+
+// TestNotifier_SignsWithSealedSecret checks a webhook secret sealed at rest
+// (here: a plain-text one sealed by SealWebhookSecrets) still signs
+// deliveries, and that a notifier that cannot open it fails the delivery
+// without sending it unsigned.
+func TestNotifier_SignsWithSealedSecret(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		f := newNotifyFixture(t, s)
+		f.hook.failures = 0
+		passwords, err := service.NewPasswords(4, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth, err := service.NewAuth(s, passwords, &service.Activity{Store: s, Logger: slog.New(slog.DiscardHandler)}, []byte("test-secret-key-test-secret-key-0123456789"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := auth.SealWebhookSecrets(ctx); err != nil || n != 1 {
+			t.Fatalf("SealWebhookSecrets: %d, %v; want 1", n, err)
+		}
+		u, err := s.FindUserByID(ctx, f.users["hook"].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(u.NotificationPreferences), "hook-secret") {
+			t.Fatalf("the secret is stored in plain text: %s", u.NotificationPreferences)
+		}
+
+		blind := f.notifier(t) // no Secrets
+		blind.Attempts = 1
+		blind.Handle(ctx, f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityCritical))
+		blind.Wait()
+		if ds := f.deliveries(t, "hook"); len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed || !strings.Contains(ds[0].LastError, "secret cannot be read") {
+			t.Errorf("a notifier without the key: deliveries %+v, want one failed", ds)
+		}
+
+		n := f.notifier(t)
+		n.Secrets = auth.WebhookSecrets()
+		e, _ := fleetwatch.NewEvent(fleetwatch.EventSLABreached, f.org.ID, fleetwatch.ExposureEventData{ExposureID: "x2", SiteName: "Acme shop", Project: "ctools"})
+		e.ID = "sealed-1"
+		n.Handle(ctx, &e)
+		n.Wait()
+		f.hook.mu.Lock()
+		defer f.hook.mu.Unlock()
+		if f.hook.calls != 1 || f.hook.badSig != 0 || len(f.hook.bodies) != 1 {
+			t.Errorf("webhook: %d calls, %d bad signatures, %d accepted; want 1 signed delivery", f.hook.calls, f.hook.badSig, len(f.hook.bodies))
 		}
 	})
 }
