@@ -118,7 +118,7 @@ func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config
 		Ready:    map[string]func(context.Context) error{"database": store.Ping},
 		Events:   events,
 		SLA:      &service.SLA{Store: store, Activity: activity},
-		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger},
+		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger, Secrets: auth.WebhookSecrets()},
 	}
 	for _, o := range options {
 		o(&cfg)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -101,7 +103,7 @@ func Verify(secret string, body []byte, header string) bool {
 func (w *Webhook) SendWebhook(ctx context.Context, url, secret string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook: %w: %w", fleetwatch.ErrPermanentDelivery, err)
+		return &deliveryError{msg: "webhook: the URL is invalid", cause: fmt.Errorf("%w: %w", fleetwatch.ErrPermanentDelivery, errors.Unwrap(err))}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	ua := w.UserAgent
@@ -116,7 +118,7 @@ func (w *Webhook) SendWebhook(ctx context.Context, url, secret string, body []by
 	if errors.Is(err, ErrPrivateAddress) {
 		return fmt.Errorf("webhook: %w: %w", fleetwatch.ErrPermanentDelivery, ErrPrivateAddress)
 	} else if err != nil {
-		return fmt.Errorf("webhook: %w", err)
+		return &deliveryError{msg: "webhook: " + networkFailure(err), cause: err}
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
@@ -124,7 +126,48 @@ func (w *Webhook) SendWebhook(ctx context.Context, url, secret string, body []by
 	case res.StatusCode >= 200 && res.StatusCode < 300:
 		return nil
 	case res.StatusCode == http.StatusRequestTimeout, res.StatusCode == http.StatusTooManyRequests, res.StatusCode >= 500:
-		return fmt.Errorf("webhook: answered %d", res.StatusCode)
+		return fmt.Errorf("webhook: answered HTTP %d", res.StatusCode)
 	}
-	return fmt.Errorf("webhook: answered %d: %w", res.StatusCode, fleetwatch.ErrPermanentDelivery)
+	return fmt.Errorf("webhook: answered HTTP %d: %w", res.StatusCode, fleetwatch.ErrPermanentDelivery)
+}
+
+// deliveryError is a failed send as users see it: a generic message that
+// names no URL (which may carry a token), address or answer, while errors.Is
+// still sees the cause.
+type deliveryError struct {
+	msg   string
+	cause error
+}
+
+func (e *deliveryError) Error() string { return e.msg }
+func (e *deliveryError) Unwrap() error { return e.cause }
+
+// networkFailure names the class of a failed request in words that say
+// nothing of where it went.
+func networkFailure(err error) string {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.As(err, &dnsErr):
+		return "the host name did not resolve"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed by the server"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert):
+		return "TLS handshake failed"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	return "the request failed"
 }

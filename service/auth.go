@@ -59,12 +59,17 @@ type Auth struct {
 	mfaKey    []byte
 	codeKey   []byte
 	totp      *sealer
+	webhooks  *WebhookSecrets
 }
 
 // NewAuth returns the auth service. Every key it uses is derived from the
 // server's secret.
 func NewAuth(store AuthStore, passwords *Passwords, activity *Activity, secret []byte) (*Auth, error) {
 	totp, err := newSealer(deriveKey(secret, "totp-encryption"))
+	if err != nil {
+		return nil, err
+	}
+	webhooks, err := newWebhookSecrets(secret)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +80,7 @@ func NewAuth(store AuthStore, passwords *Passwords, activity *Activity, secret [
 		mfaKey:    deriveKey(secret, "jwt-mfa"),
 		codeKey:   deriveKey(secret, "backup-codes"),
 		totp:      totp,
+		webhooks:  webhooks,
 	}, nil
 }
 

@@ -47,7 +47,10 @@ type Notifier struct {
 	Mailer fleetwatch.Mailer
 	// Webhooks posts to webhooks; nil disables the webhook channel.
 	Webhooks fleetwatch.WebhookSender
-	Logger   *slog.Logger
+	// Secrets opens the webhook secrets that sign deliveries
+	// (Auth.WebhookSecrets); without it a sealed secret fails the delivery.
+	Secrets *WebhookSecrets
+	Logger  *slog.Logger
 	// PublicURL links notifications to the dashboard.
 	PublicURL string
 	// Attempts bounds the sends of one delivery (DefaultNotifyAttempts);
@@ -222,20 +225,11 @@ func (n *Notifier) eachUser(ctx context.Context, orgID int64, fn func(*fleetwatc
 	}
 }
 
-// decodePreferences reads stored preferences, the defaults when none were
-// saved. Saved preferences are complete (SetNotificationPreferences writes
-// the whole struct), and false flags are omitted from them, so they are
-// decoded over zero values, not over the defaults: a channel switched off
-// stays off.
+// decodePreferences reads stored preferences (decodeStoredPreferences),
+// without the webhook's secret.
 func decodePreferences(raw json.RawMessage) (fleetwatch.NotificationPreferences, error) {
-	if s := strings.TrimSpace(string(raw)); s == "" || s == "{}" || s == "null" {
-		return fleetwatch.DefaultNotificationPreferences(), nil
-	}
-	var p fleetwatch.NotificationPreferences
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return p, fmt.Errorf("decode preferences: %w", err)
-	}
-	return p, nil
+	sp, err := decodeStoredPreferences(raw)
+	return sp.preferences(), err
 }
 
 // webhookBody is what a webhook receives: Slack's "text" plus the event.
@@ -321,17 +315,22 @@ func (n *Notifier) send(ctx context.Context, d *fleetwatch.NotificationDelivery)
 		}
 		return n.Mailer.SendMail(ctx, d.Target, d.Subject, d.Body)
 	case fleetwatch.ChannelWebhook:
-		p, err := decodePreferences(u.NotificationPreferences)
+		sp, err := decodeStoredPreferences(u.NotificationPreferences)
 		if err != nil {
 			return fmt.Errorf("%w: %v", fleetwatch.ErrPermanentDelivery, err)
 		}
-		if !p.Webhook.Enabled || p.Webhook.URL == "" {
+		if !sp.Webhook.Enabled || sp.Webhook.URL == "" {
 			return fmt.Errorf("%w: the webhook was switched off", fleetwatch.ErrPermanentDelivery)
 		}
 		if n.Webhooks == nil {
 			return fmt.Errorf("%w: webhooks are not configured on this server", fleetwatch.ErrPermanentDelivery)
 		}
-		return n.Webhooks.SendWebhook(ctx, p.Webhook.URL, p.Webhook.Secret, []byte(d.Body))
+		secret, err := n.Secrets.secret(sp)
+		if err != nil {
+			n.Logger.Error("notifier: webhook secret", "user", u.UUID, "err", err)
+			return fmt.Errorf("%w: the webhook's secret cannot be read on this server", fleetwatch.ErrPermanentDelivery)
+		}
+		return n.Webhooks.SendWebhook(ctx, sp.Webhook.URL, secret, []byte(d.Body))
 	}
 	return fmt.Errorf("%w: unknown channel %q", fleetwatch.ErrPermanentDelivery, d.Channel)
 }
@@ -410,7 +409,13 @@ func (n *Notifier) attemptOnce(ctx context.Context, d *fleetwatch.NotificationDe
 		n.Logger.Error("notifier: record delivery", "delivery", d.UUID, "err", uerr)
 	}
 	if d.Status == fleetwatch.DeliveryFailed {
-		n.Logger.Warn("notification failed", "delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err)
+		// The error is generic, and a webhook is named by its host only:
+		// its URL may carry a token.
+		attrs := []any{"delivery", d.UUID, "channel", d.Channel, "attempts", d.Attempts, "err", err}
+		if d.Channel == fleetwatch.ChannelWebhook {
+			attrs = append(attrs, "host", d.Target)
+		}
+		n.Logger.Warn("notification failed", attrs...)
 	}
 	return d.Status != fleetwatch.DeliveryPending
 }

@@ -2,32 +2,31 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/fleetwatch/fleetwatch"
 )
 
 // NotificationPreferences returns the caller's preferences, the defaults when
-// none were saved.
+// none were saved, with the webhook's secret opened.
 func (s *Auth) NotificationPreferences(ctx context.Context) (*fleetwatch.NotificationPreferences, error) {
 	u, err := s.Me(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := fleetwatch.DefaultNotificationPreferences()
-	if saved := string(u.NotificationPreferences); saved != "" && saved != "{}" && saved != "null" {
-		// Saved preferences replace the defaults whole: a channel turned
-		// off is saved without "enabled", which must not read as the default.
-		p = fleetwatch.NotificationPreferences{}
-		if err := json.Unmarshal(u.NotificationPreferences, &p); err != nil {
-			return nil, fmt.Errorf("decode preferences of user %d: %w", u.ID, err)
-		}
+	sp, err := decodeStoredPreferences(u.NotificationPreferences)
+	if err != nil {
+		return nil, fmt.Errorf("preferences of user %d: %w", u.ID, err)
+	}
+	p := sp.preferences()
+	if p.Webhook.Secret, err = s.webhooks.secret(sp); err != nil {
+		return nil, fmt.Errorf("preferences of user %d: %w", u.ID, err)
 	}
 	return &p, nil
 }
 
-// SetNotificationPreferences replaces the caller's preferences.
+// SetNotificationPreferences replaces the caller's preferences, storing the
+// webhook's secret sealed.
 func (s *Auth) SetNotificationPreferences(ctx context.Context, p fleetwatch.NotificationPreferences) (*fleetwatch.NotificationPreferences, error) {
 	u, err := s.Me(ctx)
 	if err != nil {
@@ -45,9 +44,9 @@ func (s *Auth) SetNotificationPreferences(ctx context.Context, p fleetwatch.Noti
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(p)
+	b, err := s.webhooks.encode(p) // the secret sealed
 	if err != nil {
-		return nil, fmt.Errorf("encode preferences: %w", err)
+		return nil, err
 	}
 	if err := s.Store.SetNotificationPreferences(ctx, u.ID, b); err != nil {
 		return nil, err

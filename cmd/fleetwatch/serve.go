@@ -94,6 +94,11 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Auth, err = service.NewAuth(store, passwords, activity, secret); err != nil {
 		return err
 	}
+	if n, err := m.Auth.SealWebhookSecrets(ctx); err != nil {
+		return fmt.Errorf("seal webhook secrets: %w", err)
+	} else if n > 0 {
+		m.Logger.Info("sealed webhook secrets stored in plain text", "users", n)
+	}
 	orgs := &service.Organizations{Store: store, Activity: activity}
 	sites := &service.Sites{Store: store, Activity: activity}
 	ready := map[string]func(context.Context) error{"database": store.Ping}

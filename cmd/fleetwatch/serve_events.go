@@ -50,7 +50,7 @@ func (m *Main) openRealtime(ctx context.Context, store *sqlstore.Store, activity
 	}
 	rt.Events = service.NewEvents(rt.bus, store, m.Logger)
 	rt.SLA = &service.SLA{Store: store, Activity: activity}
-	rt.Notifier = &service.Notifier{Store: store, Events: rt.Events, Logger: m.Logger, PublicURL: m.Config.PublicURL,
+	rt.Notifier = &service.Notifier{Store: store, Events: rt.Events, Logger: m.Logger, PublicURL: m.Config.PublicURL, Secrets: m.Auth.WebhookSecrets(),
 		Webhooks: &notify.Webhook{UserAgent: "Fleetwatch/" + version, AllowPrivate: m.Config.WebhookAllowPrivate}, DigestHour: 8}
 	if m.Config.SMTPURL != "" {
 		mailer, err := notify.ParseSMTPURL(m.Config.SMTPURL)
