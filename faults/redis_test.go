@@ -69,6 +69,8 @@ type events struct {
 	// connects counts the streams opened, refused what the others got.
 	connects int
 	refused  map[string]int
+	// incomplete counts the streams that said events were lost.
+	incomplete int
 	cancel   context.CancelFunc // ends the stream being read
 }
 
@@ -90,9 +92,13 @@ func (ev *events) follow(ctx context.Context, t *testing.T, url, token string) {
 		if err == nil {
 			for e := range ch {
 				ev.mu.Lock()
-				ev.seen = append(ev.seen, e)
+				if e.typ == "incomplete" {
+					ev.incomplete++
+				} else {
+					ev.seen = append(ev.seen, e)
+					last = e.id
+				}
 				ev.mu.Unlock()
-				last = e.id
 			}
 		}
 		cancel()
@@ -223,12 +229,15 @@ func TestFaults_RedisRestart(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("event stream: %d connections, refused meanwhile %v; snapshot.processed missing for %d inventories applied before the kill, %d of %d while Redis was down (or just back), %d of %d after",
-		ev.connects, ev.refused, missedBefore, missedDown, during, missedAfter, after)
+	t.Logf("event stream: %d connections (%d told events were lost), refused meanwhile %v; snapshot.processed missing for %d inventories applied before the kill, %d of %d while Redis was down (or just back), %d of %d after",
+		ev.connects, ev.incomplete, ev.refused, missedBefore, missedDown, during, missedAfter, after)
 	for answer := range ev.refused {
 		if !strings.HasPrefix(answer, "event stream: 503,") || strings.Contains(answer, `""`) {
 			t.Errorf("a reconnection while Redis was down got %s, want 503 with Retry-After", answer)
 		}
+	}
+	if missedDown > 0 && ev.incomplete == 0 {
+		t.Errorf("%d events were lost while Redis was down, and no stream said so", missedDown)
 	}
 	if ev.connects < 3 {
 		t.Errorf("the event stream was opened %d times, want 3 (two reconnections)", ev.connects)
