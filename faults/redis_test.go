@@ -71,7 +71,7 @@ type events struct {
 	refused  map[string]int
 	// incomplete counts the streams that said events were lost.
 	incomplete int
-	cancel   context.CancelFunc // ends the stream being read
+	cancel     context.CancelFunc // ends the stream being read
 }
 
 func (ev *events) follow(ctx context.Context, t *testing.T, url, token string) {
