@@ -558,6 +558,9 @@ func sse(ctx context.Context, t *testing.T, url, token, lastEventID string) (<-c
 				e.typ = line[7:]
 			case strings.HasPrefix(line, "data: "):
 				e.data = line[6:]
+			case strings.HasPrefix(line, ": some events"):
+				// The server says events since Last-Event-ID are lost.
+				out <- sseEvent{typ: "incomplete"}
 			}
 		}
 	}()

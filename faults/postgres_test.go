@@ -73,6 +73,17 @@ func (p *proxy) serve(c net.Conn) {
 	c.Close()
 }
 
+// drop closes the connections the proxy holds and goes on accepting new
+// ones: a PostgreSQL restarting in an instant.
+func (p *proxy) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
 // cut takes the proxy down (dropping what it holds) or brings it back up.
 func (p *proxy) cut(down bool) {
 	p.mu.Lock()
@@ -86,11 +97,13 @@ func (p *proxy) cut(down bool) {
 	}
 }
 
-// TestFaults_PostgresDown: PostgreSQL goes away for a third of the load
-// and comes back. Meanwhile pushes are answered 503 with Retry-After —
-// never 202 for a payload that is then lost, never a 500 — and the
-// workers' claims wait; afterwards every accepted push is applied
-// exactly once.
+// TestFaults_PostgresDown: PostgreSQL goes away for a quarter of the load
+// and comes back, then restarts in an instant again and again (every
+// connection dropped, new ones accepted) for another quarter. Meanwhile
+// pushes are answered 503 with Retry-After — never 202 for a payload that
+// is then lost, never a 500 — and a payload whose application lost its
+// connection goes back to the queue; afterwards every accepted push is
+// applied exactly once.
 func TestFaults_PostgresDown(t *testing.T) {
 	direct := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
 	u, err := url.Parse(direct)
@@ -103,13 +116,16 @@ func TestFaults_PostgresDown(t *testing.T) {
 	f := newFleet(t, direct, s.url, 4)
 	d := loadDuration(t)
 	l := startLoad(t, f, []string{s.url}, http.StatusServiceUnavailable)
-	time.Sleep(d / 3)
+	time.Sleep(d / 4)
 	unavailable := l.during(http.StatusServiceUnavailable, func() {
 		px.cut(true)
-		time.Sleep(d / 3)
+		time.Sleep(d / 4)
 		px.cut(false)
 	})
-	time.Sleep(d / 3)
+	for end := time.Now().Add(d / 4); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		px.drop()
+	}
+	time.Sleep(d / 4)
 	l.end()
 	if unavailable == 0 {
 		t.Errorf("no push was answered 503 while PostgreSQL was down")

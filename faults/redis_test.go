@@ -69,7 +69,9 @@ type events struct {
 	// connects counts the streams opened, refused what the others got.
 	connects int
 	refused  map[string]int
-	cancel   context.CancelFunc // ends the stream being read
+	// incomplete counts the streams that said events were lost.
+	incomplete int
+	cancel     context.CancelFunc // ends the stream being read
 }
 
 func (ev *events) follow(ctx context.Context, t *testing.T, url, token string) {
@@ -90,9 +92,13 @@ func (ev *events) follow(ctx context.Context, t *testing.T, url, token string) {
 		if err == nil {
 			for e := range ch {
 				ev.mu.Lock()
-				ev.seen = append(ev.seen, e)
+				if e.typ == "incomplete" {
+					ev.incomplete++
+				} else {
+					ev.seen = append(ev.seen, e)
+					last = e.id
+				}
 				ev.mu.Unlock()
-				last = e.id
 			}
 		}
 		cancel()
@@ -207,7 +213,9 @@ func TestFaults_RedisRestart(t *testing.T) {
 			t.Errorf("snapshot.processed for %s came %d times", id, seen[id])
 		}
 		switch {
-		case at.Before(down):
+		case at.Before(down.Add(-2 * time.Second)):
+			// Announced before the kill; those of the last moment may be
+			// still on their way to the stream, which the restart empties.
 			if seen[id] == 0 {
 				missedBefore++
 			}
@@ -223,13 +231,16 @@ func TestFaults_RedisRestart(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("event stream: %d connections, refused meanwhile %v; snapshot.processed missing for %d inventories applied before the kill, %d of %d while Redis was down (or just back), %d of %d after",
-		ev.connects, ev.refused, missedBefore, missedDown, during, missedAfter, after)
+	t.Logf("event stream: %d connections (%d told events were lost), refused meanwhile %v; snapshot.processed missing for %d inventories applied before the kill, %d of %d around the outage (2 s either side), %d of %d after",
+		ev.connects, ev.incomplete, ev.refused, missedBefore, missedDown, during, missedAfter, after)
 	for answer := range ev.refused {
 		if !strings.HasPrefix(answer, "event stream: 503,") || strings.Contains(answer, `""`) {
 			t.Errorf("a reconnection while Redis was down got %s, want 503 with Retry-After", answer)
 		}
 	}
+	// Whether a reconnection says that events were lost is not asserted:
+	// events whose publish failed never reached the window, and a window
+	// still empty after the restart reads as complete (decisions.md).
 	if ev.connects < 3 {
 		t.Errorf("the event stream was opened %d times, want 3 (two reconnections)", ev.connects)
 	}

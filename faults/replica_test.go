@@ -16,7 +16,7 @@ import (
 // push is applied exactly once.
 func TestFaults_ReplicaKilled(t *testing.T) {
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
-	hold := "FLEETWATCH_TEST_INGEST_DELAY=10ms"
+	hold := "FLEETWATCH_TEST_INGEST_DELAY=20ms"
 	a := startServe(t, dbURL, hold)
 	b := startServe(t, dbURL, hold)
 	f := newFleet(t, dbURL, a.url, 6)
@@ -24,9 +24,15 @@ func TestFaults_ReplicaKilled(t *testing.T) {
 	l := startLoad(t, f, []string{a.url, b.url})
 	time.Sleep(d / 2)
 	db := openDB(t, dbURL)
+	// Kill while the replicas hold claims.
 	var claimed int
-	if err := db.QueryRow(`SELECT count(*) FROM audit_logs WHERE status = 'processing'`).Scan(&claimed); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(d); ; time.Sleep(20 * time.Millisecond) {
+		if err := db.QueryRow(`SELECT count(*) FROM audit_logs WHERE status = 'processing'`).Scan(&claimed); err != nil {
+			t.Fatal(err)
+		}
+		if claimed >= 20 || time.Now().After(deadline) {
+			break
+		}
 	}
 	b.kill(t)
 	t.Logf("killed a replica with %d payloads claimed among the two", claimed)
@@ -40,5 +46,8 @@ func TestFaults_ReplicaKilled(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM audit_logs WHERE attempts > 1`).Scan(&retaken); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d payloads taken over from the killed replica", retaken)
+	t.Logf("%d payloads claimed again after their claim was taken back", retaken)
+	if retaken == 0 {
+		t.Error("no claim of the killed replica was taken over")
+	}
 }

@@ -39,9 +39,11 @@ func (s *Server) registerIngestRoutes() {
 		return huma.Operation{
 			OperationID: id, Method: http.MethodPost, Path: Prefix + "/ingest" + path, Tags: tags,
 			Summary: summary, Description: desc + " Answers 202 with the id of its audit log once the payload is durably stored; " +
-				"a worker applies it shortly after. Unknown fields are ignored. Takes a site key.",
+				"a worker applies it shortly after. Unknown fields are ignored. Takes a site key. " +
+				"While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: " +
+				"nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).",
 			DefaultStatus: http.StatusAccepted, MaxBodyBytes: service.MaxPayloadBytes, SkipValidateBody: true,
-			Errors: []int{http.StatusRequestEntityTooLarge, http.StatusBadRequest},
+			Errors: []int{http.StatusRequestEntityTooLarge, http.StatusBadRequest, http.StatusServiceUnavailable, http.StatusInsufficientStorage},
 		}
 	}
 	register(s, op("push-inventory", "/inventory", "Push a site's inventory",
@@ -71,8 +73,23 @@ func (s *Server) registerIngestRoutes() {
 		}
 		return one(st), nil
 	})
-	// Document the bodies the handlers decode themselves.
+	// Document the bodies the handlers decode themselves, and the
+	// Retry-After of the outage answers.
 	oapi := s.api.OpenAPI()
+	for _, path := range []string{"/inventory", "/composer-lock", "/patch-runs"} {
+		item := oapi.Paths[Prefix+"/ingest"+path]
+		if item == nil || item.Post == nil {
+			continue
+		}
+		for _, status := range []string{"503", "507"} {
+			if r := item.Post.Responses[status]; r != nil {
+				r.Headers = map[string]*huma.Header{"Retry-After": {
+					Description: "Seconds to wait before pushing the payload again",
+					Schema:      &huma.Schema{Type: huma.TypeInteger},
+				}}
+			}
+		}
+	}
 	reg := oapi.Components.Schemas
 	for path, t := range map[string]reflect.Type{
 		"/inventory":  reflect.TypeOf(service.InventoryPayload{}),

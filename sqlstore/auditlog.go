@@ -208,11 +208,17 @@ func finishClaim(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, collec
 	res, err := tx.ExecContext(ctx, `UPDATE audit_logs
 		SET status = 'processed', processed_at = $1, error = '', collected_at = $2
 		WHERE id = $3 AND status = 'processing' AND attempts = $4`, t, collectedAt, l.ID, l.Attempts)
+	return claimUpdated("finish audit log", res, err)
+}
+
+// claimUpdated is the outcome of an update of a claimed log's row by its
+// claim: errClaimLost when the claim no longer held it.
+func claimUpdated(what string, res sql.Result, err error) error {
 	if err != nil {
-		return fmt.Errorf("finish audit log: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("finish audit log: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	} else if n == 0 {
 		return errClaimLost
 	}
@@ -229,15 +235,7 @@ func (s *Store) FailAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg st
 	res, err := s.db.ExecContext(ctx, `UPDATE audit_logs
 		SET status = $1, error = $2, processed_at = $3, claimed_at = CASE WHEN $1 = 'queued' THEN NULL ELSE claimed_at END
 		WHERE id = $4 AND status = 'processing' AND attempts = $5`, status, msg, processedAt, l.ID, l.Attempts)
-	if err != nil {
-		return fmt.Errorf("fail audit log: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("fail audit log: %w", err)
-	} else if n == 0 {
-		return errClaimLost
-	}
-	return nil
+	return claimUpdated("fail audit log", res, err)
 }
 
 // ReleaseAuditLog returns a claimed log to the queue with msg as its error,
@@ -247,15 +245,7 @@ func (s *Store) ReleaseAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg
 	res, err := s.db.ExecContext(ctx, `UPDATE audit_logs
 		SET status = 'queued', error = $1, claimed_at = NULL, attempts = attempts - 1
 		WHERE id = $2 AND status = 'processing' AND attempts = $3`, msg, l.ID, l.Attempts)
-	if err != nil {
-		return fmt.Errorf("release audit log: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("release audit log: %w", err)
-	} else if n == 0 {
-		return errClaimLost
-	}
-	return nil
+	return claimUpdated("release audit log", res, err)
 }
 
 // RequeueStuckAuditLogs returns logs claimed before claimedBefore to the

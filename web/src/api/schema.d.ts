@@ -403,7 +403,7 @@ export interface paths {
         put?: never;
         /**
          * Push a site's composer.lock
-         * @description The composer.lock as it is; its drupal/* packages become the inventory. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         * @description The composer.lock as it is; its drupal/* packages become the inventory. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key. While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).
          */
         post: operations["push-composer-lock"];
         delete?: never;
@@ -423,7 +423,7 @@ export interface paths {
         put?: never;
         /**
          * Push a site's inventory
-         * @description The projects a site runs, as DESIGN §6 describes. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         * @description The projects a site runs, as DESIGN §6 describes. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key. While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).
          */
         post: operations["push-inventory"];
         delete?: never;
@@ -443,7 +443,7 @@ export interface paths {
         put?: never;
         /**
          * Push a patch run
-         * @description A round of updates the site applied. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key.
+         * @description A round of updates the site applied. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key. While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).
          */
         post: operations["push-patch-run"];
         delete?: never;
@@ -3724,6 +3724,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Insufficient Storage */
+            507: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     "push-inventory": {
@@ -3802,6 +3824,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Insufficient Storage */
+            507: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     "push-patch-run": {
@@ -3874,6 +3918,28 @@ export interface operations {
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Insufficient Storage */
+            507: {
+                headers: {
+                    /** @description Seconds to wait before pushing the payload again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
