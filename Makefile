@@ -4,7 +4,7 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -88,3 +88,16 @@ bench-sse:
 	$(GO) build -o bin/fleetwatch-ssebench ./cmd/fleetwatch-ssebench
 	ulimit -n $$(ulimit -Hn) && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
 		--site-key '$(SSE_KEY)' --clients $(SSE_CLIENTS) --server-pid '$(SSE_PID)'
+
+## fuzz: run every fuzz target (func FuzzX in a _test.go) for FUZZTIME each; their seed corpora
+## (testdata fixtures, testdata/fuzz) already run in `make test`
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=web '^func Fuzz' . | sort); do \
+		dir=$$(dirname $$f); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			out=$$($(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0 $$dir 2>&1) \
+				|| { echo "$$out"; echo "fuzz: $$t in $$dir FAILED (the failing input is in $$dir/testdata/fuzz/$$t)"; exit 1; }; \
+			echo "fuzz: $$dir $$t: $$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -1) in $(FUZZTIME)"; \
+		done; \
+	done

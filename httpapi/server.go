@@ -153,6 +153,7 @@ func New(cfg Config) *Server {
 	s.registerEventRoutes()
 	s.registerSLARoutes()
 	s.registerDeliveryRoutes()
+	allowNullInEnums(s.api.OpenAPI())
 	return s
 }
 
