@@ -54,15 +54,16 @@ func helmTemplate(t *testing.T, helm string, args ...string) map[string]manifest
 	objs := map[string]manifest{}
 	dec := yaml.NewDecoder(bytes.NewReader(out))
 	for {
-		var m manifest
-		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+		var raw map[string]any // (decoding into manifest would make every nested map one)
+		if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			t.Fatalf("helm template printed what is not YAML: %v\n%s", err, out)
 		}
-		if m == nil {
+		if raw == nil {
 			continue
 		}
+		m := manifest(raw)
 		key := m.kind() + "/" + m.str("metadata.name")
 		if _, dup := objs[key]; dup {
 			t.Errorf("%s rendered twice", key)
