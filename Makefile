@@ -3,19 +3,20 @@ GO        ?= go
 BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz tools release image test-deploy
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
 	./$(BIN) serve
 
-## build: build the fleetwatch binary into bin/
+## build: build the fleetwatch binary into bin/ (static: CGO_ENABLED=0)
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
-test: fmt-check vet test-go test-web test-php
+test: fmt-check vet test-go test-web test-php test-deploy
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -33,7 +34,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 ## test-php: the Drupal connectors (integrations/drupal): php -l on every file, then PHPUnit; skipped
 ## with a message without php and phpunit, failing under CI=true
@@ -101,3 +102,46 @@ fuzz:
 			echo "fuzz: $$dir $$t: $$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -1) in $(FUZZTIME)"; \
 		done; \
 	done
+# Tools built from the Go module proxy at pinned versions into bin/tools
+# (the file name carries the version, so a new pin rebuilds and a kept
+# bin/ reuses them); bin/tools/NAME links to the pinned one.
+TOOLS                   := bin/tools
+HELM_VERSION            := v4.3.2
+CYCLONEDX_GOMOD_VERSION := v1.10.0
+$(TOOLS)/helm-$(HELM_VERSION):
+	@mkdir -p $(TOOLS)/build-helm
+	GOBIN=$(CURDIR)/$(TOOLS)/build-helm $(GO) install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+	mv $(TOOLS)/build-helm/helm $@ && rmdir $(TOOLS)/build-helm
+	ln -sf helm-$(HELM_VERSION) $(TOOLS)/helm
+$(TOOLS)/cyclonedx-gomod-$(CYCLONEDX_GOMOD_VERSION):
+	@mkdir -p $(TOOLS)/build-cyclonedx
+	GOBIN=$(CURDIR)/$(TOOLS)/build-cyclonedx $(GO) install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_GOMOD_VERSION)
+	mv $(TOOLS)/build-cyclonedx/cyclonedx-gomod $@ && rmdir $(TOOLS)/build-cyclonedx
+	ln -sf cyclonedx-gomod-$(CYCLONEDX_GOMOD_VERSION) $(TOOLS)/cyclonedx-gomod
+tools: $(TOOLS)/helm-$(HELM_VERSION) $(TOOLS)/cyclonedx-gomod-$(CYCLONEDX_GOMOD_VERSION)
+
+## release: static binaries for linux/amd64, linux/arm64, darwin/arm64 (dashboard embedded, VERSION stamped)
+## into dist/, with SHA256SUMS and CycloneDX SBOMs of the Go modules (per binary) and the dashboard's npm packages
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/arm64
+release: web $(TOOLS)/cyclonedx-gomod-$(CYCLONEDX_GOMOD_VERSION)
+	rm -rf dist && mkdir -p dist
+	for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=dist/fleetwatch-$(VERSION)-$$os-$$arch; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $$out ./cmd/fleetwatch || exit 1; \
+		$(TOOLS)/cyclonedx-gomod bin -json -version $(VERSION) -output $$out.cdx.json $$out || exit 1; \
+	done
+	# (--omit dev would drop react too, with npm 11; development packages are marked scope "optional")
+	cd web && npm sbom --package-lock-only --sbom-format cyclonedx --sbom-type application > ../dist/fleetwatch-$(VERSION)-web.cdx.json
+	cd dist && sha256sum fleetwatch-* > SHA256SUMS
+	@cat dist/SHA256SUMS
+
+## image: an OCI image archive (dist/fleetwatch-image.tar) of the static binary, built without a daemon or a base image
+image: build
+	@mkdir -p dist
+	$(GO) run ./cmd/fleetwatch-image --binary $(BIN) --version $(VERSION) --revision "$(REVISION)" --output dist/fleetwatch-image.tar
+
+## test-deploy: build the release and the image, then check them and render/validate every deploy/ artifact
+## with its real tool (helm lint/template, docker-compose config, systemd-analyze verify)
+test-deploy: release image $(TOOLS)/helm-$(HELM_VERSION)
+	FLEETWATCH_RELEASE_DIR=$(CURDIR)/dist FLEETWATCH_VERSION=$(VERSION) FLEETWATCH_REVISION=$(REVISION) \
+	FLEETWATCH_IMAGE_ARCHIVE=$(CURDIR)/dist/fleetwatch-image.tar $(GO) test -count=1 ./deploy ./cmd/fleetwatch-image
