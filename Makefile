@@ -4,7 +4,7 @@ BIN       ?= bin/fleetwatch
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-ops
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -15,7 +15,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
-test: fmt-check vet test-go test-web
+test: fmt-check vet test-go test-web test-ops
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -74,3 +74,9 @@ bench-sse:
 	$(GO) build -o bin/fleetwatch-ssebench ./cmd/fleetwatch-ssebench
 	ulimit -n $$(ulimit -Hn) && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
 		--site-key '$(SSE_KEY)' --clients $(SSE_CLIENTS) --server-pid '$(SSE_PID)'
+
+## test-ops: check the alert rules and the Grafana dashboard with Prometheus's rule and PromQL parsers
+## (tools/promcheck, its own module): every expression parses, every metric named is in docs/operations.md
+test-ops:
+	cd tools/promcheck && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . --docs ../../docs/operations.md \
+		--rules ../../deploy/prometheus/alerts.yaml --grafana ../../deploy/grafana/fleetwatch.json
