@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz tools release image test-deploy
+.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz tools release image test-deploy test-ops
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
 run: web-if-npm build
@@ -16,7 +16,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
-test: fmt-check vet test-go test-web test-php test-deploy
+test: fmt-check vet test-go test-web test-php test-deploy test-ops
 
 test-go:
 	$(GO) test -race -count=1 ./...
@@ -145,3 +145,8 @@ image: build
 test-deploy: release image $(TOOLS)/helm-$(HELM_VERSION)
 	FLEETWATCH_RELEASE_DIR=$(CURDIR)/dist FLEETWATCH_VERSION=$(VERSION) FLEETWATCH_REVISION=$(REVISION) \
 	FLEETWATCH_IMAGE_ARCHIVE=$(CURDIR)/dist/fleetwatch-image.tar $(GO) test -count=1 ./deploy ./cmd/fleetwatch-image
+## test-ops: check the alert rules and the Grafana dashboard with Prometheus's rule and PromQL parsers
+## (tools/promcheck, its own module): every expression parses, every metric named is in docs/operations.md
+test-ops:
+	cd tools/promcheck && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . --docs ../../docs/operations.md \
+		--rules ../../deploy/prometheus/alerts.yaml --grafana ../../deploy/grafana/fleetwatch.json

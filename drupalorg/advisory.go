@@ -34,6 +34,9 @@ func (c *Client) FetchAdvisories(ctx context.Context) ([]*fleetwatch.Advisory, e
 		c.cfg.Logger.WarnContext(ctx, "advisory fetch failed", "result", result, "err", err)
 	}
 	c.fetches.WithLabelValues("advisories", result).Inc()
+	if err == nil {
+		c.lastOK.WithLabelValues("advisories").SetToCurrentTime()
+	}
 	return advs, err
 }
 

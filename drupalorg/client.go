@@ -85,6 +85,9 @@ type Client struct {
 	sem     chan struct{}
 	fetches *prometheus.CounterVec
 	latency *prometheus.HistogramVec
+	// lastOK is when a fetch of each kind last succeeded (a feed unchanged
+	// or not found on drupal.org counts: drupal.org answered).
+	lastOK *prometheus.GaugeVec
 }
 
 var _ fleetwatch.FeedFetcher = (*Client)(nil)
@@ -133,9 +136,13 @@ func New(cfg Config) (*Client, error) {
 			Help:    "Duration of drupal.org fetches, retries included.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 3, 8),
 		}, []string{"kind"}),
+		lastOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "fleetwatch_drupalorg_last_success_timestamp_seconds",
+			Help: "When a fetch of drupal.org release-history feeds or advisories last succeeded, by kind (Unix time).",
+		}, []string{"kind"}),
 	}
 	if cfg.Registerer != nil {
-		for _, col := range []prometheus.Collector{c.fetches, c.latency} {
+		for _, col := range []prometheus.Collector{c.fetches, c.latency, c.lastOK} {
 			if err := cfg.Registerer.Register(col); err != nil {
 				return nil, fmt.Errorf("register drupal.org metrics: %w", err)
 			}
@@ -188,6 +195,9 @@ func (c *Client) FetchFeed(ctx context.Context, project, etag, lastModified stri
 		result = resultNotFound
 	}
 	c.fetches.WithLabelValues("feed", result).Inc()
+	if err == nil {
+		c.lastOK.WithLabelValues("feed").SetToCurrentTime()
+	}
 	return resp, err
 }
 

@@ -112,6 +112,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openAnalysis(store, registry); err != nil {
 		return err
 	}
+	m.openOpsMetrics(registry, ready)
 	m.Worker.Analyzer = m.Analysis
 	// Events and due dates: the analysis and the worker publish after
 	// their writes commit; due dates follow each organization's policy.
