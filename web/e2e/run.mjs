@@ -1,3 +1,4 @@
+/* global document, window -- read inside page.evaluate and addInitScript, which run in the browser */
 // End-to-end test of the dashboard against a real `fleetwatch serve` on a
 // fresh SQLite database and a free port, driven by playwright-core with
 // Debian's Chromium (no browser download). Seeds through the API: an admin
