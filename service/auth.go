@@ -454,16 +454,6 @@ func (s *Auth) verifyPassword(ctx context.Context, u *fleetwatch.User, pointer, 
 	return nil
 }
 
-// VerifyOwnPassword checks the caller's current password before a change
-// that needs it (their e-mail address), within the limits of guesses.
-func (s *Auth) VerifyOwnPassword(ctx context.Context, password string) error {
-	u, err := s.Me(ctx)
-	if err != nil {
-		return err
-	}
-	return s.verifyPassword(ctx, u, "/current_password", password)
-}
-
 // CreateUserFromShell creates a user without an actor, for `fleetwatch users
 // create`: the first admin of a new installation.
 func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, role, orgUUID string) (*fleetwatch.User, error) {
