@@ -146,7 +146,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, id int64, upd fleetwatch
 			// Deactivation ends the sessions of the organization's users,
 			// platform admins apart (see service.maySignIn).
 			if !*upd.IsActive {
-				if err := revokeSessions(ctx, tx, `user_id IN (SELECT id FROM users WHERE organization_id = $2 AND role <> 'admin')`, id); err != nil {
+				if err := revokeSessions(ctx, tx, now(), `user_id IN (SELECT id FROM users WHERE organization_id = $2 AND role <> 'admin')`, id); err != nil {
 					return err
 				}
 			}

@@ -142,17 +142,13 @@ func (s *Store) RevokeSession(ctx context.Context, id int64, at time.Time) error
 
 // RevokeUserSessions ends every open session of a user except keep.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep int64, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
-		dbTime(at), userID, keep); err != nil {
-		return fmt.Errorf("revoke user sessions: %w", err)
-	}
-	return nil
+	return revokeSessions(ctx, s.db, at, `user_id = $2 AND id <> $3`, userID, keep)
 }
 
-// revokeSessions ends the open sessions that cond (with arg as $2)
-// selects, in tx.
-func revokeSessions(ctx context.Context, tx *sql.Tx, cond string, arg any) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, now(), arg); err != nil {
+// revokeSessions ends, at at, the open sessions that cond selects (its
+// arguments are $2 on), on q: the writer, or a transaction of it.
+func revokeSessions(ctx context.Context, q querier, at time.Time, cond string, args ...any) error {
+	if _, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, append([]any{dbTime(at)}, args...)...); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil

@@ -197,7 +197,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd fleetwatch.UserUpd
 			// Deactivation ends every session: reactivating the user
 			// later does not bring its tokens back.
 			if !*upd.IsActive {
-				if err := revokeSessions(ctx, tx, `user_id = $2`, id); err != nil {
+				if err := revokeSessions(ctx, tx, now(), `user_id = $2`, id); err != nil {
 					return err
 				}
 			}
