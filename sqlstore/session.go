@@ -68,26 +68,43 @@ func findSession(ctx context.Context, q querier, cond string, arg any) (*fleetwa
 	return sess, nil
 }
 
+// sessionStandingColumns and sessionStandingFrom read what authenticating
+// an access token needs of its session, user and organization (scanned by
+// standingScan), alone or with more (FindSessionSiteModulesStamp).
+const (
+	sessionStandingColumns = `se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)`
+	sessionStandingFrom    = `FROM sessions se JOIN users u ON u.id = se.user_id
+		LEFT JOIN organizations o ON o.id = u.organization_id`
+)
+
+// standingScan receives sessionStandingColumns.
+type standingScan struct {
+	st      fleetwatch.SessionStanding
+	revoked sql.NullTime
+	orgID   sql.NullInt64
+}
+
+func (x *standingScan) dest() []any {
+	return []any{&x.st.SessionID, &x.revoked, &x.st.UserID, &x.st.UserUUID, &x.orgID, &x.st.Role, &x.st.UserActive, &x.st.OrganizationActive}
+}
+
+func (x *standingScan) standing() *fleetwatch.SessionStanding {
+	x.st.Revoked, x.st.OrganizationID = x.revoked.Valid, x.orgID.Int64
+	return &x.st
+}
+
 // FindSessionStanding returns a session's revocation and its user's
 // standing, in one query: the per-request check of an access token.
 func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*fleetwatch.SessionStanding, error) {
-	var (
-		st      fleetwatch.SessionStanding
-		revoked sql.NullTime
-		orgID   sql.NullInt64
-	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)
-		FROM sessions se JOIN users u ON u.id = se.user_id
-		LEFT JOIN organizations o ON o.id = u.organization_id
-		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).
-		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive, &st.OrganizationActive)
+	var x standingScan
+	err := s.rdb.QueryRowContext(ctx, `SELECT `+sessionStandingColumns+` `+sessionStandingFrom+`
+		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).Scan(x.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("find session standing: %w", err)
 	}
-	st.Revoked, st.OrganizationID = revoked.Valid, orgID.Int64
-	return &st, nil
+	return x.standing(), nil
 }
 
 // RotateRefreshToken marks the token used and adds its successor to the same
