@@ -499,25 +499,20 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 	case a == nil:
 		return false, nil
 	case a.SessionID != 0:
-		sess, err := s.Store.FindSessionByID(ctx, a.SessionID)
+		st, err := s.Store.FindSessionStandingByID(ctx, a.SessionID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 			return false, nil
 		} else if err != nil {
 			return false, err
 		}
-		if sess.RevokedAt != nil {
+		// The same checks as a request's (revoked, user or organization
+		// inactive, another user), and the role and organization the
+		// stream was opened with.
+		now, err := actorFromStanding(st, a.UserUUID, a.RemoteAddr)
+		if err != nil {
 			return false, nil
 		}
-		u, err := s.Store.FindUserByID(ctx, a.UserID)
-		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-			return false, nil
-		} else if err != nil {
-			return false, err
-		}
-		if u.Role != a.Role || u.OrganizationID != a.OrganizationID {
-			return false, nil
-		}
-		return maySignIn(u), nil
+		return now.Role == a.Role && now.OrganizationID == a.OrganizationID, nil
 	case a.APIKeyID != 0:
 		k, err := s.Store.FindAPIKeyByID(ctx, a.APIKeyID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {

@@ -96,9 +96,19 @@ func (x *standingScan) standing() *fleetwatch.SessionStanding {
 // FindSessionStanding returns a session's revocation and its user's
 // standing, in one query: the per-request check of an access token.
 func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*fleetwatch.SessionStanding, error) {
+	return s.findSessionStanding(ctx, "se.uuid = $1", sessionUUID)
+}
+
+// FindSessionStandingByID is FindSessionStanding by the session's id: the
+// event streams' check that their credential still holds.
+func (s *Store) FindSessionStandingByID(ctx context.Context, id int64) (*fleetwatch.SessionStanding, error) {
+	return s.findSessionStanding(ctx, "se.id = $1", id)
+}
+
+func (s *Store) findSessionStanding(ctx context.Context, cond string, arg any) (*fleetwatch.SessionStanding, error) {
 	var x standingScan
 	err := s.rdb.QueryRowContext(ctx, `SELECT `+sessionStandingColumns+` `+sessionStandingFrom+`
-		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).Scan(x.dest()...)
+		WHERE `+cond+` AND `+userVisible, arg).Scan(x.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionNotFound
 	} else if err != nil {
