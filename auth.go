@@ -98,6 +98,8 @@ type AuthStore interface {
 	// ENOTFOUND for an unknown session or a deleted user (or one of a
 	// deleted organization).
 	FindSessionStanding(ctx context.Context, sessionUUID string) (*SessionStanding, error)
+	// FindSessionStandingByID is FindSessionStanding by the session's id.
+	FindSessionStandingByID(ctx context.Context, id int64) (*SessionStanding, error)
 	// RotateRefreshToken atomically marks the token with oldHash used and adds
 	// newHash to its session. It returns the token as it was before: a token
 	// already used (UsedAt set) is not rotated, so the caller can revoke the

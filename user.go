@@ -27,6 +27,9 @@ type User struct {
 	HashedPassword string `json:"-"`
 	// TOTPSecret is the encrypted TOTP secret; empty when 2FA is off.
 	TOTPSecret string `json:"-"`
+	// OrganizationActive is false when the user's organization is
+	// inactive (true when they have none); read with the user.
+	OrganizationActive bool `json:"-"`
 }
 
 // UserFilter narrows a list of users.

@@ -2,6 +2,7 @@ package redisx
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -18,11 +19,29 @@ const DefaultPrefix = "fleetwatch"
 // applications.
 type Namespace struct{ base string }
 
+// ValidPrefix reports whether p may begin the names of an installation:
+// 1 to 64 letters, digits, '-', '_' or '.'. A colon would let one prefix
+// imitate another's installation.
+func ValidPrefix(p string) bool {
+	if p == "" || len(p) > 64 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // NewNamespace returns the namespace of an installation; prefix "" is
 // DefaultPrefix.
 func NewNamespace(prefix, installation string) (Namespace, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
+	}
+	if !ValidPrefix(prefix) {
+		return Namespace{}, fmt.Errorf("redis namespace: invalid prefix %q", prefix)
 	}
 	if installation == "" {
 		return Namespace{}, errors.New("redis namespace: no installation id")

@@ -132,9 +132,7 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 		hash = u.HashedPassword
 	}
 	ok, err := s.Passwords.Check(ctx, hash, password)
-	if err == nil && ok {
-		ok, err = s.maySignIn(ctx, u)
-	}
+	ok = ok && maySignIn(u)
 	att.end(ok, err)
 	if err != nil {
 		return nil, err
@@ -160,21 +158,10 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 // maySignIn reports whether a user whose credentials are right may sign
 // in: they are active, and so is their organization unless they are a
 // platform admin (who must be able to reactivate it). A user belongs to
-// one organization, so there is no other to sign in to.
-func (s *Auth) maySignIn(ctx context.Context, u *fleetwatch.User) (bool, error) {
-	if u == nil || !u.IsActive {
-		return false, nil
-	}
-	if u.OrganizationID == 0 || u.Role == fleetwatch.RoleAdmin {
-		return true, nil
-	}
-	o, err := s.Store.FindOrganizationByID(ctx, u.OrganizationID)
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return o.IsActive, nil
+// one organization, so there is no other to sign in to. The store reads
+// the organization's standing with the user: no query of its own.
+func maySignIn(u *fleetwatch.User) bool {
+	return u != nil && u.IsActive && (u.OrganizationActive || u.Role == fleetwatch.RoleAdmin)
 }
 
 // startSession records a successful sign-in and issues its first tokens.
@@ -319,9 +306,7 @@ func (s *Auth) Refresh(ctx context.Context, refresh, remoteAddr string) (*LoginA
 	} else if err != nil {
 		return nil, err
 	}
-	if ok, err := s.maySignIn(ctx, u); err != nil {
-		return nil, err
-	} else if !ok {
+	if !maySignIn(u) {
 		return nil, errBadRefresh
 	}
 	return s.tokens(u.UUID, sess.UUID, next)
@@ -469,16 +454,6 @@ func (s *Auth) verifyPassword(ctx context.Context, u *fleetwatch.User, pointer, 
 	return nil
 }
 
-// VerifyOwnPassword checks the caller's current password before a change
-// that needs it (their e-mail address), within the limits of guesses.
-func (s *Auth) VerifyOwnPassword(ctx context.Context, password string) error {
-	u, err := s.Me(ctx)
-	if err != nil {
-		return err
-	}
-	return s.verifyPassword(ctx, u, "/current_password", password)
-}
-
 // CreateUserFromShell creates a user without an actor, for `fleetwatch users
 // create`: the first admin of a new installation.
 func (s *Auth) CreateUserFromShell(ctx context.Context, name, email, password, role, orgUUID string) (*fleetwatch.User, error) {
@@ -524,25 +499,20 @@ func (s *Auth) StillValid(ctx context.Context, a *fleetwatch.Actor) (bool, error
 	case a == nil:
 		return false, nil
 	case a.SessionID != 0:
-		sess, err := s.Store.FindSessionByID(ctx, a.SessionID)
+		st, err := s.Store.FindSessionStandingByID(ctx, a.SessionID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 			return false, nil
 		} else if err != nil {
 			return false, err
 		}
-		if sess.RevokedAt != nil {
+		// The same checks as a request's (revoked, user or organization
+		// inactive, another user), and the role and organization the
+		// stream was opened with.
+		now, err := actorFromStanding(st, a.UserUUID, a.RemoteAddr)
+		if err != nil {
 			return false, nil
 		}
-		u, err := s.Store.FindUserByID(ctx, a.UserID)
-		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-			return false, nil
-		} else if err != nil {
-			return false, err
-		}
-		if u.Role != a.Role || u.OrganizationID != a.OrganizationID {
-			return false, nil
-		}
-		return s.maySignIn(ctx, u)
+		return now.Role == a.Role && now.OrganizationID == a.OrganizationID, nil
 	case a.APIKeyID != 0:
 		k, err := s.Store.FindAPIKeyByID(ctx, a.APIKeyID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {

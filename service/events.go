@@ -49,7 +49,7 @@ type Events struct {
 
 	mu        sync.Mutex
 	subs      map[*Subscription]struct{}
-	orgUUIDs  map[int64]string
+	orgUUIDs  orgUUIDCache
 	unsub     func()
 	closed    bool
 	startOnce sync.Once
@@ -68,7 +68,6 @@ func (s *Events) start() {
 		if s.subs == nil {
 			s.subs = map[*Subscription]struct{}{}
 		}
-		s.orgUUIDs = map[int64]string{}
 		s.mu.Unlock()
 		s.unsub = s.Bus.Subscribe(s.dispatch)
 	})
@@ -111,20 +110,7 @@ func (s *Events) Publish(ctx context.Context, e fleetwatch.Event) error {
 }
 
 func (s *Events) organizationUUID(ctx context.Context, id int64) (string, error) {
-	s.mu.Lock()
-	u, ok := s.orgUUIDs[id]
-	s.mu.Unlock()
-	if ok {
-		return u, nil
-	}
-	o, err := s.Store.FindOrganizationByID(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	s.mu.Lock()
-	s.orgUUIDs[id] = o.UUID
-	s.mu.Unlock()
-	return o.UUID, nil
+	return s.orgUUIDs.get(ctx, s.Store, id)
 }
 
 // dispatch hands an event to every subscriber that may see it, without

@@ -39,8 +39,8 @@ type Reports struct {
 	rollupMu   sync.Mutex
 	lastRollup time.Time
 	rollupMemo rollupMemo
-	// orgUUIDs maps organization ids to uuids for the cache keys.
-	orgUUIDs sync.Map
+	// orgUUIDs names organizations in the cache keys.
+	orgUUIDs orgUUIDCache
 }
 
 func (s *Reports) now() time.Time {

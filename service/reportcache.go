@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -30,18 +31,29 @@ func (s *Reports) cacheScope(ctx context.Context, sc fleetwatch.ReportScope) (st
 	return "org:" + u, nil
 }
 
-// organizationUUID returns the uuid of an organization, which never
-// changes, so that it is read once per process.
-func (s *Reports) organizationUUID(ctx context.Context, id int64) (string, error) {
-	if u, ok := s.orgUUIDs.Load(id); ok {
+// orgUUIDCache remembers the uuids of organizations, which never change,
+// so that each is read once per process. The zero value is ready.
+type orgUUIDCache struct{ m sync.Map }
+
+// get returns the uuid of organization id, reading it from store the
+// first time.
+func (c *orgUUIDCache) get(ctx context.Context, store interface {
+	FindOrganizationByID(context.Context, int64) (*fleetwatch.Organization, error)
+}, id int64) (string, error) {
+	if u, ok := c.m.Load(id); ok {
 		return u.(string), nil
 	}
-	o, err := s.Store.FindOrganizationByID(ctx, id)
+	o, err := store.FindOrganizationByID(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	s.orgUUIDs.Store(id, o.UUID)
+	c.m.Store(id, o.UUID)
 	return o.UUID, nil
+}
+
+// organizationUUID returns the uuid of an organization (see orgUUIDCache).
+func (s *Reports) organizationUUID(ctx context.Context, id int64) (string, error) {
+	return s.orgUUIDs.get(ctx, s.Store, id)
 }
 
 // cached answers a report from the cache when nothing it depends on has

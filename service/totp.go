@@ -202,9 +202,7 @@ func (s *Auth) CompleteMFA(ctx context.Context, mfaToken, code, remoteAddr, user
 		return nil, err
 	}
 	ok, err = s.checkSecondFactor(ctx, u, code)
-	if err == nil && ok {
-		ok, err = s.maySignIn(ctx, u)
-	}
+	ok = ok && maySignIn(u)
 	att.end(ok, err)
 	if err != nil {
 		return nil, err

@@ -172,7 +172,8 @@ func (s *Users) Update(ctx context.Context, uuid string, in UserInput) (*fleetwa
 		if s.Auth == nil {
 			return nil, errors.New("users: no Auth to check the current password")
 		}
-		if err := s.Auth.VerifyOwnPassword(ctx, *in.CurrentPassword); err != nil {
+		// u is the caller, read above with their password hash.
+		if err := s.Auth.verifyPassword(ctx, u, "/current_password", *in.CurrentPassword); err != nil {
 			return nil, err
 		}
 	}

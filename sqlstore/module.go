@@ -308,32 +308,28 @@ func (s *Store) FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fle
 // a site's module-list stamp in one round trip.
 func (s *Store) FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, siteUUID string) (*fleetwatch.SessionStanding, *fleetwatch.SiteModulesStamp, error) {
 	var (
-		ss                   fleetwatch.SessionStanding
-		revoked              sql.NullTime
-		orgID                sql.NullInt64
+		x                    standingScan
 		siteID, siteOrg, gen sql.NullInt64
 		name, url            sql.NullString
 	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE),
+	err := s.rdb.QueryRowContext(ctx, `SELECT `+sessionStandingColumns+`,
 			st.id, st.organization_id, st.modules_generation, st.name, st.url
-		FROM sessions se JOIN users u ON u.id = se.user_id
-		LEFT JOIN organizations o ON o.id = u.organization_id
+		`+sessionStandingFrom+`
 		LEFT JOIN (SELECT s.id, s.organization_id, s.modules_generation, s.name, s.url
 			FROM sites s JOIN organizations o ON o.id = s.organization_id
 			WHERE s.uuid = $2 AND `+siteVisible+`) st ON TRUE
 		WHERE se.uuid = $1 AND `+userVisible, sessionUUID, siteUUID).
-		Scan(&ss.SessionID, &revoked, &ss.UserID, &ss.UserUUID, &orgID, &ss.Role, &ss.UserActive, &ss.OrganizationActive,
-			&siteID, &siteOrg, &gen, &name, &url)
+		Scan(append(x.dest(), &siteID, &siteOrg, &gen, &name, &url)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Session not found.")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find session and site modules stamp: %w", err)
 	}
-	ss.Revoked, ss.OrganizationID = revoked.Valid, orgID.Int64
+	ss := x.standing()
 	if !siteID.Valid {
-		return &ss, nil, nil
+		return ss, nil, nil
 	}
-	return &ss, &fleetwatch.SiteModulesStamp{SiteID: siteID.Int64, OrganizationID: siteOrg.Int64,
+	return ss, &fleetwatch.SiteModulesStamp{SiteID: siteID.Int64, OrganizationID: siteOrg.Int64,
 		Generation: gen.Int64, Name: name.String, URL: url.String}, nil
 }
 

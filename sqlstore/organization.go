@@ -144,9 +144,9 @@ func (s *Store) UpdateOrganization(ctx context.Context, id int64, upd fleetwatch
 		if upd.IsActive != nil {
 			set = append(set, "is_active = "+c.arg(*upd.IsActive))
 			// Deactivation ends the sessions of the organization's users,
-			// platform admins apart (see Auth.maySignIn).
+			// platform admins apart (see service.maySignIn).
 			if !*upd.IsActive {
-				if err := revokeSessions(ctx, tx, `user_id IN (SELECT id FROM users WHERE organization_id = $2 AND role <> 'admin')`, id); err != nil {
+				if err := revokeSessions(ctx, tx, now(), `user_id IN (SELECT id FROM users WHERE organization_id = $2 AND role <> 'admin')`, id); err != nil {
 					return err
 				}
 			}

@@ -68,26 +68,53 @@ func findSession(ctx context.Context, q querier, cond string, arg any) (*fleetwa
 	return sess, nil
 }
 
+// sessionStandingColumns and sessionStandingFrom read what authenticating
+// an access token needs of its session, user and organization (scanned by
+// standingScan), alone or with more (FindSessionSiteModulesStamp).
+const (
+	sessionStandingColumns = `se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)`
+	sessionStandingFrom    = `FROM sessions se JOIN users u ON u.id = se.user_id
+		LEFT JOIN organizations o ON o.id = u.organization_id`
+)
+
+// standingScan receives sessionStandingColumns.
+type standingScan struct {
+	st      fleetwatch.SessionStanding
+	revoked sql.NullTime
+	orgID   sql.NullInt64
+}
+
+func (x *standingScan) dest() []any {
+	return []any{&x.st.SessionID, &x.revoked, &x.st.UserID, &x.st.UserUUID, &x.orgID, &x.st.Role, &x.st.UserActive, &x.st.OrganizationActive}
+}
+
+func (x *standingScan) standing() *fleetwatch.SessionStanding {
+	x.st.Revoked, x.st.OrganizationID = x.revoked.Valid, x.orgID.Int64
+	return &x.st
+}
+
 // FindSessionStanding returns a session's revocation and its user's
 // standing, in one query: the per-request check of an access token.
 func (s *Store) FindSessionStanding(ctx context.Context, sessionUUID string) (*fleetwatch.SessionStanding, error) {
-	var (
-		st      fleetwatch.SessionStanding
-		revoked sql.NullTime
-		orgID   sql.NullInt64
-	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)
-		FROM sessions se JOIN users u ON u.id = se.user_id
-		LEFT JOIN organizations o ON o.id = u.organization_id
-		WHERE se.uuid = $1 AND `+userVisible, sessionUUID).
-		Scan(&st.SessionID, &revoked, &st.UserID, &st.UserUUID, &orgID, &st.Role, &st.UserActive, &st.OrganizationActive)
+	return s.findSessionStanding(ctx, "se.uuid = $1", sessionUUID)
+}
+
+// FindSessionStandingByID is FindSessionStanding by the session's id: the
+// event streams' check that their credential still holds.
+func (s *Store) FindSessionStandingByID(ctx context.Context, id int64) (*fleetwatch.SessionStanding, error) {
+	return s.findSessionStanding(ctx, "se.id = $1", id)
+}
+
+func (s *Store) findSessionStanding(ctx context.Context, cond string, arg any) (*fleetwatch.SessionStanding, error) {
+	var x standingScan
+	err := s.rdb.QueryRowContext(ctx, `SELECT `+sessionStandingColumns+` `+sessionStandingFrom+`
+		WHERE `+cond+` AND `+userVisible, arg).Scan(x.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("find session standing: %w", err)
 	}
-	st.Revoked, st.OrganizationID = revoked.Valid, orgID.Int64
-	return &st, nil
+	return x.standing(), nil
 }
 
 // RotateRefreshToken marks the token used and adds its successor to the same
@@ -142,17 +169,13 @@ func (s *Store) RevokeSession(ctx context.Context, id int64, at time.Time) error
 
 // RevokeUserSessions ends every open session of a user except keep.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID, keep int64, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
-		dbTime(at), userID, keep); err != nil {
-		return fmt.Errorf("revoke user sessions: %w", err)
-	}
-	return nil
+	return revokeSessions(ctx, s.db, at, `user_id = $2 AND id <> $3`, userID, keep)
 }
 
-// revokeSessions ends the open sessions that cond (with arg as $2)
-// selects, in tx.
-func revokeSessions(ctx context.Context, tx *sql.Tx, cond string, arg any) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, now(), arg); err != nil {
+// revokeSessions ends, at at, the open sessions that cond selects (its
+// arguments are $2 on), on q: the writer, or a transaction of it.
+func revokeSessions(ctx context.Context, q querier, at time.Time, cond string, args ...any) error {
+	if _, err := q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND `+cond, append([]any{dbTime(at)}, args...)...); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil

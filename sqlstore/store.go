@@ -100,7 +100,15 @@ type querier interface {
 // On SQLite the writer begins transactions with BEGIN IMMEDIATE, so a
 // transaction that reads before it writes cannot fail to upgrade its lock.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	return runTx(ctx, s.db, fn)
+}
+
+// runTx runs fn in a transaction begun on b (the writer pool, or its one
+// connection) and commits when fn returns nil.
+func runTx(ctx context.Context, b interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(tx *sql.Tx) error) error {
+	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -126,7 +134,7 @@ var testHookEnqueueTx func(*sql.Tx)
 // synchronous=FULL, which syncs the WAL at its commit, and the writer goes
 // back to NORMAL after; the cost is in docs/performance.md.
 func (s *Store) inDurableTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.d.name != "sqlite" {
+	if s.d != sqliteDialect {
 		return s.inTx(ctx, fn)
 	}
 	conn, err := s.db.Conn(ctx) // the one writer connection
@@ -140,18 +148,7 @@ func (s *Store) inDurableTx(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	// Back to NORMAL whatever happens (a writer left at FULL is only
 	// slower), even when ctx ended.
 	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`) //nolint:errcheck
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return runTx(ctx, conn, fn)
 }
 
 // now is the time the store writes: UTC, truncated to PostgreSQL's precision

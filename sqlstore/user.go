@@ -25,7 +25,7 @@ const userEmailKey = "users_email_key"
 
 const userColumns = `u.id, u.uuid, u.name, u.email, u.organization_id, o.uuid, u.role,
 	u.is_active, u.last_login, u.notification_preferences, u.totp_enabled,
-	u.created_at, u.updated_at, cb.uuid, ub.uuid, u.hashed_password, u.totp_secret`
+	u.created_at, u.updated_at, cb.uuid, ub.uuid, u.hashed_password, u.totp_secret, COALESCE(o.is_active, TRUE)`
 
 // userFrom hides deleted users and the users of deleted organizations; users
 // without an organization (admins) are visible.
@@ -48,7 +48,7 @@ func scanUser(sc interface{ Scan(...any) error }) (*fleetwatch.User, error) {
 	)
 	if err := sc.Scan(&u.ID, &u.UUID, &u.Name, &u.Email, &orgID, &orgUUID, &u.Role,
 		&u.IsActive, &lastLogin, &prefs, &u.TOTPEnabled,
-		&u.CreatedAt, &u.UpdatedAt, &cb, &ub, &hashedPassword, &u.TOTPSecret); err != nil {
+		&u.CreatedAt, &u.UpdatedAt, &cb, &ub, &hashedPassword, &u.TOTPSecret, &u.OrganizationActive); err != nil {
 		return nil, err
 	}
 	u.OrganizationID, u.OrganizationUUID = orgID.Int64, stringPtr(orgUUID)
@@ -197,7 +197,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd fleetwatch.UserUpd
 			// Deactivation ends every session: reactivating the user
 			// later does not bring its tokens back.
 			if !*upd.IsActive {
-				if err := revokeSessions(ctx, tx, `user_id = $2`, id); err != nil {
+				if err := revokeSessions(ctx, tx, now(), `user_id = $2`, id); err != nil {
 					return err
 				}
 			}

@@ -47,7 +47,7 @@ func sqlitePath(databaseURL string) (string, bool) {
 func keyFilePath(databaseURL string) string {
 	dir := "."
 	if path, ok := sqlitePath(databaseURL); ok {
-		dir = filepath.Dir(strings.SplitN(path, "?", 2)[0])
+		dir = filepath.Dir(path) // sqlstore.Open refuses a query string
 	}
 	return filepath.Join(dir, "fleetwatch.key")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/redisx"
 )
 
 // Config is Fleetwatch's configuration, parsed once from flags and
@@ -69,7 +70,7 @@ func DefaultConfig() Config {
 		IngestStuckAfter:    5 * time.Minute,
 		FeedRefreshInterval: time.Hour,
 		ReportCacheTTL:      time.Minute,
-		RedisPrefix:         "fleetwatch",
+		RedisPrefix:         redisx.DefaultPrefix,
 	}
 }
 
@@ -160,7 +161,7 @@ func (c *Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		problems = append(problems, "--redis-url must start with redis:// or rediss://")
 	}
-	if !validRedisPrefix(c.RedisPrefix) {
+	if !redisx.ValidPrefix(c.RedisPrefix) {
 		problems = append(problems, "--redis-prefix must be 1 to 64 letters, digits, '-', '_' or '.'")
 	}
 	if c.SecretKey != "" && len(c.SecretKey) < 32 {
@@ -207,20 +208,6 @@ func (c *Config) Validate() error {
 		return errors.New("invalid configuration:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return nil
-}
-
-// validRedisPrefix: a colon would let one prefix imitate another's
-// installation.
-func validRedisPrefix(p string) bool {
-	if p == "" || len(p) > 64 {
-		return false
-	}
-	for _, r := range p {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 func envName(flagName string) string {
