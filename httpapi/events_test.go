@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +17,10 @@ import (
 	"github.com/fleetwatch/fleetwatch/httpapi"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/redisx"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
 
 // newTestEvents returns the events of the shared test env: in process, with
@@ -271,35 +270,8 @@ func TestEvents_Stream(t *testing.T) {
 	})
 }
 
-// redisClient returns a client of the test Redis (FLEETWATCH_TEST_REDIS_URL,
-// default redis://127.0.0.1:6379/0), skipping when it does not answer
-// except under CI=true.
-func redisClient(t *testing.T) *redis.Client {
-	t.Helper()
-	raw := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if raw == "" {
-		raw = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatalf("FLEETWATCH_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", raw, err)
-		}
-		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", raw, err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
 func TestEvents_TwoReplicasShareRedis(t *testing.T) {
-	rdb := redisClient(t)
+	rdb := redistest.Client(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	ns, err := redisx.NewNamespace("fleetwatch-test", hex.EncodeToString(b))

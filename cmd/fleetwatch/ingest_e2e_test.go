@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
 
 // These tests run the real binary, as an operator would, to kill it.
@@ -290,20 +290,7 @@ func TestIngestE2E_TwoReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	redisURL := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if redisURL == "" {
-		redisURL = "redis://127.0.0.1:6379/0"
-	}
-	opts, _ := redis.ParseURL(redisURL)
-	rc := redis.NewClient(opts)
-	err := rc.Ping(context.Background()).Err()
-	rc.Close()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", redisURL, err)
-		}
-		t.Skipf("Redis is not reachable at %s: %v", redisURL, err)
-	}
+	redisURL := redistest.URL(t)
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
 	a := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
 	b := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)

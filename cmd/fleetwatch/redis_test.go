@@ -4,40 +4,13 @@ import (
 	"bufio"
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
-
-// testRedisURL returns the shared test Redis, skipping when it does not
-// answer (failing under CI=true). Tests only add names of their own
-// installations to it; they never flush or restart it.
-func testRedisURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", url, err)
-		}
-		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", url, err)
-	}
-	return url
-}
 
 // sseFrame is one event of GET /api/v1/events, or a comment.
 type sseFrame struct{ ID, Event, Data, Comment string }
@@ -157,7 +130,7 @@ func (in *installation) pushPatchRun(t *testing.T, i int, runID string) {
 // internal ids, yet neither is served the other's cached reports nor hears
 // the other's live events.
 func TestMain_TwoInstallationsOneRedis(t *testing.T) {
-	url := testRedisURL(t)
+	url := redistest.URL(t)
 	cfgA, cfgB := testConfig(t, sqlstoretest.SQLite), testConfig(t, sqlstoretest.SQLite)
 	cfgA.RedisURL, cfgB.RedisURL = url, url
 	a, b := newInstallation(t, cfgA, 2), newInstallation(t, cfgB, 1)
