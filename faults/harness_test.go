@@ -3,7 +3,6 @@
 package faults
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -22,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
@@ -537,28 +537,16 @@ func sse(ctx context.Context, t *testing.T, url, token, lastEventID string) (<-c
 		res.Body.Close()
 		return nil, fmt.Errorf("event stream: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
+	frames := make(chan ssetest.Frame, 4096)
+	go ssetest.Read(res.Body, frames)
 	out := make(chan sseEvent, 4096)
 	go func() {
 		defer close(out)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var e sseEvent
-		for sc.Scan() {
-			line := sc.Text()
+		for f := range frames {
 			switch {
-			case line == "":
-				if e.id != "" {
-					out <- e
-				}
-				e = sseEvent{}
-			case strings.HasPrefix(line, "id: "):
-				e.id = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				e.typ = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				e.data = line[6:]
-			case strings.HasPrefix(line, ": some events"):
+			case f.ID != "":
+				out <- sseEvent{id: f.ID, typ: f.Event, data: f.Data}
+			case strings.HasPrefix(f.Comment, "some events"):
 				// The server says events since Last-Event-ID are lost.
 				out <- sseEvent{typ: "incomplete"}
 			}

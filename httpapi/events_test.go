@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/redisx"
 	"github.com/fleetwatch/fleetwatch/redisx/redistest"
@@ -55,9 +55,7 @@ func newEventServer(t *testing.T, e *env, bus fleetwatch.EventBus) *eventServer 
 }
 
 // frame is one message of an event stream.
-type frame struct {
-	ID, Event, Data, Comment string
-}
+type frame = ssetest.Frame
 
 // stream is an open event stream.
 type stream struct {
@@ -97,30 +95,7 @@ func openStream(t *testing.T, url, token string, header ...string) *stream {
 	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	go func() {
-		defer close(s.frames)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		var f frame
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if f != (frame{}) {
-					s.frames <- f
-				}
-				f = frame{}
-			case strings.HasPrefix(line, ":"):
-				f.Comment = strings.TrimSpace(line[1:])
-			case strings.HasPrefix(line, "id: "):
-				f.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				f.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				f.Data = line[6:]
-			}
-		}
-	}()
+	go ssetest.Read(res.Body, s.frames)
 	return s
 }
 

@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
 	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
 
 // sseFrame is one event of GET /api/v1/events, or a comment.
-type sseFrame struct{ ID, Event, Data, Comment string }
+type sseFrame = ssetest.Frame
 
 // openEvents connects to the event stream of a server as the token's
 // caller and returns its frames, read in the background, once the server
@@ -33,30 +33,7 @@ func openEvents(t *testing.T, base, token string) <-chan sseFrame {
 		t.Fatalf("event stream: %d", res.StatusCode)
 	}
 	frames := make(chan sseFrame, 100)
-	go func() {
-		defer close(frames)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		var f sseFrame
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if f != (sseFrame{}) {
-					frames <- f
-				}
-				f = sseFrame{}
-			case strings.HasPrefix(line, ":"):
-				f.Comment = strings.TrimSpace(line[1:])
-			case strings.HasPrefix(line, "id: "):
-				f.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				f.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				f.Data = line[6:]
-			}
-		}
-	}()
+	go ssetest.Read(res.Body, frames)
 	if f := nextFrame(t, frames); f.Comment != "connected" {
 		t.Fatalf("first frame %+v, want the connected comment", f)
 	}
