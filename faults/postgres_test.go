@@ -131,7 +131,7 @@ func TestFaults_PostgresDown(t *testing.T) {
 		t.Errorf("no push was answered 503 while PostgreSQL was down")
 	}
 	t.Logf("%d pushes answered 503 while PostgreSQL was down", unavailable)
-	if status, _ := (&api{t: t, url: s.url}).call("GET", "/readyz", nil); status != 200 {
+	if status, _ := (&api{T: t, URL: s.url}).Call("GET", "/readyz", nil); status != 200 {
 		t.Errorf("readyz after PostgreSQL came back: %d", status)
 	}
 	l.checkExactlyOnce(openDB(t, direct))

@@ -111,7 +111,7 @@ func TestFaults_RedisRestart(t *testing.T) {
 	s := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+rs.URL())
 	f := newFleet(t, dbURL, s.url, 4)
 	versions := func() map[string]float64 {
-		rows := f.admin.must(200, "GET", "/api/v1/reports/module-usage/versions?project=token", nil)["data"].([]any)
+		rows := f.admin.Must(200, "GET", "/api/v1/reports/module-usage/versions?project=token", nil)["data"].([]any)
 		out := map[string]float64{}
 		for _, r := range rows {
 			m := r.(map[string]any)
@@ -123,7 +123,7 @@ func TestFaults_RedisRestart(t *testing.T) {
 	ev := &events{refused: map[string]int{}}
 	var following sync.WaitGroup
 	following.Add(1)
-	go func() { defer following.Done(); ev.follow(ctx, t, s.url, f.admin.token) }()
+	go func() { defer following.Done(); ev.follow(ctx, t, s.url, f.admin.Token) }()
 	t.Cleanup(func() { stop(); following.Wait() })
 
 	d := loadDuration(t)

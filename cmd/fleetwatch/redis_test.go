@@ -85,12 +85,12 @@ func newInstallation(t *testing.T, cfg Config, n int) *installation {
 	}
 	_, body := call(t, "POST", in.m.URL()+"/api/v1/auth/login", "", map[string]string{"email": "ops@example.com", "password": "ops-password"})
 	in.admin = body["data"].(map[string]any)["access_token"].(string)
-	c := &client{t: t, url: in.m.URL(), token: in.admin}
-	org := c.must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
+	c := &client{T: t, URL: in.m.URL(), Token: in.admin}
+	org := c.Must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
 	for i := range n {
-		site := c.must(201, "POST", "/api/v1/sites", map[string]any{"name": "site" + string(rune('a'+i)), "url": "https://" + string(rune('a'+i)) + ".example", "organization_id": org})["id"].(string)
+		site := c.Must(201, "POST", "/api/v1/sites", map[string]any{"name": "site" + string(rune('a'+i)), "url": "https://" + string(rune('a'+i)) + ".example", "organization_id": org})["id"].(string)
 		in.sites = append(in.sites, site)
-		in.keys = append(in.keys, c.must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
+		in.keys = append(in.keys, c.Must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
 	}
 	return in
 }
@@ -98,8 +98,8 @@ func newInstallation(t *testing.T, cfg Config, n int) *installation {
 // pushPatchRun pushes a patch run for site i.
 func (in *installation) pushPatchRun(t *testing.T, i int, runID string) {
 	t.Helper()
-	c := &client{t: t, url: in.m.URL(), token: in.keys[i]}
-	c.must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": runID, "status": "succeeded", "changes": []any{}})
+	c := &client{T: t, URL: in.m.URL(), Token: in.keys[i]}
+	c.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": runID, "status": "succeeded", "changes": []any{}})
 }
 
 // TestMain_TwoInstallationsOneRedis runs two installations, each on its own
@@ -117,8 +117,8 @@ func TestMain_TwoInstallationsOneRedis(t *testing.T) {
 
 	summary := func(in *installation) float64 {
 		t.Helper()
-		c := &client{t: t, url: in.m.URL(), token: in.admin}
-		return c.must(200, "GET", "/api/v1/reports/summary", nil)["sites"].(float64)
+		c := &client{T: t, URL: in.m.URL(), Token: in.admin}
+		return c.Must(200, "GET", "/api/v1/reports/summary", nil)["sites"].(float64)
 	}
 	if n := summary(a); n != 2 {
 		t.Fatalf("installation A: %v sites, want 2", n)
