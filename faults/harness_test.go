@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -77,83 +76,12 @@ func serveEnv(dbURL string, extra ...string) []string {
 }
 
 // server is a running `fleetwatch serve`.
-type server struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *lockedBuffer
-	done   chan struct{}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type server = e2etest.Server
 
 // startServe starts a server and waits until it answers /healthz.
 func startServe(t *testing.T, dbURL string, extra ...string) *server {
 	t.Helper()
-	addr := e2etest.FreeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr)
-	cmd.Env = serveEnv(dbURL, extra...)
-	s := &server{cmd: cmd, url: "http://" + addr, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = s.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(30 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		if t.Failed() {
-			t.Logf("log of the server at %s:\n%s", s.url, tail(s.stderr.String(), 4000))
-		}
-	})
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		select {
-		case <-s.done:
-			t.Fatalf("fleetwatch serve exited:\n%s", s.stderr)
-		default:
-		}
-		if res, err := http.Get(s.url + "/healthz"); err == nil {
-			res.Body.Close()
-			return s
-		}
-	}
-	t.Fatalf("fleetwatch serve did not come up:\n%s", s.stderr)
-	return nil
-}
-
-// kill SIGKILLs the server and waits for it to die.
-func (s *server) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+	return e2etest.Serve(t, bin, serveEnv(dbURL, extra...))
 }
 
 // api is one caller of a server.

@@ -109,7 +109,7 @@ func TestFaults_RedisRestart(t *testing.T) {
 	rs := redistest.StartServer(t) // without persistence: killed, it comes back empty
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
 	s := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+rs.URL())
-	f := newFleet(t, dbURL, s.url, 4)
+	f := newFleet(t, dbURL, s.URL, 4)
 	versions := func() map[string]float64 {
 		rows := f.admin.Must(200, "GET", "/api/v1/reports/module-usage/versions?project=token", nil)["data"].([]any)
 		out := map[string]float64{}
@@ -123,11 +123,11 @@ func TestFaults_RedisRestart(t *testing.T) {
 	ev := &events{refused: map[string]int{}}
 	var following sync.WaitGroup
 	following.Add(1)
-	go func() { defer following.Done(); ev.follow(ctx, t, s.url, f.admin.Token) }()
+	go func() { defer following.Done(); ev.follow(ctx, t, s.URL, f.admin.Token) }()
 	t.Cleanup(func() { stop(); following.Wait() })
 
 	d := loadDuration(t)
-	l := startLoad(t, f, []string{s.url})
+	l := startLoad(t, f, []string{s.URL})
 	time.Sleep(d / 3)
 	cached := versions()
 	rs.Kill()

@@ -46,7 +46,7 @@ func TestDrupalConnector_Contract(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL, "FLEETWATCH_RELEASE_FEED_URL=file://"+mirror)
-	admin, siteID, key := setupSite(t, dbURL, p.url)
+	admin, siteID, key := setupSite(t, dbURL, p.URL)
 
 	// The extension info of a real site (va.gov's CMS, 217 drupal/*
 	// packages), as the connector reads it from Drupal, plus the project
@@ -85,7 +85,7 @@ func TestDrupalConnector_Contract(t *testing.T) {
 	push := func(args ...string) result {
 		t.Helper()
 		cmd := exec.Command(php, append([]string{filepath.Join(connectorDir, "tests/contract/push.php"),
-			"--server", p.url, "--key", key, "--extensions", extFile}, args...)...)
+			"--server", p.URL, "--key", key, "--extensions", extFile}, args...)...)
 		out, err := cmd.Output()
 		var r result
 		if jerr := json.Unmarshal(out, &r); jerr != nil {

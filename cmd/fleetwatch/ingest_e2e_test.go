@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,15 +48,6 @@ func fleetwatchBin(t *testing.T) string {
 	return binPath
 }
 
-// proc is a running `fleetwatch serve`.
-type proc struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *bytes.Buffer
-	done   chan struct{} // closed when the process exited, with err set
-	err    error
-}
-
 func baseEnv(dbURL string, extra ...string) []string {
 	return append(append(os.Environ(),
 		"FLEETWATCH_DATABASE_URL="+dbURL,
@@ -72,28 +61,12 @@ func baseEnv(dbURL string, extra ...string) []string {
 	), extra...)
 }
 
+// proc is a running `fleetwatch serve`.
+type proc = e2etest.Server
+
 func startServe(t *testing.T, dbURL string, extra ...string) *proc {
 	t.Helper()
-	addr := e2etest.FreeAddr(t)
-	cmd := exec.Command(fleetwatchBin(t), "serve", "--addr", addr)
-	cmd.Env = baseEnv(dbURL, extra...)
-	p := &proc{cmd: cmd, url: "http://" + addr, stderr: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(p.url + "/healthz"); err == nil {
-			res.Body.Close()
-			return p
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("fleetwatch serve did not come up:\n%s", p.stderr)
-	return nil
+	return e2etest.Serve(t, fleetwatchBin(t), baseEnv(dbURL, extra...))
 }
 
 // client talks to a server as one caller.
@@ -171,17 +144,17 @@ func TestIngestE2E_SurvivesSIGKILL(t *testing.T) {
 			// Workers hold every claimed payload for an hour: the kill
 			// lands between the 202 and the processing.
 			p := startServe(t, dbURL, "FLEETWATCH_TEST_INGEST_DELAY=1h")
-			_, _, key := setupSite(t, dbURL, p.url)
-			site := &client{T: t, URL: p.url, Token: key}
+			_, _, key := setupSite(t, dbURL, p.URL)
+			site := &client{T: t, URL: p.URL, Token: key}
 			for i := range 10 {
 				site.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
 			}
 			site.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": "r1", "status": "succeeded", "changes": []any{}})
 			time.Sleep(300 * time.Millisecond) // let a worker claim
-			if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			if err := p.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			<-p.done
+			<-p.Done
 			if c := statusCounts(t, dbURL); c[fleetwatch.AuditProcessed] != 0 || c[fleetwatch.AuditProcessing] == 0 {
 				t.Fatalf("before restart: %v (want some claimed, none processed)", c)
 			}
@@ -189,7 +162,7 @@ func TestIngestE2E_SurvivesSIGKILL(t *testing.T) {
 			// applied, once.
 			p2 := startServe(t, dbURL, "FLEETWATCH_INGEST_STUCK_AFTER=1s")
 			waitProcessed(t, dbURL, 11)
-			admin, siteID, _ := loginAgain(t, p2.url)
+			admin, siteID, _ := loginAgain(t, p2.URL)
 			mods := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/modules", nil)
 			if n := len(mods["data"].([]any)); n != 2 {
 				t.Fatalf("site runs %d projects, want 2", n)
@@ -216,18 +189,18 @@ func TestIngestE2E_SIGTERMDrains(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL, "FLEETWATCH_TEST_INGEST_DELAY=200ms")
-	_, _, key := setupSite(t, dbURL, p.url)
-	site := &client{T: t, URL: p.url, Token: key}
+	_, _, key := setupSite(t, dbURL, p.URL)
+	site := &client{T: t, URL: p.URL, Token: key}
 	for i := range 5 {
 		site.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
 	}
 	time.Sleep(100 * time.Millisecond)
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	<-p.done
-	if p.err != nil {
-		t.Fatalf("serve exited with %v:\n%s", p.err, p.stderr)
+	<-p.Done
+	if p.Err != nil {
+		t.Fatalf("serve exited with %v:\n%s", p.Err, p.Stderr)
 	}
 	c := statusCounts(t, dbURL)
 	if c[fleetwatch.AuditProcessing] != 0 || c[fleetwatch.AuditProcessed] == 0 || c[fleetwatch.AuditProcessed]+c[fleetwatch.AuditQueued] != 5 {
@@ -243,16 +216,16 @@ func TestIngestE2E_TwoReplicas(t *testing.T) {
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
 	a := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
 	b := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
-	admin, siteID, key := setupSite(t, dbURL, a.url)
+	admin, siteID, key := setupSite(t, dbURL, a.URL)
 	const n = 60
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			url := a.url
+			url := a.URL
 			if i%2 == 1 {
-				url = b.url
+				url = b.URL
 			}
 			c := &client{T: t, URL: url, Token: key}
 			c.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": fmt.Sprint("run-", i), "status": "succeeded", "changes": []any{}})
@@ -284,7 +257,7 @@ func TestIngestE2E_AgentPush(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL)
-	admin, siteID, key := setupSite(t, dbURL, p.url)
+	admin, siteID, key := setupSite(t, dbURL, p.URL)
 	lock := filepath.Join(t.TempDir(), "composer.lock")
 	os.WriteFile(lock, []byte(`{"packages": [
 		{"name": "drupal/core", "version": "10.3.6", "type": "drupal-core"},
@@ -292,7 +265,7 @@ func TestIngestE2E_AgentPush(t *testing.T) {
 		{"name": "drupal/token", "version": "1.15.0", "type": "drupal-module", "extra": {"drupal": {"version": "8.x-1.15"}}}
 	]}`), 0o644)
 	for range 2 {
-		cmd := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.url, "--key", key, "--composer-lock", lock)
+		cmd := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.URL, "--key", key, "--composer-lock", lock)
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "pushed 3 projects") {
 			t.Fatalf("agent push: %v\n%s", err, out)
@@ -303,7 +276,7 @@ func TestIngestE2E_AgentPush(t *testing.T) {
 	if len(mods) != 3 {
 		t.Fatalf("site modules %v, want 3", mods)
 	}
-	out, err := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.url, "--key", "fwk_wrong", "--composer-lock", lock).CombinedOutput()
+	out, err := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.URL, "--key", "fwk_wrong", "--composer-lock", lock).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "401") {
 		t.Fatalf("wrong key: %v\n%s", err, out)
 	}
