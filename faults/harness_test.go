@@ -3,14 +3,11 @@
 package faults
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,10 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
+	"github.com/fleetwatch/fleetwatch/internal/e2etest"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
@@ -77,136 +75,17 @@ func serveEnv(dbURL string, extra ...string) []string {
 	), extra...)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // server is a running `fleetwatch serve`.
-type server struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *lockedBuffer
-	done   chan struct{}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type server = e2etest.Server
 
 // startServe starts a server and waits until it answers /healthz.
 func startServe(t *testing.T, dbURL string, extra ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr)
-	cmd.Env = serveEnv(dbURL, extra...)
-	s := &server{cmd: cmd, url: "http://" + addr, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = s.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(30 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		if t.Failed() {
-			t.Logf("log of the server at %s:\n%s", s.url, tail(s.stderr.String(), 4000))
-		}
-	})
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		select {
-		case <-s.done:
-			t.Fatalf("fleetwatch serve exited:\n%s", s.stderr)
-		default:
-		}
-		if res, err := http.Get(s.url + "/healthz"); err == nil {
-			res.Body.Close()
-			return s
-		}
-	}
-	t.Fatalf("fleetwatch serve did not come up:\n%s", s.stderr)
-	return nil
-}
-
-// kill SIGKILLs the server and waits for it to die.
-func (s *server) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-s.done
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+	return e2etest.Serve(t, bin, serveEnv(dbURL, extra...))
 }
 
 // api is one caller of a server.
-type api struct {
-	t     *testing.T
-	url   string
-	token string
-}
-
-func (c *api) call(method, path string, body any) (int, map[string]any) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, c.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
-}
-
-func (c *api) must(want int, method, path string, body any) map[string]any {
-	c.t.Helper()
-	status, out := c.call(method, path, body)
-	if status != want {
-		c.t.Fatalf("%s %s: %d, want %d: %v", method, path, status, want, out)
-	}
-	if d, ok := out["data"].(map[string]any); ok {
-		return d
-	}
-	return out
-}
+type api = e2etest.Client
 
 // fleet is an organization with sites, each with a push key.
 type fleet struct {
@@ -224,21 +103,22 @@ func newFleet(t *testing.T, dbURL, url string, n int) *fleet {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("users create: %v\n%s", err, out)
 	}
-	f := &fleet{admin: &api{t: t, url: url}}
-	f.admin.signIn()
-	org := f.admin.must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
+	f := &fleet{admin: &api{T: t, URL: url}}
+	signIn(f.admin)
+	org := f.admin.Must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
 	for i := range n {
-		site := f.admin.must(201, "POST", "/api/v1/sites", map[string]any{"name": fmt.Sprint("site-", i),
+		site := f.admin.Must(201, "POST", "/api/v1/sites", map[string]any{"name": fmt.Sprint("site-", i),
 			"url": fmt.Sprintf("https://site-%d.example", i), "organization_id": org})["id"].(string)
 		f.sites = append(f.sites, site)
-		f.keys = append(f.keys, f.admin.must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
+		f.keys = append(f.keys, f.admin.Must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
 	}
 	return f
 }
 
-func (c *api) signIn() {
-	c.t.Helper()
-	c.token = c.must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
+// signIn signs c in as the first admin.
+func signIn(c *api) {
+	c.T.Helper()
+	c.Token = c.Must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
 }
 
 // inventory is site push i: each names another version of token, newer
@@ -511,7 +391,7 @@ func (l *load) checkExactlyOnce(db *sql.DB) {
 		if !ok {
 			continue
 		}
-		mods := l.f.admin.must(200, "GET", "/api/v1/sites/"+id+"/modules?q=token", nil)["data"].([]any)
+		mods := l.f.admin.Must(200, "GET", "/api/v1/sites/"+id+"/modules?q=token", nil)["data"].([]any)
 		if len(mods) != 1 || mods[0].(map[string]any)["version"] != "8.x-1."+strconv.Itoa(newest) {
 			t.Errorf("site %d runs token %v, want its newest accepted inventory's 8.x-1.%d", site, mods, newest)
 		}
@@ -537,28 +417,16 @@ func sse(ctx context.Context, t *testing.T, url, token, lastEventID string) (<-c
 		res.Body.Close()
 		return nil, fmt.Errorf("event stream: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
+	frames := make(chan ssetest.Frame, 4096)
+	go ssetest.Read(res.Body, frames)
 	out := make(chan sseEvent, 4096)
 	go func() {
 		defer close(out)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var e sseEvent
-		for sc.Scan() {
-			line := sc.Text()
+		for f := range frames {
 			switch {
-			case line == "":
-				if e.id != "" {
-					out <- e
-				}
-				e = sseEvent{}
-			case strings.HasPrefix(line, "id: "):
-				e.id = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				e.typ = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				e.data = line[6:]
-			case strings.HasPrefix(line, ": some events"):
+			case f.ID != "":
+				out <- sseEvent{id: f.ID, typ: f.Event, data: f.Data}
+			case strings.HasPrefix(f.Comment, "some events"):
 				// The server says events since Last-Event-ID are lost.
 				out <- sseEvent{typ: "incomplete"}
 			}

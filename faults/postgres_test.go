@@ -113,9 +113,9 @@ func TestFaults_PostgresDown(t *testing.T) {
 	px := newProxy(t, u.Host)
 	u.Host = px.addr()
 	s := startServe(t, u.String())
-	f := newFleet(t, direct, s.url, 4)
+	f := newFleet(t, direct, s.URL, 4)
 	d := loadDuration(t)
-	l := startLoad(t, f, []string{s.url}, http.StatusServiceUnavailable)
+	l := startLoad(t, f, []string{s.URL}, http.StatusServiceUnavailable)
 	time.Sleep(d / 4)
 	unavailable := l.during(http.StatusServiceUnavailable, func() {
 		px.cut(true)
@@ -131,7 +131,7 @@ func TestFaults_PostgresDown(t *testing.T) {
 		t.Errorf("no push was answered 503 while PostgreSQL was down")
 	}
 	t.Logf("%d pushes answered 503 while PostgreSQL was down", unavailable)
-	if status, _ := (&api{t: t, url: s.url}).call("GET", "/readyz", nil); status != 200 {
+	if status, _ := (&api{T: t, URL: s.URL}).Call("GET", "/readyz", nil); status != 200 {
 		t.Errorf("readyz after PostgreSQL came back: %d", status)
 	}
 	l.checkExactlyOnce(openDB(t, direct))

@@ -6,60 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
-
-// redisServer is the test's own redis-server, without persistence: killed,
-// it comes back empty.
-type redisServer struct {
-	port string
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-func startRedis(t *testing.T, port string) *redisServer {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not on the PATH")
-		}
-		t.Skip("redis-server is not on the PATH")
-	}
-	r := &redisServer{port: port, done: make(chan struct{})}
-	r.cmd = exec.Command(path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = r.cmd.Wait(); close(r.done) }()
-	t.Cleanup(r.kill)
-	rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port})
-	defer rc.Close()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if rc.Ping(context.Background()).Err() == nil {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server did not come up")
-		}
-	}
-}
-
-func (r *redisServer) kill() {
-	_ = r.cmd.Process.Signal(syscall.SIGKILL)
-	<-r.done
-}
 
 // events follows an event stream as a browser's EventSource does: when the
 // stream ends it reconnects with Last-Event-ID.
@@ -150,13 +106,12 @@ func (ev *events) processed(t *testing.T) map[string]int {
 // along, reconnecting with Last-Event-ID, gets every event published once
 // Redis is back, once each and in order; reports are computed afresh.
 func TestFaults_RedisRestart(t *testing.T) {
-	port := strings.TrimPrefix(freeAddr(t), "127.0.0.1:")
-	rs := startRedis(t, port)
+	rs := redistest.StartServer(t) // without persistence: killed, it comes back empty
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
-	s := startServe(t, dbURL, "FLEETWATCH_REDIS_URL=redis://127.0.0.1:"+port+"/0")
-	f := newFleet(t, dbURL, s.url, 4)
+	s := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+rs.URL())
+	f := newFleet(t, dbURL, s.URL, 4)
 	versions := func() map[string]float64 {
-		rows := f.admin.must(200, "GET", "/api/v1/reports/module-usage/versions?project=token", nil)["data"].([]any)
+		rows := f.admin.Must(200, "GET", "/api/v1/reports/module-usage/versions?project=token", nil)["data"].([]any)
 		out := map[string]float64{}
 		for _, r := range rows {
 			m := r.(map[string]any)
@@ -168,20 +123,20 @@ func TestFaults_RedisRestart(t *testing.T) {
 	ev := &events{refused: map[string]int{}}
 	var following sync.WaitGroup
 	following.Add(1)
-	go func() { defer following.Done(); ev.follow(ctx, t, s.url, f.admin.token) }()
+	go func() { defer following.Done(); ev.follow(ctx, t, s.URL, f.admin.Token) }()
 	t.Cleanup(func() { stop(); following.Wait() })
 
 	d := loadDuration(t)
-	l := startLoad(t, f, []string{s.url})
+	l := startLoad(t, f, []string{s.URL})
 	time.Sleep(d / 3)
 	cached := versions()
-	rs.kill()
+	rs.Kill()
 	down := time.Now()
 	// The stream breaks while Redis is down: the client comes back with
 	// Last-Event-ID until it is let in.
 	ev.drop()
 	time.Sleep(d / 3)
-	startRedis(t, port)
+	rs.Start(t)
 	up := time.Now()
 	time.Sleep(d / 6)
 	// And once more with Redis back: the events of the gap are replayed.

@@ -19,9 +19,9 @@ func TestFaults_ReplicaKilled(t *testing.T) {
 	hold := "FLEETWATCH_TEST_INGEST_DELAY=20ms"
 	a := startServe(t, dbURL, hold)
 	b := startServe(t, dbURL, hold)
-	f := newFleet(t, dbURL, a.url, 6)
+	f := newFleet(t, dbURL, a.URL, 6)
 	d := loadDuration(t)
-	l := startLoad(t, f, []string{a.url, b.url})
+	l := startLoad(t, f, []string{a.URL, b.URL})
 	time.Sleep(d / 2)
 	db := openDB(t, dbURL)
 	// Kill while the replicas hold claims.
@@ -34,7 +34,7 @@ func TestFaults_ReplicaKilled(t *testing.T) {
 			break
 		}
 	}
-	b.kill(t)
+	b.Kill(t)
 	t.Logf("killed a replica with %d payloads claimed among the two", claimed)
 	time.Sleep(d / 2)
 	l.end()

@@ -62,9 +62,9 @@ func TestFaults_SQLiteDiskFull(t *testing.T) {
 	dir := smallDisk(t, "32m")
 	dbURL := "sqlite://" + filepath.Join(dir, "fleetwatch.db")
 	s := startServe(t, dbURL)
-	f := newFleet(t, dbURL, s.url, 4)
+	f := newFleet(t, dbURL, s.URL, 4)
 	d := loadDuration(t)
-	l := startLoad(t, f, []string{s.url}, http.StatusInsufficientStorage)
+	l := startLoad(t, f, []string{s.URL}, http.StatusInsufficientStorage)
 	time.Sleep(d / 3)
 	ballast := filepath.Join(dir, "ballast")
 	full := l.during(http.StatusInsufficientStorage, func() {

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,19 +8,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/redisx"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
 
 // newTestEvents returns the events of the shared test env: in process, with
@@ -56,9 +55,7 @@ func newEventServer(t *testing.T, e *env, bus fleetwatch.EventBus) *eventServer 
 }
 
 // frame is one message of an event stream.
-type frame struct {
-	ID, Event, Data, Comment string
-}
+type frame = ssetest.Frame
 
 // stream is an open event stream.
 type stream struct {
@@ -98,30 +95,7 @@ func openStream(t *testing.T, url, token string, header ...string) *stream {
 	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	go func() {
-		defer close(s.frames)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		var f frame
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if f != (frame{}) {
-					s.frames <- f
-				}
-				f = frame{}
-			case strings.HasPrefix(line, ":"):
-				f.Comment = strings.TrimSpace(line[1:])
-			case strings.HasPrefix(line, "id: "):
-				f.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				f.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				f.Data = line[6:]
-			}
-		}
-	}()
+	go ssetest.Read(res.Body, s.frames)
 	return s
 }
 
@@ -271,35 +245,8 @@ func TestEvents_Stream(t *testing.T) {
 	})
 }
 
-// redisClient returns a client of the test Redis (FLEETWATCH_TEST_REDIS_URL,
-// default redis://127.0.0.1:6379/0), skipping when it does not answer
-// except under CI=true.
-func redisClient(t *testing.T) *redis.Client {
-	t.Helper()
-	raw := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if raw == "" {
-		raw = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatalf("FLEETWATCH_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", raw, err)
-		}
-		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", raw, err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
 func TestEvents_TwoReplicasShareRedis(t *testing.T) {
-	rdb := redisClient(t)
+	rdb := redistest.Client(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	ns, err := redisx.NewNamespace("fleetwatch-test", hex.EncodeToString(b))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/redisx"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 )
 
 // TestNamespace_Names: the cache, the event stream and channel and the
@@ -27,7 +28,7 @@ func TestNamespace_Names(t *testing.T) {
 	}
 
 	rdb, ns := eventRedis(t)
-	url := redisURL(t)
+	url := redistest.URL(t)
 	ctx := context.Background()
 	other, _ := redisx.NewNamespace("fleetwatch-test", "other-"+ns.String())
 	t.Cleanup(func() {

@@ -5,13 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/redisx"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -19,28 +19,12 @@ import (
 // when Redis does not answer except under CI=true.
 func eventRedis(t *testing.T) (*redis.Client, redisx.Namespace) {
 	t.Helper()
-	raw := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if raw == "" {
-		raw = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatalf("FLEETWATCH_TEST_REDIS_URL: %v", err)
-	}
+	opts := redistest.Options(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "fwtest-" + hex.EncodeToString(b)
 	opts.ClientName = name
 	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", raw, err)
-		}
-		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", raw, err)
-	}
 	ns, err := redisx.NewNamespace("fleetwatch-test", name)
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func TestDrupalConnector_Contract(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL, "FLEETWATCH_RELEASE_FEED_URL=file://"+mirror)
-	admin, siteID, key := setupSite(t, dbURL, p.url)
+	admin, siteID, key := setupSite(t, dbURL, p.URL)
 
 	// The extension info of a real site (va.gov's CMS, 217 drupal/*
 	// packages), as the connector reads it from Drupal, plus the project
@@ -85,7 +85,7 @@ func TestDrupalConnector_Contract(t *testing.T) {
 	push := func(args ...string) result {
 		t.Helper()
 		cmd := exec.Command(php, append([]string{filepath.Join(connectorDir, "tests/contract/push.php"),
-			"--server", p.url, "--key", key, "--extensions", extFile}, args...)...)
+			"--server", p.URL, "--key", key, "--extensions", extFile}, args...)...)
 		out, err := cmd.Output()
 		var r result
 		if jerr := json.Unmarshal(out, &r); jerr != nil {
@@ -102,7 +102,7 @@ func TestDrupalConnector_Contract(t *testing.T) {
 		t.Errorf("the connector sent %d projects, the site runs %d", len(first.Modules), len(want))
 	}
 	waitProcessed(t, dbURL, 1)
-	mods := admin.must(200, "GET", "/api/v1/sites/"+siteID+"/modules?per_page=500", nil)["data"].([]any)
+	mods := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/modules?per_page=500", nil)["data"].([]any)
 	got := map[string]string{}
 	for _, m := range mods {
 		m := m.(map[string]any)
@@ -119,13 +119,13 @@ func TestDrupalConnector_Contract(t *testing.T) {
 			t.Errorf("module %s: the API says %q, the inventory %q", name, got[name], v)
 		}
 	}
-	siteData := admin.must(200, "GET", "/api/v1/sites/"+siteID, nil)
+	siteData := admin.Must(200, "GET", "/api/v1/sites/"+siteID, nil)
 	if siteData["core_version"] != "10.4.9" || siteData["php_version"] != "8.3.14" {
 		t.Errorf("site core %v, php %v, want 10.4.9 and 8.3.14", siteData["core_version"], siteData["php_version"])
 	}
 
 	// Fleetwatch learns of a security release of aaa_update_test.
-	admin.must(200, "POST", "/api/v1/admin/feeds/refresh", nil)
+	admin.Must(200, "POST", "/api/v1/admin/feeds/refresh", nil)
 
 	// The same push again (a retry: no accepted push in between) is a
 	// duplicate; the connector then reads its standing with its key.

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +13,10 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/internal/e2etest"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
 
 // These tests run the real binary, as an operator would, to kill it.
@@ -52,25 +48,6 @@ func fleetwatchBin(t *testing.T) string {
 	return binPath
 }
 
-// proc is a running `fleetwatch serve`.
-type proc struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr *bytes.Buffer
-	done   chan struct{} // closed when the process exited, with err set
-	err    error
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func baseEnv(dbURL string, extra ...string) []string {
 	return append(append(os.Environ(),
 		"FLEETWATCH_DATABASE_URL="+dbURL,
@@ -84,71 +61,16 @@ func baseEnv(dbURL string, extra ...string) []string {
 	), extra...)
 }
 
+// proc is a running `fleetwatch serve`.
+type proc = e2etest.Server
+
 func startServe(t *testing.T, dbURL string, extra ...string) *proc {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(fleetwatchBin(t), "serve", "--addr", addr)
-	cmd.Env = baseEnv(dbURL, extra...)
-	p := &proc{cmd: cmd, url: "http://" + addr, stderr: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(p.url + "/healthz"); err == nil {
-			res.Body.Close()
-			return p
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("fleetwatch serve did not come up:\n%s", p.stderr)
-	return nil
+	return e2etest.Serve(t, fleetwatchBin(t), baseEnv(dbURL, extra...))
 }
 
 // client talks to a server as one caller.
-type client struct {
-	t     *testing.T
-	url   string
-	token string
-}
-
-func (c *client) call(method, path string, body any) (int, map[string]any) {
-	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, c.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
-}
-
-func (c *client) must(want int, method, path string, body any) map[string]any {
-	c.t.Helper()
-	status, out := c.call(method, path, body)
-	if status != want {
-		c.t.Fatalf("%s %s: %d, want %d: %v", method, path, status, want, out)
-	}
-	d, _ := out["data"].(map[string]any)
-	if d == nil {
-		return out
-	}
-	return d
-}
+type client = e2etest.Client
 
 // setupSite creates the first admin, an organization, a site and its key.
 func setupSite(t *testing.T, dbURL, url string) (admin *client, siteID, key string) {
@@ -158,11 +80,11 @@ func setupSite(t *testing.T, dbURL, url string) (admin *client, siteID, key stri
 	if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(string(out), "already") {
 		t.Fatalf("users create: %v\n%s", err, out)
 	}
-	admin = &client{t: t, url: url}
-	admin.token = admin.must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
-	org := admin.must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
-	siteID = admin.must(201, "POST", "/api/v1/sites", map[string]any{"name": "one", "url": "https://one.example", "organization_id": org})["id"].(string)
-	key = admin.must(201, "POST", "/api/v1/sites/"+siteID+"/api-keys", map[string]any{"name": "push"})["key"].(string)
+	admin = &client{T: t, URL: url}
+	admin.Token = admin.Must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
+	org := admin.Must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
+	siteID = admin.Must(201, "POST", "/api/v1/sites", map[string]any{"name": "one", "url": "https://one.example", "organization_id": org})["id"].(string)
+	key = admin.Must(201, "POST", "/api/v1/sites/"+siteID+"/api-keys", map[string]any{"name": "push"})["key"].(string)
 	return admin, siteID, key
 }
 
@@ -222,17 +144,17 @@ func TestIngestE2E_SurvivesSIGKILL(t *testing.T) {
 			// Workers hold every claimed payload for an hour: the kill
 			// lands between the 202 and the processing.
 			p := startServe(t, dbURL, "FLEETWATCH_TEST_INGEST_DELAY=1h")
-			_, _, key := setupSite(t, dbURL, p.url)
-			site := &client{t: t, url: p.url, token: key}
+			_, _, key := setupSite(t, dbURL, p.URL)
+			site := &client{T: t, URL: p.URL, Token: key}
 			for i := range 10 {
-				site.must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
+				site.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
 			}
-			site.must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": "r1", "status": "succeeded", "changes": []any{}})
+			site.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": "r1", "status": "succeeded", "changes": []any{}})
 			time.Sleep(300 * time.Millisecond) // let a worker claim
-			if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			if err := p.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			<-p.done
+			<-p.Done
 			if c := statusCounts(t, dbURL); c[fleetwatch.AuditProcessed] != 0 || c[fleetwatch.AuditProcessing] == 0 {
 				t.Fatalf("before restart: %v (want some claimed, none processed)", c)
 			}
@@ -240,12 +162,12 @@ func TestIngestE2E_SurvivesSIGKILL(t *testing.T) {
 			// applied, once.
 			p2 := startServe(t, dbURL, "FLEETWATCH_INGEST_STUCK_AFTER=1s")
 			waitProcessed(t, dbURL, 11)
-			admin, siteID, _ := loginAgain(t, p2.url)
-			mods := admin.must(200, "GET", "/api/v1/sites/"+siteID+"/modules", nil)
+			admin, siteID, _ := loginAgain(t, p2.URL)
+			mods := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/modules", nil)
 			if n := len(mods["data"].([]any)); n != 2 {
 				t.Fatalf("site runs %d projects, want 2", n)
 			}
-			runs := admin.must(200, "GET", "/api/v1/patch-runs", nil)
+			runs := admin.Must(200, "GET", "/api/v1/patch-runs", nil)
 			if n := len(runs["data"].([]any)); n != 1 {
 				t.Fatalf("%d patch runs, want 1", n)
 			}
@@ -255,9 +177,9 @@ func TestIngestE2E_SurvivesSIGKILL(t *testing.T) {
 
 // loginAgain signs the admin in and finds the one site.
 func loginAgain(t *testing.T, url string) (*client, string, string) {
-	admin := &client{t: t, url: url}
-	admin.token = admin.must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
-	sites := admin.must(200, "GET", "/api/v1/sites", nil)["data"].([]any)
+	admin := &client{T: t, URL: url}
+	admin.Token = admin.Must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "root@example.com", "password": "correct horse battery"})["access_token"].(string)
+	sites := admin.Must(200, "GET", "/api/v1/sites", nil)["data"].([]any)
 	return admin, sites[0].(map[string]any)["id"].(string), ""
 }
 
@@ -267,18 +189,18 @@ func TestIngestE2E_SIGTERMDrains(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL, "FLEETWATCH_TEST_INGEST_DELAY=200ms")
-	_, _, key := setupSite(t, dbURL, p.url)
-	site := &client{t: t, url: p.url, token: key}
+	_, _, key := setupSite(t, dbURL, p.URL)
+	site := &client{T: t, URL: p.URL, Token: key}
 	for i := range 5 {
-		site.must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
+		site.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
 	}
 	time.Sleep(100 * time.Millisecond)
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	<-p.done
-	if p.err != nil {
-		t.Fatalf("serve exited with %v:\n%s", p.err, p.stderr)
+	<-p.Done
+	if p.Err != nil {
+		t.Fatalf("serve exited with %v:\n%s", p.Err, p.Stderr)
 	}
 	c := statusCounts(t, dbURL)
 	if c[fleetwatch.AuditProcessing] != 0 || c[fleetwatch.AuditProcessed] == 0 || c[fleetwatch.AuditProcessed]+c[fleetwatch.AuditQueued] != 5 {
@@ -290,53 +212,40 @@ func TestIngestE2E_TwoReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	redisURL := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if redisURL == "" {
-		redisURL = "redis://127.0.0.1:6379/0"
-	}
-	opts, _ := redis.ParseURL(redisURL)
-	rc := redis.NewClient(opts)
-	err := rc.Ping(context.Background()).Err()
-	rc.Close()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", redisURL, err)
-		}
-		t.Skipf("Redis is not reachable at %s: %v", redisURL, err)
-	}
+	redisURL := redistest.URL(t)
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.Postgres)
 	a := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
 	b := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
-	admin, siteID, key := setupSite(t, dbURL, a.url)
+	admin, siteID, key := setupSite(t, dbURL, a.URL)
 	const n = 60
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			url := a.url
+			url := a.URL
 			if i%2 == 1 {
-				url = b.url
+				url = b.URL
 			}
-			c := &client{t: t, url: url, token: key}
-			c.must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": fmt.Sprint("run-", i), "status": "succeeded", "changes": []any{}})
-			c.must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
+			c := &client{T: t, URL: url, Token: key}
+			c.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": fmt.Sprint("run-", i), "status": "succeeded", "changes": []any{}})
+			c.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
 		}()
 	}
 	wg.Wait()
 	waitProcessed(t, dbURL, 2*n)
-	runs := admin.must(200, "GET", "/api/v1/sites/"+siteID+"/patch-runs?per_page=500", nil)
+	runs := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/patch-runs?per_page=500", nil)
 	if got := int(runs["meta"].(map[string]any)["total"].(float64)); got != n {
 		t.Fatalf("%d patch runs, want %d", got, n)
 	}
-	logs := admin.must(200, "GET", "/api/v1/audit-logs?per_page=500", nil)["data"].([]any)
+	logs := admin.Must(200, "GET", "/api/v1/audit-logs?per_page=500", nil)["data"].([]any)
 	for _, l := range logs {
 		if l.(map[string]any)["attempts"].(float64) != 1 {
 			t.Fatalf("a payload was claimed twice: %v", l)
 		}
 	}
 	// The newest snapshot is current, whichever replica applied it.
-	mods := admin.must(200, "GET", "/api/v1/sites/"+siteID+"/modules?q=token", nil)["data"].([]any)
+	mods := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/modules?q=token", nil)["data"].([]any)
 	if v := mods[0].(map[string]any)["version"]; v != fmt.Sprintf("8.x-1.%d", n-1) {
 		t.Fatalf("current token version %v, want the newest snapshot's", v)
 	}
@@ -348,7 +257,7 @@ func TestIngestE2E_AgentPush(t *testing.T) {
 	}
 	dbURL := sqlstoretest.NewDatabaseURL(t, sqlstoretest.SQLite)
 	p := startServe(t, dbURL)
-	admin, siteID, key := setupSite(t, dbURL, p.url)
+	admin, siteID, key := setupSite(t, dbURL, p.URL)
 	lock := filepath.Join(t.TempDir(), "composer.lock")
 	os.WriteFile(lock, []byte(`{"packages": [
 		{"name": "drupal/core", "version": "10.3.6", "type": "drupal-core"},
@@ -356,18 +265,18 @@ func TestIngestE2E_AgentPush(t *testing.T) {
 		{"name": "drupal/token", "version": "1.15.0", "type": "drupal-module", "extra": {"drupal": {"version": "8.x-1.15"}}}
 	]}`), 0o644)
 	for range 2 {
-		cmd := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.url, "--key", key, "--composer-lock", lock)
+		cmd := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.URL, "--key", key, "--composer-lock", lock)
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "pushed 3 projects") {
 			t.Fatalf("agent push: %v\n%s", err, out)
 		}
 	}
 	waitProcessed(t, dbURL, 2)
-	mods := admin.must(200, "GET", "/api/v1/sites/"+siteID+"/modules", nil)["data"].([]any)
+	mods := admin.Must(200, "GET", "/api/v1/sites/"+siteID+"/modules", nil)["data"].([]any)
 	if len(mods) != 3 {
 		t.Fatalf("site modules %v, want 3", mods)
 	}
-	out, err := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.url, "--key", "fwk_wrong", "--composer-lock", lock).CombinedOutput()
+	out, err := exec.Command(fleetwatchBin(t), "agent", "push", "--server", p.URL, "--key", "fwk_wrong", "--composer-lock", lock).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "401") {
 		t.Fatalf("wrong key: %v\n%s", err, out)
 	}

@@ -83,12 +83,12 @@ func TestMetrics_AllDocumented(t *testing.T) {
 	if _, err := srv.Auth.CreateUserFromShell(t.Context(), "", "ops@example.com", "ops-password", "admin", ""); err != nil {
 		t.Fatal(err)
 	}
-	admin := &client{t: t, url: srv.URL()}
-	admin.token = admin.must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "ops@example.com", "password": "ops-password"})["access_token"].(string)
-	org := admin.must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
-	site := admin.must(201, "POST", "/api/v1/sites", map[string]any{"name": "one", "url": "https://one.example", "organization_id": org})["id"].(string)
-	key := admin.must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string)
-	(&client{t: t, url: srv.URL(), token: key}).must(202, "POST", "/api/v1/ingest/inventory", map[string]any{
+	admin := &client{T: t, URL: srv.URL()}
+	admin.Token = admin.Must(200, "POST", "/api/v1/auth/login", map[string]any{"email": "ops@example.com", "password": "ops-password"})["access_token"].(string)
+	org := admin.Must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
+	site := admin.Must(201, "POST", "/api/v1/sites", map[string]any{"name": "one", "url": "https://one.example", "organization_id": org})["id"].(string)
+	key := admin.Must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string)
+	(&client{T: t, URL: srv.URL(), Token: key}).Must(202, "POST", "/api/v1/ingest/inventory", map[string]any{
 		"snapshot_id": "s1", "collected_at": time.Now().UTC().Format(time.RFC3339),
 		"drupal": map[string]any{"core_version": "10.3.6"},
 		"modules": []any{

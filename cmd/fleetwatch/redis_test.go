@@ -1,46 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/httpapi/ssetest"
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
 
-// testRedisURL returns the shared test Redis, skipping when it does not
-// answer (failing under CI=true). Tests only add names of their own
-// installations to it; they never flush or restart it.
-func testRedisURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("FLEETWATCH_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis is not reachable at %s: %v", url, err)
-		}
-		t.Skipf("Redis is not reachable at %s (set FLEETWATCH_TEST_REDIS_URL): %v", url, err)
-	}
-	return url
-}
-
 // sseFrame is one event of GET /api/v1/events, or a comment.
-type sseFrame struct{ ID, Event, Data, Comment string }
+type sseFrame = ssetest.Frame
 
 // openEvents connects to the event stream of a server as the token's
 // caller and returns its frames, read in the background, once the server
@@ -60,30 +33,7 @@ func openEvents(t *testing.T, base, token string) <-chan sseFrame {
 		t.Fatalf("event stream: %d", res.StatusCode)
 	}
 	frames := make(chan sseFrame, 100)
-	go func() {
-		defer close(frames)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		var f sseFrame
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if f != (sseFrame{}) {
-					frames <- f
-				}
-				f = sseFrame{}
-			case strings.HasPrefix(line, ":"):
-				f.Comment = strings.TrimSpace(line[1:])
-			case strings.HasPrefix(line, "id: "):
-				f.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				f.Event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				f.Data = line[6:]
-			}
-		}
-	}()
+	go ssetest.Read(res.Body, frames)
 	if f := nextFrame(t, frames); f.Comment != "connected" {
 		t.Fatalf("first frame %+v, want the connected comment", f)
 	}
@@ -135,12 +85,12 @@ func newInstallation(t *testing.T, cfg Config, n int) *installation {
 	}
 	_, body := call(t, "POST", in.m.URL()+"/api/v1/auth/login", "", map[string]string{"email": "ops@example.com", "password": "ops-password"})
 	in.admin = body["data"].(map[string]any)["access_token"].(string)
-	c := &client{t: t, url: in.m.URL(), token: in.admin}
-	org := c.must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
+	c := &client{T: t, URL: in.m.URL(), Token: in.admin}
+	org := c.Must(201, "POST", "/api/v1/organizations", map[string]any{"name": "Acme"})["id"].(string)
 	for i := range n {
-		site := c.must(201, "POST", "/api/v1/sites", map[string]any{"name": "site" + string(rune('a'+i)), "url": "https://" + string(rune('a'+i)) + ".example", "organization_id": org})["id"].(string)
+		site := c.Must(201, "POST", "/api/v1/sites", map[string]any{"name": "site" + string(rune('a'+i)), "url": "https://" + string(rune('a'+i)) + ".example", "organization_id": org})["id"].(string)
 		in.sites = append(in.sites, site)
-		in.keys = append(in.keys, c.must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
+		in.keys = append(in.keys, c.Must(201, "POST", "/api/v1/sites/"+site+"/api-keys", map[string]any{"name": "push"})["key"].(string))
 	}
 	return in
 }
@@ -148,8 +98,8 @@ func newInstallation(t *testing.T, cfg Config, n int) *installation {
 // pushPatchRun pushes a patch run for site i.
 func (in *installation) pushPatchRun(t *testing.T, i int, runID string) {
 	t.Helper()
-	c := &client{t: t, url: in.m.URL(), token: in.keys[i]}
-	c.must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": runID, "status": "succeeded", "changes": []any{}})
+	c := &client{T: t, URL: in.m.URL(), Token: in.keys[i]}
+	c.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": runID, "status": "succeeded", "changes": []any{}})
 }
 
 // TestMain_TwoInstallationsOneRedis runs two installations, each on its own
@@ -157,7 +107,7 @@ func (in *installation) pushPatchRun(t *testing.T, i int, runID string) {
 // internal ids, yet neither is served the other's cached reports nor hears
 // the other's live events.
 func TestMain_TwoInstallationsOneRedis(t *testing.T) {
-	url := testRedisURL(t)
+	url := redistest.URL(t)
 	cfgA, cfgB := testConfig(t, sqlstoretest.SQLite), testConfig(t, sqlstoretest.SQLite)
 	cfgA.RedisURL, cfgB.RedisURL = url, url
 	a, b := newInstallation(t, cfgA, 2), newInstallation(t, cfgB, 1)
@@ -167,8 +117,8 @@ func TestMain_TwoInstallationsOneRedis(t *testing.T) {
 
 	summary := func(in *installation) float64 {
 		t.Helper()
-		c := &client{t: t, url: in.m.URL(), token: in.admin}
-		return c.must(200, "GET", "/api/v1/reports/summary", nil)["sites"].(float64)
+		c := &client{T: t, URL: in.m.URL(), Token: in.admin}
+		return c.Must(200, "GET", "/api/v1/reports/summary", nil)["sites"].(float64)
 	}
 	if n := summary(a); n != 2 {
 		t.Fatalf("installation A: %v sites, want 2", n)

@@ -1,61 +1,13 @@
 package main
 
 import (
-	"context"
-	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/redis/go-redis/v9"
 )
-
-// ownRedis is a redis-server this test owns, on a port of its own, without
-// persistence: killing it loses its data, as a crash of an unpersisted
-// Redis would. The shared Redis is never touched.
-type ownRedis struct {
-	t    *testing.T
-	addr string
-	cmd  *exec.Cmd
-}
-
-// newOwnRedis picks a free port and starts nothing yet.
-func newOwnRedis(t *testing.T) *ownRedis {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
-	}
-	r := &ownRedis{t: t, addr: freeAddr(t)}
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *ownRedis) url() string { return "redis://" + r.addr + "/0" }
-
-// start runs redis-server on the port and waits until it answers.
-func (r *ownRedis) start() {
-	r.t.Helper()
-	_, port, _ := net.SplitHostPort(r.addr)
-	r.cmd = exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	opts, _ := redis.ParseURL(r.url())
-	c := redis.NewClient(opts)
-	defer c.Close()
-	waitFor(r.t, "redis-server to answer", func() bool { return c.Ping(context.Background()).Err() == nil })
-}
-
-// stop kills the server.
-func (r *ownRedis) stop() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-		r.cmd = nil
-	}
-}
 
 // waitFor polls cond until it holds, failing after a generous bound (it
 // bounds a hang; no assertion depends on how long it takes).
@@ -86,9 +38,11 @@ func readyz(t *testing.T, m *Main) (int, string) {
 // anyway, healthy but not ready, /readyz naming Redis; once Redis answers it
 // connects without a restart.
 func TestMain_RedisDownAtStart(t *testing.T) {
-	r := newOwnRedis(t) // nothing listens on its port yet
+	// A server of the test's own, without persistence; nothing listens on
+	// its port yet.
+	r := redistest.NewServer(t)
 	cfg := testConfig(t, sqlstoretest.SQLite)
-	cfg.RedisURL = r.url()
+	cfg.RedisURL = r.URL()
 	m := startMain(t, cfg)
 	if status, _ := call(t, "GET", m.URL()+"/healthz", "", nil); status != 200 {
 		t.Errorf("healthz: %d", status)
@@ -96,7 +50,7 @@ func TestMain_RedisDownAtStart(t *testing.T) {
 	if status, msg := readyz(t, m); status != 503 || !strings.Contains(msg, "redis unreachable") {
 		t.Errorf("readyz with Redis down: %d %q, want 503 naming redis", status, msg)
 	}
-	r.start()
+	r.Start(t)
 	waitFor(t, "readyz to turn 200", func() bool { status, _ := readyz(t, m); return status == 200 })
 }
 
@@ -105,10 +59,11 @@ func TestMain_RedisDownAtStart(t *testing.T) {
 // itself, and an event published after the restart reaches a client of
 // the event stream that stayed connected.
 func TestMain_EventsResumeAfterRedisRestarts(t *testing.T) {
-	r := newOwnRedis(t)
-	r.start()
+	// A server of the test's own, without persistence: killed, it comes
+	// back empty.
+	r := redistest.StartServer(t)
 	cfg := testConfig(t, sqlstoretest.SQLite)
-	cfg.RedisURL = r.url()
+	cfg.RedisURL = r.URL()
 	in := newInstallation(t, cfg, 1)
 	waitFor(t, "readyz", func() bool { status, _ := readyz(t, in.m); return status == 200 })
 	events := openEvents(t, in.m.URL(), in.admin)
@@ -117,9 +72,9 @@ func TestMain_EventsResumeAfterRedisRestarts(t *testing.T) {
 		t.Fatalf("before the restart: %+v", e)
 	}
 
-	r.stop()
+	r.Kill()
 	waitFor(t, "readyz to say redis is down", func() bool { status, _ := readyz(t, in.m); return status == 503 })
-	r.start()
+	r.Start(t)
 	waitFor(t, "readyz after the restart", func() bool { status, _ := readyz(t, in.m); return status == 200 })
 	in.pushPatchRun(t, 0, "after")
 	for {
