@@ -92,18 +92,12 @@ bench-sse:
 	ulimit -n $$(ulimit -Hn) && ./bin/fleetwatch-ssebench --server '$(SSE_SERVER)' --email '$(SSE_EMAIL)' --password '$(SSE_PASSWORD)' \
 		--site-key '$(SSE_KEY)' --clients $(SSE_CLIENTS) --server-pid '$(SSE_PID)'
 
-## fuzz: run every fuzz target (func FuzzX in a _test.go) for FUZZTIME each; their seed corpora
+## fuzz: run every fuzz target (func FuzzX in a _test.go) for FUZZTIME each (tools/fuzz.sh); their seed corpora
 ## (testdata fixtures, testdata/fuzz) already run in `make test`
 FUZZTIME ?= 10s
 fuzz:
-	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=web '^func Fuzz' . | sort); do \
-		dir=$$(dirname $$f); \
-		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
-			out=$$($(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0 $$dir 2>&1) \
-				|| { echo "$$out"; echo "fuzz: $$t in $$dir FAILED (the failing input is in $$dir/testdata/fuzz/$$t)"; exit 1; }; \
-			echo "fuzz: $$dir $$t: $$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -1) in $(FUZZTIME)"; \
-		done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) tools/fuzz.sh
+
 # Tools built from the Go module proxy at pinned versions into bin/tools
 # (the file name carries the version, so a new pin rebuilds and a kept
 # bin/ reuses them); bin/tools/NAME links to the pinned one.
