@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fleetwatch/fleetwatch/packagist"
 )
 
 // ErrNoDrupalPackages is wrapped by ParseComposerLock and ParseDrushPMList
@@ -30,10 +32,15 @@ const (
 // CoreProject is the drupal.org project name of Drupal core.
 const CoreProject = "drupal"
 
-// Inventory is the set of Drupal projects a site runs.
+// Inventory is the set of Drupal projects a site runs, and from a
+// composer.lock the other packages it installs.
 type Inventory struct {
 	// Items holds one entry per project: core first, then by name.
 	Items []Item
+	// Libraries holds every composer package that is not one of Items
+	// (libraries, plugins, metapackages, asset packages), packages first
+	// then packages-dev, each in the lock's order; nil from drush.
+	Libraries []packagist.Library
 }
 
 // Item is one installed Drupal project.
@@ -73,7 +80,10 @@ type composerPackage struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	Type    string `json:"type"`
-	Extra   struct {
+	// NotificationURL is where composer reports installs: the repository
+	// the package came from ("https://packagist.org/downloads/").
+	NotificationURL string `json:"notification-url"`
+	Extra           struct {
 		Drupal struct {
 			Version   string          `json:"version"`
 			Datestamp json.RawMessage `json:"datestamp"`
@@ -88,15 +98,16 @@ type composerPackage struct {
 // allows any JSON there), so that one odd package does not fail a lock.
 func (p *composerPackage) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Name    string          `json:"name"`
-		Version string          `json:"version"`
-		Type    string          `json:"type"`
-		Extra   json.RawMessage `json:"extra"`
+		Name            string          `json:"name"`
+		Version         string          `json:"version"`
+		Type            string          `json:"type"`
+		NotificationURL string          `json:"notification-url"`
+		Extra           json.RawMessage `json:"extra"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	p.Name, p.Version, p.Type = raw.Name, raw.Version, raw.Type
+	p.Name, p.Version, p.Type, p.NotificationURL = raw.Name, raw.Version, raw.Type, raw.NotificationURL
 	if len(raw.Extra) > 0 {
 		// Best effort: a malformed extra leaves the drupal.org data empty.
 		_ = json.Unmarshal(raw.Extra, &p.Extra)
@@ -123,8 +134,9 @@ var composerTypes = map[string]struct {
 // packages of type drupal-core, drupal-module, drupal-theme and
 // drupal-profile (from packages and packages-dev), plus drupal-custom-*
 // packages as custom projects. drupal/core (or, failing that,
-// drupal/core-recommended) becomes the one "drupal" core item. Other
-// metapackages, libraries and plugins are skipped. The version is the
+// drupal/core-recommended) becomes the one "drupal" core item. Every other
+// package (libraries, plugins, metapackages) is kept in Libraries with its
+// composer version, type and repository. The version is the
 // drupal.org form from extra.drupal.version when present, else composer's
 // version (with "dev-2.x" turned into "2.x-dev"). Errors wrap
 // ErrInvalidInventory or ErrNoDrupalPackages.
@@ -138,16 +150,28 @@ func ParseComposerLock(r io.Reader) (Inventory, error) {
 		return Inventory{}, fmt.Errorf("%w: decode composer.lock: data after the JSON object", ErrInvalidInventory)
 	}
 	seen := map[string]bool{}
+	seenLibrary := map[string]bool{}
 	var inv Inventory
 	var coreFallback *Item
+	recommended := ""
+	library := func(p composerPackage, dev bool) {
+		if p.Name == "" || seenLibrary[p.Name] {
+			return
+		}
+		seenLibrary[p.Name] = true
+		inv.Libraries = append(inv.Libraries, packagist.Library{Name: p.Name, Version: p.Version, Dev: dev, Type: p.Type, Source: packagist.SourceHost(p.NotificationURL)})
+	}
 	add := func(p composerPackage, dev bool) {
 		if p.Name == "drupal/core-recommended" && coreFallback == nil {
 			coreFallback = &Item{Name: CoreProject, Type: TypeCore, Version: composerVersion(p), Source: SourceDrupalOrg, Package: p.Name, Dev: dev, Enabled: true}
+			library(p, dev)
+			recommended = p.Name
 			return
 		}
 		t, ok := composerTypes[p.Type]
 		vendor, name, hasSlash := strings.Cut(p.Name, "/")
 		if !ok || !hasSlash || name == "" || (vendor != "drupal" && !t.custom) {
+			library(p, dev)
 			return
 		}
 		it := Item{Name: name, Type: t.typ, Version: composerVersion(p), Source: SourceDrupalOrg, Package: p.Name, Dev: dev, Enabled: true,
@@ -171,7 +195,9 @@ func ParseComposerLock(r io.Reader) (Inventory, error) {
 		add(p, true)
 	}
 	if !seen[CoreProject] && coreFallback != nil {
+		// drupal/core-recommended stands for core: it is no library then.
 		inv.Items = append(inv.Items, *coreFallback)
+		inv.Libraries = slices.DeleteFunc(inv.Libraries, func(l packagist.Library) bool { return l.Name == recommended })
 	}
 	if len(inv.Items) == 0 {
 		return Inventory{}, fmt.Errorf("%w: composer.lock has no drupal/* projects", ErrNoDrupalPackages)
