@@ -39,6 +39,9 @@ type explanation struct {
 }
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if hasFlag(args, "composer-package") {
+		return runExplainLibrary(args, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("fleetwatch explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	feed := fs.String("feed", "", "release-history feed: a file, file:// or http(s) URL (required)")

@@ -36,6 +36,8 @@ Usage:
   fleetwatch users create --email E --password P --role admin [--organization ORG_UUID]
   fleetwatch explain --feed FILE_OR_URL --project NAME --version V [--core-version V] [--datestamp UNIX] [--format json]
                         the update status of one installed version against one release-history feed, with the reasons
+  fleetwatch explain --composer-package NAME --version V --advisories DIR [--format json]
+                        the advisories (GitHub Advisory Database, FriendsOfPHP) that apply to one PHP library version
   fleetwatch agent push --server URL --key KEY (--drupal-root DIR | --composer-lock FILE)
   fleetwatch demo       fill the database with a demo fleet (3 organizations, a year of history) [--force]
   fleetwatch backup --to FILE
