@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/composerver"
 	"github.com/fleetwatch/fleetwatch/packagist"
 )
 
@@ -303,6 +304,19 @@ func TestParseComposerLock_Libraries(t *testing.T) {
 		}
 		if len(inv.Libraries) != tc.libs || dev != tc.dev {
 			t.Errorf("%s: %d libraries (%d dev), want %d (%d dev)", tc.site, len(inv.Libraries), dev, tc.libs, tc.dev)
+		}
+	}
+}
+
+// TestRealLockVersions checks that Composer's normalisation reads every
+// library version of the real locks (v-prefixes, "1.0.0beta5",
+// "v10.2.0-patch2", "dev-master").
+func TestRealLockVersions(t *testing.T) {
+	for _, site := range sites {
+		for _, l := range mustReadLock(t, site).Libraries {
+			if _, err := composerver.Normalize(l.Version); err != nil {
+				t.Errorf("%s: %s %s: %v", site, l.Name, l.Version, err)
+			}
 		}
 	}
 }
