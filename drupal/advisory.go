@@ -19,6 +19,12 @@ import (
 // input that is not advisory data of the expected format.
 var ErrInvalidAdvisory = errors.New("invalid security advisory data")
 
+// ErrNotDrupalPackage is wrapped, beside ErrInvalidAdvisory, when an OSV or
+// FriendsOfPHP advisory is well formed but concerns a package that is not
+// drupal/* (a PHP library, which package packagist reads): a mirror holds
+// both.
+var ErrNotDrupalPackage = errors.New("advisory of a package that is not drupal/*")
+
 // Risk levels of drupal.org security advisories, in Fleetwatch's spelling
 // (the severity constants of the fleetwatch package).
 const (
@@ -422,7 +428,7 @@ func composerProject(format, pkg string) (string, error) {
 	name, ok := strings.CutPrefix(pkg, "drupal/")
 	switch {
 	case !ok:
-		return "", fmt.Errorf("%w: %s package %q is not a drupal/* package", ErrInvalidAdvisory, format, clip(pkg))
+		return "", fmt.Errorf("%w: %w: %s package %q", ErrInvalidAdvisory, ErrNotDrupalPackage, format, clip(pkg))
 	case name == "core" || name == "core-recommended" || name == "drupal":
 		return CoreProject, nil
 	case validMachineName(name):
@@ -455,15 +461,15 @@ func ParseFriendsOfPHP(r io.Reader) (Advisory, error) {
 		return Advisory{}, fmt.Errorf("%w: friendsofphp: %v", ErrInvalidAdvisory, err)
 	}
 	a := Advisory{Title: strings.TrimSpace(doc.Title), URL: doc.Link, RiskScore: -1, Source: "friendsofphp"}
-	if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Link)); a.ID == "" {
-		if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Title)); a.ID == "" {
-			return Advisory{}, fmt.Errorf("%w: friendsofphp entry %q names no drupal.org advisory", ErrInvalidAdvisory, clip(doc.Title))
-		}
-	}
 	pkg, _ := strings.CutPrefix(doc.Reference, "composer://")
 	var err error
 	if a.Project, err = composerProject("friendsofphp", pkg); err != nil {
 		return Advisory{}, err
+	}
+	if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Link)); a.ID == "" {
+		if a.ID = strings.ToUpper(saIDPattern.FindString(doc.Title)); a.ID == "" {
+			return Advisory{}, fmt.Errorf("%w: friendsofphp entry %q names no drupal.org advisory", ErrInvalidAdvisory, clip(doc.Title))
+		}
 	}
 	// "Highly critical - Remote Code Execution" has no project part.
 	for _, part := range strings.Split(a.Title, " - ") {

@@ -155,6 +155,9 @@ func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]d
 		}
 		if isYAML(f) {
 			a, err := drupal.ParseFriendsOfPHP(bytes.NewReader(body))
+			if errors.Is(err, drupal.ErrNotDrupalPackage) {
+				continue // a library's, read by FetchLibraryAdvisories
+			}
 			if err != nil {
 				c.cfg.Logger.Warn("advisory file skipped", "file", f, "err", err)
 				continue
@@ -178,6 +181,9 @@ func (c *Client) readAdvisoryFiles(path string, projects map[string]string) ([]d
 			continue
 		}
 		a, err := drupal.ParseOSV(bytes.NewReader(body))
+		if errors.Is(err, drupal.ErrNotDrupalPackage) {
+			continue // a library's, read by FetchLibraryAdvisories
+		}
 		if errors.Is(err, drupal.ErrInvalidAdvisory) {
 			c.cfg.Logger.Warn("advisory file skipped", "file", f, "err", err)
 			continue
