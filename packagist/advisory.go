@@ -20,6 +20,10 @@ import (
 // input that is not advisory data of the expected format.
 var ErrInvalidAdvisory = errors.New("invalid library security advisory")
 
+// ErrWithdrawn is wrapped when an OSV entry has been withdrawn by its
+// database; readers skip it.
+var ErrWithdrawn = errors.New("advisory withdrawn")
+
 // ErrNotLibrary is wrapped when an advisory is well formed but concerns no
 // Packagist library (a drupal/* project, another ecosystem); readers skip
 // such files.
@@ -125,6 +129,7 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 	var doc struct {
 		ID        string   `json:"id"`
 		Published string   `json:"published"`
+		Withdrawn string   `json:"withdrawn"`
 		Aliases   []string `json:"aliases"`
 		Summary   string   `json:"summary"`
 		Severity  []struct {
@@ -151,6 +156,9 @@ func ParseOSV(r io.Reader) (Advisory, error) {
 	id := canonicalID(doc.ID)
 	if id == "" {
 		return Advisory{}, fmt.Errorf("%w: osv entry without id", ErrInvalidAdvisory)
+	}
+	if doc.Withdrawn != "" {
+		return Advisory{}, fmt.Errorf("%w: %s on %s", ErrWithdrawn, id, clip(doc.Withdrawn))
 	}
 	a := Advisory{Title: strings.TrimSpace(doc.Summary), CVSSScore: -1, Sources: []string{SourceGHSA}}
 	if ghsaPattern.MatchString(id) {

@@ -118,6 +118,12 @@ func TestParseOSV(t *testing.T) {
 			t.Fatalf("err = %v, want ErrNotLibrary", err)
 		}
 	})
+	t.Run("ErrWithdrawn", func(t *testing.T) {
+		_, err := packagist.ParseOSV(strings.NewReader(`{"id":"GHSA-2222-3333-4444","withdrawn":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Packagist","name":"acme/lib"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}`))
+		if !errors.Is(err, packagist.ErrWithdrawn) {
+			t.Fatalf("err = %v, want ErrWithdrawn", err)
+		}
+	})
 	t.Run("ErrInvalidAdvisory", func(t *testing.T) {
 		for _, in := range []string{`{`, `{"affected":[]}`, `{"id":"GHSA-2222-3333-4444","affected":[{"package":{"ecosystem":"Packagist","name":"acme/lib"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]}]}]}`} {
 			if _, err := packagist.ParseOSV(strings.NewReader(in)); !errors.Is(err, packagist.ErrInvalidAdvisory) {

@@ -104,7 +104,7 @@ func (s *Set) Packages() []string {
 // databases, in any layout: OSV JSON (.json) and FriendsOfPHP YAML
 // (.yaml, .yml). Files of Drupal projects (drupal.org's listings, the
 // Drupal Security Team's OSV, drupal/* entries) are left to package drupal
-// and skipped silently; files that cannot be parsed are skipped and
+// and skipped silently, as are withdrawn entries; files that cannot be parsed are skipped and
 // returned in skipped. err is set only when the tree cannot be walked.
 func ReadFS(fsys fs.FS) (set *Set, skipped []error, err error) {
 	set = NewSet()
@@ -134,7 +134,7 @@ func ReadFS(fsys fs.FS) (set *Set, skipped []error, err error) {
 			a, err = ParseOSV(bytes.NewReader(body))
 		}
 		switch {
-		case errors.Is(err, ErrNotLibrary):
+		case errors.Is(err, ErrNotLibrary), errors.Is(err, ErrWithdrawn):
 		case err != nil:
 			skipped = append(skipped, fmt.Errorf("%s: %w", p, err))
 		default:
