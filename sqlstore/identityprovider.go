@@ -222,7 +222,7 @@ func (s *Store) LinkUserIdentity(ctx context.Context, id *fleetwatch.UserIdentit
 	id.CreatedAt = s.clock()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO user_identities (provider_id, subject, user_id, email, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		id.ProviderID, id.Subject, id.UserID, id.Email, id.CreatedAt)
-	if s.d.isUniqueViolation(err, "user_identities_pkey") || s.d.isUniqueViolation(err, "user_identities.provider_id") {
+	if s.d.isUniqueViolation(err, "user_identities_subject_key") || s.d.isUniqueViolation(err, "user_identities.provider_id") {
 		return fleetwatch.Errorf(fleetwatch.ECONFLICT, "This identity is already linked to a user.")
 	} else if err != nil {
 		return fmt.Errorf("link user identity: %w", err)

@@ -36,9 +36,9 @@ CREATE TABLE user_identities (
     subject     TEXT   NOT NULL,
     user_id     INTEGER NOT NULL REFERENCES users (id),
     email       TEXT   NOT NULL DEFAULT '',
-    created_at  DATETIME NOT NULL,
-    PRIMARY KEY (provider_id, subject)
+    created_at  DATETIME NOT NULL
 );
+CREATE UNIQUE INDEX user_identities_subject_key ON user_identities (provider_id, subject);
 CREATE INDEX user_identities_user_id_idx ON user_identities (user_id);
 
 CREATE TABLE sso_sessions (
