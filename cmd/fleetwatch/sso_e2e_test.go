@@ -82,7 +82,9 @@ func login(t *testing.T, base, email, password string) *e2etest.Client {
 	return c
 }
 
-func (w *ssoWorld) browser() *oidctest.Browser { return oidctest.NewBrowser(w.m.Config.PublicURL + "/sign-in") }
+func (w *ssoWorld) browser() *oidctest.Browser {
+	return oidctest.NewBrowser(w.m.Config.PublicURL + "/sign-in")
+}
 
 // signIn signs username in through the provider and the dashboard's
 // handoff, and returns the client with the tokens Fleetwatch answered.
