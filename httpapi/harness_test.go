@@ -120,6 +120,9 @@ func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config
 		SLA:      &service.SLA{Store: store, Activity: activity},
 		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger, Secrets: auth.WebhookSecrets()},
 	}
+	if cfg.SSO, err = service.NewSSO(store, auth, activity, orgs, srv.URL, []byte("test-secret-key-test-secret-key-0123456789")); err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range options {
 		o(&cfg)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
+	"github.com/fleetwatch/fleetwatch/internal/oidctest"
 	"github.com/fleetwatch/fleetwatch/service"
 )
 
@@ -22,10 +23,10 @@ import (
 // answer to A. An operation without an entry in routeCases fails the test.
 
 // caller kinds of organization A.
-var callers = []string{"admin", "org_admin", "member", "viewer", "integration_read", "integration_write", "site_key", "anonymous"}
+var callers = []string{"admin", "org_admin", "member", "viewer", "sso_member", "integration_read", "integration_write", "site_key", "anonymous"}
 
 // callerRank is the role each caller acts with (0: no role).
-var callerRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer": 1, "integration_read": 1, "integration_write": 2}
+var callerRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer": 1, "sso_member": 2, "integration_read": 1, "integration_write": 2}
 
 var roleRank = map[string]int{"admin": 4, "org_admin": 3, "member": 2, "viewer": 1}
 
@@ -40,6 +41,8 @@ type isoFixture struct {
 	tokens   map[string]string // caller → credential
 	foreign  []string          // every id of B
 	n        atomic.Int64
+	op       *oidctest.Provider // signs the SSO callers in
+	provider string             // its id
 }
 
 // routeCase says how to call one operation.
@@ -277,6 +280,7 @@ func newIsoFixture(t *testing.T, e *env) *isoFixture {
 		f.foreign = append(f.foreign, f.freshUser("B", role))
 	}
 	f.foreign = append(f.foreign, f.org["B"], f.site["B"], f.user["B"], f.freshSiteKey("B")["key_id"], f.freshIntegrationKey("B")["key_id"])
+	f.addSSOCallers(t)
 	f.pushAndAnalyze(t)
 	f.foreign = append(f.foreign, f.auditLog["B"], f.exposure["B"], customProject("B"))
 	return f
@@ -321,6 +325,9 @@ func (f *isoFixture) pushAndAnalyze(t *testing.T) {
 // token returns the credential a caller uses for one call; self operations
 // run as a fresh user of the caller's role.
 func (f *isoFixture) token(caller string, rc routeCase) string {
+	if rc.self && caller == "sso_member" {
+		return f.ssoSignIn(f.e.t, f.uniq("sso-self-"))
+	}
 	if rc.self && roleRank[caller] > 0 && caller != "admin" {
 		email := f.uniq("self") + "@a.example"
 		f.e.must(201, "POST", "/api/v1/users", f.e.admin, map[string]any{"name": "S", "email": email, "password": testPassword, "role": caller, "organization_id": f.org["A"]})
@@ -426,7 +433,7 @@ func walk(t *testing.T, f *isoFixture, id, method, path string, rc routeCase, ne
 	var params map[string]string
 	allowed := callerRank[caller] >= need
 	if rc.self {
-		allowed = roleRank[caller] > 0
+		allowed = roleRank[caller] > 0 || caller == "sso_member"
 	}
 	own := need
 	if rc.ownRank > own {

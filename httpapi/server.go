@@ -56,6 +56,8 @@ type Config struct {
 	Events   *service.Events
 	SLA      *service.SLA
 	Notifier *service.Notifier
+	// SSO serves single sign-on and the identity providers.
+	SSO *service.SSO
 
 	// Ready lists the checks of /readyz (database, Redis).
 	Ready map[string]func(context.Context) error
@@ -153,6 +155,7 @@ func New(cfg Config) *Server {
 	s.registerEventRoutes()
 	s.registerSLARoutes()
 	s.registerDeliveryRoutes()
+	s.registerSSORoutes()
 	allowNullInEnums(s.api.OpenAPI())
 	return s
 }

@@ -52,6 +52,9 @@ type Auth struct {
 	Now func() time.Time
 	// Limits bound the guesses of passwords and second factors.
 	Limits *Limits
+	// PasswordPolicy refuses passwords of organizations that sign in
+	// through an identity provider; nil: passwords are always allowed.
+	PasswordPolicy PasswordPolicy
 
 	accessKey []byte
 	verified  verifiedTokens
@@ -101,6 +104,9 @@ var (
 	errBadCredentials = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "Invalid email or password.")
 	errBadToken       = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The access token is invalid, expired or revoked.")
 	errBadRefresh     = fleetwatch.Errorf(fleetwatch.EUNAUTHORIZED, "The refresh token is invalid, expired or revoked; sign in again.")
+	// errPasswordSignInDisabled answers a right password of a user whose
+	// organization signs in through an identity provider.
+	errPasswordSignInDisabled = fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "Your organization signs in through single sign-on; use its button on the sign-in page.")
 )
 
 // Login checks an e-mail and password. An unknown e-mail, a wrong password
@@ -144,6 +150,12 @@ func (s *Auth) Login(ctx context.Context, email, password, remoteAddr, userAgent
 		}
 		s.Activity.RecordFor(ctx, uid, oid, remoteAddr, "user.login_failed", map[string]any{"email": truncate(email, 100)})
 		return nil, errBadCredentials
+	}
+	if refused, err := passwordRefused(ctx, s.PasswordPolicy, u); err != nil {
+		return nil, err
+	} else if refused {
+		s.Activity.RecordFor(ctx, u.ID, u.OrganizationID, remoteAddr, "user.login_refused", map[string]any{"reason": "password_sign_in_disabled"})
+		return nil, errPasswordSignInDisabled
 	}
 	if u.TOTPEnabled {
 		tok, err := s.sign(s.mfaKey, audienceMFA, u.UUID, "", MFATokenTTL)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
 	"github.com/fleetwatch/fleetwatch/redisx"
+	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // Config is Fleetwatch's configuration, parsed once from flags and
@@ -52,6 +53,11 @@ type Config struct {
 	// RedisPrefix is the first part of every name this installation uses
 	// in Redis, before its installation id (redisx.Namespace).
 	RedisPrefix string
+	// IdentityProviders are OpenID Connect providers to create or update
+	// at start: a JSON array, inline or @file (see parseIdentityProviders).
+	IdentityProviders string
+	// SSOClockSkew is how far past its expiry an ID token is accepted.
+	SSOClockSkew time.Duration
 }
 
 // DefaultConfig returns the defaults of DESIGN.md §2.
@@ -71,6 +77,7 @@ func DefaultConfig() Config {
 		FeedRefreshInterval: time.Hour,
 		ReportCacheTTL:      time.Minute,
 		RedisPrefix:         redisx.DefaultPrefix,
+		SSOClockSkew:        service.DefaultSSOClockSkew,
 	}
 }
 
@@ -90,6 +97,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	str(&c.AdvisoryURL, "advisory-url", "drupal.org security advisory listing")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
 	str(&c.RedisPrefix, "redis-prefix", "first part of every Redis key and channel, before the installation id")
+	str(&c.IdentityProviders, "identity-providers", "OpenID Connect providers to set up at start: a JSON array, or @FILE")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none")
 	fs.Func("bcrypt-cost", fmt.Sprintf("bcrypt cost of password hashes, default %d (%s)", c.BcryptCost, envName("bcrypt-cost")), func(s string) error {
 		n, err := strconv.Atoi(s)
@@ -106,6 +114,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	dur(&c.PayloadRetention, "payload-retention", "how long processed raw payloads are kept")
 	dur(&c.IngestStuckAfter, "ingest-stuck-after", "when a payload claimed by a stopped worker is queued again")
 	dur(&c.FeedRefreshInterval, "feed-refresh-interval", "how often each release-history feed is refreshed")
+	dur(&c.SSOClockSkew, "sso-clock-skew", "how far past its expiry an identity provider's ID token is accepted")
 	dur(&c.ReportCacheTTL, "report-cache-ttl", "how long a report is served from the cache while its data is unchanged, 0 to compute each")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envString("webhook-allow-private", "false") == "true",
 		"let notification webhooks reach private, loopback and link-local addresses ("+envName("webhook-allow-private")+")")
@@ -127,7 +136,7 @@ func (c *Config) applyEnv() []string {
 		c.BcryptCost = n
 	}
 	for name, p := range map[string]*time.Duration{"payload-retention": &c.PayloadRetention,
-		"ingest-stuck-after": &c.IngestStuckAfter, "feed-refresh-interval": &c.FeedRefreshInterval, "report-cache-ttl": &c.ReportCacheTTL} {
+		"ingest-stuck-after": &c.IngestStuckAfter, "feed-refresh-interval": &c.FeedRefreshInterval, "report-cache-ttl": &c.ReportCacheTTL, "sso-clock-skew": &c.SSOClockSkew} {
 		if v, ok := os.LookupEnv(envName(name)); ok {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -198,6 +207,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := httpapi.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		problems = append(problems, "--trusted-proxies: "+err.Error())
+	}
+	if _, err := parseIdentityProviders(c.IdentityProviders); err != nil {
+		problems = append(problems, "--identity-providers: "+err.Error())
+	}
+	if c.SSOClockSkew < 0 || c.SSOClockSkew > 10*time.Minute {
+		problems = append(problems, "--sso-clock-skew must be between 0 and 10m")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

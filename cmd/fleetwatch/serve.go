@@ -31,6 +31,7 @@ type Main struct {
 
 	Store  *sqlstore.Store
 	Auth   *service.Auth
+	SSO    *service.SSO
 	Server *httpapi.Server
 
 	// Ingest accepts pushes; Worker applies them; Waker wakes it (Redis
@@ -100,6 +101,9 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Logger.Info("sealed webhook secrets stored in plain text", "users", n)
 	}
 	orgs := &service.Organizations{Store: store, Activity: activity}
+	if m.SSO, err = m.openSSO(ctx, store, activity, orgs, secret); err != nil {
+		return err
+	}
 	sites := &service.Sites{Store: store, Activity: activity}
 	ready := map[string]func(context.Context) error{"database": store.Ping}
 	if err := m.openRealtime(ctx, store, activity, ready); err != nil {
@@ -158,6 +162,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Events:        m.realtime.Events,
 		SLA:           m.realtime.SLA,
 		Notifier:      m.realtime.Notifier,
+		SSO:           m.SSO,
 		Registry:      registry,
 		Ready:         ready,
 		Dashboard:     dashboardHandler(),

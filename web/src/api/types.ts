@@ -20,6 +20,12 @@ export type ErrorObject = S['ErrorObject'];
 export type UserBody = S['UserBody'];
 export type OrganizationBody = S['OrganizationBody'];
 export type SiteBody = S['SiteBody'];
+export type IdentityProvider = S['IdentityProvider'];
+export type IdentityProviderInput = S['IdentityProviderInput'];
+export type GroupMappingInput = S['GroupMappingInput'];
+export type SignInOption = S['SignInOption'];
+export type SignOut = S['SignOut'];
+export type SignInPolicy = S['SignInPolicy'];
 export type Role = 'admin' | 'org_admin' | 'member' | 'viewer';
 
 /** One resource: `{data, meta, links}`. */

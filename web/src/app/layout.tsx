@@ -49,6 +49,7 @@ export function Layout() {
     { to: '/admin/organizations', label: 'Organizations', show: atLeast(role, 'org_admin') },
     { to: '/admin/users', label: 'Users', show: atLeast(role, 'org_admin') },
     { to: '/admin/activity', label: 'Activity', show: atLeast(role, 'org_admin') },
+    { to: '/admin/identity-providers', label: 'Single sign-on', show: role === 'admin' },
     { to: '/account', label: 'Your account', show: true },
   ];
   const isActive = (to: string) =>

@@ -19,6 +19,10 @@ const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 export const routes = [
   { path: '/sign-in', element: <SignInPage /> },
   {
+    path: '/sign-in/sso',
+    element: page(() => import('@/features/auth/components/sso-complete-page'), 'SsoCompletePage'),
+  },
+  {
     path: '/',
     element: (
       <RequireAuth>
@@ -79,6 +83,17 @@ export const routes = [
         element: (
           <RequireRole min="org_admin">
             {page(() => import('@/features/admin/components/activity-page'), 'ActivityPage')}
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'admin/identity-providers',
+        element: (
+          <RequireRole min="admin">
+            {page(
+              () => import('@/features/admin/components/identity-providers-page'),
+              'IdentityProvidersPage',
+            )}
           </RequireRole>
         ),
       },

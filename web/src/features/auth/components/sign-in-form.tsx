@@ -4,13 +4,23 @@ import { ApiErrorAlert } from '@/components/api-error';
 import { useCompleteMfa } from '../api/complete-mfa';
 import { useLogin } from '../api/login';
 
-/** E-mail and password, then — for an account with 2FA — a TOTP or backup code. */
-export function SignInForm({ onSignedIn }: { onSignedIn: () => void }) {
+/**
+ * E-mail and password, then — for an account with 2FA — a TOTP or backup
+ * code. Given an MFA token (a single sign-on that still needs 2FA), it
+ * starts at the code.
+ */
+export function SignInForm({
+  onSignedIn,
+  mfaToken: initialMfaToken,
+}: {
+  onSignedIn: () => void;
+  mfaToken?: string;
+}) {
   const login = useLogin();
   const mfa = useCompleteMfa();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [mfaToken, setMfaToken] = useState<string | null>(initialMfaToken ?? null);
   const [code, setCode] = useState('');
   const [backup, setBackup] = useState(false);
 

@@ -2,6 +2,7 @@ import { Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation, useNavigate } from 'react-router';
 import { SignInForm } from './sign-in-form';
+import { SsoButtons } from './sso-buttons';
 
 export function SignInPage() {
   const navigate = useNavigate();
@@ -22,6 +23,7 @@ export function SignInPage() {
               navigate(from, { replace: true });
             }}
           />
+          <SsoButtons />
         </Paper>
       </Stack>
     </Center>

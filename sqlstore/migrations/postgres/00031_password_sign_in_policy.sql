@@ -1,0 +1,10 @@
+-- Organizations whose users must sign in through an identity provider:
+-- their local passwords are refused. No row: passwords are allowed.
+
+-- +goose Up
+CREATE TABLE organization_sign_in_policies (
+    organization_id         BIGINT PRIMARY KEY REFERENCES organizations (id),
+    password_sign_in_disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    updated_at              TIMESTAMPTZ NOT NULL,
+    updated_by              BIGINT REFERENCES users (id)
+);
