@@ -5,14 +5,17 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: run build test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz tools release image test-deploy test-ops
+.PHONY: run build build-go test test-go vet fmt-check clean bench-ingest bench-reports bench-sse web web-if-npm test-web test-faults test-php fuzz tools release image test-deploy test-ops
 
 ## run: build and start Fleetwatch on SQLite (fleetwatch.db in this folder) at http://127.0.0.1:8080
-run: web-if-npm build
+run: build
 	./$(BIN) serve
 
-## build: build the fleetwatch binary into bin/ (static: CGO_ENABLED=0)
-build:
+## build: build the dashboard when npm is installed (web-if-npm), then the fleetwatch binary that embeds it
+build: web-if-npm build-go
+
+## build-go: build only the fleetwatch binary into bin/ (static: CGO_ENABLED=0), with whatever webui/dist holds
+build-go:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fleetwatch
 
 ## test: every test (SQLite, and PostgreSQL/Redis on 127.0.0.1 when running), with vet and the race detector
@@ -70,7 +73,7 @@ BENCH_SITES    ?= 200
 BENCH_DURATION ?= 60s
 BENCH_RATE     ?= 1000
 BENCH_CONCURRENCY ?= 32
-bench-ingest: build
+bench-ingest: build-go
 	$(GO) build -o bin/fleetwatch-loadgen ./cmd/fleetwatch-loadgen
 	rm -f bin/bench.db bin/bench.db-wal bin/bench.db-shm
 	./bin/fleetwatch-loadgen --bin $(BIN) --database-url '$(BENCH_DB)' --mode $(BENCH_MODE) --sites $(BENCH_SITES) --duration $(BENCH_DURATION) \
@@ -80,7 +83,7 @@ bench-ingest: build
 REPORTS_DB    ?= postgres://postgres@127.0.0.1:5432/fleetwatch_bench?sslmode=disable
 REPORTS_SITES ?= 10000
 REPORTS_CACHE ?= 0
-bench-reports: build
+bench-reports: build-go
 	$(GO) build -o bin/fleetwatch-benchreports ./cmd/fleetwatch-benchreports
 	./bin/fleetwatch-benchreports --fleetwatch $(BIN) --database-url '$(REPORTS_DB)' --sites $(REPORTS_SITES) --report-cache-ttl $(REPORTS_CACHE)
 

@@ -263,6 +263,8 @@ type Module struct {
 	Type       string `json:"type" enum:"core,module,theme,profile"`
 	Source     string `json:"source" enum:"drupal.org,custom"`
 	SitesCount int    `json:"sites_count" doc:"Sites you can see that run it"`
+	// SecuritySitesCount is how many of them need a security update of it.
+	SecuritySitesCount int `json:"security_sites_count" doc:"Of those sites, how many need a security update of it"`
 	// Versions lists the installed versions and how many sites run each
 	// (single module only).
 	Versions []ModuleVersionUsage `json:"versions,omitempty"`
@@ -283,7 +285,7 @@ type ModuleFilter struct {
 }
 
 // ModuleSortFields are the fields the catalog sorts by.
-var ModuleSortFields = []string{"name", "sites_count"}
+var ModuleSortFields = []string{"name", "sites_count", "security_sites_count"}
 
 // SiteModule is one project a site runs now.
 type SiteModule struct {

@@ -23,7 +23,8 @@ const (
 const accessExtension = "x-min-role"
 
 // register adds an operation that needs at least minRole (or AccessPublic),
-// turning service errors into the API's error shape.
+// turning service errors into the API's error shape. A list asked for as
+// CSV answers every matching row (see export).
 func register[I, O any](s *Server, op huma.Operation, minRole string, h func(context.Context, *I) (*O, error)) {
 	if op.Extensions == nil {
 		op.Extensions = map[string]any{}
@@ -35,7 +36,10 @@ func register[I, O any](s *Server, op huma.Operation, minRole string, h func(con
 	}
 	op.Errors = append(op.Errors, http.StatusUnprocessableEntity)
 	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
-		out, err := h(ctx, in)
+		out, exported, err := export(s, ctx, in, h)
+		if !exported {
+			out, err = h(ctx, in)
+		}
 		if err != nil {
 			return nil, s.Problem(ctx, err)
 		}

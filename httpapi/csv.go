@@ -20,6 +20,7 @@ import (
 // as CSV, with `Accept: text/csv` or `?format=csv`. The columns are the JSON
 // field names of the items; nested values are written as JSON. Errors stay
 // JSON (ErrorResponse.ContentType), since a spreadsheet cannot show them.
+// A list answers every matching row, written as it is read (see export.go).
 
 const csvType = "text/csv"
 
@@ -65,6 +66,9 @@ func (c *csvNamer) WriteHeader(code int) {
 		c.written = true
 		if strings.HasPrefix(c.Header().Get("Content-Type"), csvType) {
 			c.Header().Set("Content-Disposition", `attachment; filename="`+csvFilename(chi.RouteContext(c.r.Context()).RoutePattern())+`"`)
+			if ri := requestInfoFrom(c.r.Context()); ri.export != nil {
+				ri.export.setHeaders(c.Header().Set)
+			}
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)
@@ -141,16 +145,48 @@ func marshalCSV(w io.Writer, v any) error {
 		return err
 	}
 	record := make([]string, len(cols))
-	for _, row := range rows {
-		for i, c := range cols {
-			record[i] = csvCell(row.FieldByIndex(c.index))
+	write := func(rows []reflect.Value) error {
+		for _, row := range rows {
+			for i, c := range cols {
+				record[i] = csvCell(row.FieldByIndex(c.index))
+			}
+			if err := cw.Write(record); err != nil {
+				return err
+			}
 		}
-		if err := cw.Write(record); err != nil {
-			return err
+		cw.Flush()
+		return cw.Error()
+	}
+	if err := write(rows); err != nil {
+		return err
+	}
+	if p, ok := v.(csvPager); ok {
+		for {
+			batch, err := p.nextCSVRows()
+			if err != nil || batch == nil {
+				return err
+			}
+			more := reflect.ValueOf(batch)
+			rows = rows[:0]
+			for i := range more.Len() {
+				rows = append(rows, reflect.Indirect(more.Index(i)))
+			}
+			if err := write(rows); err != nil {
+				return err
+			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
+}
+
+// csvPager is a list answer with more rows to write (an export).
+type csvPager interface{ nextCSVRows() (any, error) }
+
+func (e ListEnvelope[T]) nextCSVRows() (any, error) {
+	if e.more == nil {
+		return nil, nil
+	}
+	return e.more()
 }
 
 type csvColumn struct {

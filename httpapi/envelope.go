@@ -36,6 +36,8 @@ type ListEnvelope[T any] struct {
 	Links Links `json:"links"`
 
 	raw []byte // this envelope's JSON encoding, when it was cached
+	// more reads the next rows of a CSV export, nil at the end (see export).
+	more func() (any, error)
 }
 
 // One wraps a single item.

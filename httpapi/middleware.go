@@ -23,7 +23,8 @@ type requestInfo struct {
 	id         string
 	url        *url.URL
 	remoteAddr string
-	csv        bool // the answer may be CSV (Accept or ?format=csv)
+	csv        bool        // the answer may be CSV (Accept or ?format=csv)
+	export     *exportInfo // the size of a CSV export, for its headers
 }
 
 // RequestIDFromContext returns the id of the request, or "".

@@ -63,6 +63,9 @@ type Config struct {
 	Ready map[string]func(context.Context) error
 	// Registry collects the metrics served at /metrics; a new one when nil.
 	Registry *prometheus.Registry
+	// CSVExportLimit is the most rows one CSV export holds;
+	// DefaultCSVExportLimit when 0.
+	CSVExportLimit int
 	// Dashboard serves everything outside the API; a 404 when nil.
 	Dashboard http.Handler
 }

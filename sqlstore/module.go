@@ -167,8 +167,9 @@ func ensureVersions(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch
 
 // moduleSortColumns maps fleetwatch.ModuleSortFields to columns.
 var moduleSortColumns = map[string]string{
-	"name":        "m.module_name",
-	"sites_count": "sites_count",
+	"name":                 "m.module_name",
+	"sites_count":          "sites_count",
+	"security_sites_count": "security_sites_count",
 }
 
 // usage is the subquery of how many visible sites (of one organization, when
@@ -178,7 +179,8 @@ func usage(c *conds, orgID int64) string {
 	if orgID != 0 {
 		org = " AND s.organization_id = " + c.arg(orgID)
 	}
-	return `(SELECT sm.module_id, count(*) AS n FROM site_modules sm
+	return `(SELECT sm.module_id, count(*) AS n,
+		sum(CASE WHEN sm.security_update THEN 1 ELSE 0 END) AS sec FROM site_modules sm
 		JOIN sites s ON s.id = sm.site_id
 		JOIN organizations o ON o.id = s.organization_id
 		WHERE ` + siteVisible + org + ` GROUP BY sm.module_id)`
@@ -208,7 +210,8 @@ func (s *Store) FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+from+` `+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count modules: %w", err)
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0) AS sites_count `+
+	rows, err := s.rdb.QueryContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0) AS sites_count,
+		COALESCE(u.sec, 0) AS security_sites_count `+
 		from+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find modules: %w", err)
@@ -217,7 +220,7 @@ func (s *Store) FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*
 	out := []*fleetwatch.Module{}
 	for rows.Next() {
 		var m fleetwatch.Module
-		if err := rows.Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount); err != nil {
+		if err := rows.Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount, &m.SecuritySitesCount); err != nil {
 			return nil, 0, fmt.Errorf("scan module: %w", err)
 		}
 		out = append(out, &m)
@@ -238,9 +241,9 @@ func (s *Store) FindModule(ctx context.Context, name string, orgID int64) (*flee
 		join = "JOIN"
 	}
 	var m fleetwatch.Module
-	err := s.rdb.QueryRowContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0)
+	err := s.rdb.QueryRowContext(ctx, `SELECT m.id, m.module_name, m.drupal_link, m.type, m.source, COALESCE(u.n, 0), COALESCE(u.sec, 0)
 		FROM modules m `+join+` `+usage(&c, orgID)+` u ON u.module_id = m.id
-		WHERE m.module_name = `+c.arg(name), c.args...).Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount)
+		WHERE m.module_name = `+c.arg(name), c.args...).Scan(&m.ID, &m.Name, &m.DrupalLink, &m.Type, &m.Source, &m.SitesCount, &m.SecuritySitesCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Module not found.")
 	} else if err != nil {

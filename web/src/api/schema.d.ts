@@ -1686,6 +1686,11 @@ export interface components {
             name: string;
             /**
              * Format: int64
+             * @description Of those sites, how many need a security update of it
+             */
+            security_sites_count: number;
+            /**
+             * Format: int64
              * @description Sites you can see that run it
              */
             sites_count: number;

@@ -13,6 +13,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout } from '@/features/auth/api/logout';
+import { QuickSearch } from '@/features/search/components/quick-search';
 import { atLeast, roleLabels, useMe } from '@/lib/auth';
 import { useLiveUpdates, type LiveState } from '@/lib/events';
 import type { Role } from '@/api/types';
@@ -45,6 +46,7 @@ export function Layout() {
     { to: '/', label: 'Overview', show: true },
     { to: '/security', label: 'Security updates', show: true },
     { to: '/sites', label: 'Sites', show: true },
+    { to: '/modules', label: 'Modules', show: true },
     { to: '/sla', label: 'SLA', show: true },
     { to: '/admin/organizations', label: 'Organizations', show: atLeast(role, 'org_admin') },
     { to: '/admin/users', label: 'Users', show: atLeast(role, 'org_admin') },
@@ -84,6 +86,7 @@ export function Layout() {
             </Tooltip>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <QuickSearch />
             {me.data && (
               <Text size="sm" visibleFrom="sm" c="dimmed">
                 {me.data.email} · {roleLabels[me.data.role as Role] ?? me.data.role}

@@ -50,6 +50,10 @@ export const routes = [
         element: page(() => import('@/features/sites/components/site-page'), 'SitePage'),
       },
       {
+        path: 'modules',
+        element: page(() => import('@/features/modules/components/modules-page'), 'ModulesPage'),
+      },
+      {
         path: 'modules/:name',
         element: page(() => import('@/features/modules/components/module-page'), 'ModulePage'),
       },

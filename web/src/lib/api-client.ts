@@ -8,6 +8,14 @@ import { session, type SessionStore, type Tokens } from './session';
 export const API_PREFIX = '/api/v1';
 
 /** An error answered by the API, or a network failure (status 0). */
+/** What a CSV export held (from its answer's headers; undefined from a server without them). */
+export interface CsvExport {
+  rows?: number;
+  total?: number;
+  limit?: number;
+  truncated: boolean;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -121,9 +129,17 @@ export class ApiClient {
     return this.request<T>(path, { method: 'DELETE' });
   }
 
-  /** Downloads a report as CSV (`Accept: text/csv`) and saves it as filename. */
-  async downloadCSV(path: string, query: Query | undefined, filename: string): Promise<void> {
+  /**
+   * Downloads a list as CSV (`Accept: text/csv`) and saves it as filename. The server
+   * exports every row that matches the query (page and per_page do not apply), up to
+   * its export limit; the answer says how many rows the file holds and how many matched.
+   */
+  async downloadCSV(path: string, query: Query | undefined, filename: string): Promise<CsvExport> {
     const res = await this.send(path, { query: { ...query, format: 'csv' }, accept: 'text/csv' });
+    const count = (name: string) => {
+      const v = res.headers.get(name);
+      return v === null || v === '' ? undefined : Number(v);
+    };
     const blob = await res.blob();
     const href = URL.createObjectURL(blob);
     const a = document.createElement('a');
@@ -133,6 +149,12 @@ export class ApiClient {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(href), 1000);
+    return {
+      rows: count('X-Export-Rows'),
+      total: count('X-Total-Count'),
+      limit: count('X-Export-Limit'),
+      truncated: res.headers.get('X-Export-Truncated') === 'true',
+    };
   }
 
   private async send(path: string, opts: RequestOptions, retried = false): Promise<Response> {

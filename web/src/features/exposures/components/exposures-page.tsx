@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { AcceptedBadge, SeverityBadge, severityLabels, SlaBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
+import { SearchBox } from '@/components/search-box';
 import { Pager } from '@/components/pager';
 import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
@@ -56,6 +57,7 @@ export function ExposuresPage() {
     q: list.q || undefined,
     organization_id: organizationId,
     severity: list.get('severity') || undefined,
+    project: list.get('project') || undefined,
     state: list.get('state') || 'open',
     overdue: overdue === 'true' || overdue === 'false' ? overdue : undefined,
   };
@@ -237,6 +239,17 @@ export function ExposuresPage() {
         }
       />
       <Group wrap="wrap" align="flex-end">
+        <SearchBox
+          label="Search"
+          placeholder="Site, address or project"
+          value={list.q}
+          onSearch={(q) => list.update({ q })}
+        />
+        {list.get('project') && (
+          <Button variant="light" size="xs" onClick={() => list.update({ project: '' })}>
+            Project: {list.get('project')} ×
+          </Button>
+        )}
         {(orgs.data?.data.length ?? 0) > 1 && (
           <Select
             label="Organization"

@@ -1,10 +1,11 @@
 import { BarChart } from '@mantine/charts';
-import { Anchor, Card, Group, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Card, Stack, Table, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
 import { Async, EmptyState } from '@/components/states';
+import { isStatus } from '@/lib/api-client';
 import type { ModuleSite } from '../api/get-module-sites';
 import { useModuleSites } from '../api/get-module-sites';
 
@@ -29,6 +30,17 @@ export function byVersion(rows: ModuleSite[]) {
 export function ModulePage() {
   const { name = '' } = useParams();
   const sites = useModuleSites(name);
+  // An unknown project and one no visible site runs look the same, so as
+  // not to tell what other organizations run.
+  const unknown = (
+    <EmptyState title={`No site you can see runs '${name}'`}>
+      Check the name, or find it on the{' '}
+      <Anchor component={Link} to={`/modules?q=${encodeURIComponent(name)}`}>
+        Modules
+      </Anchor>{' '}
+      page.
+    </EmptyState>
+  );
   return (
     <Stack>
       <PageHeader
@@ -52,67 +64,65 @@ export function ModulePage() {
           />
         }
       />
-      <Async
-        query={sites}
-        what="Module usage"
-        isEmpty={(d) => !d.data?.length}
-        empty={<EmptyState title="No site runs this project">Or none you can see.</EmptyState>}
-      >
-        {(d) => (
-          <Stack>
-            <Card withBorder>
-              <Title order={2} size="h4" mb="sm">
-                Sites per version
-              </Title>
-              <BarChart
-                h={200}
-                data={byVersion(d.data)}
-                dataKey="version"
-                type="stacked"
-                withLegend
-                series={[
-                  { name: 'current', label: 'Up to date', color: 'teal.7' },
-                  { name: 'behind', label: 'Update available', color: 'yellow.7' },
-                  { name: 'insecure', label: 'Security update', color: 'red.7' },
-                ]}
-              />
-            </Card>
-            <Table.ScrollContainer minWidth={600}>
-              <Table striped verticalSpacing="xs" aria-label="Sites running this project">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Site</Table.Th>
-                    <Table.Th>Version</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Recommended</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((r) => (
-                    <Table.Tr key={r.site_id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/sites/${r.site_id}`}>
-                          {r.site_name || r.site_url || r.site_id}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <code>{r.version}</code>
-                      </Table.Td>
-                      <Table.Td>
-                        <StatusBadge status={r.status} />
-                      </Table.Td>
-                      <Table.Td>
-                        {r.recommended_version ? <code>{r.recommended_version}</code> : '—'}
-                      </Table.Td>
+      {isStatus(sites.error, 404) ? (
+        unknown
+      ) : (
+        <Async query={sites} isEmpty={(d) => !d.data?.length} empty={unknown}>
+          {(d) => (
+            <Stack>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Sites per version
+                </Title>
+                <BarChart
+                  h={200}
+                  data={byVersion(d.data)}
+                  dataKey="version"
+                  type="stacked"
+                  withLegend
+                  series={[
+                    { name: 'current', label: 'Up to date', color: 'teal.7' },
+                    { name: 'behind', label: 'Update available', color: 'yellow.7' },
+                    { name: 'insecure', label: 'Security update', color: 'red.7' },
+                  ]}
+                />
+              </Card>
+              <Table.ScrollContainer minWidth={600}>
+                <Table striped verticalSpacing="xs" aria-label="Sites running this project">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Site</Table.Th>
+                      <Table.Th>Version</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Recommended</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Stack>
-        )}
-      </Async>
-      <Group />
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {d.data.map((r) => (
+                      <Table.Tr key={r.site_id}>
+                        <Table.Td>
+                          <Anchor component={Link} to={`/sites/${r.site_id}`}>
+                            {r.site_name || r.site_url || r.site_id}
+                          </Anchor>
+                        </Table.Td>
+                        <Table.Td>
+                          <code>{r.version}</code>
+                        </Table.Td>
+                        <Table.Td>
+                          <StatusBadge status={r.status} />
+                        </Table.Td>
+                        <Table.Td>
+                          {r.recommended_version ? <code>{r.recommended_version}</code> : '—'}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </Stack>
+          )}
+        </Async>
+      )}
     </Stack>
   );
 }

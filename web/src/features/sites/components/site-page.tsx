@@ -95,6 +95,10 @@ export function SitePage() {
               <Group justify="flex-end" mb="xs">
                 <CsvButton
                   path={`/sites/${id}/modules`}
+                  query={{
+                    security_update: list.get('show') === 'security' ? 'true' : undefined,
+                    update_available: list.get('show') === 'updates' ? 'true' : undefined,
+                  }}
                   filename={`site-${s.name || id}-inventory.csv`}
                 />
               </Group>

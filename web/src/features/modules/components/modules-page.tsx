@@ -1,0 +1,131 @@
+import { Anchor, Group, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { CsvButton } from '@/components/csv-button';
+import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
+import { SortableTh } from '@/components/sortable-th';
+import { Async, EmptyState } from '@/components/states';
+import { useListParams } from '@/lib/url-state';
+import { useModules } from '../api/get-modules';
+
+/** Every project the sites you can see run, with how many run it and how many need a security update. */
+export function ModulesPage() {
+  const list = useListParams({ sort: '-security_sites_count,name', perPage: 50 });
+  const [search, setSearch] = useState(list.q);
+  const pushSearch = useDebouncedCallback((q: string) => list.update({ q }), 300);
+  const type = list.get('type');
+  const filters = { sort: list.sort, q: list.q || undefined, type: type || undefined };
+  const modules = useModules({ page: list.page, per_page: list.perPage, ...filters });
+
+  return (
+    <Stack>
+      <PageHeader
+        title="Modules"
+        description="Every project your sites run, how many sites run it, and how many of them need a security update."
+        actions={<CsvButton path="/modules" query={filters} filename="modules.csv" />}
+      />
+      <Group wrap="wrap" align="flex-end">
+        <TextInput
+          aria-label="Search modules"
+          placeholder="Search by machine name, such as webform"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            pushSearch(e.currentTarget.value);
+          }}
+          w={{ base: '100%', sm: 320 }}
+          type="search"
+        />
+        <SegmentedControl
+          aria-label="Type"
+          size="xs"
+          value={type || 'all'}
+          onChange={(v) => list.update({ type: v === 'all' ? '' : v })}
+          data={[
+            { value: 'all', label: 'All' },
+            { value: 'core', label: 'Core' },
+            { value: 'module', label: 'Modules' },
+            { value: 'theme', label: 'Themes' },
+            { value: 'profile', label: 'Profiles' },
+          ]}
+        />
+      </Group>
+      <Async
+        query={modules}
+        isEmpty={(d) => d.data.length === 0}
+        empty={
+          <EmptyState
+            title={list.q ? `No site you can see runs '${list.q}'` : 'No project reported yet'}
+          >
+            {list.q
+              ? 'Check the name: the search matches the project’s machine name.'
+              : 'Projects appear here once your sites push their inventory.'}
+          </EmptyState>
+        }
+      >
+        {(d) => (
+          <>
+            <Table.ScrollContainer minWidth={560}>
+              <Table striped verticalSpacing="xs" aria-label="Modules">
+                <Table.Thead>
+                  <Table.Tr>
+                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
+                      Project
+                    </SortableTh>
+                    <Table.Th>Type</Table.Th>
+                    <SortableTh field="sites_count" sort={list.sort} onSort={list.toggleSort}>
+                      Sites
+                    </SortableTh>
+                    <SortableTh
+                      field="security_sites_count"
+                      sort={list.sort}
+                      onSort={list.toggleSort}
+                    >
+                      Need a security update
+                    </SortableTh>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.data.map((m) => (
+                    <Table.Tr key={m.name}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
+                          {m.name}
+                        </Anchor>
+                        {m.source === 'custom' && (
+                          <Text span size="xs" c="dimmed">
+                            {' '}
+                            custom
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>{m.type}</Table.Td>
+                      <Table.Td>{m.sites_count}</Table.Td>
+                      <Table.Td>
+                        {m.security_sites_count ? (
+                          <Anchor
+                            component={Link}
+                            to={`/security?project=${encodeURIComponent(m.name)}`}
+                            c="red.9"
+                            fw={700}
+                          >
+                            {m.security_sites_count}
+                          </Anchor>
+                        ) : (
+                          0
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+          </>
+        )}
+      </Async>
+    </Stack>
+  );
+}
