@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Types of real-time events (DESIGN §8).
+// Types of real-time events (docs/architecture.md: real time).
 const (
 	EventSnapshotProcessed = "snapshot.processed" // a worker applied a pushed inventory
 	EventExposureOpened    = "exposure.opened"    // a site became exposed to a security update

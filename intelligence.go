@@ -219,7 +219,7 @@ const (
 	ExposureResolved = "resolved"
 )
 
-// SLA outcomes and states of exposures (DESIGN §8).
+// SLA outcomes and states of exposures (docs/architecture.md: the SLA clock).
 const (
 	SLAWithin   = "within"
 	SLAAtRisk   = "at_risk"
@@ -227,7 +227,7 @@ const (
 )
 
 // Exposure is an outstanding (or past) security update of one project on
-// one site (DESIGN §3): open exactly while the site's project has
+// one site: open exactly while the site's project has
 // security_update true.
 type Exposure struct {
 	ID               int64      `json:"-"`

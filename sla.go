@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Where an SLA clock starts (DESIGN §8).
+// Where an SLA clock starts.
 const (
 	// SLAClockPublished starts the clock at the fixing release's
 	// publication (the detection when it is unknown).
@@ -15,7 +15,7 @@ const (
 )
 
 // SLAAtRiskFraction is the share of its window an open exposure has left
-// when it becomes at_risk (DESIGN §8: under 20 %).
+// when it becomes at_risk: under 20 %.
 const SLAAtRiskFraction = 0.2
 
 // SLADeadlineDays are the days allowed to patch, per severity.
@@ -28,7 +28,7 @@ type SLADeadlineDays struct {
 }
 
 // Days returns the deadline in days of a severity; an unknown or empty
-// severity counts as critical, as DESIGN §7 says.
+// severity counts as critical, as for the fleet's counts.
 func (d SLADeadlineDays) Days(severity string) int {
 	switch severity {
 	case SeverityHighlyCritical:
@@ -58,7 +58,7 @@ type SLAPolicy struct {
 	CreatedByID      int64           `json:"-"`
 }
 
-// DefaultSLAPolicy returns the policy of DESIGN §8 for an organization:
+// DefaultSLAPolicy returns the default policy of an organization:
 // 1, 3, 7, 30 and 90 days, the clock from publication.
 func DefaultSLAPolicy(organizationID int64) SLAPolicy {
 	return SLAPolicy{

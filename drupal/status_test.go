@@ -217,7 +217,7 @@ func statusCases() []statusCase {
 		{name: "UpdateSemverCoreSecurityCoverageTest/10.5.0, last day", feed: "drupal.sec.10.5.0", installed: "10.5.0", now: "2026-06-16", coverage: "ending"},
 		{name: "UpdateSemverCoreSecurityCoverageTest/10.5.0, support over", feed: "drupal.sec.10.5.0", installed: "10.5.0", now: "2026-06-17", coverage: "ended"},
 
-		// Fleetwatch rules (DESIGN §7) on top of Drupal's.
+		// Fleetwatch rules (docs/architecture.md: update status) on top of Drupal's.
 		{name: "Fleetwatch/custom module", feed: "aaa_update_test.sec.8.x-1.2", installed: "8.x-1.0", source: SourceCustom, status: StatusUnknown},
 		{name: "Fleetwatch/feature branch checkout", feed: "aaa_update_test.1_2", installed: "dev-3326097-remove-dependency", status: StatusUnknown},
 		{name: "Fleetwatch/composer branch dev without datestamp", feed: "aaa_update_test.1_2", installed: "dev-8.x-1.x", status: StatusUnknown},

@@ -10,7 +10,7 @@ import (
 )
 
 // The ingest routes read the body themselves (RawBody): unknown fields are
-// ignored, as DESIGN §6 wants, and the raw payload is what audit_logs keeps.
+// ignored, so that older servers accept newer agents, and the raw payload is what audit_logs keeps.
 type ingestInput struct {
 	RawBody []byte `contentType:"application/json"`
 }
@@ -47,7 +47,7 @@ func (s *Server) registerIngestRoutes() {
 		}
 	}
 	register(s, op("push-inventory", "/inventory", "Push a site's inventory",
-		"The projects a site runs, as DESIGN §6 describes."), AccessSite,
+		"The projects a site runs, at which versions, with its Drupal core and PHP versions (the schema below)."), AccessSite,
 		func(ctx context.Context, in *ingestInput) (*Accepted202, error) {
 			return accepted(s.Ingest.AcceptInventory(ctx, in.RawBody))
 		})

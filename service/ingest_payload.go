@@ -81,7 +81,8 @@ func tokenOK(s string, required bool, max int) bool {
 	return true
 }
 
-// InventoryPayload is the body of POST /ingest/inventory (DESIGN §6).
+// InventoryPayload is the body of POST /ingest/inventory (see "Payloads" in
+// docs/architecture.md).
 // Unknown fields are ignored, so that older servers accept newer agents.
 type InventoryPayload struct {
 	SnapshotID  string            `json:"snapshot_id,omitempty" maxLength:"100" doc:"Client-made id; the same id twice is stored once"`

@@ -184,39 +184,40 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 }
 
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
+	// A fleet has a group per site: thousands, each touched by every
+	// closure and breach of the site. Groups are found by the site's or the
+	// organization's uuid, the last one kept at hand (the store returns a
+	// site's rows together).
 	type acc struct {
 		row   *fleetwatch.ComplianceRow
 		hours []float64
 	}
-	type key struct {
-		site bool
-		uuid string
-	}
-	groups := map[key]*acc{}
-	var order []key
-	get := func(o *fleetwatch.ExposureOutcome, site bool) *acc {
-		k := key{site, o.OrganizationUUID}
-		if site {
-			k.uuid = o.SiteUUID
-		}
-		g, ok := groups[k]
-		if !ok {
-			row := &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}
-			if site {
-				row = &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}
+	sites, orgs := map[string]*acc{}, map[string]*acc{}
+	var order []*acc
+	var lastSite, lastOrg *acc
+	get := func(o *fleetwatch.ExposureOutcome) (org, site *acc) {
+		if lastOrg == nil || lastOrg.row.OrganizationUUID != o.OrganizationUUID {
+			if lastOrg = orgs[o.OrganizationUUID]; lastOrg == nil {
+				lastOrg = &acc{row: &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}}
+				orgs[o.OrganizationUUID] = lastOrg
+				order = append(order, lastOrg)
 			}
-			g = &acc{row: row}
-			groups[k] = g
-			order = append(order, k)
 		}
-		return g
+		if lastSite == nil || lastSite.row.SiteUUID != o.SiteUUID {
+			if lastSite = sites[o.SiteUUID]; lastSite == nil {
+				lastSite = &acc{row: &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}}
+				sites[o.SiteUUID] = lastSite
+				order = append(order, lastSite)
+			}
+		}
+		return lastOrg, lastSite
 	}
 	// The closures stream in: only the groups and their hours are kept.
 	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
-		for _, site := range []bool{false, true} {
-			g := get(e, site)
+		org, site := get(e)
+		for _, g := range [2]*acc{org, site} {
 			g.row.Closed++
-			if e.Outcome == "within" {
+			if e.Outcome == fleetwatch.SLAWithin {
 				g.row.Within++
 			} else {
 				g.row.Breached++
@@ -234,13 +235,12 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 		return nil, err
 	}
 	for i := range breaches {
-		for _, site := range []bool{false, true} {
-			get(&breaches[i], site).row.OpenBreaches += max(1, breaches[i].Count)
-		}
+		org, site := get(&breaches[i])
+		org.row.OpenBreaches += max(1, breaches[i].Count)
+		site.row.OpenBreaches += max(1, breaches[i].Count)
 	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
-	for _, key := range order {
-		g := groups[key]
+	for _, g := range order {
 		if g.row.Closed > 0 {
 			g.row.CompliancePct = ptr(round1(100 * float64(g.row.Within) / float64(g.row.Closed)))
 		}
@@ -252,18 +252,20 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 		out = append(out, g.row)
 	}
 	// Organizations first, each followed by its sites, by name.
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.OrganizationName != b.OrganizationName {
-			return a.OrganizationName < b.OrganizationName
+	slices.SortStableFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
+		if c := cmp.Compare(a.OrganizationName, b.OrganizationName); c != 0 {
+			return c
 		}
-		if a.OrganizationUUID != b.OrganizationUUID {
-			return a.OrganizationUUID < b.OrganizationUUID
+		if c := cmp.Compare(a.OrganizationUUID, b.OrganizationUUID); c != 0 {
+			return c
 		}
 		if a.Scope != b.Scope {
-			return a.Scope == "organization"
+			if a.Scope == "organization" {
+				return -1
+			}
+			return 1
 		}
-		return a.SiteName < b.SiteName
+		return cmp.Compare(a.SiteName, b.SiteName)
 	})
 	return out, nil
 }

@@ -13,7 +13,7 @@ import (
 // outcome).
 type SLAPolicyChange func(ctx context.Context, p *fleetwatch.SLAPolicy) error
 
-// SLA manages organizations' SLA policies (DESIGN §8). The arithmetic of
+// SLA manages organizations' SLA policies (docs/architecture.md: the SLA clock). The arithmetic of
 // deadlines is fleetwatch.ComputeSLAClock, fleetwatch.SLAState and
 // fleetwatch.SLAOutcome; this service says which policy applies.
 type SLA struct {

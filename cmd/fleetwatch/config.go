@@ -60,7 +60,7 @@ type Config struct {
 	SSOClockSkew time.Duration
 }
 
-// DefaultConfig returns the defaults of DESIGN.md §2.
+// DefaultConfig returns the defaults (docs/architecture.md: configuration).
 func DefaultConfig() Config {
 	return Config{
 		Addr:             "127.0.0.1:8080",

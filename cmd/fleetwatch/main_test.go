@@ -19,13 +19,13 @@ import (
 // advisories, so that no test reaches the internet.
 var offlineMirror = "file://" + os.TempDir() + "/fleetwatch-no-feeds"
 
-// testConfig is a configuration on a fresh database of backend b, listening
+// testConfig is a configuration on a fresh, migrated database of backend b, listening
 // on a free port, with a cheap bcrypt cost.
 func testConfig(t *testing.T, b sqlstoretest.Backend) Config {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DatabaseURL = sqlstoretest.NewDatabaseURL(t, b)
+	cfg.DatabaseURL = sqlstoretest.NewMigratedDatabaseURL(t, b)
 	cfg.BcryptCost = 4
 	cfg.SecretKey = "test-secret-key-0123456789abcdef-0123456789"
 	cfg.ReleaseFeedURL, cfg.AdvisoryURL = offlineMirror, offlineMirror

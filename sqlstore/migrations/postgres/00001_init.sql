@@ -1,4 +1,4 @@
--- The seed's data model (DESIGN §3): organizations, users, sites, the module
+-- The seed's data model (docs/architecture.md): organizations, users, sites, the module
 -- catalog, what each site runs, patch runs, the ingest log and the activity
 -- trail. Every row with a route of its own has a uuid; integer ids never leave
 -- the server. Timestamps are TIMESTAMPTZ, written by the application in UTC.
@@ -116,7 +116,7 @@ CREATE TABLE site_modules (
     created_at          TIMESTAMPTZ NOT NULL,
     updated_at          TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (site_id, module_id),
-    -- DESIGN §7: security_update is true exactly when the status is not_secure.
+    -- security_update is true exactly when the status is not_secure.
     CHECK (security_update = (status = 'not_secure'))
 );
 CREATE INDEX site_modules_module_id_idx ON site_modules (module_id);

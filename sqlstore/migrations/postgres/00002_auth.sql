@@ -1,5 +1,5 @@
 -- Sign-in sessions with their rotating refresh tokens, API keys, and the
--- second factor's state (DESIGN §5).
+-- second factor's state (docs/architecture.md: authentication).
 
 -- +goose Up
 CREATE TABLE sessions (

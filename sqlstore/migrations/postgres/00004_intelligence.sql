@@ -1,6 +1,6 @@
 -- Update and security intelligence (issue 5): the cache of drupal.org
 -- release-history feeds, security advisories, the analysis columns of
--- site_modules, and exposures (DESIGN §3, §7).
+-- site_modules, and exposures (docs/architecture.md: data model, update status).
 
 -- +goose Up
 -- One row per project whose feed Fleetwatch fetched or tried to fetch. The

@@ -1,5 +1,5 @@
 -- SLA policies, real-time event tickets and the notification delivery log
--- (issue 6, DESIGN §8).
+-- (issue 6; docs/architecture.md: SLA and real time).
 
 -- +goose Up
 -- Every change of a policy is a new version; the newest is in force.

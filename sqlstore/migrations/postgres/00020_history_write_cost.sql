@@ -9,7 +9,7 @@
 -- holds by construction, as the catalog references have since 00018.
 -- site_modules, audit_logs and the other tables keep theirs: they check it
 -- once per new row, not once per change. SQLite keeps every reference
--- (DESIGN §1).
+-- (its single writer checks one with an index lookup).
 --
 -- A history row is written once and ended once (valid_to, a column no
 -- index holds); only a feed change's split also moves an open row's start. Half of each page is now kept free for those ends

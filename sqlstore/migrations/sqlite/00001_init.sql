@@ -1,4 +1,4 @@
--- The seed's data model (DESIGN §3), SQLite edition of
+-- The seed's data model (docs/architecture.md), SQLite edition of
 -- migrations/postgres/00001_init.sql: the same tables, columns, constraints
 -- and indexes. Booleans are 0/1 with a CHECK, timestamps DATETIME (TEXT
 -- written by the driver in UTC, "2006-01-02 15:04:05.999999999+00:00", which
@@ -114,7 +114,7 @@ CREATE TABLE site_modules (
     created_at          DATETIME NOT NULL,
     updated_at          DATETIME NOT NULL,
     PRIMARY KEY (site_id, module_id),
-    -- DESIGN §7: security_update is true exactly when the status is not_secure.
+    -- security_update is true exactly when the status is not_secure.
     CHECK (security_update = (status = 'not_secure'))
 ) WITHOUT ROWID;
 CREATE INDEX site_modules_module_id_idx ON site_modules (module_id);

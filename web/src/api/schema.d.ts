@@ -551,7 +551,7 @@ export interface paths {
         put?: never;
         /**
          * Push a site's inventory
-         * @description The projects a site runs, as DESIGN §6 describes. Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key. While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).
+         * @description The projects a site runs, at which versions, with its Drupal core and PHP versions (the schema below). Answers 202 with the id of its audit log once the payload is durably stored; a worker applies it shortly after. Unknown fields are ignored. Takes a site key. While the database cannot be reached it answers 503, and while its disk is full 507, each with Retry-After: nothing was stored, so push the same payload again after that many seconds (its id makes a repeat harmless).
          */
         post: operations["push-inventory"];
         delete?: never;

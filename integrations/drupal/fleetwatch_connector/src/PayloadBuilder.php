@@ -5,7 +5,7 @@ declare(strict_types=1);
 namespace Drupal\fleetwatch_connector;
 
 /**
- * Builds the inventory payload of Fleetwatch (DESIGN §6) from extension info.
+ * Builds Fleetwatch's inventory payload (its docs/architecture.md) from extension info.
  *
  * Plain PHP: it takes the extensions as arrays, so that it runs (and is
  * tested) without Drupal. Each extension is
