@@ -502,19 +502,18 @@ const historyLinkSet = `(history_id, history_from) = (SELECT h.id, h.valid_from 
 // outdatedIntervals returns the query of the history intervals of the
 // scope with a non-security update outstanding (not_current) that overlap
 // [sc.From, sc.To) — site_id, module_id, valid_from, valid_to — and its
-// arguments. It reads the rows of that status that start before sc.To,
-// each with its end found by one probe of the unique index (the start of
-// its project's next row), rather than the view, whose window would order
-// every row of the scope's sites.
+// arguments. It orders the scope's rows by site, project and start, and
+// ends each where the next begins (one sort and one pass); one probe of
+// the next row per interval instead cost twice as much over an
+// organization.
 func outdatedIntervals(sc fleetwatch.ReportScope) (string, []any) {
 	c := scopeConds(sc)
-	c.add("h.status = 'not_current' AND h.valid_from < " + c.arg(dbTime(sc.To)))
 	where := c.sql()
 	return `SELECT site_id, module_id, valid_from, valid_to FROM (
-			SELECT h.site_id, h.module_id, h.valid_from, (SELECT min(n.valid_from) FROM site_module_changes n
-				WHERE n.site_id = h.site_id AND n.module_id = h.module_id AND n.valid_from > h.valid_from) AS valid_to
+			SELECT h.site_id, h.module_id, h.status, h.valid_from,
+				lead(h.valid_from) OVER (PARTITION BY h.site_id, h.module_id ORDER BY h.valid_from) AS valid_to
 			FROM site_module_changes h JOIN sites s ON s.id = h.site_id JOIN organizations o ON o.id = s.organization_id ` + where + `
-		) h WHERE valid_to IS NULL OR valid_to >= ` + c.arg(dbTime(sc.From)), c.args
+		) h WHERE status = 'not_current' AND valid_from < ` + c.arg(dbTime(sc.To)) + ` AND (valid_to IS NULL OR valid_to >= ` + c.arg(dbTime(sc.From)) + `)`, c.args
 }
 
 // historySortColumns maps fleetwatch.HistorySortFields to columns.
