@@ -130,15 +130,37 @@ func TestMigrate_HistoryChanges(t *testing.T) {
 			// brings b back, and the history before it stays.
 			t3 := t2.Add(12 * time.Hour)
 			mustApplyWith(t, s, snapshotOf(one.ID, t3, "a=2.0", "b=1.0"), outdatedAnalyzer{})
-			for at, want := range map[time.Time]string{
+			want := map[time.Time]string{
 				t3:                "a=2.0:current,b=1.0:current",
 				t2.Add(time.Hour): "a=2.0:current,c=3.0:current",
+				t1:                "a=old:current,b=1.0:not_current",
 				t0:                "a=old:not_current,b=1.0:not_current",
-			} {
-				if got := historyAt(t, s, one.ID, at, true); got != want {
-					t.Errorf("after the push, at %v: %s, want %s", at.Sub(t0), got, want)
+			}
+			wantAll := func(when string) {
+				t.Helper()
+				for at, w := range want {
+					if got := historyAt(t, s, one.ID, at, true); got != w {
+						t.Errorf("%s, at %v: %s, want %s", when, at.Sub(t0), got, w)
+					}
 				}
 			}
+			wantAll("after the push")
+			// The way back: 00026's Down rebuilds the interval table with
+			// the same answers (and the links), and Up again changes nothing.
+			if err := s.MigrateDownTo(ctx, 25); err != nil {
+				t.Fatal(err)
+			}
+			var open int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM site_module_history WHERE valid_to IS NULL`).Scan(&open); err != nil || open != 3 {
+				t.Fatalf("%d open intervals in the rebuilt table, want 3: %v", open, err)
+			}
+			wantAll("after the migration down")
+			checkOpenLinks(t, s)
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			wantAll("after the migration up again")
+			checkOpenLinks(t, s)
 		})
 	}
 }
