@@ -408,7 +408,7 @@ func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []historyInsert, open
 		site, module, version, datestamp, status, from)
 }
 
-// linkOpen points the site_modules rows of opened at the intervals opened
+// linkOpen points the site_modules rows of opened at the history rows opened
 // gives them.
 func linkOpen(ctx context.Context, tx *sql.Tx, d *dialect, opened historyLinks) error {
 	if len(opened) == 0 {
