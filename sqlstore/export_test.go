@@ -31,17 +31,6 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	return err
 }
 
-// MigrateDownTo rolls the migrations after version back (their Down
-// sections), for tests of a migration's way back.
-func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
-	p, err := s.migrationProvider()
-	if err != nil {
-		return err
-	}
-	_, err = p.DownTo(ctx, version)
-	return err
-}
-
 // SiteModuleWrite is one row for WriteSiteModules: a project of the site
 // at a version (both in the catalog), whether the writer believes the site
 // had the project, the verdict (Analyzed: it has one; Severity "" when
@@ -70,4 +59,15 @@ func (s *Store) WriteSiteModules(ctx context.Context, siteID int64, ws []SiteMod
 		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error { return writeSiteModules(ctx, tx, s.d, rows, nil, nil, t) })
+}
+
+// MigrateDownTo rolls the migrations back down to version, for tests of a
+// migration's Down.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrationProvider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
 }
