@@ -212,12 +212,12 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 				if err := splitHistory(ctx, tx, k.module, k.version, a.Status, at, chunk); err != nil {
 					return err
 				}
-				// history_from follows the open interval the split moved.
+				// The rows link the history row the split started.
 				c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
 				if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
 					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
 					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
-					history_from = COALESCE((SELECT h.valid_from FROM site_module_history h WHERE h.id = site_modules.history_id), history_from)
+					`+historyLinkSet+`
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
 					return fmt.Errorf("save analyses: %w", err)
 				}
@@ -284,37 +284,6 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 		return fleetwatch.ExposureChanges{}, err
 	}
 	return changes, nil
-}
-
-// splitHistory makes the history follow a status change that came without
-// a version change (a feed changed): the open interval of each site that had
-// another status ends at at and a new one starts with the new status, so
-// that "what was outstanding on day D" holds for every day. An interval that
-// opened at this very instant takes the new status in place.
-//
-// The part before at is written as a new, closed row and the open row moves
-// to start at at with the new status: it keeps its id, so that
-// site_modules.history_id still names it (SaveAnalyses moves history_from).
-func splitHistory(ctx context.Context, tx *sql.Tx, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
-	var c conds
-	m, v, st, t := c.arg(moduleID), c.arg(versionID), c.arg(status), c.arg(at)
-	in := idList(&c, sites)
-	// The open intervals of the analysed version (a push may have changed
-	// it since), found through site_modules.history_id.
-	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND current_version_id = ` + v +
-		` AND site_id IN (` + in + `)) AND status <> ` + st
-	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
-		return fmt.Errorf("restate history: %w", err)
-	}
-	// Those left started before at.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
-		SELECT site_id, module_id, version, datestamp, status, valid_from, `+t+` FROM site_module_history WHERE `+open, c.args...); err != nil {
-		return fmt.Errorf("split history: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET status = `+st+`, valid_from = `+t+` WHERE `+open, c.args...); err != nil {
-		return fmt.Errorf("move history: %w", err)
-	}
-	return nil
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one

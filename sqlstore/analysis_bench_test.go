@@ -70,11 +70,11 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 		exec(`INSERT INTO site_modules (site_id, module_id, current_version_id, created_at, updated_at, analyzed_at)
 			SELECT s.id, m.id, mv.id, $1, $1, $1 FROM sites s, modules m JOIN module_versions mv ON mv.module_id = m.id
 			WHERE m.module_name = $2`, t, p)
-		// Each row's open history interval, as the ingest leaves it.
-		exec(`INSERT INTO site_module_history (site_id, module_id, version, valid_from)
-			SELECT s.id, m.id, $1, $2 FROM sites s, modules m WHERE m.module_name = $3`, version, t, p)
-		exec(`UPDATE site_modules SET history_id = (SELECT h.id FROM site_module_history h
-				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id AND h.valid_to IS NULL), history_from = $1
+		// Each row's open history row, as the ingest leaves it.
+		exec(`INSERT INTO site_module_changes (site_id, module_id, version, status, valid_from)
+			SELECT s.id, m.id, $1, 'unknown', $2 FROM sites s, modules m WHERE m.module_name = $3`, version, t, p)
+		exec(`UPDATE site_modules SET history_id = (SELECT h.id FROM site_module_changes h
+				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id), history_from = $1
 			WHERE module_id = (SELECT id FROM modules WHERE module_name = $2)`, t, p)
 	}
 }

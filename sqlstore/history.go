@@ -11,64 +11,73 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// interval is one row of site_module_history.
-type interval struct {
+// History is kept as change rows (site_module_changes, 00026): one row per
+// change of a site's project, at the time it took effect — the version,
+// build and status the site ran from then on, or, removed (a NULL version
+// and status), that it no longer ran the project. A row ends where the
+// next row of the same site and project starts, so a change costs one
+// insert and no row is ever ended by a write. The view site_module_history
+// gives the rows back as the intervals [valid_from, valid_to) the reads
+// and reports ask about, with the ids of the rows they start with.
+
+// change is a row of site_module_changes.
+type change struct {
 	id        int64
 	moduleID  int64
 	version   string
 	datestamp int64
 	status    string
-	validFrom time.Time
-	validTo   *time.Time
+	removed   bool
+	from      time.Time
+	// open: the project's newest row, the one site_modules links
+	// (history_id); only version rows are.
+	open bool
 }
 
-// historyPlan is what a snapshot writes into site_module_history, as
-// changes only: the changes, the intervals to
-// end or drop, and the rows to insert. The status of the
-// interval each changed project opens is filled in by write, so that an
+// historyPlan is what a snapshot writes into site_module_changes: the
+// changes, the rows it replaces (drop) and the rows to insert. The status
+// of the row each changed project starts is filled in by write, so that an
 // analysis made before the writes lands with the rows.
 type historyPlan struct {
 	changes []fleetwatch.ModuleChange
-	closeID []int64
-	closeAt []time.Time // when each of closeID ends
 	dropID  []int64
 	inserts []historyInsert
-	opened  map[int64]int // module → index of its new interval in inserts
+	opened  map[int64]int // module → index of its new row in inserts
 }
 
-// historyInsert is a site_module_history row to insert (to nil: open).
+// historyInsert is a site_module_changes row to insert (removed: a NULL
+// version and status); open when it is its project's newest row.
 type historyInsert struct {
 	siteID, moduleID int64
 	version          string
 	datestamp        int64
 	status           string
 	from             time.Time
-	to               *time.Time
+	removed, open    bool
 }
 
 // historyInsertCols is the width of historyInsert's values.
-const historyInsertCols = 7
+const historyInsertCols = 6
 
 // values returns the row's values in the order of its INSERT's columns.
 func (r *historyInsert) values() []any {
-	var to any
-	if r.to != nil {
-		to = *r.to
+	if r.removed {
+		return []any{r.siteID, r.moduleID, nil, r.datestamp, nil, r.from}
 	}
-	return []any{r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, to}
+	return []any{r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from}
 }
 
-// planHistory reads the intervals the snapshot replaces and plans the
-// writes of what the snapshot says the site ran from collected until next
-// (nil: until further notice), without writing.
+// planHistory reads the rows the snapshot may replace and plans the writes
+// of what the snapshot says the site ran from collected until next (nil:
+// until further notice), without writing.
 //
-// Versions change only at snapshots, so the intervals of a project that
-// overlap [collected, next) are the one valid at collected and those a feed
-// change started since (a status split). When the one valid at collected
-// holds the snapshot's version nothing is written. Otherwise each ends at
-// collected (or is dropped when it starts there or later), the snapshot's
-// version fills [collected, next), and — for an out-of-order snapshot —
-// what each held after next resumes there.
+// Versions change only at snapshots, so the rows of a project that matter
+// are the one in force at collected and those after it, up to next: a feed
+// change's status splits, and a row at next. When the one in force at
+// collected holds the snapshot's version nothing is written. Otherwise the
+// snapshot's row starts at collected (replacing one that starts there), the
+// rows after it before next go, and — for an out-of-order snapshot — what
+// held just before next resumes there, unless a row starts at next.
 func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) (*historyPlan, error) {
 	hist, err := readHistory(ctx, tx, []int64{snap.SiteID}, collected, next)
@@ -78,47 +87,46 @@ func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, mod
 	return planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, next), nil
 }
 
-// historyRow is an interval read by readHistory, with its project.
+// historyRow is a row read by readHistory, with its project.
 type historyRow struct {
-	interval
+	change
 	names [3]string // module_name, type, source
 }
 
-// historySelect is readHistory's select list, in scanHistory's order;
-// readOpen selects the same columns from site_modules.
-const historySelect = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from, h.valid_to, m.module_name, m.type, m.source `
-
-// readHistory returns, per site, the intervals of the sites that end after
-// after (or are open) and, with next, start before next, in start order.
-func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, after time.Time, next *time.Time) (map[int64][]historyRow, error) {
+// readHistory returns, per site, the rows of each project of the sites
+// that a snapshot collected at collected may replace: the one in force at
+// collected, and those after it up to next (inclusive; all when next is
+// nil), in start order.
+func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, collected time.Time, next *time.Time) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.list(siteIDs)
-	cond := ``
+	at := c.arg(collected)
+	until := ``
 	if next != nil {
-		cond = ` AND h.valid_from < ` + c.arg(*next)
+		until = ` AND h.valid_from <= ` + c.arg(*next)
 	}
-	// The open intervals and those that end after after, each read by its
-	// own partial index on SQLite (an OR of the two reads every interval of
-	// the sites). PostgreSQL has no such indexes since 00019: it reads the
-	// sites' intervals by (site_id, valid_from), older ones included; only
-	// out-of-order snapshots and those a feed change overtook come here.
-	const sel = historySelect + `FROM site_module_history h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
-	query := sel + sites + `) AND h.valid_to IS NULL` + cond + ` UNION ALL ` +
-		sel + sites + `) AND h.valid_to IS NOT NULL AND h.valid_to > ` + c.arg(after) + cond
+	// open: site_modules links the row (its primary key, one probe).
+	const sel = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from,
+			EXISTS (SELECT 1 FROM site_modules sm WHERE sm.site_id = h.site_id AND sm.module_id = h.module_id AND sm.history_id = h.id),
+			m.module_name, m.type, m.source
+		FROM site_module_changes h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
+	query := sel + sites + `) AND h.valid_from > ` + at + until + ` UNION ALL ` +
+		sel + sites + `) AND h.valid_from <= ` + at + ` AND NOT EXISTS (SELECT 1 FROM site_module_changes n
+			WHERE n.site_id = h.site_id AND n.module_id = h.module_id AND n.valid_from > h.valid_from AND n.valid_from <= ` + at + `)`
 	return scanHistory(tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...))
 }
 
-// readOpen returns, per site, the open intervals of the sites as
-// site_modules links them (history_id, history_from; the version and build
-// are the row's): all an in-order snapshot needs when none of them starts
-// after its collection. The status is left empty: only an out-of-order
-// snapshot, which reads history itself, resumes an interval with its status.
-// So are the projects' names, which only removed projects need (nameGone).
+// readOpen returns, per site, the open rows of the sites as site_modules
+// links them (history_id, history_from; the version and build are the
+// row's): all an in-order snapshot needs when none of them starts after
+// its collection. The status is left empty: only an out-of-order snapshot,
+// which reads history itself, resumes a row with its status. So are the
+// projects' names, which only removed projects need (nameGone).
 func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.list(siteIDs)
 	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
-			sm.datestamp, '', sm.history_from, NULL, '', '', ''
+			sm.datestamp, '', sm.history_from, TRUE, '', '', ''
 		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
 		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
 }
@@ -171,8 +179,8 @@ func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, lists ...[]fleetwatch
 	return nil
 }
 
-// scanHistory reads the rows of a historySelect query by site, each
-// site's in the query's order.
+// scanHistory reads the rows of a readHistory or readOpen query by site,
+// each site's in the query's order.
 func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
@@ -181,15 +189,16 @@ func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 	out := map[int64][]historyRow{}
 	for rows.Next() {
 		var (
-			r       historyRow
-			siteID  int64
-			validTo sql.NullTime
+			r               historyRow
+			siteID          int64
+			version, status sql.NullString
 		)
-		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &r.version, &r.datestamp, &r.status, &r.validFrom, &validTo,
+		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &version, &r.datestamp, &status, &r.from, &r.open,
 			&r.names[0], &r.names[1], &r.names[2]); err != nil {
 			return nil, fmt.Errorf("scan history: %w", err)
 		}
-		r.validFrom, r.validTo = r.validFrom.UTC(), timePtr(validTo)
+		r.version, r.status, r.removed, r.from = version.String, status.String, !version.Valid, r.from.UTC()
+		r.open = r.open && !r.removed
 		out[siteID] = append(out[siteID], r)
 	}
 	if err := rows.Err(); err != nil {
@@ -198,90 +207,115 @@ func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 	return out, nil
 }
 
-// planFromHistory plans a snapshot's history writes from the site's intervals
-// (readHistory's rows; those ending at or before collected are ignored).
+// projectHistory is what a snapshot collected at collected finds of one
+// project (readHistory's rows): the row in force at collected (nil: none),
+// the rows after it before next (all when next is nil), and whether a row
+// starts at next.
+type projectHistory struct {
+	cur    *change
+	later  []change
+	atNext bool
+}
+
+// planFromHistory plans a snapshot's history writes from the site's rows
+// (readHistory's or readOpen's).
 func planFromHistory(snap *fleetwatch.Snapshot, hist []historyRow, moduleIDs map[string]int64, collected time.Time, next *time.Time) *historyPlan {
-	var (
-		changes = make([]fleetwatch.ModuleChange, 0, len(snap.Projects))
-		closeID = make([]int64, 0, len(hist))
-		dropID  []int64
-		inserts = make([]historyInsert, 0, len(snap.Projects))
-	)
-	// The intervals of each project that overlap [collected, next): the
-	// one valid at collected (old) and, when a feed changed the project's
-	// status after collected, those the change started (later). A changed
-	// project ends them all.
-	old := make(map[int64]interval, len(hist))
-	later := map[int64][]interval{}
+	projects := make(map[int64]*projectHistory, len(hist))
 	names := make(map[int64][3]string, len(hist))
-	for _, r := range hist {
-		if r.validTo != nil && !r.validTo.After(collected) {
-			continue
+	for i := range hist {
+		r := &hist[i]
+		p := projects[r.moduleID]
+		if p == nil {
+			p = &projectHistory{}
+			projects[r.moduleID] = p
 		}
 		// Rows come in start order.
-		if r.validFrom.After(collected) {
-			later[r.moduleID] = append(later[r.moduleID], r.interval)
-		} else {
-			old[r.moduleID] = r.interval
+		switch {
+		case !r.from.After(collected):
+			p.cur = &r.change
+		case next != nil && r.from.Equal(*next):
+			p.atNext = true
+		default:
+			p.later = append(p.later, r.change)
 		}
 		names[r.moduleID] = r.names
 	}
-	end := func(id int64) {
-		if iv, ok := old[id]; ok {
-			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
-		}
-		for _, iv := range later[id] {
-			closeID, dropID, inserts = endInterval(iv, collected, next, closeID, dropID, inserts, snap.SiteID)
-		}
-	}
-
-	var until *time.Time
-	if next != nil {
-		t := dbTime(*next)
-		until = &t
+	plan := &historyPlan{
+		changes: make([]fleetwatch.ModuleChange, 0, len(snap.Projects)),
+		inserts: make([]historyInsert, 0, len(snap.Projects)),
+		opened:  make(map[int64]int, len(snap.Projects)),
 	}
 	wanted := make(map[int64]bool, len(snap.Projects))
-	opened := make(map[int64]int, len(snap.Projects))
 	for _, p := range snap.Projects {
 		id := moduleIDs[p.Name]
 		wanted[id] = true
-		iv, had := old[id]
+		h := projects[id]
+		had := h != nil && h.cur != nil && !h.cur.removed
 		// A new build of the same dev version is a change: its status
 		// depends on the build time.
-		if had && iv.version == p.Version && iv.datestamp == p.Datestamp {
+		if had && h.cur.version == p.Version && h.cur.datestamp == p.Datestamp {
 			continue
 		}
 		ch := fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: p.Name, Type: p.Type, Source: p.Source,
 			ToVersion: p.Version, Datestamp: p.Datestamp}
 		if had {
-			ch.FromVersion = iv.version
+			ch.FromVersion = h.cur.version
 		}
-		end(id)
-		opened[id] = len(inserts)
-		inserts = append(inserts, historyInsert{snap.SiteID, id, p.Version, p.Datestamp, fleetwatch.ModuleStatusUnknown, collected, until})
-		changes = append(changes, ch)
+		plan.opened[id] = len(plan.inserts)
+		plan.replace(h, historyInsert{siteID: snap.SiteID, moduleID: id, version: p.Version, datestamp: p.Datestamp,
+			status: fleetwatch.ModuleStatusUnknown, from: collected, open: next == nil}, next)
+		plan.changes = append(plan.changes, ch)
 	}
 	gone := make([]int64, 0)
-	for id := range old {
-		if !wanted[id] {
+	for id, h := range projects {
+		if !wanted[id] && h.cur != nil && !h.cur.removed {
 			gone = append(gone, id)
 		}
 	}
 	slices.Sort(gone)
 	for _, id := range gone {
-		iv := old[id]
-		n := names[id]
-		changes = append(changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2], FromVersion: iv.version})
-		end(id)
+		h, n := projects[id], names[id]
+		plan.changes = append(plan.changes, fleetwatch.ModuleChange{SiteID: snap.SiteID, ModuleID: id, Project: n[0], Type: n[1], Source: n[2],
+			FromVersion: h.cur.version})
+		plan.replace(h, historyInsert{siteID: snap.SiteID, moduleID: id, from: collected, removed: true}, next)
 	}
-	closeAt := make([]time.Time, len(closeID))
-	for i := range closeAt {
-		closeAt[i] = collected
-	}
-	return &historyPlan{changes: changes, closeID: closeID, closeAt: closeAt, dropID: dropID, inserts: inserts, opened: opened}
+	return plan
 }
 
-// fill sets the status of the intervals the changed projects open.
+// replace plans row, which starts at collected, in place of what the
+// project's history h (nil: none) held from then until next: the row that
+// starts at collected and those after it go, and what held just before
+// next resumes there unless a row starts at next — or, when nothing did,
+// the project ends there.
+func (p *historyPlan) replace(h *projectHistory, row historyInsert, next *time.Time) {
+	if h == nil {
+		h = &projectHistory{}
+	}
+	if h.cur != nil && !h.cur.from.Before(row.from) {
+		p.dropID = append(p.dropID, h.cur.id)
+	}
+	for _, r := range h.later {
+		p.dropID = append(p.dropID, r.id)
+	}
+	p.inserts = append(p.inserts, row)
+	if next == nil || h.atNext {
+		return
+	}
+	before := h.cur
+	if len(h.later) > 0 {
+		before = &h.later[len(h.later)-1]
+	}
+	at := dbTime(*next)
+	switch {
+	case before != nil && !before.removed:
+		p.inserts = append(p.inserts, historyInsert{siteID: row.siteID, moduleID: row.moduleID, version: before.version,
+			datestamp: before.datestamp, status: before.status, from: at, open: before.open})
+	case !row.removed:
+		p.inserts = append(p.inserts, historyInsert{siteID: row.siteID, moduleID: row.moduleID, from: at, removed: true})
+	}
+}
+
+// fill sets the status of the rows the changed projects start.
 func (p *historyPlan) fill(status map[int64]string) {
 	for id, i := range p.opened {
 		if st, ok := status[id]; ok {
@@ -292,57 +326,60 @@ func (p *historyPlan) fill(status map[int64]string) {
 
 // mergePlans returns one plan of the writes of ps (filled already).
 func mergePlans(ps []*historyPlan) *historyPlan {
-	var nc, nd, ni int
+	var nd, ni int
 	for _, q := range ps {
-		nc, nd, ni = nc+len(q.closeID), nd+len(q.dropID), ni+len(q.inserts)
+		nd, ni = nd+len(q.dropID), ni+len(q.inserts)
 	}
-	p := &historyPlan{closeID: make([]int64, 0, nc), closeAt: make([]time.Time, 0, nc), dropID: make([]int64, 0, nd), inserts: make([]historyInsert, 0, ni)}
+	p := &historyPlan{dropID: make([]int64, 0, nd), inserts: make([]historyInsert, 0, ni)}
 	for _, q := range ps {
-		p.closeID = append(p.closeID, q.closeID...)
-		p.closeAt = append(p.closeAt, q.closeAt...)
 		p.dropID = append(p.dropID, q.dropID...)
 		p.inserts = append(p.inserts, q.inserts...)
 	}
 	return p
 }
 
-// historyLink is what site_modules keeps of a row's open interval: its id
-// (history_id) and start (history_from).
+// historyLink is what site_modules keeps of a row's open history row: its
+// id (history_id) and start (history_from).
 type historyLink struct {
 	id   int64
 	from time.Time
 }
 
-// historyLinks are the open intervals a write opened, by site and module.
+// historyLinks are the open rows a write inserted, by site and module.
 type historyLinks map[[2]int64]historyLink
 
-// write writes the plan and returns the intervals it opened; status gives
-// the status of the intervals the changed projects open (unknown when
+// write writes the plan — deletes the rows it replaces, then inserts its
+// own, one per change — and returns the open rows it inserted; status
+// gives the status of the rows the changed projects start (unknown when
 // absent).
 func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status map[int64]string) (historyLinks, error) {
 	p.fill(status)
-	closeID, dropID, inserts := p.closeID, p.dropID, p.inserts
-	if err := closeIntervals(ctx, tx, d, closeID, p.closeAt); err != nil {
-		return nil, err
-	}
-	for part := range chunks(dropID, d.inBatch()) {
+	for part := range chunks(p.dropID, d.inBatch()) {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_history WHERE id IN (`+
-			idList(&c, part)+`)`, c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_changes WHERE id IN (`+idList(&c, part)+`)`, c.args...); err != nil {
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
 	opened := historyLinks{}
-	if d == postgres && len(inserts) > 0 {
-		return opened, insertHistoryPG(ctx, tx, inserts, opened)
+	if len(p.inserts) == 0 {
+		return opened, nil
 	}
-	for part := range chunks(inserts, d.rowBatch(historyInsertCols)) {
+	open := map[[2]int64]time.Time{}
+	for _, r := range p.inserts {
+		if r.open {
+			open[[2]int64{r.siteID, r.moduleID}] = r.from
+		}
+	}
+	if d == postgres {
+		return opened, insertHistoryPG(ctx, tx, p.inserts, open, opened)
+	}
+	for part := range chunks(p.inserts, d.rowBatch(historyInsertCols)) {
 		var c conds
 		values := make([]any, 0, historyInsertCols*len(part))
 		for i := range part {
 			values = append(values, part[i].values()...)
 		}
-		if err := insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
+		if err := insertOpened(ctx, tx, open, opened, `INSERT INTO site_module_changes (site_id, module_id, version, datestamp, status, valid_from)
 			VALUES `+placeholders(&c, historyInsertCols, values...), c.args...); err != nil {
 			return nil, err
 		}
@@ -350,7 +387,28 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 	return opened, nil
 }
 
-// linkOpen points the site_modules rows of opened at the intervals opened
+// insertHistoryPG inserts rows (one statement, a typed array per column)
+// and notes in opened those open gives the start of.
+func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []historyInsert, open map[[2]int64]time.Time, opened historyLinks) error {
+	n := len(rows)
+	var (
+		site, module, datestamp = make([]int64, n), make([]int64, n), make([]int64, n)
+		version, status         = make([]*string, n), make([]*string, n)
+		from                    = make([]time.Time, n)
+	)
+	for i := range rows {
+		r := &rows[i]
+		site[i], module[i], datestamp[i], from[i] = r.siteID, r.moduleID, r.datestamp, r.from
+		if !r.removed {
+			version[i], status[i] = &r.version, &r.status
+		}
+	}
+	return insertOpened(ctx, tx, open, opened, `INSERT INTO site_module_changes (site_id, module_id, version, datestamp, status, valid_from)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[])`,
+		site, module, version, datestamp, status, from)
+}
+
+// linkOpen points the site_modules rows of opened at the history rows opened
 // gives them.
 func linkOpen(ctx context.Context, tx *sql.Tx, d *dialect, opened historyLinks) error {
 	if len(opened) == 0 {
@@ -385,26 +443,25 @@ func linkOpen(ctx context.Context, tx *sql.Tx, d *dialect, opened historyLinks) 
 	return nil
 }
 
-// insertOpened runs query, an INSERT into site_module_history, and notes
-// the open intervals it inserted in opened.
-func insertOpened(ctx context.Context, tx *sql.Tx, opened historyLinks, query string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, query+` RETURNING site_id, module_id, id, valid_from, valid_to IS NULL`, args...)
+// insertOpened runs query, an INSERT into site_module_changes, and notes
+// in opened the rows it inserted that open gives the start of.
+func insertOpened(ctx context.Context, tx *sql.Tx, open map[[2]int64]time.Time, opened historyLinks, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query+` RETURNING site_id, module_id, id, valid_from`, args...)
 	if err != nil {
 		return fmt.Errorf("insert history: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			site, module int64
-			l            historyLink
-			open         bool
+			k [2]int64
+			l historyLink
 		)
-		if err := rows.Scan(&site, &module, &l.id, &l.from, &open); err != nil {
+		if err := rows.Scan(&k[0], &k[1], &l.id, &l.from); err != nil {
 			return fmt.Errorf("insert history: %w", err)
 		}
-		if open {
+		if from, ok := open[k]; ok && from.Equal(l.from) {
 			l.from = l.from.UTC()
-			opened[[2]int64{site, module}] = l
+			opened[k] = l
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -413,63 +470,50 @@ func insertOpened(ctx context.Context, tx *sql.Tx, opened historyLinks, query st
 	return nil
 }
 
-// closeIntervals ends each interval of ids at the time beside it: one
-// statement per chunk, whether the times are all the same (one snapshot)
-// or not (a batch of sites).
-func closeIntervals(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, at []time.Time) error {
-	if len(ids) == 0 {
-		return nil
+// splitHistory makes the history follow a status change that came without
+// a version change (a feed changed): each site whose open row of the
+// analysed version has another status gets a row with the new status from
+// at on — one insert — so that "what was outstanding on day D" holds for
+// every day. A row that started at this very instant or later takes the
+// new status in place. historyLinkSet then links the sites' rows to it.
+func splitHistory(ctx context.Context, tx *sql.Tx, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
+	var c conds
+	m, v, st, t := c.arg(moduleID), c.arg(versionID), c.arg(status), c.arg(at)
+	in := idList(&c, sites)
+	// The open rows of the analysed version (a push may have changed it
+	// since), found through site_modules.history_id.
+	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND current_version_id = ` + v +
+		` AND site_id IN (` + in + `)) AND status <> ` + st
+	if _, err := tx.ExecContext(ctx, `UPDATE site_module_changes SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
+		return fmt.Errorf("restate history: %w", err)
 	}
-	if d == postgres {
-		return closeIntervalsPG(ctx, tx, ids, at)
-	}
-	same := true
-	for _, t := range at {
-		same = same && t.Equal(at[0])
-	}
-	if same {
-		for part := range chunks(ids, d.inBatch()) {
-			var c conds
-			end := c.arg(at[0])
-			if _, err := tx.ExecContext(ctx, `UPDATE site_module_history SET valid_to = `+end+` WHERE id IN (`+
-				idList(&c, part)+`)`, c.args...); err != nil {
-				return fmt.Errorf("close history: %w", err)
-			}
-		}
-		return nil
-	}
-	n := d.rowBatch(2)
-	for i := 0; i < len(ids); i += n {
-		var c conds
-		rows := make([]string, 0, n)
-		for j := i; j < min(i+n, len(ids)); j++ {
-			rows = append(rows, "("+d.cast(c.arg(ids[j]), "BIGINT")+", "+d.cast(c.arg(at[j]), "TIMESTAMPTZ")+")")
-		}
-		if _, err := tx.ExecContext(ctx, `WITH v (id, valid_to) AS (VALUES `+strings.Join(rows, ", ")+`)
-			UPDATE site_module_history SET valid_to = v.valid_to FROM v WHERE site_module_history.id = v.id`, c.args...); err != nil {
-			return fmt.Errorf("close history: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO site_module_changes (site_id, module_id, version, datestamp, status, valid_from)
+		SELECT site_id, module_id, version, datestamp, `+st+`, `+t+` FROM site_module_changes WHERE `+open, c.args...); err != nil {
+		return fmt.Errorf("split history: %w", err)
 	}
 	return nil
 }
 
-// endInterval ends iv at collected — or drops it when it starts there — and,
-// when iv outlasts next, lets it resume at next.
-func endInterval(iv interval, collected time.Time, next *time.Time, closeID, dropID []int64, inserts []historyInsert, siteID int64) ([]int64, []int64, []historyInsert) {
-	if iv.validFrom.Before(collected) {
-		closeID = append(closeID, iv.id)
-	} else {
-		dropID = append(dropID, iv.id)
-	}
-	if next != nil && (iv.validTo == nil || iv.validTo.After(*next)) {
-		var to *time.Time
-		if iv.validTo != nil {
-			t := dbTime(*iv.validTo)
-			to = &t
-		}
-		inserts = append(inserts, historyInsert{siteID, iv.moduleID, iv.version, iv.datestamp, iv.status, dbTime(*next), to})
-	}
-	return closeID, dropID, inserts
+// historyLinkSet is the assignment of an UPDATE of site_modules that links
+// each row to its project's newest history row (after splitHistory).
+const historyLinkSet = `(history_id, history_from) = (SELECT h.id, h.valid_from FROM site_module_changes h
+	WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id ORDER BY h.valid_from DESC LIMIT 1)`
+
+// outdatedIntervals returns the query of the history intervals of the
+// scope with a non-security update outstanding (not_current) that overlap
+// [sc.From, sc.To) — site_id, module_id, valid_from, valid_to — and its
+// arguments. It orders the scope's rows by site, project and start, and
+// ends each where the next begins (one sort and one pass); one probe of
+// the next row per interval instead cost twice as much over an
+// organization.
+func outdatedIntervals(sc fleetwatch.ReportScope) (string, []any) {
+	c := scopeConds(sc)
+	where := c.sql()
+	return `SELECT site_id, module_id, valid_from, valid_to FROM (
+			SELECT h.site_id, h.module_id, h.status, h.valid_from,
+				lead(h.valid_from) OVER (PARTITION BY h.site_id, h.module_id ORDER BY h.valid_from) AS valid_to
+			FROM site_module_changes h JOIN sites s ON s.id = h.site_id JOIN organizations o ON o.id = s.organization_id ` + where + `
+		) h WHERE status = 'not_current' AND valid_from < ` + c.arg(dbTime(sc.To)) + ` AND (valid_to IS NULL OR valid_to >= ` + c.arg(dbTime(sc.From)) + `)`, c.args
 }
 
 // historySortColumns maps fleetwatch.HistorySortFields to columns.
@@ -505,12 +549,15 @@ func (s *Store) FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]
 	for rows.Next() {
 		var (
 			e       fleetwatch.HistoryEntry
-			validTo sql.NullTime
+			validTo any // computed: text on SQLite
 		)
 		if err := rows.Scan(&e.Name, &e.Type, &e.Source, &e.Version, &e.Datestamp, &e.Status, &e.ValidFrom, &validTo); err != nil {
 			return nil, 0, fmt.Errorf("scan history: %w", err)
 		}
-		e.ValidFrom, e.ValidTo = e.ValidFrom.UTC(), timePtr(validTo)
+		if e.ValidTo, err = anyTime(validTo); err != nil {
+			return nil, 0, fmt.Errorf("scan history: %w", err)
+		}
+		e.ValidFrom = e.ValidFrom.UTC()
 		out = append(out, &e)
 	}
 	if err := rows.Err(); err != nil {

@@ -204,7 +204,7 @@ func openIntervals(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwa
 	var later []int
 	for _, i := range idx {
 		collected := dbTime(snaps[i].CollectedAt)
-		if slices.ContainsFunc(hist[snaps[i].SiteID], func(r historyRow) bool { return r.validFrom.After(collected) }) {
+		if slices.ContainsFunc(hist[snaps[i].SiteID], func(r historyRow) bool { return r.from.After(collected) }) {
 			later = append(later, i)
 		}
 	}

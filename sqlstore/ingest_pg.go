@@ -13,33 +13,6 @@ import (
 // parses and plans anew for each chunk (the largest cost of a changed
 // inventory). SQLite keeps the VALUES lists (it has no arrays).
 
-// insertHistoryPG inserts history rows and notes the open ones in opened.
-func insertHistoryPG(ctx context.Context, tx *sql.Tx, rows []historyInsert, opened historyLinks) error {
-	n := len(rows)
-	var (
-		site, module, datestamp = make([]int64, n), make([]int64, n), make([]int64, n)
-		version, status         = make([]string, n), make([]string, n)
-		from                    = make([]time.Time, n)
-		to                      = make([]*time.Time, n)
-	)
-	for i := range rows {
-		r := &rows[i]
-		site[i], module[i], version[i], datestamp[i], status[i], from[i], to[i] = r.siteID, r.moduleID, r.version, r.datestamp, r.status, r.from, r.to
-	}
-	return insertOpened(ctx, tx, opened, `INSERT INTO site_module_history (site_id, module_id, version, datestamp, status, valid_from, valid_to)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[])`,
-		site, module, version, datestamp, status, from, to)
-}
-
-// closeIntervalsPG ends each interval of ids at the time beside it.
-func closeIntervalsPG(ctx context.Context, tx *sql.Tx, ids []int64, at []time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE site_module_history h SET valid_to = v.valid_to
-		FROM unnest($1::bigint[], $2::timestamptz[]) AS v (id, valid_to) WHERE h.id = v.id`, ids, at); err != nil {
-		return fmt.Errorf("close history: %w", err)
-	}
-	return nil
-}
-
 // siteModulesSet and siteModulesValues are the columns a change writes
 // to a site_modules row it updates, and their values from
 // writeSiteModulesPG's arrays (v) and time ($17).

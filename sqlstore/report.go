@@ -423,10 +423,8 @@ func (s *Store) ExposureDays(ctx context.Context, sc fleetwatch.ReportScope) (*f
 // OutdatedSpans returns the history intervals with a non-security update
 // outstanding that overlap [sc.From, sc.To).
 func (s *Store) OutdatedSpans(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error) {
-	c := scopeConds(sc)
-	c.add("h.status = 'not_current' AND h.valid_from < " + c.arg(dbTime(sc.To)) + " AND (h.valid_to IS NULL OR h.valid_to >= " + c.arg(dbTime(sc.From)) + ")")
-	rows, err := s.rdb.QueryContext(ctx, `SELECT h.site_id, h.module_id, h.valid_from, h.valid_to
-		FROM site_module_history h JOIN sites s ON s.id = h.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...)
+	query, args := outdatedIntervals(sc)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list outdated spans: %w", err)
 	}
@@ -434,11 +432,14 @@ func (s *Store) OutdatedSpans(ctx context.Context, sc fleetwatch.ReportScope) ([
 	var out []fleetwatch.OutdatedSpan
 	for rows.Next() {
 		var r fleetwatch.OutdatedSpan
-		var to sql.NullTime
+		var to any // computed: text on SQLite
 		if err := rows.Scan(&r.SiteID, &r.ModuleID, &r.From, &to); err != nil {
 			return nil, fmt.Errorf("scan outdated span: %w", err)
 		}
-		r.From, r.To = r.From.UTC(), timePtr(to)
+		if r.To, err = anyTime(to); err != nil {
+			return nil, fmt.Errorf("scan outdated span: %w", err)
+		}
+		r.From = r.From.UTC()
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -447,22 +448,25 @@ func (s *Store) OutdatedSpans(ctx context.Context, sc fleetwatch.ReportScope) ([
 // OutdatedTimes is OutdatedSpans in compact form: the rollups read every
 // outdated interval of an organization, 16 bytes each here.
 func (s *Store) OutdatedTimes(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.OutdatedTimes, error) {
-	c := scopeConds(sc)
-	c.add("h.status = 'not_current' AND h.valid_from < " + c.arg(dbTime(sc.To)) + " AND (h.valid_to IS NULL OR h.valid_to >= " + c.arg(dbTime(sc.From)) + ")")
-	rows, err := s.rdb.QueryContext(ctx, `SELECT h.valid_from, h.valid_to
-		FROM site_module_history h JOIN sites s ON s.id = h.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...)
+	query, args := outdatedIntervals(sc)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list outdated times: %w", err)
 	}
 	defer rows.Close()
 	out := &fleetwatch.OutdatedTimes{}
 	for rows.Next() {
+		var site, module int64
 		var from time.Time
-		var to sql.NullTime
-		if err := rows.Scan(&from, &to); err != nil {
+		var to any // computed: text on SQLite
+		if err := rows.Scan(&site, &module, &from, &to); err != nil {
 			return nil, fmt.Errorf("scan outdated times: %w", err)
 		}
-		out.Add(from, timePtr(to))
+		end, err := anyTime(to)
+		if err != nil {
+			return nil, fmt.Errorf("scan outdated times: %w", err)
+		}
+		out.Add(from, end)
 	}
 	return out, rows.Err()
 }

@@ -110,7 +110,7 @@ func (s *Store) SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOu
 // inventory history, the ones the daily rollups are kept for.
 func (s *Store) RollupOrganizations(ctx context.Context) ([]int64, error) {
 	rows, err := s.rdb.QueryContext(ctx, `SELECT o.id FROM organizations o WHERE NOT o.is_deleted AND EXISTS
-		(SELECT 1 FROM sites s JOIN site_module_history h ON h.site_id = s.id WHERE s.organization_id = o.id)
+		(SELECT 1 FROM sites s JOIN site_module_changes h ON h.site_id = s.id WHERE s.organization_id = o.id)
 		ORDER BY o.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list rollup organizations: %w", err)

@@ -160,7 +160,7 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	if err := store.Migrate(ctx); err != nil {
 		return 0, err
 	}
-	if err := store.DeleteAll(ctx, "report_daily", "exposures", "site_module_history", "patch_runs", "site_modules", "module_versions",
+	if err := store.DeleteAll(ctx, "report_daily", "exposures", "site_module_changes", "patch_runs", "site_modules", "module_versions",
 		"modules", "api_keys", "audit_logs", "sites", "organizations"); err != nil {
 		return 0, err
 	}
@@ -210,7 +210,7 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	// Each site_modules row names its open interval (history_id,
 	// history_from).
 	smb := &batch{table: "site_modules", cols: []string{"site_id", "module_id", "current_version_id", "update_available", "security_update", "status", "latest_version", "recommended_version", "created_at", "updated_at", "analyzed_at", "history_id", "history_from"}}
-	hb := &batch{table: "site_module_history", cols: []string{"id", "site_id", "module_id", "version", "status", "valid_from", "valid_to"}}
+	hb := &batch{table: "site_module_changes", cols: []string{"id", "site_id", "module_id", "version", "status", "valid_from"}}
 	hid := 0 // the last history id
 	// Breaches already past count as announced, as on a live server: the
 	// measured server would otherwise announce (update) 20,000 exposures as
@@ -236,8 +236,8 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 			}
 			// History: the version before, then the current one.
 			switched := yearAgo.Add(time.Duration(rng.Int64N(int64(now.Sub(yearAgo)))))
-			hb.rows = append(hb.rows, []any{hid + 1, s, mod, fmt.Sprintf("2.0.%d", max(cur-1, 0)), "not_current", yearAgo, switched})
-			hb.rows = append(hb.rows, []any{hid + 2, s, mod, fmt.Sprintf("2.0.%d", cur), status, switched, nil})
+			hb.rows = append(hb.rows, []any{hid + 1, s, mod, fmt.Sprintf("2.0.%d", max(cur-1, 0)), "not_current", yearAgo})
+			hb.rows = append(hb.rows, []any{hid + 2, s, mod, fmt.Sprintf("2.0.%d", cur), status, switched})
 			hid += 2
 			smb.rows = append(smb.rows, []any{s, mod, mod*versions + cur, status != "current", status == "not_secure", status, "2.0.11", "2.0.11", yearAgo, now, now, hid, switched})
 			if status == "not_secure" {

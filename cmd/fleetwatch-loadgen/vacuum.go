@@ -69,6 +69,6 @@ func vacuum(ctx context.Context, db *sql.DB) error {
 	if _, err := conn.ExecContext(ctx, `SET vacuum_cost_limit = 200`); err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, `VACUUM (ANALYZE, TRUNCATE false) site_module_history, site_modules, sites, audit_logs, exposures`)
+	_, err = conn.ExecContext(ctx, `VACUUM (ANALYZE, TRUNCATE false) site_module_changes, site_modules, sites, audit_logs, exposures`)
 	return err
 }
