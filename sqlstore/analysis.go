@@ -154,12 +154,12 @@ func (s *Store) SaveReleases(ctx context.Context, project string, releases []fle
 // its open exposure (updateOpenExposures). Analyses with the same result
 // for the same version are written by one statement, so that a feed change
 // across thousands of sites costs a few statements.
-func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (fleetwatch.ExposureChanges, error) {
+func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.ModuleVerdict, at time.Time) (fleetwatch.ExposureChanges, error) {
 	var changes fleetwatch.ExposureChanges
 	if len(as) == 0 {
 		return changes, nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		at := dbTime(at)
 		// Lock the sites first, in id order, as ApplySnapshot does: a push
 		// and a feed change touching the same site then queue instead of
@@ -185,7 +185,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			module, version int64
 			fingerprint     string
 		}
-		groups := map[key][]*fleetwatch.Analysis{}
+		groups := map[key][]*fleetwatch.ModuleVerdict{}
 		var order []key
 		byModule := map[int64]bool{}
 		for _, a := range as {
@@ -224,7 +224,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 			}
 			byModule[k.module] = true
 		}
-		want := map[[2]int64]*fleetwatch.Analysis{}
+		want := map[[2]int64]*fleetwatch.ModuleVerdict{}
 		for _, a := range as {
 			want[[2]int64{a.SiteID, a.ModuleID}] = a
 		}
@@ -254,31 +254,26 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 				ids = append(ids, a.SiteID)
 			}
 		}
-		// A feed change opens or resolves thousands of exposures and
-		// recounts as many sites: counted here, in a few rows, rather than
-		// by the triggers row by row.
-		return withCountersPaused(ctx, tx, s.d, func(counted *counterDeltas) error {
-			// The invariant holds per project, so one pass per project keeps
-			// each statement to one scan, however many sites changed.
-			for module := range byModule {
-				ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, counted)
+		// The invariant holds per project, so one pass per project keeps
+		// each statement to one scan, however many sites changed.
+		for module := range byModule {
+			ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, counted)
+			if err != nil {
+				return err
+			}
+			addChanges(&changes, ch)
+			// The open ones that stay open follow what their analysis
+			// says now; only the sites locked above are read.
+			for chunk := range chunks(exposed[module], s.d.inBatch()) {
+				c := conds{args: []any{module}}
+				n, err := updateOpenExposures(ctx, tx, s.d, `sm.module_id = $1 AND sm.site_id IN (`+c.list(chunk)+`)`, c.args, at, facts, counted)
 				if err != nil {
 					return err
 				}
-				addChanges(&changes, ch)
-				// The open ones that stay open follow what their analysis
-				// says now; only the sites locked above are read.
-				for chunk := range chunks(exposed[module], s.d.inBatch()) {
-					c := conds{args: []any{module}}
-					n, err := updateOpenExposures(ctx, tx, s.d, `sm.module_id = $1 AND sm.site_id IN (`+c.list(chunk)+`)`, c.args, at, facts, counted)
-					if err != nil {
-						return err
-					}
-					changes.Updated += n
-				}
+				changes.Updated += n
 			}
-			return refreshSiteCounters(ctx, tx, s.d, ids, counted)
-		})
+		}
+		return refreshSiteCounters(ctx, tx, s.d, ids, counted)
 	})
 	if err != nil {
 		return fleetwatch.ExposureChanges{}, err
@@ -321,10 +316,10 @@ func splitHistory(ctx context.Context, tx *sql.Tx, moduleID, versionID int64, st
 // is open exactly while security_update is true, in one transaction.
 func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error) {
 	var changes fleetwatch.ExposureChanges
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		for chunk := range chunks(siteIDs, s.d.inBatch()) {
 			var c conds
-			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, nil)
+			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, counted)
 			if err != nil {
 				return err
 			}
@@ -349,9 +344,8 @@ func addChanges(dst *fleetwatch.ExposureChanges, src fleetwatch.ExposureChanges)
 // that are gone, and opens one for each row with security_update and no
 // open exposure, as open builds it (nil: not now). It returns the
 // exposures it opened and resolved, read back in the transaction, and
-// counts them in counted when the counter triggers are paused (nil: they
-// count them).
-func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure, counted *counterDeltas) (fleetwatch.ExposureChanges, error) {
+// counts them in c.
+func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure, c *counts) (fleetwatch.ExposureChanges, error) {
 	var out fleetwatch.ExposureChanges
 	// The exposures to resolve: open ones in scope whose row no longer needs them.
 	scope := strings.ReplaceAll(cond, "sm.", "exposures.")
@@ -437,22 +431,20 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, arg
 	if out.Resolved, err = findExposuresByID(ctx, tx, d, resolvedIDs); err != nil {
 		return out, err
 	}
-	if counted != nil {
-		if len(out.Opened) != len(openedIDs) || len(out.Resolved) != len(resolvedIDs) {
-			return out, fmt.Errorf("count exposures: %d of %d opened and %d of %d resolved read back",
-				len(out.Opened), len(openedIDs), len(out.Resolved), len(resolvedIDs))
-		}
-		for _, e := range out.Opened {
-			counted.exposure(e.OrganizationID, e.Severity, exposureSpan(e), 1)
-		}
-		for _, e := range out.Resolved {
-			// The UPDATE above set only the resolution of a row that had none.
-			span := exposureSpan(e)
-			unresolved := span
-			unresolved.ResolvedAt, unresolved.Outcome = nil, ""
-			counted.exposure(e.OrganizationID, e.Severity, unresolved, -1)
-			counted.exposure(e.OrganizationID, e.Severity, span, 1)
-		}
+	if len(out.Opened) != len(openedIDs) || len(out.Resolved) != len(resolvedIDs) {
+		return out, fmt.Errorf("count exposures: %d of %d opened and %d of %d resolved read back",
+			len(out.Opened), len(openedIDs), len(out.Resolved), len(resolvedIDs))
+	}
+	for _, e := range out.Opened {
+		c.exposure(e.OrganizationID, e.Severity, exposureSpan(e), 1)
+	}
+	for _, e := range out.Resolved {
+		// The UPDATE above set only the resolution of a row that had none.
+		span := exposureSpan(e)
+		unresolved := span
+		unresolved.ResolvedAt, unresolved.Outcome = nil, ""
+		c.exposure(e.OrganizationID, e.Severity, unresolved, -1)
+		c.exposure(e.OrganizationID, e.Severity, span, 1)
 	}
 	return out, nil
 }

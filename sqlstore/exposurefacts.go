@@ -49,9 +49,8 @@ type exposureUpdate struct {
 // are locked as they are read (PostgreSQL), so that an acceptance does not
 // move a due date between the read and the write: cond must select only
 // sites the caller has locked, so that no other writer's exposures are
-// held. It returns how many it updated, and counts them in counted when
-// the counter triggers are paused (nil: they count them).
-func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
+// held. It returns how many it updated, and counts them in counted.
+func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counts) (int, error) {
 	open, err := readOpenFacts(ctx, tx, cond, args, lockOf(d, "e"))
 	if err != nil {
 		return 0, err
@@ -92,10 +91,8 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 			advisories: jsonList(e.Advisories), published: published, start: dbTime(clock.StartedAt), due: dbTime(clock.DueAt)}
 		u.renotify = u.due.After(at)
 		updates = append(updates, u)
-		if counted != nil {
-			counted.exposure(o.org, o.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: o.due}, -1)
-			counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
-		}
+		counted.exposure(o.org, o.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: o.due}, -1)
+		counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
 	}
 
 	n := d.rowBatch(9)

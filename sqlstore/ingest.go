@@ -78,9 +78,9 @@ func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog,
 		}
 		s.catalogIDs.add(cat)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, c *counts) error {
 		for _, idx := range rounds(logs) {
-			if err := s.applyRound(ctx, tx, logs, snaps, idx, an, cat, out); err != nil {
+			if err := s.applyRound(ctx, tx, c, logs, snaps, idx, an, cat, out); err != nil {
 				return err
 			}
 		}
@@ -184,7 +184,7 @@ func (s *Store) ApplyParallelism() int {
 	return 8
 }
 
-func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer, cat *catalog) (res *fleetwatch.ApplyResult, err error) {
+func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, counted *counts, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer, cat *catalog) (res *fleetwatch.ApplyResult, err error) {
 	err = func() error {
 		res = &fleetwatch.ApplyResult{}
 		t := s.clock()
@@ -322,12 +322,12 @@ func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.Aud
 						return v.Exposure
 					}
 					return nil
-				}, nil)
+				}, counted)
 			if err != nil {
 				return err
 			}
 		}
-		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID}, nil)
+		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID}, counted)
 	}()
 	if err != nil {
 		return nil, err

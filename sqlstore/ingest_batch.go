@@ -88,7 +88,7 @@ type lockedSite struct {
 // Out-of-order snapshots take applySnapshot's path, and so do those whose
 // site has an open interval that a feed change started after their
 // collection (see openIntervals).
-func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, counted *counts, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
 	an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult) error {
 	t := s.clock()
 	siteIDs := make([]int64, len(idx))
@@ -169,12 +169,12 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 		return err
 	}
 	if len(changed) > 0 {
-		if err := s.applyChanged(ctx, tx, logs, snaps, changed, sites, hist, an, cat, out, t); err != nil {
+		if err := s.applyChanged(ctx, tx, counted, logs, snaps, changed, sites, hist, an, cat, out, t); err != nil {
 			return err
 		}
 	}
 	for _, i := range fallback {
-		res, err := s.applySnapshot(ctx, tx, logs[i], snaps[i], an, cat)
+		res, err := s.applySnapshot(ctx, tx, counted, logs[i], snaps[i], an, cat)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func finishClaims(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatc
 
 // applyChanged applies in-order snapshots of distinct, locked sites that
 // changed their inventory; hist holds the sites' open intervals.
-func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, counted *counts, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
 	sites map[int64]*lockedSite, hist map[int64][]historyRow, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
 	type work struct {
 		i          int
@@ -346,7 +346,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 						return v.Exposure
 					}
 					return nil
-				}, nil)
+				}, counted)
 			if err != nil {
 				return err
 			}
@@ -362,7 +362,7 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 			}
 		}
 	}
-	return refreshSiteCounters(ctx, tx, s.d, touched, nil)
+	return refreshSiteCounters(ctx, tx, s.d, touched, counted)
 }
 
 // updateSites notes the snapshots of idx on their sites: the collection
