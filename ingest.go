@@ -384,6 +384,18 @@ type IngestStore interface {
 	// processed, in one transaction. ECONFLICT when the log is no longer
 	// claimed by this claim (the sweeper gave it to another worker).
 	ApplySnapshot(ctx context.Context, l *AuditLog, snap *Snapshot, an Analyzer) (*ApplyResult, error)
+	// ApplySnapshots is ApplySnapshot for several claimed logs in one
+	// transaction, applied in the order given: the logs of one site in id
+	// order, the sites in id order. Any error rolls back all of them.
+	ApplySnapshots(ctx context.Context, logs []*AuditLog, snaps []*Snapshot, an Analyzer) ([]*ApplyResult, error)
+	// ApplyBatchSize is how many snapshots ApplySnapshots should get at
+	// once, and ApplyParallelism how many ApplySnapshots may usefully run
+	// at once.
+	ApplyBatchSize() int
+	ApplyParallelism() int
+	// InventoryStates returns the current inventory of the sites among
+	// ids, by site id, for a worker to find the pushes that repeat it.
+	InventoryStates(ctx context.Context, siteIDs []int64) (map[int64]InventoryState, error)
 	// ApplyPatchRun records the patch run of a claimed log and marks it
 	// processed, in one transaction; ECONFLICT like ApplySnapshot.
 	ApplyPatchRun(ctx context.Context, l *AuditLog, pr *PatchRun) error

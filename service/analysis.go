@@ -143,11 +143,10 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: an.Status,
-			UpdateAvailable: an.UpdateAvailable, SecurityUpdate: an.SecurityUpdate,
-			LatestVersion: an.LatestVersion, RecommendedVersion: an.RecommendedVersion,
-			SecurityUpdates: an.SecurityUpdates, Severity: an.Severity, AlsoAvailable: an.AlsoAvailable,
-			Reasons: an.Reasons, Exposure: an.Exposure})
+		// A push opens the exposure its verdict names; it leaves one
+		// already open as it is (no policy to time it again under).
+		an.SLA = nil
+		out = append(out, *an)
 	}
 	return out, nil
 }

@@ -60,3 +60,14 @@ func (s *Store) WriteSiteModules(ctx context.Context, siteID int64, ws []SiteMod
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error { return writeSiteModules(ctx, tx, s.d, rows, nil, nil, t) })
 }
+
+// MigrateDownTo rolls the migrations back down to version, for tests of a
+// migration's Down.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrationProvider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
