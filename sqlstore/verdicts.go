@@ -59,10 +59,16 @@ func (vs verdicts) facts(in *fleetwatch.Install) (*fleetwatch.Exposure, *fleetwa
 // timed returns the scopes, within sc, of the rows whose verdict names an
 // exposure and the policy to time it under, in chunks of d's IN lists.
 func (vs verdicts) timed(sc rowScope, d *dialect) []rowScope {
+	var in map[int64]bool
+	if sc.siteIDs != nil {
+		in = make(map[int64]bool, len(sc.siteIDs))
+		for _, id := range sc.siteIDs {
+			in[id] = true
+		}
+	}
 	var sites []int64
 	for k, v := range vs {
-		if v.Exposure == nil || v.SLA == nil || (sc.moduleID != 0 && k[1] != sc.moduleID) ||
-			(sc.siteIDs != nil && !slices.Contains(sc.siteIDs, k[0])) {
+		if v.Exposure == nil || v.SLA == nil || (sc.moduleID != 0 && k[1] != sc.moduleID) || (in != nil && !in[k[0]]) {
 			continue
 		}
 		sites = append(sites, k[0])
