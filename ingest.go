@@ -156,12 +156,13 @@ type ModuleChange struct {
 	SiteCoreVersion string
 }
 
-// ModuleVerdict is the update analysis of one (site, project), written to
-// site_modules in the transaction that applied the snapshot, with the
-// exposure it opens.
+// ModuleVerdict is the update analysis of one (site, project): what the
+// push's analyzer and the feed recompute decide, and what the store writes
+// to site_modules with the exposure it opens, in one transaction.
 type ModuleVerdict struct {
 	SiteID             int64
 	ModuleID           int64
+	VersionID          int64  // the installed version it was computed for (0: the one a push installs)
 	Status             string // current, not_current, not_secure, revoked, not_supported, unknown
 	UpdateAvailable    bool
 	SecurityUpdate     bool // true exactly when Status is not_secure
@@ -171,10 +172,20 @@ type ModuleVerdict struct {
 	Severity           string   // of the worst advisory among the fixes; "" when unknown or none
 	AlsoAvailable      []string // newer releases of other branches
 	Reasons            []string // the decision in words
+	// Fingerprint digests the verdict (AnalysisFingerprint), so that a
+	// recompute writes only what changed; the push's verdicts go without.
+	Fingerprint string
 	// Exposure is the exposure to open when SecurityUpdate is set and none
 	// is open: fixed_by, advisories, published date, severity, detection
 	// and SLA clock. Nil otherwise.
 	Exposure *Exposure
+	// SLA is the policy Exposure's clock was computed under: an open
+	// exposure whose advisories, fixes or severity changed is timed again
+	// under it, from its own detection. Nil: leave the open one as it is.
+	SLA *SLAPolicy
+	// ExposureOnly marks a verdict whose stored form is unchanged but
+	// whose open exposure's Facts are not: only the exposure is written.
+	ExposureOnly bool
 }
 
 // Analyzer judges the (site, project) rows a snapshot changed. The worker
@@ -375,6 +386,18 @@ type IngestStore interface {
 	// processed, in one transaction. ECONFLICT when the log is no longer
 	// claimed by this claim (the sweeper gave it to another worker).
 	ApplySnapshot(ctx context.Context, l *AuditLog, snap *Snapshot, an Analyzer) (*ApplyResult, error)
+	// ApplySnapshots is ApplySnapshot for several claimed logs in one
+	// transaction, applied in the order given: the logs of one site in id
+	// order, the sites in id order. Any error rolls back all of them.
+	ApplySnapshots(ctx context.Context, logs []*AuditLog, snaps []*Snapshot, an Analyzer) ([]*ApplyResult, error)
+	// ApplyBatchSize is how many snapshots ApplySnapshots should get at
+	// once, and ApplyParallelism how many ApplySnapshots may usefully run
+	// at once.
+	ApplyBatchSize() int
+	ApplyParallelism() int
+	// InventoryStates returns the current inventory of the sites among
+	// ids, by site id, for a worker to find the pushes that repeat it.
+	InventoryStates(ctx context.Context, siteIDs []int64) (map[int64]InventoryState, error)
 	// ApplyPatchRun records the patch run of a claimed log and marks it
 	// processed, in one transaction; ECONFLICT like ApplySnapshot.
 	ApplyPatchRun(ctx context.Context, l *AuditLog, pr *PatchRun) error

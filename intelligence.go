@@ -152,33 +152,6 @@ type Install struct {
 	Fingerprint string
 }
 
-// Analysis is the decision about one (site, project), with the exposure to
-// open when it is not_secure and none is open.
-type Analysis struct {
-	SiteID             int64
-	ModuleID           int64
-	VersionID          int64 // the installed version it was computed for
-	Status             string
-	UpdateAvailable    bool
-	SecurityUpdate     bool
-	LatestVersion      string
-	RecommendedVersion string
-	SecurityUpdates    []string
-	Severity           string // of the worst advisory among the fixes; "" when unknown or none
-	AlsoAvailable      []string
-	Reasons            []string
-	Fingerprint        string
-	// Exposure is the exposure to open when none is open (SecurityUpdate only).
-	Exposure *Exposure
-	// SLA is the policy Exposure's clock was computed under (SecurityUpdate
-	// only): an open exposure whose advisories, fixes or severity changed
-	// is timed again under it, from its own detection.
-	SLA *SLAPolicy
-	// ExposureOnly marks an analysis whose stored verdict is unchanged but
-	// whose open exposure's Facts are not: only the exposure is written.
-	ExposureOnly bool
-}
-
 // AnalysisStore reads what the analysis needs and writes its decisions.
 type AnalysisStore interface {
 	// FindProjectInstalls returns every (site, project) of visible sites
@@ -201,7 +174,7 @@ type AnalysisStore interface {
 	// in the same transaction: one opens when SecurityUpdate becomes true,
 	// the open one resolves when it becomes false. It returns the
 	// exposures it opened and resolved.
-	SaveAnalyses(ctx context.Context, as []*Analysis, at time.Time) (ExposureChanges, error)
+	SaveAnalyses(ctx context.Context, vs []*ModuleVerdict, at time.Time) (ExposureChanges, error)
 	// SyncExposures opens and resolves the exposures of the sites so that
 	// one is open exactly while security_update is true, for rows written
 	// without an analyzer. open builds the exposure of an install that

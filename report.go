@@ -296,8 +296,8 @@ type RollupStore interface {
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]DailyOutdated, error)
 	// OutdatedTimes is OutdatedSpans in compact form, for the rollups.
 	OutdatedTimes(ctx context.Context, s ReportScope) (*OutdatedTimes, error)
-	// CompactExposureCounters folds the exposure counters the database
-	// keeps (ExposureTrendDays, the summary) into one row per key.
+	// CompactExposureCounters folds the report counters the writers keep
+	// (ExposureTrendDays, the summary) into one row per key.
 	CompactExposureCounters(ctx context.Context) error
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error

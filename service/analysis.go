@@ -143,11 +143,10 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, fleetwatch.ModuleVerdict{SiteID: ch.SiteID, ModuleID: ch.ModuleID, Status: an.Status,
-			UpdateAvailable: an.UpdateAvailable, SecurityUpdate: an.SecurityUpdate,
-			LatestVersion: an.LatestVersion, RecommendedVersion: an.RecommendedVersion,
-			SecurityUpdates: an.SecurityUpdates, Severity: an.Severity, AlsoAvailable: an.AlsoAvailable,
-			Reasons: an.Reasons, Exposure: an.Exposure})
+		// A push opens the exposure its verdict names; it leaves one
+		// already open as it is (no policy to time it again under).
+		an.SLA = nil
+		out = append(out, *an)
 	}
 	return out, nil
 }
@@ -346,8 +345,8 @@ func (a *Analysis) evaluateAnew(feed *parsedFeed, inst *fleetwatch.Install, at t
 // to open when it is not_secure, due under the policy of the install's
 // organization.
 func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *parsedFeed, res drupal.Result, at time.Time,
-	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.Analysis, error) {
-	an := &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.ModuleVerdict, error) {
+	an := &fleetwatch.ModuleVerdict{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 		Status: string(res.Status), UpdateAvailable: res.UpdateAvailable, SecurityUpdate: res.SecurityUpdate,
 		LatestVersion: res.LatestVersion, RecommendedVersion: res.RecommendedVersion,
 		AlsoAvailable: res.AlsoAvailable, Reasons: res.Reasons}
@@ -408,7 +407,7 @@ func appendUnique(s []string, v string) []string {
 // distinct (version, source, core), and returns the analyses that differ from
 // what is stored (all of them with force), and, marked ExposureOnly, those
 // whose verdict is unchanged but whose open exposure's Facts are not.
-func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.Install, force bool) ([]*fleetwatch.Analysis, error) {
+func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.Install, force bool) ([]*fleetwatch.ModuleVerdict, error) {
 	at := a.now()
 	projects := map[string]string{}
 	for _, in := range installs {
@@ -419,8 +418,8 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 		return nil, err
 	}
 	policies := a.policies()
-	var out []*fleetwatch.Analysis
-	standing := map[int64][]*fleetwatch.Analysis{} // unchanged verdicts with an exposure, by project
+	var out []*fleetwatch.ModuleVerdict
+	standing := map[int64][]*fleetwatch.ModuleVerdict{} // unchanged verdicts with an exposure, by project
 	for _, in := range installs {
 		feed := feeds[in.Project]
 		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)

@@ -82,7 +82,7 @@ func (w *Worker) defaults() {
 func (w *Worker) Run(ctx context.Context) {
 	w.defaults()
 	loops := max(w.Concurrency, 0)
-	if _, ok := w.Store.(snapshotBatcher); ok && w.ApplyDelay == 0 && loops > 1 {
+	if w.ApplyDelay == 0 && loops > 1 {
 		// One claimer: it applies each claim with Concurrency transactions
 		// over disjoint sets of sites (applyBatches). Several claimers take
 		// consecutive claims, which hold the same sites whenever a site
@@ -154,8 +154,8 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 	// Claimed work is finished, not abandoned, on shutdown.
 	work := context.WithoutCancel(ctx)
 	claimed := len(logs)
-	if b, ok := w.Store.(snapshotBatcher); ok && w.ApplyDelay == 0 && len(logs) > 1 {
-		logs = w.applyBatches(work, b, logs)
+	if w.ApplyDelay == 0 && len(logs) > 1 {
+		logs = w.applyBatches(work, logs)
 	}
 	for _, l := range logs {
 		if w.ApplyDelay > 0 {
@@ -166,21 +166,13 @@ func (w *Worker) RunOnce(ctx context.Context) int {
 	return claimed
 }
 
-// snapshotBatcher is a store that applies several snapshots in one
-// transaction (sqlstore.Store).
-type snapshotBatcher interface {
-	ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error)
-	ApplyBatchSize() int
-	InventoryStates(ctx context.Context, siteIDs []int64) (map[int64]fleetwatch.InventoryState, error)
-}
-
 // repeats returns the logs among logs (in id order) that repeat their
 // site's current inventory by the hash computed when they were accepted,
 // collected no earlier than it: those apply as unchanged without decoding
 // their payload (Snapshot.Partial). A site's logs count only up to its
 // first that does not repeat it (after that one applies, its inventory is
 // another). On a read error none do, and every payload is decoded.
-func (w *Worker) repeats(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog) map[*fleetwatch.AuditLog]*fleetwatch.Snapshot {
+func (w *Worker) repeats(ctx context.Context, logs []*fleetwatch.AuditLog) map[*fleetwatch.AuditLog]*fleetwatch.Snapshot {
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, l := range logs {
@@ -192,7 +184,7 @@ func (w *Worker) repeats(ctx context.Context, b snapshotBatcher, logs []*fleetwa
 	if len(ids) == 0 {
 		return nil
 	}
-	states, err := b.InventoryStates(ctx, ids)
+	states, err := w.Store.InventoryStates(ctx, ids)
 	if err != nil {
 		w.Logger.Warn("read sites' inventory hashes; decoding every payload", "err", err)
 		return nil
@@ -226,9 +218,9 @@ func (w *Worker) repeats(ctx context.Context, b snapshotBatcher, logs []*fleetwa
 // not parse, and the payloads of a batch that failed (applied one by one
 // then, so that one bad payload fails alone). Events are published after
 // each batch committed.
-func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog) []*fleetwatch.AuditLog {
+func (w *Worker) applyBatches(ctx context.Context, logs []*fleetwatch.AuditLog) []*fleetwatch.AuditLog {
 	var rest, batch []*fleetwatch.AuditLog
-	snaps := w.repeats(ctx, b, logs)
+	snaps := w.repeats(ctx, logs)
 	if snaps == nil {
 		snaps = map[*fleetwatch.AuditLog]*fleetwatch.Snapshot{}
 	}
@@ -265,10 +257,7 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 	})
 	// Sites go to Concurrency groups, whole and in id order, applied by
 	// concurrent transactions that never wait for each other's site locks.
-	n := max(1, w.Concurrency)
-	if p, ok := b.(interface{ ApplyParallelism() int }); ok {
-		n = max(1, min(n, p.ApplyParallelism()))
-	}
+	n := max(1, min(w.Concurrency, w.Store.ApplyParallelism()))
 	groups := make([][]*fleetwatch.AuditLog, n)
 	for i := 0; i < len(batch); {
 		j := i + 1
@@ -295,7 +284,7 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			left := w.applyGroup(ctx, b, group, snaps)
+			left := w.applyGroup(ctx, group, snaps)
 			mu.Lock()
 			rest = append(rest, left...)
 			mu.Unlock()
@@ -308,9 +297,9 @@ func (w *Worker) applyBatches(ctx context.Context, b snapshotBatcher, logs []*fl
 
 // applyGroup applies logs (sorted by site and id) in transactions of
 // ApplyBatchSize payloads and returns those left for apply.
-func (w *Worker) applyGroup(ctx context.Context, b snapshotBatcher, batch []*fleetwatch.AuditLog, snaps map[*fleetwatch.AuditLog]*fleetwatch.Snapshot) []*fleetwatch.AuditLog {
+func (w *Worker) applyGroup(ctx context.Context, batch []*fleetwatch.AuditLog, snaps map[*fleetwatch.AuditLog]*fleetwatch.Snapshot) []*fleetwatch.AuditLog {
 	var rest []*fleetwatch.AuditLog
-	size := max(1, b.ApplyBatchSize())
+	size := max(1, w.Store.ApplyBatchSize())
 	for len(batch) > 0 {
 		part := batch[:min(size, len(batch))]
 		batch = batch[len(part):]
@@ -324,7 +313,7 @@ func (w *Worker) applyGroup(ctx context.Context, b snapshotBatcher, batch []*fle
 		}
 		start := time.Now()
 		tctx, cancel := context.WithTimeout(ctx, time.Minute)
-		results, err := w.applySnapshots(tctx, b, part, ss)
+		results, err := w.applySnapshots(tctx, part, ss)
 		if err != nil {
 			cancel()
 			level := slog.LevelWarn
@@ -348,13 +337,13 @@ func (w *Worker) applyGroup(ctx context.Context, b snapshotBatcher, batch []*fle
 }
 
 // applySnapshots is ApplySnapshots, turning a panic into an error.
-func (w *Worker) applySnapshots(ctx context.Context, b snapshotBatcher, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot) (res []*fleetwatch.ApplyResult, err error) {
+func (w *Worker) applySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot) (res []*fleetwatch.ApplyResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic while applying payloads: %v", p)
 		}
 	}()
-	return b.ApplySnapshots(ctx, logs, snaps, w.Analyzer)
+	return w.Store.ApplySnapshots(ctx, logs, snaps, w.Analyzer)
 }
 
 // apply applies one claimed payload and records the outcome.

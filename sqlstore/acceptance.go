@@ -37,7 +37,7 @@ var errNoAcceptance = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "The exposure has 
 // CreateAcceptance records the acceptance and moves the exposure's due date
 // by its shift, in one transaction.
 func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, by int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		// The exposure is locked first (PostgreSQL): a second acceptance, a
 		// resolution or a due date computed again waits for this one.
 		var resolved sql.NullTime
@@ -60,7 +60,7 @@ func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, 
 		).Scan(&id); err != nil {
 			return fmt.Errorf("insert acceptance: %w", err)
 		}
-		if err := shiftDue(ctx, tx, s.d, a.ExposureID, a.DueShift); err != nil {
+		if err := shiftDue(ctx, tx, s.d, counted, a.ExposureID, a.DueShift); err != nil {
 			return err
 		}
 		created, err := scanAcceptance(tx.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+` WHERE a.id = $1`, id))
@@ -73,19 +73,27 @@ func (s *Store) CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, 
 }
 
 // shiftDue moves an open exposure's due date by d (seconds precision),
-// the row locked between its read and its write (PostgreSQL).
-func shiftDue(ctx context.Context, tx *sql.Tx, dia *dialect, exposureID int64, d time.Duration) error {
+// the row locked between its read and its write (PostgreSQL), and counts
+// the move.
+func shiftDue(ctx context.Context, tx *sql.Tx, dia *dialect, counted *counts, exposureID int64, d time.Duration) error {
 	if d == 0 {
 		return nil
 	}
-	var due time.Time
-	if err := tx.QueryRowContext(ctx, `SELECT due_at FROM exposures WHERE id = $1`+dia.lockSite, exposureID).Scan(&due); err != nil {
+	x, err := scanCountedExposure(tx.QueryRowContext(ctx, `SELECT `+exposureCountColumns+` FROM exposures e WHERE e.id = $1`+dia.lockSite, exposureID))
+	if err != nil {
 		return fmt.Errorf("read due date: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3 AND resolved_at IS NULL`,
-		dbTime(due.Add(d)), now(), exposureID); err != nil {
+	if x.span.ResolvedAt != nil {
+		return nil
+	}
+	moved := x
+	moved.span.DueAt = dbTime(x.span.DueAt.Add(d))
+	if _, err := tx.ExecContext(ctx, `UPDATE exposures SET due_at = $1, updated_at = $2 WHERE id = $3`,
+		moved.span.DueAt, now(), exposureID); err != nil {
 		return fmt.Errorf("shift due date: %w", err)
 	}
+	counted.add(x, -1)
+	counted.add(moved, 1)
 	return nil
 }
 
@@ -144,7 +152,7 @@ func findActiveAcceptance(ctx context.Context, q querier, exposureID int64, t ti
 // RevokeAcceptance ends the acceptance at t; the part of its shift not yet
 // used comes off the exposure's due date again.
 func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		a, err := scanAcceptance(tx.QueryRowContext(ctx, `SELECT `+acceptanceColumns+` `+acceptanceFrom+` WHERE a.id = $1`, id))
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.Active(t)) {
 			return errNoAcceptance
@@ -168,6 +176,6 @@ func (s *Store) RevokeAcceptance(ctx context.Context, id int64, t time.Time, by 
 		}
 		// From the stored time, as acceptedShifts computes it again.
 		unused := min(a.DueShift, a.ExpiresAt.Sub(dbTime(t)).Truncate(time.Second))
-		return shiftDue(ctx, tx, s.d, a.ExposureID, -unused)
+		return shiftDue(ctx, tx, s.d, counted, a.ExposureID, -unused)
 	})
 }

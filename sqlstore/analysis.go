@@ -147,138 +147,44 @@ func (s *Store) SaveReleases(ctx context.Context, project string, releases []fle
 	})
 }
 
-// SaveAnalyses writes the analyses in one transaction and opens and
-// resolves the exposures of the rows it changed in that same transaction.
-// An analysis whose site no longer runs VersionID (a push came in between)
-// is skipped: the push's own analysis wins. An ExposureOnly one writes only
-// its open exposure (updateOpenExposures). Analyses with the same result
-// for the same version are written by one statement, so that a feed change
-// across thousands of sites costs a few statements.
-func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at time.Time) (fleetwatch.ExposureChanges, error) {
+// SaveAnalyses writes the verdicts of a recompute in one transaction and
+// opens, resolves and updates the exposures of their rows in that same
+// transaction (followVerdicts). A verdict whose site no longer runs
+// VersionID (a push came in between) is skipped: the push's own verdict
+// wins. An ExposureOnly one writes only its open exposure. Verdicts with
+// the same result for the same version are written by one statement, so
+// that a feed change across thousands of sites costs a few statements.
+func (s *Store) SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict, at time.Time) (fleetwatch.ExposureChanges, error) {
 	var changes fleetwatch.ExposureChanges
-	if len(as) == 0 {
+	if len(vs) == 0 {
 		return changes, nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		at := dbTime(at)
-		// Lock the sites first, in id order, as ApplySnapshot does: a push
-		// and a feed change touching the same site then queue instead of
+		// Lock the sites first, in id order, as the push does: a push and
+		// a feed change touching the same site then queue instead of
 		// deadlocking (site row, then its site_modules).
-		if s.d.lockSite != "" {
-			ids := make([]int64, 0, len(as))
-			seen := map[int64]bool{}
-			for _, a := range as {
-				if !seen[a.SiteID] {
-					seen[a.SiteID] = true
-					ids = append(ids, a.SiteID)
-				}
-			}
-			slices.Sort(ids)
-			for chunk := range chunks(ids, s.d.inBatch()) {
-				var c conds
-				if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+s.d.lockSite, c.args...); err != nil {
-					return fmt.Errorf("lock sites: %w", err)
-				}
-			}
+		var ids []int64
+		for _, v := range vs {
+			ids = append(ids, v.SiteID)
 		}
-		type key struct {
-			module, version int64
-			fingerprint     string
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		if err := lockSiteIDs(ctx, tx, s.d, ids); err != nil {
+			return err
 		}
-		groups := map[key][]*fleetwatch.Analysis{}
-		var order []key
-		byModule := map[int64]bool{}
-		for _, a := range as {
-			if a.ExposureOnly {
-				byModule[a.ModuleID] = true // its exposure is compared below
-				continue
-			}
-			k := key{a.ModuleID, a.VersionID, a.Fingerprint}
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], a)
+		written, err := writeVerdictRows(ctx, tx, s.d, vs, at)
+		if err != nil {
+			return err
 		}
-		for _, k := range order {
-			g := groups[k]
-			a := g[0]
-			values := analysisValues(a.Status, a.UpdateAvailable, a.SecurityUpdate, a.LatestVersion, a.RecommendedVersion,
-				a.SecurityUpdates, a.Severity, a.AlsoAvailable, a.Reasons)
-			ids := make([]int64, len(g))
-			for i, a := range g {
-				ids[i] = a.SiteID
-			}
-			for chunk := range chunks(ids, s.d.inBatch()) {
-				if err := splitHistory(ctx, tx, k.module, k.version, a.Status, at, chunk); err != nil {
-					return err
-				}
-				// The rows link the history row the split started.
-				c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
-				if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
-					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
-					`+historyLinkSet+`
-					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
-					return fmt.Errorf("save analyses: %w", err)
-				}
-			}
-			byModule[k.module] = true
+		// The invariant holds per project, so one pass per project keeps
+		// each statement to one scan, however many sites changed.
+		var scopes []rowScope
+		for _, m := range moduleIDsOf(vs) {
+			scopes = append(scopes, rowScope{moduleID: m})
 		}
-		want := map[[2]int64]*fleetwatch.Analysis{}
-		for _, a := range as {
-			want[[2]int64{a.SiteID, a.ModuleID}] = a
-		}
-		open := func(in *fleetwatch.Install) *fleetwatch.Exposure {
-			if a := want[[2]int64{in.SiteID, in.ModuleID}]; a != nil && a.VersionID == in.VersionID {
-				return a.Exposure
-			}
-			return nil
-		}
-		facts := func(in *fleetwatch.Install) (*fleetwatch.Exposure, *fleetwatch.SLAPolicy) {
-			if a := want[[2]int64{in.SiteID, in.ModuleID}]; a != nil && a.VersionID == in.VersionID && a.SLA != nil {
-				return a.Exposure, a.SLA
-			}
-			return nil, nil
-		}
-		exposed := map[int64][]int64{} // the sites whose analysis names an exposure, by project
-		for _, a := range as {
-			if a.Exposure != nil && a.SLA != nil {
-				exposed[a.ModuleID] = append(exposed[a.ModuleID], a.SiteID)
-			}
-		}
-		sites := map[int64]bool{}
-		var ids []int64 // the sites whose rows changed, to recount
-		for _, a := range as {
-			if !a.ExposureOnly && !sites[a.SiteID] {
-				sites[a.SiteID] = true
-				ids = append(ids, a.SiteID)
-			}
-		}
-		// A feed change opens or resolves thousands of exposures and
-		// recounts as many sites: counted here, in a few rows, rather than
-		// by the triggers row by row.
-		return withCountersPaused(ctx, tx, s.d, func(counted *counterDeltas) error {
-			// The invariant holds per project, so one pass per project keeps
-			// each statement to one scan, however many sites changed.
-			for module := range byModule {
-				ch, err := syncExposures(ctx, tx, s.d, `sm.module_id = $1`, []any{module}, at, open, counted)
-				if err != nil {
-					return err
-				}
-				addChanges(&changes, ch)
-				// The open ones that stay open follow what their analysis
-				// says now; only the sites locked above are read.
-				for chunk := range chunks(exposed[module], s.d.inBatch()) {
-					c := conds{args: []any{module}}
-					n, err := updateOpenExposures(ctx, tx, s.d, `sm.module_id = $1 AND sm.site_id IN (`+c.list(chunk)+`)`, c.args, at, facts, counted)
-					if err != nil {
-						return err
-					}
-					changes.Updated += n
-				}
-			}
-			return refreshSiteCounters(ctx, tx, s.d, ids, counted)
-		})
+		changes, err = followVerdicts(ctx, tx, s.d, counted, index(vs), scopes, written, at)
+		return err
 	})
 	if err != nil {
 		return fleetwatch.ExposureChanges{}, err
@@ -286,18 +192,91 @@ func (s *Store) SaveAnalyses(ctx context.Context, as []*fleetwatch.Analysis, at 
 	return changes, nil
 }
 
+// lockSiteIDs locks the sites (PostgreSQL; SQLite's one writer holds them
+// all), ids sorted.
+func lockSiteIDs(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64) error {
+	if d.lockSite == "" {
+		return nil
+	}
+	for chunk := range chunks(ids, d.inBatch()) {
+		var c conds
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+d.lockSite, c.args...); err != nil {
+			return fmt.Errorf("lock sites: %w", err)
+		}
+	}
+	return nil
+}
+
+// moduleIDsOf returns the projects of vs, sorted.
+func moduleIDsOf(vs []*fleetwatch.ModuleVerdict) []int64 {
+	var out []int64
+	for _, v := range vs {
+		out = append(out, v.ModuleID)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// writeVerdictRows writes the verdicts that are not ExposureOnly to the
+// site_modules rows still at the version they judged, one statement per
+// project, version and result (Fingerprint), with the history following
+// the status (splitHistory). It returns the sites whose rows it wrote,
+// sorted.
+func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwatch.ModuleVerdict, at time.Time) ([]int64, error) {
+	type key struct {
+		module, version int64
+		fingerprint     string
+	}
+	groups := map[key][]int64{}
+	first := map[key]*fleetwatch.ModuleVerdict{}
+	var order []key
+	var sites []int64
+	for _, v := range vs {
+		if v.ExposureOnly {
+			continue
+		}
+		k := key{v.ModuleID, v.VersionID, v.Fingerprint}
+		if _, ok := groups[k]; !ok {
+			order, first[k] = append(order, k), v
+		}
+		groups[k] = append(groups[k], v.SiteID)
+		sites = append(sites, v.SiteID)
+	}
+	for _, k := range order {
+		v := first[k]
+		values := newStoredVerdict(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
+			v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons).values()
+		for chunk := range chunks(groups[k], d.inBatch()) {
+			if err := splitHistory(ctx, tx, k.module, k.version, v.Status, at, chunk); err != nil {
+				return nil, err
+			}
+			// The rows link the history row the split started.
+			c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
+			if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
+				security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
+				severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
+				`+historyLinkSet+`
+				WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
+				return nil, fmt.Errorf("save analyses: %w", err)
+			}
+		}
+	}
+	slices.Sort(sites)
+	return slices.Compact(sites), nil
+}
+
 // SyncExposures opens and resolves the exposures of the sites so that one
 // is open exactly while security_update is true, in one transaction.
 func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error) {
 	var changes fleetwatch.ExposureChanges
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		for chunk := range chunks(siteIDs, s.d.inBatch()) {
-			var c conds
-			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(chunk)+`)`, c.args, dbTime(at), open, nil)
+			ch, err := syncExposures(ctx, tx, s.d, rowScope{siteIDs: chunk}, dbTime(at), open, counted)
 			if err != nil {
 				return err
 			}
-			addChanges(&changes, ch)
+			changes.Opened = append(changes.Opened, ch.Opened...)
+			changes.Resolved = append(changes.Resolved, ch.Resolved...)
 		}
 		return nil
 	})
@@ -305,134 +284,6 @@ func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time
 		return fleetwatch.ExposureChanges{}, err
 	}
 	return changes, nil
-}
-
-// addChanges appends src to dst.
-func addChanges(dst *fleetwatch.ExposureChanges, src fleetwatch.ExposureChanges) {
-	dst.Opened = append(dst.Opened, src.Opened...)
-	dst.Resolved = append(dst.Resolved, src.Resolved...)
-}
-
-// syncExposures resolves the open exposures of the (site, project) rows that
-// cond selects (over site_modules sm) whose security_update is false, or
-// that are gone, and opens one for each row with security_update and no
-// open exposure, as open builds it (nil: not now). It returns the
-// exposures it opened and resolved, read back in the transaction, and
-// counts them in counted when the counter triggers are paused (nil: they
-// count them).
-func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure, counted *counterDeltas) (fleetwatch.ExposureChanges, error) {
-	var out fleetwatch.ExposureChanges
-	// The exposures to resolve: open ones in scope whose row no longer needs them.
-	scope := strings.ReplaceAll(cond, "sm.", "exposures.")
-	n := len(args)
-	rows, err := tx.QueryContext(ctx, `UPDATE exposures SET resolved_at = $`+itoa(n+1)+`, updated_at = $`+itoa(n+1)+`,
-		sla_outcome = CASE WHEN due_at >= $`+itoa(n+1)+` THEN 'within' ELSE 'breached' END,
-		resolved_version = COALESCE((SELECT mv.version_number FROM site_modules sm2
-			JOIN module_versions mv ON mv.id = sm2.current_version_id
-			WHERE sm2.site_id = exposures.site_id AND sm2.module_id = exposures.module_id), '')
-		WHERE resolved_at IS NULL AND `+scope+`
-			AND NOT EXISTS (SELECT 1 FROM site_modules sm3 WHERE sm3.site_id = exposures.site_id
-				AND sm3.module_id = exposures.module_id AND sm3.security_update)
-		RETURNING id`, append(slices.Clone(args), at)...)
-	if err != nil {
-		return out, fmt.Errorf("resolve exposures: %w", err)
-	}
-	resolvedIDs, err := scanIDs(rows)
-	if err != nil {
-		return out, fmt.Errorf("resolve exposures: %w", err)
-	}
-
-	// The rows that need one and have none.
-	installs, err := findInstalls(ctx, tx, cond+` AND sm.security_update AND NOT EXISTS (SELECT 1 FROM exposures e
-		WHERE e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL)`, args...)
-	if err != nil {
-		return out, err
-	}
-	var exps []*fleetwatch.Exposure
-	for _, in := range installs {
-		if e := open(in); e != nil {
-			e.SiteID, e.ModuleID, e.OrganizationID, e.InstalledVersion = in.SiteID, in.ModuleID, in.OrganizationID, in.Version
-			exps = append(exps, e)
-		}
-	}
-	var openedIDs []int64
-	// The full chunks share one prepared statement: SQLite (modernc) would
-	// parse each anew (PostgreSQL's driver caches it by its text anyway).
-	batch := d.rowBatch(15)
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for chunk := range chunks(exps, batch) {
-		var c conds
-		values := make([]string, len(chunk))
-		for i, e := range chunk {
-			fixed, advs := jsonList(e.FixedBy), jsonList(e.Advisories)
-			e.UUID = newUUID()
-			values[i] = "(" + strings.Join([]string{c.arg(e.UUID), c.arg(e.SiteID), c.arg(e.ModuleID), c.arg(e.OrganizationID),
-				c.arg(e.InstalledVersion), c.arg(fixed), c.arg(advs), c.arg(e.Severity), c.arg(e.SeverityKnown),
-				c.arg(dbTimePtr(e.PublishedAt)), c.arg(dbTime(e.DetectedAt)), c.arg(dbTime(e.ClockStartedAt)), c.arg(dbTime(e.DueAt)),
-				c.arg(at), c.arg(at)}, ", ") + ")"
-		}
-		q := `INSERT INTO exposures (uuid, site_id, module_id, organization_id,
-			installed_version, fixed_by, advisories, severity, severity_known, published_at, detected_at,
-			clock_started_at, due_at, created_at, updated_at)
-			VALUES ` + strings.Join(values, ", ") + ` RETURNING id`
-		var rows *sql.Rows
-		if len(chunk) == batch && len(exps) > batch {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, q); err != nil {
-					return out, fmt.Errorf("open exposures: %w", err)
-				}
-			}
-			rows, err = full.QueryContext(ctx, c.args...)
-		} else {
-			rows, err = tx.QueryContext(ctx, q, c.args...)
-		}
-		if err != nil {
-			return out, fmt.Errorf("open exposures: %w", err)
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return out, fmt.Errorf("open exposures: %w", err)
-		}
-		openedIDs = append(openedIDs, ids...)
-	}
-	if out.Opened, err = findExposuresByID(ctx, tx, d, openedIDs); err != nil {
-		return out, err
-	}
-	if out.Resolved, err = findExposuresByID(ctx, tx, d, resolvedIDs); err != nil {
-		return out, err
-	}
-	if counted != nil {
-		if len(out.Opened) != len(openedIDs) || len(out.Resolved) != len(resolvedIDs) {
-			return out, fmt.Errorf("count exposures: %d of %d opened and %d of %d resolved read back",
-				len(out.Opened), len(openedIDs), len(out.Resolved), len(resolvedIDs))
-		}
-		for _, e := range out.Opened {
-			counted.exposure(e.OrganizationID, e.Severity, exposureSpan(e), 1)
-		}
-		for _, e := range out.Resolved {
-			// The UPDATE above set only the resolution of a row that had none.
-			span := exposureSpan(e)
-			unresolved := span
-			unresolved.ResolvedAt, unresolved.Outcome = nil, ""
-			counted.exposure(e.OrganizationID, e.Severity, unresolved, -1)
-			counted.exposure(e.OrganizationID, e.Severity, span, 1)
-		}
-	}
-	return out, nil
-}
-
-// exposureSpan is the life of e that the counters count.
-func exposureSpan(e *fleetwatch.Exposure) fleetwatch.ExposureSpan {
-	span := fleetwatch.ExposureSpan{DetectedAt: e.DetectedAt, DueAt: e.DueAt, ResolvedAt: e.ResolvedAt}
-	if e.SLAOutcome != nil {
-		span.Outcome = *e.SLAOutcome
-	}
-	return span
 }
 
 // scanIDs reads a column of ids and closes rows.
@@ -618,15 +469,6 @@ func (d *dialect) rowBatch(cols int) int {
 	return max(1, 3000/cols)
 }
 
-// analysisValues are the values of site_modules' analysis columns as they
-// are stored, in this order: status, update_available, security_update,
-// latest_version, recommended_version, security_updates, severity (NULL
-// when unknown), also_available, reasons.
-func analysisValues(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
-	also, reasons []string) []any {
-	return newStoredVerdict(status, update, security, latest, recommended, securityUpdates, severity, also, reasons).values()
-}
-
 // storedVerdict is a verdict as site_modules stores it: its lists as JSON
 // and its severity "" when unknown (NULL).
 type storedVerdict struct {
@@ -640,7 +482,9 @@ func newStoredVerdict(status string, update, security bool, latest, recommended 
 		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: jsonList(reasons)}
 }
 
-// values returns the verdict's column values in analysisValues' order.
+// values returns the verdict's column values in this order: status,
+// update_available, security_update, latest_version, recommended_version,
+// security_updates, severity (NULL when unknown), also_available, reasons.
 func (v storedVerdict) values() []any {
 	var sev any
 	if v.severity != "" {

@@ -77,6 +77,9 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 				WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id), history_from = $1
 			WHERE module_id = (SELECT id FROM modules WHERE module_name = $2)`, t, p)
 	}
+	if err := s.RebuildCounters(ctx); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // BenchmarkRecomputeProject measures what one feed change costs: the status

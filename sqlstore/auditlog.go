@@ -74,45 +74,8 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 		n := d.rowBatch(9)
 		for start := 0; start < len(logs); start += n {
 			part := logs[start:min(start+n, len(logs))]
-			var c conds
-			values := make([]string, len(part))
-			for i, l := range part {
-				var clientID, hash, collected any
-				if l.ClientID != "" {
-					clientID = l.ClientID
-				}
-				if l.SnapshotHash != "" {
-					hash = l.SnapshotHash
-				}
-				if l.SnapshotCollectedAt != nil {
-					collected = dbTime(*l.SnapshotCollectedAt)
-				}
-				values[i] = "(" + d.cast(c.arg(uuids[start+i]), "TEXT") + ", " + d.cast(c.arg(l.SiteID), "BIGINT") + ", " +
-					d.cast(c.arg(l.KeyID), "BIGINT") + ", " + d.cast(c.arg(l.Kind), "TEXT") + ", " + d.cast(c.arg(clientID), "TEXT") + ", " +
-					d.cast(c.arg(l.Data), "BYTEA") + ", " + d.cast(c.arg(t), "TIMESTAMPTZ") + ", " + d.cast(c.arg(hash), "TEXT") + ", " +
-					d.cast(c.arg(collected), "TIMESTAMPTZ") + ")"
-			}
-			rows, err := tx.QueryContext(ctx, `WITH v (uuid, site_id, key_id, kind, client_id, data, created_at, hash, collected) AS (VALUES `+strings.Join(values, ", ")+`)
-				INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at, snapshot_hash, snapshot_collected_at)
-				SELECT v.uuid, v.site_id, v.kind, v.client_id, v.data, 'queued', v.created_at, v.hash, v.collected FROM v
-				WHERE v.key_id = 0 OR EXISTS (SELECT 1 `+validSiteKey("v.key_id", "v.site_id")+`)
-				ON CONFLICT (site_id, client_id) DO NOTHING
-				RETURNING id, uuid`, c.args...)
-			if err != nil {
-				return fmt.Errorf("insert audit log: %w", err)
-			}
-			for rows.Next() {
-				var id int64
-				var u string
-				if err := rows.Scan(&id, &u); err != nil {
-					rows.Close()
-					return fmt.Errorf("insert audit log: %w", err)
-				}
-				ids[u] = id
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("insert audit log: %w", err)
+			if err := insertAuditLogs(ctx, tx, d, part, uuids[start:], t, ids); err != nil {
+				return err
 			}
 		}
 		for i, l := range logs {
@@ -144,6 +107,52 @@ func (s *Store) EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLo
 		}
 		return nil
 	})
+}
+
+// insertAuditLogs inserts the logs whose key is valid, as queued, with
+// the uuids beside them, in one statement, and notes their ids by uuid in
+// ids; a conflict or an invalid key skips a row.
+func insertAuditLogs(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatch.AuditLog, uuids []string, t time.Time, ids map[string]int64) error {
+	var c conds
+	values := make([]string, len(logs))
+	for i, l := range logs {
+		var clientID, hash, collected any
+		if l.ClientID != "" {
+			clientID = l.ClientID
+		}
+		if l.SnapshotHash != "" {
+			hash = l.SnapshotHash
+		}
+		if l.SnapshotCollectedAt != nil {
+			collected = dbTime(*l.SnapshotCollectedAt)
+		}
+		values[i] = "(" + d.cast(c.arg(uuids[i]), "TEXT") + ", " + d.cast(c.arg(l.SiteID), "BIGINT") + ", " +
+			d.cast(c.arg(l.KeyID), "BIGINT") + ", " + d.cast(c.arg(l.Kind), "TEXT") + ", " + d.cast(c.arg(clientID), "TEXT") + ", " +
+			d.cast(c.arg(l.Data), "BYTEA") + ", " + d.cast(c.arg(t), "TIMESTAMPTZ") + ", " + d.cast(c.arg(hash), "TEXT") + ", " +
+			d.cast(c.arg(collected), "TIMESTAMPTZ") + ")"
+	}
+	rows, err := tx.QueryContext(ctx, `WITH v (uuid, site_id, key_id, kind, client_id, data, created_at, hash, collected) AS (VALUES `+strings.Join(values, ", ")+`)
+		INSERT INTO audit_logs (uuid, site_id, kind, client_id, data, status, created_at, snapshot_hash, snapshot_collected_at)
+		SELECT v.uuid, v.site_id, v.kind, v.client_id, v.data, 'queued', v.created_at, v.hash, v.collected FROM v
+		WHERE v.key_id = 0 OR EXISTS (SELECT 1 `+validSiteKey("v.key_id", "v.site_id")+`)
+		ON CONFLICT (site_id, client_id) DO NOTHING
+		RETURNING id, uuid`, c.args...)
+	if err != nil {
+		return fmt.Errorf("insert audit log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return fmt.Errorf("insert audit log: %w", err)
+		}
+		ids[u] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert audit log: %w", err)
+	}
+	return nil
 }
 
 // errKeyInvalid answers a push whose site key was revoked, or whose site or

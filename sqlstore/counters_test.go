@@ -57,7 +57,7 @@ func TestStore_SummaryCounters(t *testing.T) {
 		if r := summary(); r.UpdatesAvailable != 1 || r.Projects != 3 {
 			t.Errorf("after an update: %d updates, %d projects; want 1, 3", r.UpdatesAvailable, r.Projects)
 		}
-		if err := s.RefreshAllSiteCounters(ctx); err != nil {
+		if err := s.RebuildCounters(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if r := summary(); r.UpdatesAvailable != 1 {
@@ -88,7 +88,7 @@ func TestStore_HistoryFollowsFeedChanges(t *testing.T) {
 			t.Fatalf("site modules %v %v", mods, err)
 		}
 		t1 := t0.Add(24 * time.Hour)
-		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
+		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.ModuleVerdict{Status: "current", Fingerprint: "now current"}, t1)
 		statusAt := func(at time.Time) string {
 			hs, _, err := s.FindHistory(ctx, fleetwatch.HistoryFilter{ListOptions: fleetwatch.ListOptions{PerPage: 10}, SiteID: site.ID, At: at})
 			if err != nil || len(hs) != 1 {
@@ -138,10 +138,10 @@ func soleInstall(t *testing.T, s *sqlstore.Store, project string) *fleetwatch.In
 
 // mustSaveAnalysis saves a (its result) for the install in, as a feed
 // change does at at.
-func mustSaveAnalysis(t *testing.T, s *sqlstore.Store, in *fleetwatch.Install, a fleetwatch.Analysis, at time.Time) {
+func mustSaveAnalysis(t *testing.T, s *sqlstore.Store, in *fleetwatch.Install, a fleetwatch.ModuleVerdict, at time.Time) {
 	t.Helper()
 	a.SiteID, a.ModuleID, a.VersionID = in.SiteID, in.ModuleID, in.VersionID
-	if _, err := s.SaveAnalyses(context.Background(), []*fleetwatch.Analysis{&a}, at); err != nil {
+	if _, err := s.SaveAnalyses(context.Background(), []*fleetwatch.ModuleVerdict{&a}, at); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -169,7 +169,7 @@ func TestStore_OutOfOrderOverFeedChange(t *testing.T) {
 		mid, t1, t3 := t0.Add(12*time.Hour), t0.Add(24*time.Hour), t0.Add(36*time.Hour)
 		mustApplyWith(t, s, snapshotOf(site.ID, t0, "a=old"), outdatedAnalyzer{})
 		mustApplyWith(t, s, snapshotOf(site.ID, t3, "a=old", "b=1.0"), outdatedAnalyzer{})
-		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
+		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.ModuleVerdict{Status: "current", Fingerprint: "now current"}, t1)
 		if res := mustApplyWith(t, s, snapshotOf(site.ID, mid, "a=bad"), outdatedAnalyzer{}); !res.OutOfOrder {
 			t.Fatalf("not out of order: %+v", res)
 		}
@@ -195,7 +195,7 @@ func TestStore_FeedChangeForAnOldVersion(t *testing.T) {
 		t1 := t0.Add(12 * time.Hour)
 		mustApplyWith(t, s, snapshotOf(site.ID, t1, "a=2.0"), outdatedAnalyzer{})
 		t2 := t1.Add(12 * time.Hour)
-		mustSaveAnalysis(t, s, old, fleetwatch.Analysis{Status: "not_secure", SecurityUpdate: true, UpdateAvailable: true,
+		mustSaveAnalysis(t, s, old, fleetwatch.ModuleVerdict{Status: "not_secure", SecurityUpdate: true, UpdateAvailable: true,
 			Fingerprint: "old insecure"}, t2)
 		checkOpenLinks(t, s)
 		if got := historyAt(t, s, site.ID, t2.Add(time.Hour), true); got != "a=2.0:current" {

@@ -134,7 +134,7 @@ func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) 
 // was announced and whose new due date is after at may be announced again.
 func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(fleetwatch.SLAInput) fleetwatch.SLAClock) (int, error) {
 	changed := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		// The organization's sites first, in id order, as the ingest and
 		// feed changes lock them before their exposures: no deadlock.
 		if s.d.lockSite != "" {
@@ -142,73 +142,80 @@ func (s *Store) UpdateOpenExposureClocks(ctx context.Context, organizationID int
 				return fmt.Errorf("lock sites: %w", err)
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.severity, e.severity_known, e.published_at, e.detected_at,
-			e.clock_started_at, e.due_at, s.first_seen_at
-			FROM exposures e JOIN sites s ON s.id = e.site_id
-			WHERE e.organization_id = $1 AND e.resolved_at IS NULL ORDER BY e.id`+lockOf(s.d, "e"), organizationID)
-		if err != nil {
-			return fmt.Errorf("find open exposures: %w", err)
-		}
-		type open struct {
-			id         int64
-			in         fleetwatch.SLAInput
-			start, due time.Time
-		}
-		var opens []open
-		for rows.Next() {
-			var (
-				o                    open
-				known                bool
-				published, firstSeen sql.NullTime
-			)
-			if err := rows.Scan(&o.id, &o.in.Severity, &known, &published, &o.in.DetectedAt, &o.start, &o.due, &firstSeen); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan open exposure: %w", err)
-			}
-			o.in.Severity = fleetwatch.SLASeverity(o.in.Severity, known)
-			o.in.PublishedAt, o.in.SiteFirstSeenAt = timePtr(published), timePtr(firstSeen)
-			opens = append(opens, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find open exposures: %w", err)
-		}
-		ids := make([]int64, len(opens))
-		for i, o := range opens {
-			ids[i] = o.id
-		}
-		shifts, err := acceptedShifts(ctx, tx, s.d, ids)
+		opens, err := readOpenClocks(ctx, tx, s.d, organizationID)
 		if err != nil {
 			return err
 		}
-		type update struct {
-			id         int64
-			start, due time.Time
-		}
-		var updates []update
-		for _, o := range opens {
-			o.in.Paused = shifts[o.id]
-			c := clock(o.in)
-			if !dbTime(c.StartedAt).Equal(o.start) || !dbTime(c.DueAt).Equal(o.due) {
-				updates = append(updates, update{o.id, dbTime(c.StartedAt), dbTime(c.DueAt)})
-			}
-		}
 		at := dbTime(at)
-		for _, u := range updates {
+		for _, o := range opens {
+			c := clock(o.in)
+			start, due := dbTime(c.StartedAt), dbTime(c.DueAt)
+			if start.Equal(o.start) && due.Equal(o.x.span.DueAt) {
+				continue
+			}
 			// Whether the breach may be announced again is decided here:
 			// the same parameter in SET and a comparison gets two types on
 			// PostgreSQL.
-			renotify := u.due.After(at)
 			if _, err := tx.ExecContext(ctx, `UPDATE exposures SET clock_started_at = $1, due_at = $2, updated_at = $3,
 				breach_notified_at = CASE WHEN $4 THEN NULL ELSE breach_notified_at END
-				WHERE id = $5 AND resolved_at IS NULL`, u.start, u.due, at, renotify, u.id); err != nil {
+				WHERE id = $5`, start, due, at, due.After(at), o.id); err != nil {
 				return fmt.Errorf("update exposure clock: %w", err)
 			}
+			moved := o.x
+			moved.span.DueAt = due
+			counted.add(o.x, -1)
+			counted.add(moved, 1)
+			changed++
 		}
-		changed = len(updates)
 		return nil
 	})
 	return changed, err
+}
+
+// openClock is an open exposure as UpdateOpenExposureClocks reads it.
+type openClock struct {
+	id    int64
+	x     countedExposure
+	in    fleetwatch.SLAInput // with what its acceptances moved it by
+	start time.Time
+}
+
+// readOpenClocks reads and locks the open exposures of the organization.
+func readOpenClocks(ctx context.Context, tx *sql.Tx, d *dialect, organizationID int64) ([]openClock, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+exposureCountColumns+`, e.id, e.severity_known, e.published_at, e.clock_started_at, s.first_seen_at
+		FROM exposures e JOIN sites s ON s.id = e.site_id
+		WHERE e.organization_id = $1 AND e.resolved_at IS NULL ORDER BY e.id`+lockOf(d, "e"), organizationID)
+	if err != nil {
+		return nil, fmt.Errorf("find open exposures: %w", err)
+	}
+	defer rows.Close()
+	var opens []openClock
+	var ids []int64
+	for rows.Next() {
+		var (
+			o                    openClock
+			known                bool
+			published, firstSeen sql.NullTime
+		)
+		if o.x, err = scanCountedExposure(rows, &o.id, &known, &published, &o.start, &firstSeen); err != nil {
+			return nil, fmt.Errorf("scan open exposure: %w", err)
+		}
+		o.in = fleetwatch.SLAInput{Severity: fleetwatch.SLASeverity(o.x.severity, known), PublishedAt: timePtr(published),
+			DetectedAt: o.x.span.DetectedAt, SiteFirstSeenAt: timePtr(firstSeen)}
+		opens, ids = append(opens, o), append(ids, o.id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find open exposures: %w", err)
+	}
+	rows.Close()
+	shifts, err := acceptedShifts(ctx, tx, d, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range opens {
+		opens[i].in.Paused = shifts[opens[i].id]
+	}
+	return opens, nil
 }
 
 // ClaimSLABreaches marks up to limit open exposures past their due date

@@ -38,8 +38,8 @@ type exposureUpdate struct {
 	renotify            bool
 }
 
-// updateOpenExposures brings the open exposures of the rows cond selects
-// (over site_modules sm) that still need one up to what facts says of them
+// updateOpenExposures brings the open exposures of the rows of sc that
+// still need one up to what facts says of them
 // now: an advisory that arrived after the exposure opened gives it its
 // severity and id, a feed change its fixing releases or publication. Its
 // SLA clock is computed again under the policy facts gives, from its own
@@ -47,12 +47,11 @@ type exposureUpdate struct {
 // already announced may be announced again when the new due date is after
 // at. Exposures whose facts are unchanged are not written. The exposures
 // are locked as they are read (PostgreSQL), so that an acceptance does not
-// move a due date between the read and the write: cond must select only
-// sites the caller has locked, so that no other writer's exposures are
-// held. It returns how many it updated, and counts them in counted when
-// the counter triggers are paused (nil: they count them).
-func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond string, args []any, at time.Time, facts exposureFacts, counted *counterDeltas) (int, error) {
-	open, err := readOpenFacts(ctx, tx, cond, args, lockOf(d, "e"))
+// move a due date between the read and the write: sc must name only sites
+// the caller has locked, so that no other writer's exposures are held. It
+// returns how many it updated, and counts them in counted.
+func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, at time.Time, facts exposureFacts, counted *counts) (int, error) {
+	open, err := readOpenFacts(ctx, tx, sc, lockOf(d, "e"))
 	if err != nil {
 		return 0, err
 	}
@@ -92,10 +91,8 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, cond strin
 			advisories: jsonList(e.Advisories), published: published, start: dbTime(clock.StartedAt), due: dbTime(clock.DueAt)}
 		u.renotify = u.due.After(at)
 		updates = append(updates, u)
-		if counted != nil {
-			counted.exposure(o.org, o.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: o.due}, -1)
-			counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
-		}
+		counted.exposure(o.org, o.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: o.due}, -1)
+		counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
 	}
 
 	n := d.rowBatch(9)
@@ -175,14 +172,16 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 	return out, nil
 }
 
-// readOpenFacts reads the open exposures of the rows cond selects (over
-// site_modules sm and exposures e), in id order, with lock.
-func readOpenFacts(ctx context.Context, tx *sql.Tx, cond string, args []any, lock string) ([]openFacts, error) {
+// readOpenFacts reads the open exposures of the rows of sc, in id order,
+// with lock.
+func readOpenFacts(ctx context.Context, tx *sql.Tx, sc rowScope, lock string) ([]openFacts, error) {
+	var c conds
+	cond := sc.where(&c, "sm")
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
 		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
 		FROM site_modules sm JOIN sites s ON s.id = sm.site_id
 		JOIN exposures e ON e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL
-		WHERE `+cond+` AND sm.security_update ORDER BY e.id`+lock, args...)
+		WHERE `+cond+` AND sm.security_update ORDER BY e.id`+lock, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find open exposures: %w", err)
 	}

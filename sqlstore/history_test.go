@@ -65,7 +65,7 @@ func TestStore_HistoryOneWritePerChange(t *testing.T) {
 		// a unchanged, b changed, c removed, d added.
 		mustApplyWith(t, s, snapshotOf(site.ID, t0.Add(2*time.Hour), "a=old", "b=2.0", "d=1.0"), outdatedAnalyzer{})
 		r = step("changed push", r, 3)
-		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t0.Add(3*time.Hour))
+		mustSaveAnalysis(t, s, soleInstall(t, s, "a"), fleetwatch.ModuleVerdict{Status: "current", Fingerprint: "now current"}, t0.Add(3*time.Hour))
 		r = step("feed change", r, 1)
 		checkOpenLinks(t, s)
 		wantHistory(t, s, site.ID, t0, map[time.Time]string{

@@ -78,9 +78,9 @@ func (s *Store) ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog,
 		}
 		s.catalogIDs.add(cat)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCountedTx(ctx, func(tx *sql.Tx, c *counts) error {
 		for _, idx := range rounds(logs) {
-			if err := s.applyRound(ctx, tx, logs, snaps, idx, an, cat, out); err != nil {
+			if err := s.applyRound(ctx, tx, c, logs, snaps, idx, an, cat, out); err != nil {
 				return err
 			}
 		}
@@ -184,157 +184,6 @@ func (s *Store) ApplyParallelism() int {
 	return 8
 }
 
-func (s *Store) applySnapshot(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer, cat *catalog) (res *fleetwatch.ApplyResult, err error) {
-	err = func() error {
-		res = &fleetwatch.ApplyResult{}
-		t := s.clock()
-		collected := dbTime(snap.CollectedAt)
-		if err := finishClaim(ctx, tx, l, collected, t); err != nil {
-			return err
-		}
-		// The normal case first, in one statement: a snapshot as new as the
-		// site's newest with the same hash only moves the times. The UPDATE
-		// takes the site's row lock like the site lock below.
-		seen := dbTime(l.CreatedAt)
-		err := tx.QueryRowContext(ctx, `UPDATE sites SET inventory_collected_at = $1,
-			last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN $2 ELSE last_seen_at END,
-			first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $2 THEN $2 ELSE first_seen_at END
-			WHERE id = $3 AND inventory_hash = $4 AND (inventory_collected_at IS NULL OR inventory_collected_at <= $1)
-			RETURNING organization_id, uuid, name`, collected, seen, snap.SiteID, snap.Hash).Scan(
-			&res.OrganizationID, &res.SiteUUID, &res.SiteName)
-		if err == nil {
-			res.Unchanged = true
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("touch site: %w", err)
-		}
-		// The site's row lock serializes the snapshots of one site.
-		var (
-			hash               string
-			current, firstSeen sql.NullTime
-		)
-		if err := tx.QueryRowContext(ctx, `SELECT inventory_hash, inventory_collected_at, organization_id, uuid, name, first_seen_at
-			FROM sites WHERE id = $1`+s.d.lockSite, snap.SiteID).Scan(&hash, &current, &res.OrganizationID,
-			&res.SiteUUID, &res.SiteName, &firstSeen); err != nil {
-			return fmt.Errorf("lock site: %w", err)
-		}
-		// first_seen_at as this transaction leaves it.
-		if !firstSeen.Valid || firstSeen.Time.After(seen) {
-			firstSeen = sql.NullTime{Time: seen, Valid: true}
-		}
-		inOrder := !current.Valid || !collected.Before(current.Time)
-		if inOrder && hash == snap.Hash {
-			// Only when the row changed between the two statements (SQLite
-			// compares the stored time as text).
-			res.Unchanged = true
-			if _, err := tx.ExecContext(ctx, `UPDATE sites SET inventory_collected_at = $1,
-				last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $2 THEN $2 ELSE last_seen_at END,
-				first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $2 THEN $2 ELSE first_seen_at END
-				WHERE id = $3`, collected, seen, snap.SiteID); err != nil {
-				return fmt.Errorf("touch site: %w", err)
-			}
-			return nil
-		}
-
-		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
-		if err != nil {
-			return err
-		}
-		var next *time.Time
-		if !inOrder {
-			res.OutOfOrder = true
-			next, err = nextSnapshotTime(ctx, tx, snap.SiteID, collected, current.Time)
-			if err != nil {
-				return err
-			}
-		}
-		plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
-		if err != nil {
-			return err
-		}
-		changes := plan.changes
-		if !inOrder {
-			// History only; the site was seen all the same. An interval
-			// resumed after the snapshot may be the open one now.
-			opened, err := plan.write(ctx, tx, s.d, nil)
-			if err != nil {
-				return err
-			}
-			if err := linkOpen(ctx, tx, s.d, opened); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE sites SET
-				last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 THEN $1 ELSE last_seen_at END,
-				first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $1 THEN $1 ELSE first_seen_at END
-				WHERE id = $2`, seen, snap.SiteID); err != nil {
-				return fmt.Errorf("touch site: %w", err)
-			}
-			return nil
-		}
-		fs := firstSeen.Time.UTC()
-		for i := range changes {
-			changes[i].OrganizationID, changes[i].SiteFirstSeenAt, changes[i].SiteCoreVersion = res.OrganizationID, &fs, snap.CoreVersion
-		}
-		res.Changes = changes
-		// The analysis comes before the writes, so that each row is written
-		// once, with its verdict: site_modules and the history intervals the
-		// snapshot opens. Without an analyzer the rows stay unknown (and
-		// stale) until the analysis completes them, exposures included.
-		var (
-			verdicts map[int64]*fleetwatch.ModuleVerdict
-			status   map[int64]string
-		)
-		if an != nil && len(changes) > 0 {
-			vs, err := analyze(ctx, an, changes)
-			if err != nil {
-				return fmt.Errorf("analyze changes: %w", err)
-			}
-			verdicts = make(map[int64]*fleetwatch.ModuleVerdict, len(vs))
-			status = make(map[int64]string, len(vs))
-			for i := range vs {
-				if v := &vs[i]; v.SiteID == snap.SiteID {
-					verdicts[v.ModuleID], status[v.ModuleID] = v, v.Status
-				}
-			}
-		}
-		opened, err := plan.write(ctx, tx, s.d, status)
-		if err != nil {
-			return err
-		}
-		if err := applySiteModules(ctx, tx, s.d, snap, changes, versionIDs, verdicts, opened, t); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sites SET core_version = $1, php_version = $2,
-			inventory_hash = $3, inventory_collected_at = $4,
-			last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $5 THEN $5 ELSE last_seen_at END,
-			first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $5 THEN $5 ELSE first_seen_at END
-			WHERE id = $6`, snap.CoreVersion, snap.PHPVersion, snap.Hash, collected, seen, snap.SiteID); err != nil {
-			return fmt.Errorf("update site inventory: %w", err)
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		if verdicts != nil {
-			// The exposures follow the verdicts in the same transaction.
-			res.Exposures, err = syncExposures(ctx, tx, s.d, `sm.site_id = $1`, []any{snap.SiteID}, t,
-				func(in *fleetwatch.Install) *fleetwatch.Exposure {
-					if v := verdicts[in.ModuleID]; v != nil {
-						return v.Exposure
-					}
-					return nil
-				}, nil)
-			if err != nil {
-				return err
-			}
-		}
-		return refreshSiteCounters(ctx, tx, s.d, []int64{snap.SiteID}, nil)
-	}()
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
 // nextSnapshotTime returns the collection time of the site's first applied
 // snapshot after collected: where an out-of-order snapshot's validity ends.
 func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, newest time.Time) (*time.Time, error) {
@@ -355,16 +204,6 @@ func nextSnapshotTime(ctx context.Context, tx *sql.Tx, siteID int64, collected, 
 	}
 	t := next.Time.UTC()
 	return &t, nil
-}
-
-// applySiteModules brings site_modules to the snapshot: added and changed
-// projects are written with their verdict (a full analysis: analyzed_at is
-// the write's time), or with status unknown when there is none (the
-// analysis completes them later); removed ones are deleted.
-func applySiteModules(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, changes []fleetwatch.ModuleChange,
-	versionIDs map[versionKey]int64, verdicts map[int64]*fleetwatch.ModuleVerdict, opened historyLinks, t time.Time) error {
-	rows, removed := siteModuleRows(nil, snap.SiteID, changes, versionIDs, verdicts)
-	return writeSiteModules(ctx, tx, d, rows, opened, map[int64][]int64{snap.SiteID: removed}, t)
 }
 
 // siteModuleRow is a site_modules row as a change writes it; created_at
@@ -425,7 +264,7 @@ var unknownVerdict = newStoredVerdict(fleetwatch.ModuleStatusUnknown, false, fal
 // site's changes, and returns them with the modules to delete. The rows'
 // history links are left for writeSiteModules.
 func siteModuleRows(rows []siteModuleRow, siteID int64, changes []fleetwatch.ModuleChange, versionIDs map[versionKey]int64,
-	verdicts map[int64]*fleetwatch.ModuleVerdict) ([]siteModuleRow, []int64) {
+	vs verdicts) ([]siteModuleRow, []int64) {
 	var removed []int64
 	for _, ch := range changes {
 		if ch.ToVersion == "" {
@@ -434,7 +273,7 @@ func siteModuleRows(rows []siteModuleRow, siteID int64, changes []fleetwatch.Mod
 		}
 		r := siteModuleRow{siteID: siteID, moduleID: ch.ModuleID, versionID: versionIDs[versionKey{ch.ModuleID, ch.ToVersion}],
 			datestamp: ch.Datestamp, verdict: unknownVerdict, existed: ch.FromVersion != ""}
-		if v := verdicts[ch.ModuleID]; v != nil {
+		if v := vs[[2]int64{siteID, ch.ModuleID}]; v != nil {
 			r.verdict, r.analyzed = newStoredVerdict(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
 				v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons), true
 		}

@@ -81,84 +81,76 @@ type lockedSite struct {
 	uuid, name         string
 }
 
-// applyRound applies snapshots of distinct sites (idx into logs and snaps)
-// in tx, set-based: one statement locks the sites, one marks the logs
-// processed, one notes the unchanged snapshots, and the changed ones share
-// one history read, one analysis, and one statement per kind of write.
-// Out-of-order snapshots take applySnapshot's path, and so do those whose
-// site has an open interval that a feed change started after their
-// collection (see openIntervals).
-func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
-	an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult) error {
-	t := s.clock()
+// lockSites locks the sites of the snapshots of idx, in id order, and
+// reads them.
+func lockSites(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwatch.Snapshot, idx []int) (map[int64]*lockedSite, error) {
 	siteIDs := make([]int64, len(idx))
 	for j, i := range idx {
 		siteIDs[j] = snaps[i].SiteID
 	}
 	sites := map[int64]*lockedSite{}
-	for part := range chunks(siteIDs, s.d.inBatch()) {
+	for part := range chunks(siteIDs, d.inBatch()) {
 		var c conds
 		rows, err := tx.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at, organization_id, uuid, name, first_seen_at
-			FROM sites WHERE id IN (`+c.list(part)+`) ORDER BY id`+s.d.lockSite, c.args...)
+			FROM sites WHERE id IN (`+c.list(part)+`) ORDER BY id`+d.lockSite, c.args...)
 		if err != nil {
-			return fmt.Errorf("lock sites: %w", err)
+			return nil, fmt.Errorf("lock sites: %w", err)
 		}
 		for rows.Next() {
 			var id int64
 			ls := &lockedSite{}
 			if err := rows.Scan(&id, &ls.hash, &ls.current, &ls.orgID, &ls.uuid, &ls.name, &ls.firstSeen); err != nil {
 				rows.Close()
-				return fmt.Errorf("lock sites: %w", err)
+				return nil, fmt.Errorf("lock sites: %w", err)
 			}
 			sites[id] = ls
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("lock sites: %w", err)
+			return nil, fmt.Errorf("lock sites: %w", err)
 		}
 	}
-	var (
-		bulk, unchanged, changed []int
-		fallback                 []int
-	)
-	for _, i := range idx {
-		snap := snaps[i]
-		ls := sites[snap.SiteID]
-		if ls == nil {
-			fallback = append(fallback, i) // gone: applySnapshot says so
-			continue
-		}
-		collected := dbTime(snap.CollectedAt)
-		if ls.current.Valid && collected.Before(ls.current.Time) {
-			fallback = append(fallback, i) // out of order
-			continue
-		}
-		bulk = append(bulk, i)
-		if ls.hash == snap.Hash {
-			unchanged = append(unchanged, i)
-		} else {
-			changed = append(changed, i)
-		}
-	}
-	hist, later, err := openIntervals(ctx, tx, s.d, snaps, changed)
+	return sites, nil
+}
+
+// applyRound applies snapshots of distinct sites (idx into logs and snaps)
+// in tx, set-based: one statement locks the sites, one marks the logs
+// processed, one notes the unchanged snapshots, and the changed ones share
+// one history read, one analysis, and one statement per kind of write
+// (applyChanged). Out-of-order snapshots write history only
+// (applyOutOfOrder).
+func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, counted *counts, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+	an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult) error {
+	t := s.clock()
+	sites, err := lockSites(ctx, tx, s.d, snaps, idx)
 	if err != nil {
 		return err
 	}
-	if len(later) > 0 {
-		bulk = slices.DeleteFunc(bulk, func(i int) bool { return slices.Contains(later, i) })
-		changed = slices.DeleteFunc(changed, func(i int) bool { return slices.Contains(later, i) })
-		fallback = append(fallback, later...)
+	var unchanged, changed, outOfOrder []int
+	for _, i := range idx {
+		snap := snaps[i]
+		ls := sites[snap.SiteID]
+		switch {
+		case ls == nil:
+			return fmt.Errorf("apply %s: lock site %d: %w", logs[i].UUID, snap.SiteID, sql.ErrNoRows)
+		case ls.current.Valid && dbTime(snap.CollectedAt).Before(ls.current.Time):
+			outOfOrder = append(outOfOrder, i)
+		case ls.hash == snap.Hash:
+			unchanged = append(unchanged, i)
+		default:
+			changed = append(changed, i)
+		}
 	}
 	// A snapshot the worker did not decode applies only as unchanged.
-	for _, i := range slices.Concat(changed, fallback) {
+	for _, i := range slices.Concat(changed, outOfOrder) {
 		if snaps[i].Partial {
 			return fmt.Errorf("apply %s: %w", logs[i].UUID, fleetwatch.ErrSnapshotNotDecoded)
 		}
 	}
-	if err := finishClaims(ctx, tx, s.d, logs, snaps, bulk, t); err != nil {
+	if err := finishClaims(ctx, tx, s.d, logs, snaps, idx, t); err != nil {
 		return err
 	}
-	for _, i := range bulk {
+	for _, i := range idx {
 		ls := sites[snaps[i].SiteID]
 		out[i] = &fleetwatch.ApplyResult{OrganizationID: ls.orgID, SiteUUID: ls.uuid, SiteName: ls.name}
 	}
@@ -169,16 +161,51 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 		return err
 	}
 	if len(changed) > 0 {
-		if err := s.applyChanged(ctx, tx, logs, snaps, changed, sites, hist, an, cat, out, t); err != nil {
+		if err := s.applyChanged(ctx, tx, counted, logs, snaps, changed, sites, an, cat, out, t); err != nil {
 			return err
 		}
 	}
-	for _, i := range fallback {
-		res, err := s.applySnapshot(ctx, tx, logs[i], snaps[i], an, cat)
-		if err != nil {
+	for _, i := range outOfOrder {
+		if err := s.applyOutOfOrder(ctx, tx, logs[i], snaps[i], sites[snaps[i].SiteID], cat, out[i], t); err != nil {
 			return err
 		}
-		out[i] = res
+	}
+	return nil
+}
+
+// applyOutOfOrder applies a snapshot older than its site's newest: it
+// fills history where it belongs, up to the next applied snapshot, and
+// never touches current state; the site was seen all the same.
+func (s *Store) applyOutOfOrder(ctx context.Context, tx *sql.Tx, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, ls *lockedSite,
+	cat *catalog, res *fleetwatch.ApplyResult, t time.Time) error {
+	res.OutOfOrder = true
+	collected := dbTime(snap.CollectedAt)
+	moduleIDs, _, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
+	if err != nil {
+		return err
+	}
+	next, err := nextSnapshotTime(ctx, tx, snap.SiteID, collected, ls.current.Time)
+	if err != nil {
+		return err
+	}
+	plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
+	if err != nil {
+		return err
+	}
+	// An interval resumed after the snapshot may be the open one now.
+	opened, err := plan.write(ctx, tx, s.d, nil)
+	if err != nil {
+		return err
+	}
+	if err := linkOpen(ctx, tx, s.d, opened); err != nil {
+		return err
+	}
+	seen := dbTime(l.CreatedAt)
+	if _, err := tx.ExecContext(ctx, `UPDATE sites SET
+		last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 THEN $1 ELSE last_seen_at END,
+		first_seen_at = CASE WHEN first_seen_at IS NULL OR first_seen_at > $1 THEN $1 ELSE first_seen_at END
+		WHERE id = $2`, seen, snap.SiteID); err != nil {
+		return fmt.Errorf("touch site: %w", err)
 	}
 	return nil
 }
@@ -186,8 +213,8 @@ func (s *Store) applyRound(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.A
 // openIntervals reads the open intervals of the sites of the changed
 // snapshots of idx. It also returns the snapshots among idx that one of
 // their site's open intervals starts after (a feed changed its status
-// since they were collected): those end an earlier interval, and take
-// applySnapshot's path, which reads the site's history around them.
+// since they were collected): those end an earlier interval, and are
+// planned from the site's history around them.
 func openIntervals(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwatch.Snapshot, idx []int) (map[int64][]historyRow, []int, error) {
 	ids := make([]int64, len(idx))
 	for j, i := range idx {
@@ -238,60 +265,36 @@ func finishClaims(ctx context.Context, tx *sql.Tx, d *dialect, logs []*fleetwatc
 	return nil
 }
 
+// changedSite is one changed snapshot of applyChanged, planned.
+type changedSite struct {
+	i          int // into logs and snaps
+	plan       *historyPlan
+	versionIDs map[versionKey]int64
+}
+
 // applyChanged applies in-order snapshots of distinct, locked sites that
-// changed their inventory; hist holds the sites' open intervals.
-func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
-	sites map[int64]*lockedSite, hist map[int64][]historyRow, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
-	type work struct {
-		i          int
-		plan       *historyPlan
-		versionIDs map[versionKey]int64
-	}
-	ws := make([]work, 0, len(idx))
-	n := 0
-	for _, i := range idx {
-		snap := snaps[i]
-		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
-		if err != nil {
-			return err
-		}
-		collected := dbTime(snap.CollectedAt)
-		plan := planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, nil)
-		ls := sites[snap.SiteID]
-		// first_seen_at as this transaction leaves it.
-		fs := dbTime(logs[i].CreatedAt)
-		if ls.firstSeen.Valid && ls.firstSeen.Time.Before(fs) {
-			fs = ls.firstSeen.Time.UTC()
-		}
-		for k := range plan.changes {
-			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt, plan.changes[k].SiteCoreVersion = ls.orgID, &fs, snap.CoreVersion
-		}
-		out[i].Changes = plan.changes
-		n += len(plan.changes)
-		ws = append(ws, work{i, plan, versionIDs})
-	}
-	lists := make([][]fleetwatch.ModuleChange, len(ws))
-	for k, w := range ws {
-		lists[k] = w.plan.changes
-	}
-	if err := nameGone(ctx, tx, s.d, lists...); err != nil {
+// changed their inventory: the history they write, their site_modules
+// rows written once each with its verdict (one analysis for the round,
+// before the writes), the sites' inventory, and the exposures and counts
+// following the verdicts (followVerdicts).
+func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, counted *counts, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+	sites map[int64]*lockedSite, an fleetwatch.Analyzer, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) error {
+	ws, err := s.planChanged(ctx, tx, logs, snaps, idx, sites, cat, out, t)
+	if err != nil {
 		return err
 	}
-	all := make([]fleetwatch.ModuleChange, 0, n)
+	var all []fleetwatch.ModuleChange
 	for _, w := range ws {
 		all = append(all, w.plan.changes...)
 	}
-	// One analysis for the round, before the writes, so that each row is
-	// written once with its verdict.
-	var verdicts map[[2]int64]*fleetwatch.ModuleVerdict
+	vs := verdicts{}
 	if an != nil && len(all) > 0 {
-		vs, err := analyze(ctx, an, all)
+		got, err := analyze(ctx, an, all)
 		if err != nil {
 			return fmt.Errorf("analyze changes: %w", err)
 		}
-		verdicts = make(map[[2]int64]*fleetwatch.ModuleVerdict, len(vs))
-		for k := range vs {
-			verdicts[[2]int64{vs[k].SiteID, vs[k].ModuleID}] = &vs[k]
+		for k := range got {
+			vs[[2]int64{got[k].SiteID, got[k].ModuleID}] = &got[k]
 		}
 	}
 	plans := make([]*historyPlan, len(ws))
@@ -299,23 +302,23 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	removed := map[int64][]int64{}
 	var touched []int64
 	for k, w := range ws {
-		snap := snaps[w.i]
-		site := make(map[int64]*fleetwatch.ModuleVerdict, len(w.plan.changes))
+		siteID := snaps[w.i].SiteID
 		status := make(map[int64]string, len(w.plan.changes))
 		for _, ch := range w.plan.changes {
-			if v := verdicts[[2]int64{snap.SiteID, ch.ModuleID}]; v != nil {
-				site[ch.ModuleID], status[ch.ModuleID] = v, v.Status
+			if v := vs[[2]int64{siteID, ch.ModuleID}]; v != nil {
+				// The verdict is of the version the push installs.
+				v.VersionID, status[ch.ModuleID] = w.versionIDs[versionKey{ch.ModuleID, ch.ToVersion}], v.Status
 			}
 		}
 		w.plan.fill(status)
 		plans[k] = w.plan
 		var rm []int64
-		upserts, rm = siteModuleRows(upserts, snap.SiteID, w.plan.changes, w.versionIDs, site)
+		upserts, rm = siteModuleRows(upserts, siteID, w.plan.changes, w.versionIDs, vs)
 		if len(rm) > 0 {
-			removed[snap.SiteID] = rm
+			removed[siteID] = rm
 		}
 		if len(w.plan.changes) > 0 {
-			touched = append(touched, snap.SiteID)
+			touched = append(touched, siteID)
 		}
 	}
 	opened, err := mergePlans(plans).write(ctx, tx, s.d, nil)
@@ -328,41 +331,69 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch
 	if err := s.updateSites(ctx, tx, logs, snaps, idx, true); err != nil {
 		return err
 	}
-	if len(touched) == 0 {
-		return nil
-	}
 	slices.Sort(touched)
-	if verdicts != nil {
-		bySite := map[int64]*fleetwatch.ApplyResult{}
-		for _, i := range idx {
-			bySite[snaps[i].SiteID] = out[i]
-		}
-		// The exposures follow the verdicts in the same transaction.
-		for part := range chunks(touched, s.d.inBatch()) {
-			var c conds
-			ch, err := syncExposures(ctx, tx, s.d, `sm.site_id IN (`+c.list(part)+`)`, c.args, t,
-				func(in *fleetwatch.Install) *fleetwatch.Exposure {
-					if v := verdicts[[2]int64{in.SiteID, in.ModuleID}]; v != nil {
-						return v.Exposure
-					}
-					return nil
-				}, nil)
-			if err != nil {
-				return err
-			}
-			for _, e := range ch.Opened {
-				if r := bySite[e.SiteID]; r != nil {
-					r.Exposures.Opened = append(r.Exposures.Opened, e)
-				}
-			}
-			for _, e := range ch.Resolved {
-				if r := bySite[e.SiteID]; r != nil {
-					r.Exposures.Resolved = append(r.Exposures.Resolved, e)
-				}
-			}
-		}
+	if an == nil {
+		// The rows stay unknown (and stale) until the analysis completes
+		// them, exposures included; their counts change all the same.
+		return refreshSiteCounters(ctx, tx, s.d, touched, counted)
 	}
-	return refreshSiteCounters(ctx, tx, s.d, touched, nil)
+	ch, err := followVerdicts(ctx, tx, s.d, counted, vs, siteScopes(touched, s.d), touched, t)
+	if err != nil {
+		return err
+	}
+	bySite := map[int64]*fleetwatch.ApplyResult{}
+	for _, i := range idx {
+		bySite[snaps[i].SiteID] = out[i]
+	}
+	for _, e := range ch.Opened {
+		bySite[e.SiteID].Exposures.Opened = append(bySite[e.SiteID].Exposures.Opened, e)
+	}
+	for _, e := range ch.Resolved {
+		bySite[e.SiteID].Exposures.Resolved = append(bySite[e.SiteID].Exposures.Resolved, e)
+	}
+	return nil
+}
+
+// planChanged plans the history of the changed snapshots of idx and
+// returns their changes, described as the transaction leaves the site
+// (organization, first seen, core), also in out. A snapshot collected
+// before an open interval of its site started (a feed change split it
+// since) is planned from the site's history around it; the others from
+// the open intervals, read at once.
+func (s *Store) planChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, idx []int,
+	sites map[int64]*lockedSite, cat *catalog, out []*fleetwatch.ApplyResult, t time.Time) ([]changedSite, error) {
+	hist, later, err := openIntervals(ctx, tx, s.d, snaps, idx)
+	if err != nil {
+		return nil, err
+	}
+	ws := make([]changedSite, 0, len(idx))
+	lists := make([][]fleetwatch.ModuleChange, 0, len(idx))
+	for _, i := range idx {
+		snap := snaps[i]
+		moduleIDs, versionIDs, err := cat.ids(ctx, tx, s.d, snap.Projects, t)
+		if err != nil {
+			return nil, err
+		}
+		collected := dbTime(snap.CollectedAt)
+		plan := planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, nil)
+		if slices.Contains(later, i) {
+			if plan, err = planHistory(ctx, tx, snap, moduleIDs, collected, nil); err != nil {
+				return nil, err
+			}
+		}
+		ls := sites[snap.SiteID]
+		fs := dbTime(logs[i].CreatedAt)
+		if ls.firstSeen.Valid && ls.firstSeen.Time.Before(fs) {
+			fs = ls.firstSeen.Time.UTC()
+		}
+		for k := range plan.changes {
+			plan.changes[k].OrganizationID, plan.changes[k].SiteFirstSeenAt, plan.changes[k].SiteCoreVersion = ls.orgID, &fs, snap.CoreVersion
+		}
+		out[i].Changes = plan.changes
+		ws = append(ws, changedSite{i, plan, versionIDs})
+		lists = append(lists, plan.changes)
+	}
+	return ws, nameGone(ctx, tx, s.d, lists...)
 }
 
 // updateSites notes the snapshots of idx on their sites: the collection

@@ -282,7 +282,7 @@ func TestStore_ApplySnapshots_Overtaken(t *testing.T) {
 		}
 		for _, in := range ins {
 			if in.SiteID == x.ID {
-				mustSaveAnalysis(t, s, in, fleetwatch.Analysis{Status: "current", Fingerprint: "now current"}, t1)
+				mustSaveAnalysis(t, s, in, fleetwatch.ModuleVerdict{Status: "current", Fingerprint: "now current"}, t1)
 			}
 		}
 		for _, id := range []int64{x.ID, y.ID, z.ID} {

@@ -161,3 +161,50 @@ func openAtVersion(t *testing.T, b sqlstoretest.Backend, version int64) *sqlstor
 	}
 	return s
 }
+
+// TestMigrate_CountersInGo checks that 00024 drops the counter triggers
+// (and SQLite's pause table) and that its Down puts them back as 00017
+// left them.
+func TestMigrate_CountersInGo(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		triggers := func() int {
+			t.Helper()
+			q := `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%count%'`
+			if s.Dialect() == "postgres" {
+				q = `SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%count%'`
+			}
+			var n int
+			if err := s.WriterDB().QueryRowContext(ctx, q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := triggers(); n != 0 {
+			t.Fatalf("%d counter triggers after 00024", n)
+		}
+		if err := s.MigrateDownTo(ctx, 23); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"sqlite": 6, "postgres": 5}[s.Dialect()]
+		if n := triggers(); n != want {
+			t.Fatalf("%d counter triggers after the Down of 00024, want %d", n, want)
+		}
+		// The triggers count again: a new site is counted (once).
+		org := mustCreateOrganization(t, s, "acme", 0)
+		if _, err := s.WriterDB().ExecContext(ctx, `INSERT INTO sites (uuid, url, name, organization_id, created_at, updated_at)
+			VALUES ('00000000-0000-4000-8000-000000000001', 'https://a.example', 'a', $1, $2, $2)`, org.ID, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Summary(ctx, fleetwatch.ReportScope{OrganizationID: org.ID, Now: time.Now()})
+		if err != nil || r.Sites != 1 {
+			t.Fatalf("sites counted by the triggers: %v %v", r, err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := triggers(); n != 0 {
+			t.Fatalf("%d counter triggers after 00024 again", n)
+		}
+	})
+}

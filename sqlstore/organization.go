@@ -168,15 +168,16 @@ func (s *Store) UpdateOrganization(ctx context.Context, id int64, upd fleetwatch
 // transaction, its sites and users; ENOTFOUND when it is already gone.
 // Marking the users deleted frees their e-mail addresses.
 func (s *Store) DeleteOrganization(ctx context.Context, id int64, by int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		if _, err := findOrganization(ctx, tx, "o.id = $1", id); err != nil {
 			return err
 		}
 		t := now()
+		if err := deleteSites(ctx, tx, counted, `organization_id = $3`, t, by, id); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`UPDATE organizations SET is_deleted = TRUE, deleted_at = $1, updated_at = $1, updated_by = $2 WHERE id = $3`,
-			`UPDATE sites SET is_deleted = TRUE, deleted_at = $1, updated_at = $1, updated_by = $2
-				WHERE organization_id = $3 AND NOT is_deleted`,
 			`UPDATE users SET is_deleted = TRUE, deleted_at = $1, updated_at = $1, updated_by = $2
 				WHERE organization_id = $3 AND NOT is_deleted`,
 		} {

@@ -29,13 +29,13 @@ const siteScopeFrom = `FROM sites s JOIN organizations o ON o.id = s.organizatio
 // Summary counts the fleet of the scope at sc.Now. Every figure comes from
 // counters kept on the sites or from narrow indexes (00012), never from a
 // scan of site_modules or a join of every exposure with its site:
-//   - the site figures: a fleet's or an organization's from counters the
-//     database keeps (00014) and the index of last_seen_at, a site's from
+//   - the site figures: a fleet's or an organization's from the report
+//     counters (counters.go) and the index of last_seen_at, a site's from
 //     its row;
 //   - projects: one index probe per project (site_modules by project, in
 //     site order), stopping at the first visible site of the scope;
 //   - open exposures by severity and overdue: a fleet's or an
-//     organization's from the counters the database keeps (00014), a
+//     organization's from the report counters (counters.go), a
 //     site's from the index of its open exposures;
 //   - the compliance over 30 and 90 days: an index-only scan of a partial
 //     index, leaving out the exposures of deleted sites (few) by an
@@ -103,7 +103,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 // closures counts the exposures of the scope closed in the last 90 and 30
 // days, and those closed within their deadline: a site's from the index of
-// closures, a fleet's or an organization's from the counters (00014).
+// closures, a fleet's or an organization's from the report counters (counters.go).
 func (s *Store) closures(ctx context.Context, sc fleetwatch.ReportScope) (closed90, within90, closed30, within30 int, err error) {
 	if sc.SiteID == 0 {
 		return s.closureCounts(ctx, sc)
@@ -122,7 +122,7 @@ func (s *Store) closures(ctx context.Context, sc fleetwatch.ReportScope) (closed
 }
 
 // summarySites fills the site figures of the summary: a fleet's or an
-// organization's from the counters the database keeps (00014) and the
+// organization's from the report counters (counters.go) and the
 // index of last_seen_at, a site's from its row.
 func (s *Store) summarySites(ctx context.Context, sc fleetwatch.ReportScope, r *fleetwatch.SummaryReport) error {
 	dayAgo, staleAt := dbTime(sc.Now.Add(-24*time.Hour)), dbTime(sc.Now.Add(-fleetwatch.StaleAfter))
@@ -165,7 +165,7 @@ func (s *Store) summarySites(ctx context.Context, sc fleetwatch.ReportScope, r *
 
 // openExposures counts the open exposures of the scope by severity, and
 // those past their deadline at sc.Now: a site's from the index of its open
-// exposures, a fleet's or an organization's from the counters (00014).
+// exposures, a fleet's or an organization's from the report counters (counters.go).
 func (s *Store) openExposures(ctx context.Context, sc fleetwatch.ReportScope) (map[string]int, int, error) {
 	if sc.SiteID == 0 {
 		return s.openExposureCounts(ctx, sc)

@@ -10,8 +10,8 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// The exposure counters of migration 00014: rows of +1/-1 inserted by
-// triggers on exposures, by organization, folded by
+// The exposure counters of migration 00014: rows of +1/-1 inserted by the
+// writers of exposures (counters.go), by organization, folded by
 // CompactExposureCounters. They count the exposures of deleted sites too
 // (the readers subtract those, few) and cover the days before today (the
 // readers count today live): so every figure equals the one computed from
@@ -285,7 +285,7 @@ func (s *Store) exposureInstants(ctx context.Context, query string, args []any, 
 
 // CompactExposureCounters folds the counter rows into one per key (those
 // summing to zero go), leaving the rows inserted meanwhile for the next
-// run: the triggers only insert, so this takes no lock they wait on.
+// run: the writers only insert, so this takes no lock they wait on.
 func (s *Store) CompactExposureCounters(ctx context.Context) error {
 	for _, t := range []struct{ table, key, sums string }{
 		{"exposure_open_deltas", "organization_id, severity, due_day", "n"},

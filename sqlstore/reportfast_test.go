@@ -147,7 +147,7 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 		}
 		for _, in := range installs {
 			if in.SiteID == a1.ID {
-				if _, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+				if _, err := s.SaveAnalyses(ctx, []*fleetwatch.ModuleVerdict{{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 					Status: "current", Fingerprint: "feed"}}, now.Add(-24*time.Hour)); err != nil {
 					t.Fatal(err)
 				}
@@ -164,19 +164,19 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var insecure, fixed []*fleetwatch.Analysis
+		var insecure, fixed []*fleetwatch.ModuleVerdict
 		opened := now.AddDate(0, 0, -20)
 		for _, in := range installs {
 			days, ok := dueDays[in.SiteID]
 			if !ok {
 				continue
 			}
-			insecure = append(insecure, &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+			insecure = append(insecure, &fleetwatch.ModuleVerdict{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 				Status: "not_secure", UpdateAvailable: true, SecurityUpdate: true, Severity: fleetwatch.SeverityCritical, Fingerprint: "insecure",
 				Exposure: &fleetwatch.Exposure{FixedBy: []string{"9.9"}, Severity: fleetwatch.SeverityCritical, SeverityKnown: true,
 					DetectedAt: opened, ClockStartedAt: opened, DueAt: opened.AddDate(0, 0, days)}})
 			if in.SiteID != c1.ID {
-				fixed = append(fixed, &fleetwatch.Analysis{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
+				fixed = append(fixed, &fleetwatch.ModuleVerdict{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 					Status: "current", Fingerprint: "fixed"})
 			}
 		}
@@ -204,12 +204,12 @@ func TestStore_ReportFiguresMatchScratch(t *testing.T) {
 			t.Fatalf("a1's open p4 exposure: %v, %v", before, err)
 		}
 		policy := fleetwatch.DefaultSLAPolicy(orgA.ID)
-		rated := &fleetwatch.Analysis{SiteID: a1.ID, ModuleID: p4[0].ModuleID, VersionID: p4[0].VersionID,
+		rated := &fleetwatch.ModuleVerdict{SiteID: a1.ID, ModuleID: p4[0].ModuleID, VersionID: p4[0].VersionID,
 			Status: "not_secure", UpdateAvailable: true, SecurityUpdate: true, Severity: fleetwatch.SeverityLessCritical, Fingerprint: "rated",
 			Exposure: &fleetwatch.Exposure{FixedBy: []string{"9.9"}, Advisories: []string{"SA-CONTRIB-2026-901"},
 				Severity: fleetwatch.SeverityLessCritical, SeverityKnown: true, DetectedAt: now, ClockStartedAt: now, DueAt: now.AddDate(0, 0, 30)},
 			SLA: &policy}
-		ch, err := s.SaveAnalyses(ctx, []*fleetwatch.Analysis{rated}, now.Add(-time.Hour))
+		ch, err := s.SaveAnalyses(ctx, []*fleetwatch.ModuleVerdict{rated}, now.Add(-time.Hour))
 		if err != nil || ch.Updated != 1 || len(ch.Opened)+len(ch.Resolved) != 0 {
 			t.Fatalf("advisory updated %d exposures, opened %d, resolved %d: %v", ch.Updated, len(ch.Opened), len(ch.Resolved), err)
 		}

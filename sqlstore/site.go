@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -118,7 +119,7 @@ func (s *Store) FindSites(ctx context.Context, f fleetwatch.SiteFilter) ([]*flee
 // OrganizationUUID and CreatedBy/UpdatedBy; ENOTFOUND when the organization
 // is unknown or deleted.
 func (s *Store) CreateSite(ctx context.Context, site *fleetwatch.Site, by int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		if _, err := findOrganization(ctx, tx, "o.id = $1", site.OrganizationID); err != nil {
 			return err
 		}
@@ -135,6 +136,9 @@ func (s *Store) CreateSite(ctx context.Context, site *fleetwatch.Site, by int64)
 			t, nullID(by),
 		).Scan(&id); err != nil {
 			return fmt.Errorf("insert site: %w", err)
+		}
+		if err := counted.sitesOf(ctx, tx, 1, `SELECT `+siteCountColumns+` FROM sites WHERE id = $1`, id); err != nil {
+			return err
 		}
 		created, err := findSite(ctx, tx, "s.id = $1", id)
 		if err != nil {
@@ -182,16 +186,33 @@ func (s *Store) UpdateSite(ctx context.Context, id int64, upd fleetwatch.SiteUpd
 
 // DeleteSite soft-deletes the site; ENOTFOUND when it is already gone.
 func (s *Store) DeleteSite(ctx context.Context, id int64, by int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inCountedTx(ctx, func(tx *sql.Tx, counted *counts) error {
 		if _, err := findSite(ctx, tx, "s.id = $1", id); err != nil {
 			return err
 		}
-		t := now()
-		if _, err := tx.ExecContext(ctx, `UPDATE sites
-			SET is_deleted = TRUE, deleted_at = $1, updated_at = $1, updated_by = $2
-			WHERE id = $3`, t, nullID(by), id); err != nil {
-			return fmt.Errorf("delete site: %w", err)
-		}
-		return nil
+		return deleteSites(ctx, tx, counted, `id = $3`, now(), by, id)
 	})
+}
+
+// deleteSites soft-deletes the sites cond selects ($3 its argument) and
+// counts them gone. The UPDATE returns the counts of the rows it locked
+// and changed, as they were.
+func deleteSites(ctx context.Context, tx *sql.Tx, counted *counts, cond string, t time.Time, by int64, arg any) error {
+	rows, err := tx.QueryContext(ctx, `UPDATE sites SET is_deleted = TRUE, deleted_at = $1, updated_at = $1, updated_by = $2
+		WHERE `+cond+` AND NOT is_deleted RETURNING organization_id, updates_available, security_updates`, t, nullID(by), arg)
+	if err != nil {
+		return fmt.Errorf("delete sites: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org, updates, security int64
+		if err := rows.Scan(&org, &updates, &security); err != nil {
+			return fmt.Errorf("delete sites: %w", err)
+		}
+		counted.site(org, false, updates, security, -1)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("delete sites: %w", err)
+	}
+	return nil
 }

@@ -279,7 +279,7 @@ func fill(ctx context.Context, dbURL string, sites, projects int) (int, error) {
 	}
 	fmt.Fprintln(os.Stderr)
 	// The rows were written around the store: count each site's updates.
-	if err := store.RefreshAllSiteCounters(ctx); err != nil {
+	if err := store.RebuildCounters(ctx); err != nil {
 		return total, err
 	}
 	return total, nil

@@ -46,3 +46,9 @@ CREATE TABLE sso_sessions (
     provider_id BIGINT NOT NULL REFERENCES identity_providers (id) ON DELETE CASCADE,
     id_token    TEXT   NOT NULL DEFAULT '' -- encrypted with the secret key
 );
+
+-- +goose Down
+DROP TABLE sso_sessions;
+DROP TABLE user_identities;
+DROP TABLE identity_provider_groups;
+DROP TABLE identity_providers;

@@ -8,3 +8,6 @@ CREATE TABLE organization_sign_in_policies (
     updated_at              TIMESTAMPTZ NOT NULL,
     updated_by              BIGINT REFERENCES users (id)
 );
+
+-- +goose Down
+DROP TABLE organization_sign_in_policies;
