@@ -376,20 +376,6 @@ func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr strin
 	}, nil
 }
 
-// VerifyAccessToken checks an access token's signature, issuer, audience
-// and expiry only, for a route that reads its session with its own data
-// (see PendingSession); false for anything else, API keys included.
-func (s *Auth) VerifyAccessToken(token, remoteAddr string) (*fleetwatch.PendingSession, bool) {
-	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
-		return nil, false
-	}
-	c, ok := s.verifyAccess(token)
-	if !ok || c.SessionID == "" {
-		return nil, false
-	}
-	return &fleetwatch.PendingSession{SessionUUID: c.SessionID, UserUUID: c.Subject, RemoteAddr: remoteAddr}, true
-}
-
 // Me returns the signed-in user.
 func (s *Auth) Me(ctx context.Context) (*fleetwatch.User, error) {
 	a, err := actor(ctx)
