@@ -7,11 +7,23 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// ModulesStore is what Modules needs of the database: the module catalog and
+// history. The fleetwatch store interfaces document each method and its
+// errors.
+type ModulesStore interface {
+	FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]*fleetwatch.HistoryEntry, int, error)
+	FindModule(ctx context.Context, name string, organizationID int64) (*fleetwatch.Module, error)
+	FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*fleetwatch.Module, int, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error)
+	FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error)
+}
+
 // Modules reads what sites run: the catalog, each site's current modules
 // and their history. A user outside an organization sees none of its
 // sites, and none of the projects only its sites run.
 type Modules struct {
-	Store fleetwatch.Store
+	Store ModulesStore
 	Sites *Sites
 	Now   func() time.Time
 }
