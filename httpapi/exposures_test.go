@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestAPI_Exposures reads GET /exposures as users of two organizations

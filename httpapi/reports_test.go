@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestAPI_Reports reads every report over real pushes, patch runs and
