@@ -10,4 +10,6 @@ var (
 	_ service.AuthStore     = (*servicetest.Store)(nil)
 	_ service.ActivityStore = (*servicetest.Store)(nil)
 	_ service.SLAStore      = (*servicetest.Store)(nil)
+	_ service.NotifierStore = (*servicetest.Store)(nil)
+	_ service.EventsStore   = (*servicetest.Store)(nil)
 )

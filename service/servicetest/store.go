@@ -1,12 +1,14 @@
 // Package servicetest holds in-memory test doubles of the store ports the
 // services declare, for the service tests whose rule needs no database:
-// sign-in and second factors, SLA policies, the activity trail. They keep
+// sign-in and second factors, SLA policies, the activity trail,
+// notifications and their digests. They keep
 // their data in maps and answer with the error codes the fleetwatch store
 // interfaces document; the SQL store is tested against the same contracts
 // on both databases in sqlstore.
 package servicetest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,9 +21,11 @@ import (
 )
 
 // Store is an in-memory store of organizations, users, sessions, second
-// factors, SLA policies and the activity trail. It implements the ports of
-// Auth, Activity and SLA (service.AuthStore, service.ActivityStore,
-// service.SLAStore). The zero value is not ready: use NewStore.
+// factors, SLA policies, the activity trail, notification deliveries,
+// exposures and event tickets. It implements the ports of Auth, Activity,
+// SLA, Notifier and Events (service.AuthStore, service.ActivityStore,
+// service.SLAStore, service.NotifierStore, service.EventsStore). The zero
+// value is not ready: use NewStore.
 type Store struct {
 	// Now is the clock of the timestamps it fills; time.Now when nil.
 	Now func() time.Time
@@ -37,6 +41,10 @@ type Store struct {
 	refresh  map[string]*fleetwatch.RefreshToken // by hash
 	policies map[int64][]*fleetwatch.SLAPolicy   // by organization, oldest first
 	activity []*fleetwatch.ActivityLog
+
+	deliveries []*fleetwatch.NotificationDelivery
+	exposures  []*fleetwatch.Exposure
+	tickets    map[string]*fleetwatch.EventTicket
 }
 
 // NewStore returns an empty store.
@@ -45,7 +53,7 @@ func NewStore() *Store {
 		orgs: map[int64]*fleetwatch.Organization{}, users: map[int64]*fleetwatch.User{},
 		totpStep: map[int64]int64{}, backup: map[int64]map[string]bool{}, tokens: map[string]time.Time{},
 		sessions: map[int64]*fleetwatch.Session{}, refresh: map[string]*fleetwatch.RefreshToken{},
-		policies: map[int64][]*fleetwatch.SLAPolicy{},
+		policies: map[int64][]*fleetwatch.SLAPolicy{}, tickets: map[string]*fleetwatch.EventTicket{},
 	}
 }
 
@@ -171,19 +179,27 @@ func (s *Store) FindUserByEmail(_ context.Context, email string) (*fleetwatch.Us
 	return s.findUser(func(u *fleetwatch.User) bool { return strings.EqualFold(u.Email, email) })
 }
 
-// FindUsers returns the users of f.OrganizationID (0: all), by id; it
-// ignores the page and the search.
+// FindUsers returns a page of the users that match f's organization (0:
+// all), role, standing and e-mail (ignoring case), by id; it ignores the
+// search and the sort.
 func (s *Store) FindUsers(_ context.Context, f fleetwatch.UserFilter) ([]*fleetwatch.User, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []*fleetwatch.User
+	var all []*fleetwatch.User
 	for _, u := range s.users {
-		if f.OrganizationID == 0 || u.OrganizationID == f.OrganizationID {
-			out = append(out, s.user(u))
+		if (f.OrganizationID == 0 || u.OrganizationID == f.OrganizationID) && (f.Role == "" || u.Role == f.Role) &&
+			(f.IsActive == nil || u.IsActive == *f.IsActive) && (f.Email == "" || strings.EqualFold(u.Email, f.Email)) {
+			all = append(all, s.user(u))
 		}
 	}
-	slices.SortFunc(out, func(a, b *fleetwatch.User) int { return int(a.ID - b.ID) })
-	return out, len(out), nil
+	slices.SortFunc(all, func(a, b *fleetwatch.User) int { return cmp.Compare(a.ID, b.ID) })
+	return page(all, f.ListOptions), len(all), nil
+}
+
+// page returns the items of a page of list.
+func page[T any](list []T, o fleetwatch.ListOptions) []T {
+	from := min(o.Offset(), len(list))
+	return list[from:min(from+o.Limit(), len(list))]
 }
 
 // UpdateUser applies the fields set in upd; ENOTFOUND for an unknown user.
