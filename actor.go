@@ -64,30 +64,6 @@ func (a *Actor) ScopeOrganization() int64 {
 
 type actorKey struct{}
 
-// PendingSession is an access token whose signature, issuer, audience and
-// expiry checked out, but whose session and user were not read yet: the
-// one read that needs them reads them with its own data (see
-// httpapi's deferred session routes). It is kept apart from the actor, so
-// that no other code can mistake it for one.
-type PendingSession struct {
-	SessionUUID string
-	UserUUID    string // the token's subject
-	RemoteAddr  string
-}
-
-type pendingKey struct{}
-
-// NewContextWithPendingSession returns ctx carrying p.
-func NewContextWithPendingSession(ctx context.Context, p *PendingSession) context.Context {
-	return context.WithValue(ctx, pendingKey{}, p)
-}
-
-// PendingSessionFromContext returns the pending session of the request, or nil.
-func PendingSessionFromContext(ctx context.Context) *PendingSession {
-	p, _ := ctx.Value(pendingKey{}).(*PendingSession)
-	return p
-}
-
 // NewContextWithActor returns a context that carries the actor.
 func NewContextWithActor(ctx context.Context, a *Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)

@@ -434,10 +434,6 @@ type IngestStore interface {
 	// list depends on besides the page's own parameters; ENOTFOUND for an
 	// unknown or deleted site (or one of a deleted organization).
 	FindSiteModulesStamp(ctx context.Context, siteUUID string) (*SiteModulesStamp, error)
-	// FindSessionSiteModulesStamp is FindSessionStanding and
-	// FindSiteModulesStamp in one query: ENOTFOUND for an unknown session
-	// (or deleted user); a nil stamp for an unknown or deleted site.
-	FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, siteUUID string) (*SessionStanding, *SiteModulesStamp, error)
 	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryEntry, int, error)
 }
 

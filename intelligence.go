@@ -273,12 +273,8 @@ type ExposureStore interface {
 	ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*Exposure, error)
 }
 
-// IntelligenceStore is everything the update analysis needs from the database.
-type IntelligenceStore interface {
-	FeedStore
-	AdvisoryStore
-	AnalysisStore
-	ExposureStore
+// Leadership elects the replica that runs scheduled work.
+type Leadership interface {
 	// TryLeadership runs fn when this process holds the scheduler lock of
 	// name, and reports whether it did: on PostgreSQL an advisory lock,
 	// so that one replica leads; on SQLite the one process always does.

@@ -84,23 +84,6 @@ type ActivityStore interface {
 	FindActivity(ctx context.Context, f ActivityFilter) ([]*ActivityLog, int, error)
 }
 
-// Store is everything the services need from the database.
-type Store interface {
-	OrganizationStore
-	UserStore
-	SiteStore
-	ActivityStore
-	AuthStore
-	IngestStore
-	SLAPolicyStore
-	EventStore
-	DeliveryStore
-	IntelligenceStore
-	// Ping checks the database is reachable (readiness).
-	Ping(ctx context.Context) error
-	Close() error
-}
-
 // SiteSortFields are the fields a list of sites sorts by.
 var SiteSortFields = []string{"name", "url", "created_at", "updated_at", "last_seen_at"}
 

@@ -72,14 +72,6 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHumaError(hctx, newError(ctx, http.StatusUnauthorized, fleetwatch.EUNAUTHORIZED, "Authentication required: send Authorization: Bearer <token>."))
 		return
 	}
-	if deferredSession[op.OperationID] && minRole == fleetwatch.RoleViewer {
-		// The handler reads the session with its data, in one query, and
-		// refuses a revoked one before anything else (see PendingSession).
-		if p, ok := s.Auth.VerifyAccessToken(token, ri.remoteAddr); ok {
-			next(huma.WithContext(hctx, fleetwatch.NewContextWithPendingSession(ctx, p)))
-			return
-		}
-	}
 	authenticate := s.Auth.Authenticate
 	if minRole == AccessSite {
 		authenticate = s.Auth.AuthenticatePush
@@ -101,15 +93,6 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	next(huma.WithContext(hctx, fleetwatch.NewContextWithActor(ctx, a)))
-}
-
-// deferredSession lists the viewer routes whose handlers read an access
-// token's session and user together with their own first read (the most
-// frequent reads of the dashboard): they must call a service method that
-// takes a fleetwatch.PendingSession, which refuses a revoked session before
-// anything else. Every other service refuses a request without an actor.
-var deferredSession = map[string]bool{
-	"list-site-modules": true,
 }
 
 func bearerToken(h string) string {

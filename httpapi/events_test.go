@@ -19,19 +19,8 @@ import (
 	"github.com/fleetwatch/fleetwatch/redisx"
 	"github.com/fleetwatch/fleetwatch/redisx/redistest"
 	"github.com/fleetwatch/fleetwatch/service"
-	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
-
-// newTestEvents returns the events of the shared test env: in process, with
-// streams that end after a moment so that walking GET /events returns.
-func newTestEvents(t *testing.T, store *sqlstore.Store, logger *slog.Logger) *service.Events {
-	t.Helper()
-	ev := service.NewEvents(memory.NewEventBus(100), store, logger)
-	ev.MaxStream = 20 * time.Millisecond
-	t.Cleanup(ev.Close)
-	return ev
-}
 
 // eventServer is a server of the env's database with its own Events, whose
 // streams last: a replica.
@@ -46,7 +35,7 @@ func newEventServer(t *testing.T, e *env, bus fleetwatch.EventBus) *eventServer 
 	ev := service.NewEvents(bus, e.store, logger)
 	ev.Heartbeat = 20 * time.Millisecond
 	srv := httptest.NewServer(nil)
-	srv.Config.Handler = httpapi.New(httpapi.Config{Logger: logger, PublicURL: srv.URL, Version: "test", Auth: e.auth, Events: ev})
+	srv.Config.Handler = httpapi.New(httpapi.Config{Logger: logger, PublicURL: srv.URL, Version: "test", Services: &service.Services{Auth: e.auth, Events: ev}})
 	t.Cleanup(func() {
 		ev.Close() // ends the streams, so that Close does not wait for them
 		srv.Close()

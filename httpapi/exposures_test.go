@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // TestAPI_Exposures reads GET /exposures as users of two organizations
@@ -118,7 +116,7 @@ func TestAPI_Exposures(t *testing.T) {
 		inv := inventoryBody("A")
 		inv["modules"].([]map[string]any)[1]["version"] = "8.x-1.2"
 		e.must(202, "POST", "/api/v1/ingest/inventory", f.tokens["site_key"], inv)
-		worker := &service.Worker{Store: e.store, Logger: e.logger, Analyzer: e.analysis, BatchSize: 50}
+		worker := e.svc.Worker
 		for worker.RunOnce(context.Background()) > 0 {
 		}
 		if got, _ := list(tok, "?state=open"); len(got) != 0 {

@@ -25,6 +25,7 @@ import (
 type env struct {
 	t      *testing.T
 	store  *sqlstore.Store
+	svc    *service.Services
 	auth   *service.Auth
 	srv    *httptest.Server
 	admin  string // access token
@@ -73,63 +74,39 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, store *sqlstore.Store, options ...func(*httpapi.Config)) *env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	passwords, err := service.NewPasswords(4, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	activity := &service.Activity{Store: store, Logger: logger}
-	auth, err := service.NewAuth(store, passwords, activity, []byte("test-secret-key-test-secret-key-0123456789"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &testClock{now: time.Now()}
-	auth.Now = clock.Now
-	orgs := &service.Organizations{Store: store, Activity: activity}
-	sites := &service.Sites{Store: store, Activity: activity}
 	mirror := t.TempDir()
 	fetcher, err := drupalorg.New(drupalorg.Config{FeedURL: "file://" + mirror, AdvisoryURL: "file://" + mirror, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysis := service.NewAnalysis(store, logger)
-	exposures := &service.Exposures{Store: store, Now: clock.Now}
+	srv := httptest.NewServer(nil)
 	// Reports are cached as in production, so tests see stale answers if
 	// an invalidation is missing.
-	reports := &service.Reports{Store: store, Now: clock.Now, Cache: memory.NewCache(1000)}
-	ingest := &service.Ingest{Store: store, Waker: memory.NewWaker(), Logger: logger}
-	t.Cleanup(ingest.Close)
-	srv := httptest.NewServer(nil)
-	events := newTestEvents(t, store, logger)
-	cfg := httpapi.Config{
-		Logger: logger, PublicURL: srv.URL, Version: "test", Auth: auth,
-		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity, Auth: auth},
-		Sites:         sites,
-		Activity:      activity,
-		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity, Now: clock.Now},
-		Reports:       reports,
-		Ingest:        ingest,
-		Modules:       &service.Modules{Store: store, Sites: sites},
-		PatchRuns:     &service.PatchRuns{Store: store, Sites: sites, Activity: activity},
-		Exposures:     exposures,
-		Acceptances: &service.Acceptances{Store: store, Exposures: exposures, Activity: activity, Now: clock.Now,
-			OnChange: func(ctx context.Context, orgID int64) { _ = reports.Invalidate(ctx, orgID) }},
-		Feeds:    &service.Feeds{Store: store, Fetcher: fetcher, Analysis: analysis},
-		Ready:    map[string]func(context.Context) error{"database": store.Ping},
-		Events:   events,
-		SLA:      &service.SLA{Store: store, Activity: activity},
-		Notifier: &service.Notifier{Store: store, Events: events, Logger: logger, Secrets: auth.WebhookSecrets()},
-	}
-	if cfg.SSO, err = service.NewSSO(store, auth, activity, orgs, srv.URL, []byte("test-secret-key-test-secret-key-0123456789")); err != nil {
+	svc, err := service.New(service.Deps{
+		Store: store, Secret: []byte("test-secret-key-test-secret-key-0123456789"), BcryptCost: 4,
+		Bus: memory.NewEventBus(100), Waker: memory.NewWaker(), Fetcher: fetcher,
+		Cache: memory.NewCache(1000), PublicURL: srv.URL, Logger: logger, Now: clock.Now,
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Streams end after a moment, so that walking GET /events returns.
+	svc.Events.MaxStream = 20 * time.Millisecond
+	svc.Worker.BatchSize = 50
+	t.Cleanup(svc.Ingest.Close)
+	t.Cleanup(svc.Events.Close)
+	cfg := httpapi.Config{
+		Logger: logger, PublicURL: srv.URL, Version: "test", Services: svc,
+		Ready: map[string]func(context.Context) error{"database": store.Ping},
 	}
 	for _, o := range options {
 		o(&cfg)
 	}
 	srv.Config.Handler = httpapi.New(cfg)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, store: store, auth: auth, srv: srv, client: srv.Client(), clock: clock, logger: logger, analysis: analysis, mirror: mirror}
-	if _, err := auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {
+	e := &env{t: t, store: store, svc: svc, auth: svc.Auth, srv: srv, client: srv.Client(), clock: clock, logger: logger, analysis: svc.Analysis, mirror: mirror}
+	if _, err := svc.Auth.CreateUserFromShell(context.Background(), "Root", "root@example.com", testPassword, "admin", ""); err != nil {
 		t.Fatal(err)
 	}
 	e.admin = e.login("root@example.com", testPassword)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fleetwatch/fleetwatch/httpapi"
 	"github.com/fleetwatch/fleetwatch/internal/oidctest"
-	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // The isolation test walks every operation of the OpenAPI document as every
@@ -298,7 +297,7 @@ func (f *isoFixture) pushAndAnalyze(t *testing.T) {
 		f.auditLog[org] = e.must(202, "POST", "/api/v1/ingest/inventory", keys[org], inventoryBody(org)).data()["id"].(string)
 		e.must(202, "POST", "/api/v1/ingest/patch-runs", keys[org], patchRunBody())
 	}
-	worker := &service.Worker{Store: e.store, Logger: e.logger, Analyzer: e.analysis, BatchSize: 50}
+	worker := e.svc.Worker
 	for worker.RunOnce(context.Background()) > 0 {
 	}
 	feed, err := os.ReadFile("testdata/aaa_update_test.sec.8.x-1.2.xml")

@@ -119,7 +119,7 @@ func (s *Server) listSiteModules(ctx context.Context, in *listSiteModulesInput) 
 	if err != nil {
 		return nil, err
 	}
-	st, ctx, err := s.Modules.SessionSiteModulesStamp(ctx, in.ID)
+	st, err := s.Modules.SiteModulesStamp(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -78,3 +78,13 @@ func TestAPI_UnknownRoutes(t *testing.T) {
 		}
 	})
 }
+
+// A path or query that is not UTF-8 is refused in the API's error shape
+// before it reaches a service (PostgreSQL would refuse the bytes).
+func TestAPI_InvalidUTF8(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		for _, path := range []string{"/api/v1/modules/%D2H/versions", "/api/v1/auth/sso/%AF/start", "/api/v1/sites?q=%B3"} {
+			assertErrorShape(t, e.do("GET", path, e.admin, nil), 400, "invalid_encoding")
+		}
+	})
+}

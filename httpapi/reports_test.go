@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fleetwatch/fleetwatch/service"
 )
 
 // TestAPI_Reports reads every report over real pushes, patch runs and
@@ -82,7 +80,7 @@ func TestAPI_Reports(t *testing.T) {
 		inv := inventoryBody("A")
 		inv["modules"].([]map[string]any)[1]["version"] = "8.x-1.2"
 		e.must(202, "POST", "/api/v1/ingest/inventory", f.tokens["site_key"], inv)
-		worker := &service.Worker{Store: e.store, Logger: e.logger, Analyzer: e.analysis, BatchSize: 50}
+		worker := e.svc.Worker
 		for worker.RunOnce(context.Background()) > 0 {
 		}
 		e.clock.Advance(time.Minute)

@@ -24,7 +24,7 @@ import (
 // Prefix is where the API lives.
 const Prefix = "/api/v1"
 
-// Config holds what the server needs. Every service is required.
+// Config holds what the server needs.
 type Config struct {
 	Logger    *slog.Logger
 	PublicURL string // scheme://host[:port], no trailing slash
@@ -33,31 +33,9 @@ type Config struct {
 	// the client; empty: the TCP peer is the client.
 	TrustedProxies []netip.Prefix
 
-	Auth          *service.Auth
-	Organizations *service.Organizations
-	Users         *service.Users
-	Sites         *service.Sites
-	Activity      *service.Activity
-	APIKeys       *service.APIKeys
-	Reports       *service.Reports
-	// Ingest, Modules and PatchRuns serve the ingest routes and what was
-	// ingested.
-	Ingest    *service.Ingest
-	Modules   *service.Modules
-	PatchRuns *service.PatchRuns
-	// Exposures and Feeds serve the update analysis (exposures, module
-	// versions, feed refresh).
-	Exposures *service.Exposures
-	Feeds     *service.Feeds
-	// Acceptances serves risk acceptance of exposures.
-	Acceptances *service.Acceptances
-	// Events serves the event stream and its tickets, SLA the SLA policy
-	// routes, Notifier the delivery log.
-	Events   *service.Events
-	SLA      *service.SLA
-	Notifier *service.Notifier
-	// SSO serves single sign-on and the identity providers.
-	SSO *service.SSO
+	// Services answer the operations (service.New wires them); a route
+	// whose service is nil must not be called.
+	*service.Services
 
 	// Ready lists the checks of /readyz (database, Redis).
 	Ready map[string]func(context.Context) error
@@ -90,6 +68,9 @@ type Server struct {
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
 	installHumaErrors()
+	if cfg.Services == nil {
+		cfg.Services = &service.Services{}
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 		cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -99,7 +80,7 @@ func New(cfg Config) *Server {
 	s.siteModules = newPageCache(defaultPageCacheBytes)
 
 	r := chi.NewRouter()
-	r.Use(s.withRequestInfo, s.logAndMeasure, withCSVFormat, securityHeaders)
+	r.Use(s.withRequestInfo, s.logAndMeasure, s.withValidText, withCSVFormat, securityHeaders)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		if s.Dashboard != nil && !underAPI(r.URL.Path) {
 			s.serveDashboard(w, r)

@@ -11,16 +11,19 @@ import (
 // MaxJustificationLength bounds an acceptance's justification.
 const MaxJustificationLength = 2000
 
-// AcceptanceStore is what risk acceptance needs from the database.
-type AcceptanceStore interface {
-	fleetwatch.Store
-	fleetwatch.AcceptanceStore
+// AcceptancesStore is what Acceptances needs of the database: risk
+// acceptances. The fleetwatch store interfaces document each method and its
+// errors.
+type AcceptancesStore interface {
+	CreateAcceptance(ctx context.Context, a *fleetwatch.Acceptance, by int64) error
+	FindActiveAcceptance(ctx context.Context, exposureID int64, t time.Time) (*fleetwatch.Acceptance, error)
+	RevokeAcceptance(ctx context.Context, id int64, t time.Time, by int64) error
 }
 
 // Acceptances lets org admins accept the risk of an open exposure for a
 // while, pausing its SLA clock.
 type Acceptances struct {
-	Store     AcceptanceStore
+	Store     AcceptancesStore
 	Exposures *Exposures
 	Activity  *Activity
 	Now       func() time.Time

@@ -8,9 +8,17 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// ActivityStore is what Activity needs of the database: the activity trail.
+// The fleetwatch store interfaces document each method and its errors.
+type ActivityStore interface {
+	CreateActivity(ctx context.Context, a *fleetwatch.ActivityLog) error
+	FindActivity(ctx context.Context, f fleetwatch.ActivityFilter) ([]*fleetwatch.ActivityLog, int, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+}
+
 // Activity records and lists the trail of who did what.
 type Activity struct {
-	Store  fleetwatch.Store
+	Store  ActivityStore
 	Logger *slog.Logger
 }
 

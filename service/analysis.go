@@ -11,6 +11,23 @@ import (
 	"github.com/fleetwatch/fleetwatch/drupal"
 )
 
+// AnalysisStore is what Analysis needs of the database: the analysis. The
+// fleetwatch store interfaces document each method and its errors.
+type AnalysisStore interface {
+	ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*fleetwatch.Exposure, error)
+	FindAdvisoriesByProject(ctx context.Context, project string) ([]*fleetwatch.Advisory, error)
+	FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error)
+	FindProjectInstalls(ctx context.Context, project string) ([]*fleetwatch.Install, error)
+	FindReleaseFeed(ctx context.Context, project string) (*fleetwatch.ReleaseFeed, error)
+	FindReleaseFeedHeads(ctx context.Context, projects []string) ([]*fleetwatch.ReleaseFeed, error)
+	FindSiteByID(ctx context.Context, id int64) (*fleetwatch.Site, error)
+	FindSiteInstalls(ctx context.Context, siteIDs []int64) ([]*fleetwatch.Install, error)
+	FindStaleSites(ctx context.Context, limit int) ([]int64, error)
+	SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict, at time.Time) (fleetwatch.ExposureChanges, error)
+	SyncExposures(ctx context.Context, siteIDs []int64, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure) (fleetwatch.ExposureChanges, error)
+	UpdateOpenExposureClocks(ctx context.Context, organizationID int64, at time.Time, clock func(fleetwatch.SLAInput) fleetwatch.SLAClock) (int, error)
+}
+
 // Analysis decides the update status of every (site, project) from
 // drupal.org release-history feeds, the way Drupal core's update module does
 // (drupal.Evaluate), and keeps site_modules and exposures current: when a
@@ -18,7 +35,7 @@ import (
 // store writes with the exposures they open or resolve in the snapshot's
 // transaction) and when a feed or the advisories change (Feeds, Scheduler).
 type Analysis struct {
-	Store  fleetwatch.Store
+	Store  AnalysisStore
 	Logger *slog.Logger
 	// SLA says which policy sets the due dates of an organization's
 	// exposures; the default policy when nil.
@@ -74,7 +91,7 @@ type evalKey struct {
 const maxEvaluated = 1024
 
 // NewAnalysis returns an Analysis on the store.
-func NewAnalysis(store fleetwatch.Store, logger *slog.Logger) *Analysis {
+func NewAnalysis(store AnalysisStore, logger *slog.Logger) *Analysis {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -32,9 +32,18 @@ type APIKeyInput struct {
 	Scope string // integration keys: read or write
 }
 
+// APIKeysStore is what APIKeys needs of the database: API keys. The fleetwatch
+// store interfaces document each method and its errors.
+type APIKeysStore interface {
+	CreateAPIKey(ctx context.Context, k *fleetwatch.APIKey, by int64) error
+	FindAPIKeyByUUID(ctx context.Context, uuid string) (*fleetwatch.APIKey, error)
+	FindAPIKeys(ctx context.Context, f fleetwatch.APIKeyFilter) ([]*fleetwatch.APIKey, int, error)
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
+}
+
 // APIKeys manages site and integration keys.
 type APIKeys struct {
-	Store    AuthStore
+	Store    APIKeysStore
 	Sites    *Sites
 	Orgs     *Organizations
 	Activity *Activity

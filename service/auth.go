@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -25,12 +26,6 @@ const (
 	refreshTokenPrefix = "fwr_"
 )
 
-// AuthStore is what the auth service needs from the database.
-type AuthStore interface {
-	fleetwatch.Store
-	fleetwatch.AuthStore
-}
-
 // LoginAnswer is the answer of a login: tokens, or for a user with 2FA the
 // token to present with the second factor.
 type LoginAnswer struct {
@@ -40,6 +35,36 @@ type LoginAnswer struct {
 	ExpiresIn    int    `json:"expires_in,omitempty" doc:"Seconds until the access token expires"`
 	MFARequired  bool   `json:"mfa_required,omitempty"`
 	MFAToken     string `json:"mfa_token,omitempty" doc:"Present with a TOTP or backup code to POST /auth/mfa"`
+}
+
+// AuthStore is what Auth needs of the database: sign-in, sessions, keys and
+// second factors. The fleetwatch store interfaces document each method and its
+// errors.
+type AuthStore interface {
+	ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error)
+	CreateSession(ctx context.Context, s *fleetwatch.Session, refreshHash string) error
+	CreateUser(ctx context.Context, u *fleetwatch.User, by int64) error
+	FindAPIKeyByHash(ctx context.Context, hash string) (*fleetwatch.APIKey, error)
+	FindAPIKeyByID(ctx context.Context, id int64) (*fleetwatch.APIKey, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSessionByID(ctx context.Context, id int64) (*fleetwatch.Session, error)
+	FindSessionStanding(ctx context.Context, sessionUUID string) (*fleetwatch.SessionStanding, error)
+	FindSessionStandingByID(ctx context.Context, id int64) (*fleetwatch.SessionStanding, error)
+	FindUserByEmail(ctx context.Context, email string) (*fleetwatch.User, error)
+	FindUserByID(ctx context.Context, id int64) (*fleetwatch.User, error)
+	FindUserByUUID(ctx context.Context, uuid string) (*fleetwatch.User, error)
+	FindUsers(ctx context.Context, f fleetwatch.UserFilter) ([]*fleetwatch.User, int, error)
+	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
+	RevokeSession(ctx context.Context, id int64, at time.Time) error
+	RevokeUserSessions(ctx context.Context, userID, keep int64, at time.Time) error
+	RotateRefreshToken(ctx context.Context, oldHash, newHash string, now, expiresAt time.Time) (*fleetwatch.RefreshToken, error)
+	SetLastLogin(ctx context.Context, id int64, at time.Time) error
+	SetNotificationPreferences(ctx context.Context, userID int64, prefs json.RawMessage) error
+	SetTOTP(ctx context.Context, userID int64, encryptedSecret string, enabled bool) error
+	TouchAPIKey(ctx context.Context, id int64, at time.Time) error
+	UpdateUser(ctx context.Context, id int64, upd fleetwatch.UserUpdate, by int64) (*fleetwatch.User, error)
+	UseBackupCode(ctx context.Context, userID int64, hash string, at time.Time) (bool, error)
+	UseToken(ctx context.Context, id string, expiresAt time.Time) (bool, error)
 }
 
 // Auth signs users in, keeps their sessions, and turns credentials (access
@@ -386,20 +411,6 @@ func actorFromStanding(st *fleetwatch.SessionStanding, subject, remoteAddr strin
 		UserID: st.UserID, UserUUID: st.UserUUID, OrganizationID: st.OrganizationID, Role: st.Role,
 		SessionID: st.SessionID, RemoteAddr: remoteAddr,
 	}, nil
-}
-
-// VerifyAccessToken checks an access token's signature, issuer, audience
-// and expiry only, for a route that reads its session with its own data
-// (see PendingSession); false for anything else, API keys included.
-func (s *Auth) VerifyAccessToken(token, remoteAddr string) (*fleetwatch.PendingSession, bool) {
-	if strings.HasPrefix(token, SiteKeyPrefix) || strings.HasPrefix(token, IntegrationKeyPrefix) {
-		return nil, false
-	}
-	c, ok := s.verifyAccess(token)
-	if !ok || c.SessionID == "" {
-		return nil, false
-	}
-	return &fleetwatch.PendingSession{SessionUUID: c.SessionID, UserUUID: c.Subject, RemoteAddr: remoteAddr}, true
 }
 
 // Me returns the signed-in user.

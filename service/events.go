@@ -28,13 +28,21 @@ var errReplayUnavailable = &fleetwatch.Error{Code: fleetwatch.EUNAVAILABLE,
 // window.
 var ErrSlowClient = errors.New("event client too slow; dropped")
 
+// EventsStore is what Events needs of the database: event tickets. The
+// fleetwatch store interfaces document each method and its errors.
+type EventsStore interface {
+	CreateEventTicket(ctx context.Context, t *fleetwatch.EventTicket) error
+	FindOrganizationByID(ctx context.Context, id int64) (*fleetwatch.Organization, error)
+	RedeemEventTicket(ctx context.Context, hash string, now time.Time) (*fleetwatch.EventTicket, error)
+}
+
 // Events publishes real-time events and fans them out to this replica's
 // subscribers (the SSE clients and the notifier), each scoped to what its
 // actor may see. It implements fleetwatch.EventPublisher: see
 // fleetwatch.Event for how producers publish.
 type Events struct {
 	Bus    fleetwatch.EventBus
-	Store  fleetwatch.Store
+	Store  EventsStore
 	Logger *slog.Logger
 	// Buffer is how many events a subscriber may lag behind before it is
 	// dropped; DefaultEventBuffer when 0. Publishers never wait for clients.
@@ -56,7 +64,7 @@ type Events struct {
 }
 
 // NewEvents returns the service, subscribed to the bus.
-func NewEvents(bus fleetwatch.EventBus, store fleetwatch.Store, logger *slog.Logger) *Events {
+func NewEvents(bus fleetwatch.EventBus, store EventsStore, logger *slog.Logger) *Events {
 	s := &Events{Bus: bus, Store: store, Logger: logger}
 	s.start()
 	return s

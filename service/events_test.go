@@ -10,24 +10,24 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/service"
-	"github.com/fleetwatch/fleetwatch/sqlstore"
-	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
+	"github.com/fleetwatch/fleetwatch/service/servicetest"
 )
 
 func asActor(a *fleetwatch.Actor) context.Context {
 	return fleetwatch.NewContextWithActor(context.Background(), a)
 }
 
-// eventsFixture is a store with two organizations and the events service.
+// eventsFixture is an in-memory store with two organizations and the events
+// service: fan-out, replay and tickets need no database.
 type eventsFixture struct {
-	store  *sqlstore.Store
+	store  *servicetest.Store
 	events *service.Events
 	a, b   *fleetwatch.Organization
 }
 
 func newEventsFixture(t *testing.T, buffer int) *eventsFixture {
 	t.Helper()
-	s := sqlstoretest.MustOpen(t, sqlstoretest.SQLite)
+	s := servicetest.NewStore()
 	f := &eventsFixture{store: s}
 	for _, o := range []**fleetwatch.Organization{&f.a, &f.b} {
 		*o = &fleetwatch.Organization{Name: "Org", IsActive: true}
@@ -178,7 +178,7 @@ func (downBus) Since(context.Context, string) ([]*fleetwatch.Event, bool, error)
 // be read is told to come back (EUNAVAILABLE with Retry-After), not met
 // with an internal error.
 func TestEvents_ReplayUnavailable(t *testing.T) {
-	s := sqlstoretest.MustOpen(t, sqlstoretest.SQLite)
+	s := servicetest.NewStore()
 	bus := memory.NewEventBus(100)
 	t.Cleanup(func() { bus.Close() })
 	ev := service.NewEvents(downBus{bus}, s, slog.New(slog.DiscardHandler))

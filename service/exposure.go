@@ -7,9 +7,21 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// ExposuresStore is what Exposures needs of the database: exposures. The
+// fleetwatch store interfaces document each method and its errors.
+type ExposuresStore interface {
+	FindExposureByUUID(ctx context.Context, uuid string) (*fleetwatch.Exposure, error)
+	FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) ([]*fleetwatch.Exposure, int, error)
+	FindModule(ctx context.Context, name string, organizationID int64) (*fleetwatch.Module, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindReleaseInfos(ctx context.Context, project string, organizationID int64) ([]*fleetwatch.ReleaseInfo, error)
+	FindSiteByID(ctx context.Context, id int64) (*fleetwatch.Site, error)
+	FindSiteByUUID(ctx context.Context, uuid string) (*fleetwatch.Site, error)
+}
+
 // Exposures answers questions about outstanding and past security updates.
 type Exposures struct {
-	Store fleetwatch.Store
+	Store ExposuresStore
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

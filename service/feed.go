@@ -19,11 +19,23 @@ const (
 	maxFeedBackoff         = time.Hour
 )
 
+// FeedsStore is what Feeds needs of the database: release feeds and
+// advisories. The fleetwatch store interfaces document each method and its
+// errors.
+type FeedsStore interface {
+	FindDueFeedProjects(ctx context.Context, checkedBefore, now time.Time) ([]string, error)
+	FindReleaseFeed(ctx context.Context, project string) (*fleetwatch.ReleaseFeed, error)
+	SaveAdvisories(ctx context.Context, advs []*fleetwatch.Advisory) error
+	SaveReleaseFeed(ctx context.Context, f *fleetwatch.ReleaseFeed) error
+	SaveReleases(ctx context.Context, project string, releases []fleetwatch.ReleaseInfo, advisories map[string]string) error
+	TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
+}
+
 // Feeds keeps the release-history feeds and advisories of every project the
 // fleet runs, and has the analysis recompute the sites of a project whose
 // feed changed.
 type Feeds struct {
-	Store    fleetwatch.Store
+	Store    FeedsStore
 	Fetcher  fleetwatch.FeedFetcher
 	Analysis *Analysis
 	// Interval is how often a feed is refreshed (DefaultRefreshInterval).

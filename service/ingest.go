@@ -24,11 +24,23 @@ type Accepted struct {
 	Duplicate bool   `json:"duplicate" doc:"True when the snapshot_id/run_id was pushed before: nothing new was stored"`
 }
 
+// IngestStore is what Ingest needs of the database: the queue of record. The
+// fleetwatch store interfaces document each method and its errors.
+type IngestStore interface {
+	EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLog) error
+	FindAuditLogByUUID(ctx context.Context, uuid string) (*fleetwatch.AuditLog, error)
+	FindAuditLogs(ctx context.Context, f fleetwatch.AuditLogFilter) ([]*fleetwatch.AuditLog, int, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	RetryAuditLog(ctx context.Context, id int64) (*fleetwatch.AuditLog, error)
+}
+
 // Ingest accepts what sites push: it validates a payload, stores it in the
 // audit_logs queue of record, and wakes the workers. It never applies a
 // payload itself.
 type Ingest struct {
-	Store  fleetwatch.Store
+	Store IngestStore
+	// Sites resolves the site an audit log list is narrowed to.
+	Sites  *Sites
 	Waker  fleetwatch.Waker // nil: workers find the payload when they poll
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -157,7 +169,7 @@ func (s *Ingest) ListAuditLogs(ctx context.Context, f fleetwatch.AuditLogFilter,
 	}
 	f.OrganizationID = orgID
 	if siteUUID != "" {
-		site, err := (&Sites{Store: s.Store}).Get(ctx, siteUUID)
+		site, err := s.Sites.Get(ctx, siteUUID)
 		if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
 			return []*fleetwatch.AuditLog{}, 0, nil
 		} else if err != nil {

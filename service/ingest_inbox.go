@@ -9,12 +9,18 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// InboxStore is where an Inbox writes: fleetwatch.IngestStore's
+// EnqueueAuditLogs.
+type InboxStore interface {
+	EnqueueAuditLogs(ctx context.Context, logs []*fleetwatch.AuditLog) error
+}
+
 // Inbox batches the audit log inserts of concurrent pushes: while one batch
 // commits, the next gathers, so that a busy server pays one commit (one
 // fsync) for many pushes instead of one each. A push returns only once its
 // batch is committed.
 type Inbox struct {
-	store    fleetwatch.IngestStore
+	store    InboxStore
 	maxBatch int
 	reqs     chan *inboxReq
 	wg       sync.WaitGroup
@@ -32,7 +38,7 @@ var errInboxClosed = fleetwatch.Errorf(fleetwatch.EINTERNAL, "The server is shut
 
 // NewInbox starts writers goroutines (default 4) that write batches of up
 // to maxBatch (default 64) logs.
-func NewInbox(store fleetwatch.IngestStore, writers, maxBatch int) *Inbox {
+func NewInbox(store InboxStore, writers, maxBatch int) *Inbox {
 	if writers < 1 {
 		writers = 4
 	}

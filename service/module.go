@@ -7,11 +7,23 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// ModulesStore is what Modules needs of the database: the module catalog and
+// history. The fleetwatch store interfaces document each method and its
+// errors.
+type ModulesStore interface {
+	FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]*fleetwatch.HistoryEntry, int, error)
+	FindModule(ctx context.Context, name string, organizationID int64) (*fleetwatch.Module, error)
+	FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*fleetwatch.Module, int, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error)
+	FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, error)
+}
+
 // Modules reads what sites run: the catalog, each site's current modules
 // and their history. A user outside an organization sees none of its
 // sites, and none of the projects only its sites run.
 type Modules struct {
-	Store fleetwatch.Store
+	Store ModulesStore
 	Sites *Sites
 	Now   func() time.Time
 }
@@ -71,38 +83,6 @@ func (s *Modules) SiteModulesStamp(ctx context.Context, siteUUID string) (*fleet
 		return nil, errSiteNotFound
 	}
 	return st, nil
-}
-
-// SessionSiteModulesStamp is SiteModulesStamp for a request whose access
-// token's session was not read yet (fleetwatch.PendingSession): it reads the
-// session, the user and the stamp in one query, applies every check that
-// Auth.Authenticate and SiteModulesStamp apply — a revoked session or an
-// inactive user is EUNAUTHORIZED before the site is looked at — and returns
-// ctx with the actor. Without a pending session it is SiteModulesStamp.
-func (s *Modules) SessionSiteModulesStamp(ctx context.Context, siteUUID string) (*fleetwatch.SiteModulesStamp, context.Context, error) {
-	p := fleetwatch.PendingSessionFromContext(ctx)
-	if p == nil || fleetwatch.ActorFromContext(ctx) != nil {
-		st, err := s.SiteModulesStamp(ctx, siteUUID)
-		return st, ctx, err
-	}
-	standing, st, err := s.Store.FindSessionSiteModulesStamp(ctx, p.SessionUUID, siteUUID)
-	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND {
-		return nil, ctx, errBadToken
-	} else if err != nil {
-		return nil, ctx, err
-	}
-	a, err := actorFromStanding(standing, p.UserUUID, p.RemoteAddr)
-	if err != nil {
-		return nil, ctx, err
-	}
-	ctx = fleetwatch.NewContextWithActor(ctx, a)
-	if !a.Can(fleetwatch.RoleViewer) {
-		return nil, ctx, fleetwatch.Errorf(fleetwatch.EFORBIDDEN, "Your role (%s) may not do this; it needs viewer or above.", a.Role)
-	}
-	if st == nil || (!a.IsAdmin() && st.OrganizationID != a.OrganizationID) {
-		return nil, ctx, errSiteNotFound
-	}
-	return st, ctx, nil
 }
 
 // ListForStamp returns the projects of the site of a stamp that

@@ -34,6 +34,20 @@ const (
 	notifySenders    = 8
 )
 
+// NotifierStore is what Notifier needs of the database: the delivery log and
+// the recipients. The fleetwatch store interfaces document each method and its
+// errors.
+type NotifierStore interface {
+	ClaimDelivery(ctx context.Context, d *fleetwatch.NotificationDelivery) (bool, error)
+	ClaimDueDeliveries(ctx context.Context, due, at time.Time, limit int) ([]*fleetwatch.NotificationDelivery, error)
+	FindDeliveries(ctx context.Context, f fleetwatch.DeliveryFilter) ([]*fleetwatch.NotificationDelivery, int, error)
+	FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) ([]*fleetwatch.Exposure, int, error)
+	FindUserByID(ctx context.Context, id int64) (*fleetwatch.User, error)
+	FindUsers(ctx context.Context, f fleetwatch.UserFilter) ([]*fleetwatch.User, int, error)
+	RenewDelivery(ctx context.Context, d *fleetwatch.NotificationDelivery, at time.Time) (bool, error)
+	UpdateDelivery(ctx context.Context, d *fleetwatch.NotificationDelivery) error
+}
+
 // Notifier sends notifications by each user's notification_preferences:
 // e-mail and webhooks on a new exposure at or above the chosen severity, on
 // an SLA breach, and a daily digest. Every replica runs one and sees every
@@ -41,7 +55,7 @@ const (
 // before it is sent, so one replica sends it (again only when a sender died
 // between sending and recording it: at least once).
 type Notifier struct {
-	Store  fleetwatch.Store
+	Store  NotifierStore
 	Events *Events
 	// Mailer sends e-mail; nil disables the e-mail channel.
 	Mailer fleetwatch.Mailer

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/service/servicetest"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 )
@@ -38,45 +39,44 @@ func (b *syncBuffer) String() string {
 // logged with the webhook's host, never its URL (which may carry a token),
 // and that the error users see is generic.
 func TestNotifier_LogsNameWebhookHost(t *testing.T) {
-	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
-		f := newNotifyFixture(t, s)
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		host := l.Addr().String()
-		l.Close() // nothing listens there: connection refused
-		hookURL := "http://" + host + "/hooks/T0KEN-abc123?token=s3cr3t-q"
-		p := fleetwatch.NotificationPreferences{Webhook: fleetwatch.WebhookChannel{
-			NotificationChannel: fleetwatch.NotificationChannel{Enabled: true}, URL: hookURL}}
-		b, _ := json.Marshal(p)
-		if err := s.SetNotificationPreferences(context.Background(), f.users["hook"].ID, b); err != nil {
-			t.Fatal(err)
-		}
-		var logs syncBuffer
-		n := f.notifier(t)
-		n.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		n.Attempts = 1
-		n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityCritical))
-		n.Wait()
+	s := servicetest.NewStore()
+	f := newNotifyFixture(t, s)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := l.Addr().String()
+	l.Close() // nothing listens there: connection refused
+	hookURL := "http://" + host + "/hooks/T0KEN-abc123?token=s3cr3t-q"
+	p := fleetwatch.NotificationPreferences{Webhook: fleetwatch.WebhookChannel{
+		NotificationChannel: fleetwatch.NotificationChannel{Enabled: true}, URL: hookURL}}
+	b, _ := json.Marshal(p)
+	if err := s.SetNotificationPreferences(context.Background(), f.users["hook"].ID, b); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	n := f.notifier(t)
+	n.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	n.Attempts = 1
+	n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityCritical))
+	n.Wait()
 
-		out := logs.String()
-		if !strings.Contains(out, "notification failed") || !strings.Contains(out, "host="+host) {
-			t.Errorf("the failure is not logged with the webhook's host %s:\n%s", host, out)
+	out := logs.String()
+	if !strings.Contains(out, "notification failed") || !strings.Contains(out, "host="+host) {
+		t.Errorf("the failure is not logged with the webhook's host %s:\n%s", host, out)
+	}
+	for _, leak := range []string{"T0KEN", "s3cr3t", "/hooks", "token="} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the log shows the webhook's URL (%q):\n%s", leak, out)
 		}
-		for _, leak := range []string{"T0KEN", "s3cr3t", "/hooks", "token="} {
-			if strings.Contains(out, leak) {
-				t.Errorf("the log shows the webhook's URL (%q):\n%s", leak, out)
-			}
-		}
-		ds := f.deliveries(t, "hook")
-		if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed {
-			t.Fatalf("deliveries %+v, want one failed", ds)
-		}
-		if got := ds[0].LastError; got != "webhook: connection refused" {
-			t.Errorf("the error users see is %q, want %q", got, "webhook: connection refused")
-		}
-	})
+	}
+	ds := f.deliveries(t, "hook")
+	if len(ds) != 1 || ds[0].Status != fleetwatch.DeliveryFailed {
+		t.Fatalf("deliveries %+v, want one failed", ds)
+	}
+	if got := ds[0].LastError; got != "webhook: connection refused" {
+		t.Errorf("the error users see is %q, want %q", got, "webhook: connection refused")
+	}
 }
 
 // TestNotifier_SignsWithSealedSecret checks a webhook secret sealed at rest

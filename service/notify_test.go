@@ -18,6 +18,7 @@ import (
 	"github.com/fleetwatch/fleetwatch/notify"
 	"github.com/fleetwatch/fleetwatch/notify/notifytest"
 	"github.com/fleetwatch/fleetwatch/service"
+	"github.com/fleetwatch/fleetwatch/service/servicetest"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
 	"github.com/google/uuid"
@@ -63,10 +64,22 @@ func newHookServer(t *testing.T, secret string, failures int) *hookServer {
 	return h
 }
 
+// notifyStore is what the notifier tests need of a store: the notifier's
+// and the events' ports, and the means to create their users. The tests of
+// the rules run on servicetest.Store; those of what several replicas share
+// through the database run on both databases.
+type notifyStore interface {
+	service.NotifierStore
+	service.EventsStore
+	CreateOrganization(ctx context.Context, o *fleetwatch.Organization, by int64) error
+	CreateUser(ctx context.Context, u *fleetwatch.User, by int64) error
+	SetNotificationPreferences(ctx context.Context, userID int64, prefs json.RawMessage) error
+}
+
 // notifyFixture is an organization with users of various preferences, an
 // SMTP server and a webhook receiver.
 type notifyFixture struct {
-	store *sqlstore.Store
+	store notifyStore
 	org   *fleetwatch.Organization
 	smtp  *notifytest.SMTPServer
 	hook  *hookServer
@@ -74,7 +87,7 @@ type notifyFixture struct {
 	bus   *memory.EventBus
 }
 
-func newNotifyFixture(t *testing.T, s *sqlstore.Store) *notifyFixture {
+func newNotifyFixture(t *testing.T, s notifyStore) *notifyFixture {
 	t.Helper()
 	bg := context.Background()
 	f := &notifyFixture{store: s, smtp: notifytest.NewSMTPServer(t, "", ""), hook: newHookServer(t, "hook-secret", 2),
@@ -220,7 +233,7 @@ func TestNotifier_Handle(t *testing.T) {
 }
 
 func TestNotifier_RetryGivesUp(t *testing.T) {
-	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f := newNotifyFixture(t, servicetest.NewStore())
 	f.hook.failures = 100
 	n := f.notifier(t)
 	n.Handle(context.Background(), f.event(t, fleetwatch.EventExposureOpened, fleetwatch.SeverityLessCritical))
@@ -232,7 +245,7 @@ func TestNotifier_RetryGivesUp(t *testing.T) {
 }
 
 func TestNotifier_Run(t *testing.T) {
-	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f := newNotifyFixture(t, servicetest.NewStore())
 	n := f.notifier(t)
 	n.DigestHour = 25 // no digest in this test
 	ctx, cancel := context.WithCancel(context.Background())
@@ -258,7 +271,7 @@ func TestNotifier_Run(t *testing.T) {
 }
 
 func TestNotifier_SendDigests(t *testing.T) {
-	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f := newNotifyFixture(t, servicetest.NewStore())
 	f.hook.failures = 0
 	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	one, two := f.notifier(t), f.notifier(t)
@@ -356,7 +369,7 @@ func TestNotifier_RetriesOutliveTheProcess(t *testing.T) {
 // TestNotifier_RetryFollowsPreferences: a delivery retried after the user
 // switched the webhook off fails for good instead of posting.
 func TestNotifier_RetryFollowsPreferences(t *testing.T) {
-	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f := newNotifyFixture(t, servicetest.NewStore())
 	f.hook.failures = 100
 	n := f.notifier(t)
 	n.Backoff = 50 * time.Millisecond
@@ -476,7 +489,7 @@ func TestNotifier_TakenOverWhileWaiting(t *testing.T) {
 // TestNotifier_RunStopsPromptly: stopping Run does not wait out a retry's
 // backoff; the delivery stays pending for the next notifier.
 func TestNotifier_RunStopsPromptly(t *testing.T) {
-	f := newNotifyFixture(t, sqlstoretest.MustOpen(t, sqlstoretest.SQLite))
+	f := newNotifyFixture(t, servicetest.NewStore())
 	f.hook.failures = 100
 	n := f.notifier(t)
 	n.Backoff, n.DigestHour = time.Hour, 25

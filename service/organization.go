@@ -6,9 +6,20 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// OrganizationsStore is what Organizations needs of the database:
+// organizations. The fleetwatch store interfaces document each method and its
+// errors.
+type OrganizationsStore interface {
+	CreateOrganization(ctx context.Context, o *fleetwatch.Organization, by int64) error
+	DeleteOrganization(ctx context.Context, id int64, by int64) error
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindOrganizations(ctx context.Context, f fleetwatch.OrganizationFilter) ([]*fleetwatch.Organization, int, error)
+	UpdateOrganization(ctx context.Context, id int64, upd fleetwatch.OrganizationUpdate, by int64) (*fleetwatch.Organization, error)
+}
+
 // Organizations manages organizations.
 type Organizations struct {
-	Store    fleetwatch.Store
+	Store    OrganizationsStore
 	Activity *Activity
 }
 

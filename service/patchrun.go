@@ -7,10 +7,18 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// PatchRunsStore is what PatchRuns needs of the database: patch runs. The
+// fleetwatch store interfaces document each method and its errors.
+type PatchRunsStore interface {
+	CreatePatchRun(ctx context.Context, pr *fleetwatch.PatchRun) error
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindPatchRuns(ctx context.Context, f fleetwatch.PatchRunFilter) ([]*fleetwatch.PatchRun, int, error)
+}
+
 // PatchRuns lists the updates applied to sites and records the ones members
 // enter by hand. Sites push theirs through Ingest.
 type PatchRuns struct {
-	Store    fleetwatch.Store
+	Store    PatchRunsStore
 	Sites    *Sites
 	Activity *Activity
 	// Events, when set, receives patch_run.recorded once a patch run is stored.

@@ -19,16 +19,32 @@ const (
 	MaxReportDays     = 366
 )
 
-// ReportStore is what the reports need from the database.
-type ReportStore interface {
-	fleetwatch.Store
-	fleetwatch.ReportStore
-	fleetwatch.RollupStore
+// ReportsStore is what Reports needs of the database: the reports and their
+// rollups. The fleetwatch store interfaces document each method and its
+// errors.
+type ReportsStore interface {
+	CompactExposureCounters(ctx context.Context) error
+	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error)
+	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error
+	ExposureTrendDays(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error)
+	FindOrganizationByID(ctx context.Context, id int64) (*fleetwatch.Organization, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSiteByUUID(ctx context.Context, uuid string) (*fleetwatch.Site, error)
+	ModuleUsage(ctx context.Context, s fleetwatch.ReportScope, project string, opts fleetwatch.ListOptions) ([]*fleetwatch.ModuleUsageRow, int, error)
+	OpenBreaches(ctx context.Context, s fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error)
+	OutdatedSpans(ctx context.Context, s fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error)
+	OutdatedTimes(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.OutdatedTimes, error)
+	PatchRunReport(ctx context.Context, s fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.PatchRunReportRow, int, error)
+	ResolvedExposures(ctx context.Context, s fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error
+	RollupOrganizations(ctx context.Context) ([]int64, error)
+	SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOutdated) error
+	SecurityUpdates(ctx context.Context, s fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.SecurityUpdateRow, int, error)
+	Summary(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.SummaryReport, error)
 }
 
 // Reports answers the fleet reports, each bounded by what the caller may see.
 type Reports struct {
-	Store ReportStore
+	Store ReportsStore
 	Now   func() time.Time
 	// Cache keeps answers until the data they come from changes (see
 	// WatchEvents) or CacheTTL passes; nil computes every answer.

@@ -13,10 +13,9 @@ import (
 )
 
 // fakeReportStore serves fixed exposure and history data; the methods the
-// tests do not use panic through the nil embedded interfaces.
+// tests do not use panic through the nil embedded interface.
 type fakeReportStore struct {
-	fleetwatch.Store
-	fleetwatch.ReportStore
+	ReportsStore
 	spans    []fleetwatch.ExposureSpan
 	outdated []fleetwatch.OutdatedSpan
 	resolved []fleetwatch.ExposureOutcome

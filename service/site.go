@@ -6,9 +6,20 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// SitesStore is what Sites needs of the database: sites. The fleetwatch store
+// interfaces document each method and its errors.
+type SitesStore interface {
+	CreateSite(ctx context.Context, s *fleetwatch.Site, by int64) error
+	DeleteSite(ctx context.Context, id int64, by int64) error
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSiteByUUID(ctx context.Context, uuid string) (*fleetwatch.Site, error)
+	FindSites(ctx context.Context, f fleetwatch.SiteFilter) ([]*fleetwatch.Site, int, error)
+	UpdateSite(ctx context.Context, id int64, upd fleetwatch.SiteUpdate, by int64) (*fleetwatch.Site, error)
+}
+
 // Sites manages the Drupal sites of organizations.
 type Sites struct {
-	Store    fleetwatch.Store
+	Store    SitesStore
 	Activity *Activity
 }
 

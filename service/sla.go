@@ -13,11 +13,21 @@ import (
 // outcome).
 type SLAPolicyChange func(ctx context.Context, p *fleetwatch.SLAPolicy) error
 
+// SLAStore is what SLA needs of the database: SLA policies. The fleetwatch
+// store interfaces document each method and its errors.
+type SLAStore interface {
+	CreateSLAPolicyVersion(ctx context.Context, p *fleetwatch.SLAPolicy, by int64) error
+	FindOrganizationByID(ctx context.Context, id int64) (*fleetwatch.Organization, error)
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindSLAPolicy(ctx context.Context, organizationID int64) (*fleetwatch.SLAPolicy, error)
+	FindSLAPolicyVersions(ctx context.Context, organizationID int64) ([]*fleetwatch.SLAPolicy, error)
+}
+
 // SLA manages organizations' SLA policies (docs/architecture.md: the SLA clock). The arithmetic of
 // deadlines is fleetwatch.ComputeSLAClock, fleetwatch.SLAState and
 // fleetwatch.SLAOutcome; this service says which policy applies.
 type SLA struct {
-	Store    fleetwatch.Store
+	Store    SLAStore
 	Activity *Activity
 
 	mu    sync.Mutex

@@ -8,9 +8,20 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
+// UsersStore is what Users needs of the database: user accounts. The
+// fleetwatch store interfaces document each method and its errors.
+type UsersStore interface {
+	CreateUser(ctx context.Context, u *fleetwatch.User, by int64) error
+	DeleteUser(ctx context.Context, id int64, by int64) error
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+	FindUserByUUID(ctx context.Context, uuid string) (*fleetwatch.User, error)
+	FindUsers(ctx context.Context, f fleetwatch.UserFilter) ([]*fleetwatch.User, int, error)
+	UpdateUser(ctx context.Context, id int64, upd fleetwatch.UserUpdate, by int64) (*fleetwatch.User, error)
+}
+
 // Users manages user accounts.
 type Users struct {
-	Store     fleetwatch.Store
+	Store     UsersStore
 	Passwords *Passwords
 	Activity  *Activity
 	// Auth checks the current password of a user who changes their own
@@ -257,10 +268,15 @@ func (s *Users) checkRoleGrant(a *fleetwatch.Actor, role string, orgID int64, v 
 	}
 }
 
+// orgFinder finds an organization by its uuid (fleetwatch.OrganizationStore).
+type orgFinder interface {
+	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
+}
+
 // resolveOrgFilter turns an organization_id filter into the organization
 // the list is bounded by. visible is false when the actor cannot see the
 // named organization: the list is then empty, as if it did not exist.
-func resolveOrgFilter(ctx context.Context, store fleetwatch.Store, a *fleetwatch.Actor, orgUUID string) (id int64, visible bool, err error) {
+func resolveOrgFilter(ctx context.Context, store orgFinder, a *fleetwatch.Actor, orgUUID string) (id int64, visible bool, err error) {
 	if orgUUID == "" {
 		return a.ScopeOrganization(), a.IsAdmin() || a.OrganizationID != 0, nil
 	}

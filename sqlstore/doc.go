@@ -1,5 +1,5 @@
-// Package sqlstore implements fleetwatch.Store on PostgreSQL and SQLite with
-// one set of SQL statements.
+// Package sqlstore implements the fleetwatch store interfaces on PostgreSQL
+// and SQLite with one set of SQL statements.
 //
 // Both drivers go through database/sql and both bind $1, $2… by number, so a
 // query is written once, in a backtick string beside the code that scans it.

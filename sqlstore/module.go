@@ -307,35 +307,6 @@ func (s *Store) FindSiteModulesStamp(ctx context.Context, siteUUID string) (*fle
 	return &st, nil
 }
 
-// FindSessionSiteModulesStamp reads an access token's session and user and
-// a site's module-list stamp in one round trip.
-func (s *Store) FindSessionSiteModulesStamp(ctx context.Context, sessionUUID, siteUUID string) (*fleetwatch.SessionStanding, *fleetwatch.SiteModulesStamp, error) {
-	var (
-		x                    standingScan
-		siteID, siteOrg, gen sql.NullInt64
-		name, url            sql.NullString
-	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT `+sessionStandingColumns+`,
-			st.id, st.organization_id, st.modules_generation, st.name, st.url
-		`+sessionStandingFrom+`
-		LEFT JOIN (SELECT s.id, s.organization_id, s.modules_generation, s.name, s.url
-			FROM sites s JOIN organizations o ON o.id = s.organization_id
-			WHERE s.uuid = $2 AND `+siteVisible+`) st ON TRUE
-		WHERE se.uuid = $1 AND `+userVisible, sessionUUID, siteUUID).
-		Scan(append(x.dest(), &siteID, &siteOrg, &gen, &name, &url)...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Session not found.")
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("find session and site modules stamp: %w", err)
-	}
-	ss := x.standing()
-	if !siteID.Valid {
-		return ss, nil, nil
-	}
-	return ss, &fleetwatch.SiteModulesStamp{SiteID: siteID.Int64, OrganizationID: siteOrg.Int64,
-		Generation: gen.Int64, Name: name.String, URL: url.String}, nil
-}
-
 // FindSiteModules returns a page of the projects one site runs, or of the
 // sites that run one project.
 func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilter) ([]*fleetwatch.SiteModule, int, error) {

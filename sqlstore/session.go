@@ -70,7 +70,7 @@ func findSession(ctx context.Context, q querier, cond string, arg any) (*fleetwa
 
 // sessionStandingColumns and sessionStandingFrom read what authenticating
 // an access token needs of its session, user and organization (scanned by
-// standingScan), alone or with more (FindSessionSiteModulesStamp).
+// standingScan).
 const (
 	sessionStandingColumns = `se.id, se.revoked_at, u.id, u.uuid, u.organization_id, u.role, u.is_active, COALESCE(o.is_active, TRUE)`
 	sessionStandingFrom    = `FROM sessions se JOIN users u ON u.id = se.user_id

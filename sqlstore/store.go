@@ -13,8 +13,8 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// Store is the SQL implementation of fleetwatch.Store. Open returns one; its
-// methods are safe for concurrent use.
+// Store is the SQL implementation of the fleetwatch store interfaces. Open
+// returns one; its methods are safe for concurrent use.
 type Store struct {
 	// db takes every write and every transaction. On SQLite it is a pool of
 	// exactly one connection; on PostgreSQL it is the only pool.
@@ -35,7 +35,26 @@ type Store struct {
 	catalogIDs catalogCache
 }
 
-var _ fleetwatch.Store = (*Store)(nil)
+// Store implements every store interface of the domain.
+var (
+	_ fleetwatch.OrganizationStore = (*Store)(nil)
+	_ fleetwatch.UserStore         = (*Store)(nil)
+	_ fleetwatch.SiteStore         = (*Store)(nil)
+	_ fleetwatch.ActivityStore     = (*Store)(nil)
+	_ fleetwatch.AuthStore         = (*Store)(nil)
+	_ fleetwatch.IngestStore       = (*Store)(nil)
+	_ fleetwatch.SLAPolicyStore    = (*Store)(nil)
+	_ fleetwatch.EventStore        = (*Store)(nil)
+	_ fleetwatch.DeliveryStore     = (*Store)(nil)
+	_ fleetwatch.FeedStore         = (*Store)(nil)
+	_ fleetwatch.AdvisoryStore     = (*Store)(nil)
+	_ fleetwatch.AnalysisStore     = (*Store)(nil)
+	_ fleetwatch.ExposureStore     = (*Store)(nil)
+	_ fleetwatch.AcceptanceStore   = (*Store)(nil)
+	_ fleetwatch.ReportStore       = (*Store)(nil)
+	_ fleetwatch.RollupStore       = (*Store)(nil)
+	_ fleetwatch.Leadership        = (*Store)(nil)
+)
 
 // Open connects to the database of databaseURL — sqlite://path/to/file.db or
 // postgres://… (postgresql://…) — and checks that it answers. It does not

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/demo"
+	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 )
@@ -270,15 +271,12 @@ type demoLoader struct {
 	fleet  *demo.Fleet
 	clock  time.Time
 
-	activity *service.Activity
-	userSvc  *service.Users
-	orgsSvc  *service.Organizations
-	sitesSvc *service.Sites
-	ingest   *service.Ingest
-	worker   *service.Worker
-	applied  atomic.Int64 // payloads the worker applied in its last run (its groups run concurrently)
-	analysis *service.Analysis
-	feeds    *service.Feeds
+	// svc are the services, on the loader's clock; fetcher is their
+	// release feed source, which the walk points at one advisory file at a
+	// time.
+	svc     *service.Services
+	fetcher *mirrorFetcher
+	applied atomic.Int64 // payloads the worker applied in its last run (its groups run concurrently)
 
 	admin *fleetwatch.Actor
 	orgs  []*fleetwatch.Organization
@@ -291,32 +289,35 @@ type demoLoader struct {
 }
 
 func newDemoLoader(store *sqlstore.Store, opt demoOptions, bcryptCost int, secret []byte, logger *slog.Logger) (*demoLoader, error) {
-	passwords, err := service.NewPasswords(bcryptCost, 2)
-	if err != nil {
-		return nil, err
-	}
 	l := &demoLoader{store: store, opt: opt, secret: secret, logger: logger, fetched: map[string]bool{}, saSeq: map[string]int{}}
 	now := func() time.Time { return l.clock }
-	l.activity = &service.Activity{Store: store, Logger: logger}
-	l.userSvc = &service.Users{Store: store, Passwords: passwords, Activity: l.activity}
-	l.orgsSvc = &service.Organizations{Store: store, Activity: l.activity}
-	l.sitesSvc = &service.Sites{Store: store, Activity: l.activity}
-	l.ingest = &service.Ingest{Store: store, Logger: logger, Now: now}
-	l.ingest.SetInbox(service.NewInbox(store, 1, 64))
-	l.analysis = service.NewAnalysis(store, logger)
-	l.analysis.Now = now
 	store.Now = now
-	l.worker = &service.Worker{Store: store, Analyzer: l.analysis, Logger: logger, Now: now, BatchSize: 16,
-		OnApplied: func(*fleetwatch.AuditLog, *fleetwatch.ApplyResult) { l.applied.Add(1) }}
 	client, err := newMirrorClient(filepath.Join(opt.mirror, "release-history"), "", logger)
 	if err != nil {
 		return nil, err
 	}
-	l.feeds = &service.Feeds{Store: store, Fetcher: client, Analysis: l.analysis}
+	l.fetcher = &mirrorFetcher{FeedFetcher: client}
+	l.svc, err = service.New(service.Deps{
+		Store: store, Secret: secret, BcryptCost: bcryptCost,
+		Bus: memory.NewEventBus(100), Fetcher: l.fetcher, Logger: logger, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.svc.Ingest.SetInbox(service.NewInbox(store, 1, 64))
+	l.svc.Worker.BatchSize = 16
+	l.svc.Worker.OnApplied = func(*fleetwatch.AuditLog, *fleetwatch.ApplyResult) { l.applied.Add(1) }
 	return l, nil
 }
 
-func (l *demoLoader) close() { l.ingest.Close() }
+// mirrorFetcher is the demo's release feed source: the mirror folder, with
+// the advisory file the walk is at.
+type mirrorFetcher struct{ fleetwatch.FeedFetcher }
+
+func (l *demoLoader) close() {
+	l.svc.Ingest.Close()
+	l.svc.Events.Close()
+}
 
 // load plans the fleet over the year to end and plays it.
 func (l *demoLoader) load(ctx context.Context, end time.Time) error {
@@ -340,13 +341,13 @@ func (l *demoLoader) load(ctx context.Context, end time.Time) error {
 	tax := demoTaxID
 	actx := fleetwatch.NewContextWithActor(ctx, l.admin)
 	for _, o := range l.orgs {
-		if _, err := l.orgsSvc.Update(actx, o.UUID, service.OrganizationInput{TaxID: &tax}); err != nil {
+		if _, err := l.svc.Organizations.Update(actx, o.UUID, service.OrganizationInput{TaxID: &tax}); err != nil {
 			return fmt.Errorf("mark demo organization: %w", err)
 		}
 	}
 	// The trends read daily rollups; the server keeps them, but a fresh
 	// demo should answer at once.
-	return (&service.Reports{Store: l.store}).Rollup(ctx)
+	return l.svc.Reports.Rollup(ctx)
 }
 
 // prepareMirror empties the demo's feed and advisory folders.
@@ -377,7 +378,7 @@ func (l *demoLoader) createAccounts(ctx context.Context) error {
 	actx := fleetwatch.NewContextWithActor(ctx, l.admin)
 	for _, po := range l.fleet.Orgs {
 		name, tax := po.Name, demoLoading
-		o, err := l.orgsSvc.Create(actx, service.OrganizationInput{Name: &name, TaxID: &tax})
+		o, err := l.svc.Organizations.Create(actx, service.OrganizationInput{Name: &name, TaxID: &tax})
 		if err != nil {
 			return fmt.Errorf("create organization: %w", describeError(err))
 		}
@@ -394,7 +395,7 @@ func (l *demoLoader) createAccounts(ctx context.Context) error {
 	}
 	for _, ps := range l.fleet.Sites {
 		in := service.SiteInput{URL: &ps.URL, Name: &ps.Name, Description: &ps.Description, OrganizationID: &l.orgs[ps.Org].UUID}
-		s, err := l.sitesSvc.Create(actx, in)
+		s, err := l.svc.Sites.Create(actx, in)
 		if err != nil {
 			return fmt.Errorf("create site %s: %w", ps.URL, describeError(err))
 		}
@@ -405,7 +406,7 @@ func (l *demoLoader) createAccounts(ctx context.Context) error {
 
 func (l *demoLoader) createUser(ctx context.Context, name, email, role string, orgUUID *string, orgName string) (*fleetwatch.User, error) {
 	pw := demoPassword(l.secret, email)
-	u, err := l.userSvc.Create(ctx, service.UserInput{Name: &name, Email: &email, Password: &pw, Role: &role, OrganizationID: orgUUID})
+	u, err := l.svc.Users.Create(ctx, service.UserInput{Name: &name, Email: &email, Password: &pw, Role: &role, OrganizationID: orgUUID})
 	if err != nil {
 		return nil, fmt.Errorf("create user %s: %w", email, describeError(err))
 	}

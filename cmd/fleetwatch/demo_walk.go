@@ -109,9 +109,12 @@ func (l *demoLoader) publish(ctx context.Context, p *demo.Project, i int) error 
 		if err != nil {
 			return err
 		}
-		withAdvisory := &service.Feeds{Store: l.store, Fetcher: client, Analysis: l.analysis}
 		l.clock = r.Date.Add(feedDelay)
-		if _, err := withAdvisory.RefreshAdvisories(ctx); err != nil {
+		feeds := l.fetcher.FeedFetcher
+		l.fetcher.FeedFetcher = client
+		_, err = l.svc.Feeds.RefreshAdvisories(ctx)
+		l.fetcher.FeedFetcher = feeds
+		if err != nil {
 			return fmt.Errorf("refresh advisories: %w", err)
 		}
 	}
@@ -124,7 +127,7 @@ func (l *demoLoader) publish(ctx context.Context, p *demo.Project, i int) error 
 
 func (l *demoLoader) refresh(ctx context.Context, project string) error {
 	l.fetched[project] = true
-	if _, _, err := l.feeds.RefreshFeed(ctx, project); err != nil {
+	if _, _, err := l.svc.Feeds.RefreshFeed(ctx, project); err != nil {
 		return fmt.Errorf("refresh feed of %s: %w", project, err)
 	}
 	return nil
@@ -220,7 +223,7 @@ func (l *demoLoader) push(ctx context.Context, e *demo.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode inventory: %w", err)
 	}
-	accepted, err := l.ingest.AcceptInventory(l.siteContext(ctx, e.Site), body)
+	accepted, err := l.svc.Ingest.AcceptInventory(l.siteContext(ctx, e.Site), body)
 	if err != nil {
 		return fmt.Errorf("push inventory of %s: %w", site.URL, describeError(err))
 	}
@@ -228,7 +231,7 @@ func (l *demoLoader) push(ctx context.Context, e *demo.Event) error {
 		return err
 	}
 	l.pushes++
-	if _, err := l.analysis.CompleteStale(ctx); err != nil {
+	if _, err := l.svc.Analysis.CompleteStale(ctx); err != nil {
 		return fmt.Errorf("complete analysis: %w", err)
 	}
 	for _, m := range e.Modules {
@@ -259,7 +262,7 @@ func (l *demoLoader) patchRun(ctx context.Context, e *demo.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode patch run: %w", err)
 	}
-	accepted, err := l.ingest.AcceptPatchRun(l.siteContext(ctx, e.Site), body)
+	accepted, err := l.svc.Ingest.AcceptPatchRun(l.siteContext(ctx, e.Site), body)
 	if err != nil {
 		return fmt.Errorf("push patch run: %w", describeError(err))
 	}
@@ -274,7 +277,7 @@ func (l *demoLoader) patchRun(ctx context.Context, e *demo.Event) error {
 // clock, and fails when the payload was not applied.
 func (l *demoLoader) applyQueued(ctx context.Context, accepted *service.Accepted) error {
 	l.applied.Store(0)
-	l.worker.RunOnce(ctx)
+	l.svc.Worker.RunOnce(ctx)
 	if l.applied.Load() > 0 {
 		return nil
 	}

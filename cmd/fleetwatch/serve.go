@@ -18,6 +18,7 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/httpapi"
 	"github.com/fleetwatch/fleetwatch/memory"
+	"github.com/fleetwatch/fleetwatch/notify"
 	"github.com/fleetwatch/fleetwatch/redisx"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
@@ -29,28 +30,16 @@ type Main struct {
 	Config Config
 	Logger *slog.Logger
 
-	Store  *sqlstore.Store
-	Auth   *service.Auth
-	SSO    *service.SSO
+	Store *sqlstore.Store
+	// Services are every service, wired by service.New.
+	*service.Services
 	Server *httpapi.Server
+	// Waker wakes the ingest workers (Redis when configured, else
+	// in-process).
+	Waker fleetwatch.Waker
 
-	// Ingest accepts pushes; Worker applies them; Waker wakes it (Redis
-	// when configured, else in-process).
-	Ingest *service.Ingest
-	Worker *service.Worker
-	Waker  fleetwatch.Waker
-
-	// Analysis judges updates (the worker's analyzer); Feeds and Scheduler
-	// keep release feeds and advisories current.
-	Analysis  *service.Analysis
-	Feeds     *service.Feeds
-	Scheduler *service.Scheduler
-	Exposures *service.Exposures
-
-	// realtime is the event bus with the events, SLA and notifier services.
+	// realtime is the event bus (Redis when configured, else in-process).
 	realtime *realtime
-	// Reports answers the reports, cached, from daily rollups it keeps.
-	Reports *service.Reports
 
 	// InstallationID is the id of the database's installation; with the
 	// --redis-prefix it names whatever this installation puts in Redis.
@@ -87,12 +76,32 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.redisNS, err = redisx.NewNamespace(m.Config.RedisPrefix, m.InstallationID); err != nil {
 		return err
 	}
-	passwords, err := service.NewPasswords(m.Config.BcryptCost, 2)
+	ready := map[string]func(context.Context) error{"database": store.Ping}
+	if err := m.openRealtime(ready); err != nil {
+		return err
+	}
+	if err := m.openWaker(ctx, ready); err != nil {
+		return err
+	}
+	registry := newRegistry()
+	fetcher, err := m.feedFetcher(registry)
 	if err != nil {
 		return err
 	}
-	activity := &service.Activity{Store: store, Logger: m.Logger}
-	if m.Auth, err = service.NewAuth(store, passwords, activity, secret); err != nil {
+	deps := service.Deps{
+		Store: store, Secret: secret, BcryptCost: m.Config.BcryptCost,
+		Bus: m.realtime.bus, Waker: m.Waker,
+		Fetcher: fetcher, FeedInterval: m.Config.FeedRefreshInterval,
+		Cache: m.reportCache(), CacheTTL: m.Config.ReportCacheTTL,
+		Webhooks:  &notify.Webhook{UserAgent: "Fleetwatch/" + version, AllowPrivate: m.Config.WebhookAllowPrivate},
+		PublicURL: m.Config.PublicURL, Logger: m.Logger,
+	}
+	if m.Config.SMTPURL != "" {
+		if deps.Mailer, err = notify.ParseSMTPURL(m.Config.SMTPURL); err != nil {
+			return err
+		}
+	}
+	if m.Services, err = service.New(deps); err != nil {
 		return err
 	}
 	if n, err := m.Auth.SealWebhookSecrets(ctx); err != nil {
@@ -100,42 +109,13 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Logger.Info("sealed webhook secrets stored in plain text", "users", n)
 	}
-	orgs := &service.Organizations{Store: store, Activity: activity}
-	if m.SSO, err = m.openSSO(ctx, store, activity, orgs, secret); err != nil {
+	if err := m.configureSSO(ctx); err != nil {
 		return err
 	}
-	sites := &service.Sites{Store: store, Activity: activity}
-	ready := map[string]func(context.Context) error{"database": store.Ping}
-	if err := m.openRealtime(ctx, store, activity, ready); err != nil {
-		return err
-	}
-	if err := m.openIngest(ctx, store, ready); err != nil {
-		return err
-	}
-	registry := newRegistry()
-	if err := m.openAnalysis(store, registry); err != nil {
+	if err := m.configureIngest(store); err != nil {
 		return err
 	}
 	m.openOpsMetrics(registry, ready)
-	m.Worker.Analyzer = m.Analysis
-	// Events and due dates: the analysis and the worker publish after
-	// their writes commit; due dates follow each organization's policy.
-	m.Worker.Events = m.realtime.Events
-	m.Analysis.Events = m.realtime.Events
-	m.Analysis.SLA = m.realtime.SLA
-	m.realtime.SLA.OnPolicyChange(m.Analysis.ApplySLAPolicy)
-	// Reports are cached until their data changes: events say so for what
-	// ingestion and the analysis change; acceptances and policies here.
-	reports := m.openReports(store)
-	m.realtime.SLA.OnPolicyChange(func(ctx context.Context, p *fleetwatch.SLAPolicy) error {
-		return reports.Invalidate(ctx, p.OrganizationID)
-	})
-	invalidate := func(ctx context.Context, orgID int64) {
-		if err := reports.Invalidate(ctx, orgID); err != nil {
-			m.Logger.WarnContext(ctx, "invalidate reports", "err", err)
-		}
-	}
-	patchRuns := &service.PatchRuns{Store: store, Sites: sites, Activity: activity, Events: m.realtime.Events}
 	trusted, err := httpapi.ParseTrustedProxies(m.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
@@ -143,29 +123,13 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Server = httpapi.New(httpapi.Config{
 		TrustedProxies: trusted,
 
-		Logger:        m.Logger,
-		PublicURL:     m.Config.PublicURL,
-		Version:       version,
-		Auth:          m.Auth,
-		Organizations: orgs,
-		Users:         &service.Users{Store: store, Passwords: passwords, Activity: activity, Auth: m.Auth},
-		Sites:         sites,
-		Activity:      activity,
-		APIKeys:       &service.APIKeys{Store: store, Sites: sites, Orgs: orgs, Activity: activity},
-		Reports:       reports,
-		Ingest:        m.Ingest,
-		Modules:       &service.Modules{Store: store, Sites: sites},
-		PatchRuns:     patchRuns,
-		Exposures:     m.Exposures,
-		Acceptances:   &service.Acceptances{Store: store, Exposures: m.Exposures, Activity: activity, OnChange: invalidate},
-		Feeds:         m.Feeds,
-		Events:        m.realtime.Events,
-		SLA:           m.realtime.SLA,
-		Notifier:      m.realtime.Notifier,
-		SSO:           m.SSO,
-		Registry:      registry,
-		Ready:         ready,
-		Dashboard:     dashboardHandler(),
+		Logger:    m.Logger,
+		PublicURL: m.Config.PublicURL,
+		Version:   version,
+		Services:  m.Services,
+		Registry:  registry,
+		Ready:     ready,
+		Dashboard: dashboardHandler(),
 	})
 	return nil
 }
@@ -206,9 +170,11 @@ func (m *Main) Serve(ctx context.Context) error {
 		defer close(schedDone)
 		m.Scheduler.Run(workCtx)
 	}()
-	m.realtime.start(workCtx)
+	m.realtime.start(workCtx, m.Notifier)
 	reportsDone := m.runReports(workCtx)
-	m.httpServer.RegisterOnShutdown(m.realtime.stopStreams)
+	// Streams end at shutdown, so that it does not wait for them; clients
+	// reconnect to another replica with Last-Event-ID.
+	m.httpServer.RegisterOnShutdown(m.Events.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- m.httpServer.Serve(m.listener) }()
 	m.Logger.Info("fleetwatch listening", "url", m.URL(), "database", redactURL(m.Config.DatabaseURL), "version", version)
@@ -236,37 +202,42 @@ func (m *Main) Serve(ctx context.Context) error {
 	return nil
 }
 
-// openIngest builds the ingest path: the waker (Redis Streams when
-// configured, else in-process), the accepting service and the workers, as
-// --ingest-workers (0 makes an API-only replica) and --ingest-stuck-after
-// say. FLEETWATCH_TEST_INGEST_DELAY holds each payload before it is
-// applied, for the crash tests.
-func (m *Main) openIngest(ctx context.Context, store *sqlstore.Store, ready map[string]func(context.Context) error) error {
-	if m.Config.RedisURL != "" {
-		w, err := redisx.NewWaker(ctx, m.Config.RedisURL, m.redisNS, m.Logger)
-		if err != nil {
-			return err
-		}
-		m.Waker = w
-		bus := ready["redis"]
-		ready["redis"] = func(ctx context.Context) error {
-			if bus != nil {
-				if err := bus(ctx); err != nil {
-					return err
-				}
-			}
-			return w.Ping(ctx)
-		}
-	} else {
+// openWaker builds the waker of the ingest workers: Redis Streams when
+// configured, else in-process.
+func (m *Main) openWaker(ctx context.Context, ready map[string]func(context.Context) error) error {
+	if m.Config.RedisURL == "" {
 		m.Waker = memory.NewWaker()
+		return nil
 	}
-	m.Ingest = &service.Ingest{Store: store, Waker: m.Waker, Logger: m.Logger}
+	w, err := redisx.NewWaker(ctx, m.Config.RedisURL, m.redisNS, m.Logger)
+	if err != nil {
+		return err
+	}
+	m.Waker = w
+	bus := ready["redis"]
+	ready["redis"] = func(ctx context.Context) error {
+		if bus != nil {
+			if err := bus(ctx); err != nil {
+				return err
+			}
+		}
+		return w.Ping(ctx)
+	}
+	return nil
+}
+
+// configureIngest sets the ingest path as --ingest-workers (0 makes an
+// API-only replica), --ingest-stuck-after and --payload-retention say.
+// FLEETWATCH_TEST_INGEST_DELAY holds each payload before it is applied,
+// for the crash tests.
+func (m *Main) configureIngest(store *sqlstore.Store) error {
 	if store.Dialect() == "sqlite" {
 		// One writer connection: more inbox writers would only queue.
 		m.Ingest.SetInbox(service.NewInbox(store, 1, 128))
 	}
-	m.Worker = &service.Worker{Store: store, Waker: m.Waker, Logger: m.Logger, Retention: m.Config.PayloadRetention,
-		Concurrency: m.Config.IngestWorkers, StuckAfter: m.Config.IngestStuckAfter}
+	m.Worker.Retention = m.Config.PayloadRetention
+	m.Worker.Concurrency = m.Config.IngestWorkers
+	m.Worker.StuckAfter = m.Config.IngestStuckAfter
 	if m.Config.IngestWorkers == 0 {
 		m.Worker.Concurrency = -1
 	}
@@ -285,6 +256,7 @@ func (m *Main) Close() error {
 	if m.realtime != nil {
 		m.realtime.close()
 	}
+
 	if m.Waker != nil {
 		_ = m.Waker.Close()
 	}

@@ -4,25 +4,22 @@ import (
 	"context"
 	"sync"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/memory"
 	"github.com/fleetwatch/fleetwatch/redisx"
-	"github.com/fleetwatch/fleetwatch/service"
-	"github.com/fleetwatch/fleetwatch/sqlstore"
 )
 
-// openReports builds the reports service with its cache: shared through
-// Redis when configured (so that an invalidation on one replica holds on
-// all), in process otherwise.
-func (m *Main) openReports(store *sqlstore.Store) *service.Reports {
-	m.Reports = &service.Reports{Store: store, Logger: m.Logger, CacheTTL: m.Config.ReportCacheTTL}
+// reportCache returns the cache of the reports: shared through Redis when
+// configured (so that an invalidation on one replica holds on all), in
+// process otherwise; nil when --report-cache-ttl is 0.
+func (m *Main) reportCache() fleetwatch.Cache {
 	switch {
 	case m.Config.ReportCacheTTL == 0:
+		return nil
 	case m.realtime != nil && m.realtime.rdb != nil:
-		m.Reports.Cache = &redisx.Cache{Client: m.realtime.rdb, Namespace: m.redisNS}
-	default:
-		m.Reports.Cache = memory.NewCache(2000)
+		return &redisx.Cache{Client: m.realtime.rdb, Namespace: m.redisNS}
 	}
-	return m.Reports
+	return memory.NewCache(2000)
 }
 
 // runReports invalidates cached reports on every event and keeps the daily

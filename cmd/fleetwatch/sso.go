@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/fleetwatch/fleetwatch/service"
-	"github.com/fleetwatch/fleetwatch/sqlstore"
 )
 
 // parseIdentityProviders reads --identity-providers: a JSON array of
@@ -40,22 +39,16 @@ func parseIdentityProviders(v string) ([]service.IdentityProviderInput, error) {
 	return ins, nil
 }
 
-// openSSO builds single sign-on and applies the providers of the
-// configuration (which win over changes made through the API, at every
-// start).
-func (m *Main) openSSO(ctx context.Context, store *sqlstore.Store, activity *service.Activity, orgs *service.Organizations, secret []byte) (*service.SSO, error) {
-	sso, err := service.NewSSO(store, m.Auth, activity, orgs, m.Config.PublicURL, secret)
-	if err != nil {
-		return nil, err
-	}
-	sso.ClockSkew = m.Config.SSOClockSkew
-	m.Auth.PasswordPolicy = store
+// configureSSO sets single sign-on's clock skew allowance and applies the
+// providers of the --identity-providers flag.
+func (m *Main) configureSSO(ctx context.Context) error {
+	m.SSO.ClockSkew = m.Config.SSOClockSkew
 	ins, err := parseIdentityProviders(m.Config.IdentityProviders)
 	if err != nil {
-		return nil, fmt.Errorf("--identity-providers: %w", err)
+		return fmt.Errorf("--identity-providers: %w", err)
 	}
-	if err := sso.SyncProviders(ctx, ins); err != nil {
-		return nil, fmt.Errorf("--identity-providers: %w", err)
+	if err := m.SSO.SyncProviders(ctx, ins); err != nil {
+		return fmt.Errorf("--identity-providers: %w", err)
 	}
-	return sso, nil
+	return nil
 }
