@@ -103,7 +103,7 @@ func (w *counterWorld) push() {
 
 // feedChange re-judges every install of a random project, as a feed or
 // advisory change does: some become insecure or secure, the severity of
-// open exposures may change.
+// open exposures may change (alone, as an advisory re-rated).
 func (w *counterWorld) feedChange() {
 	p := []string{"a", "b", "c", "d"}[w.rng.IntN(4)]
 	ctx := context.Background()
@@ -124,6 +124,9 @@ func (w *counterWorld) feedChange() {
 			policy := fleetwatch.DefaultSLAPolicy(in.OrganizationID)
 			v.Status, v.UpdateAvailable, v.SecurityUpdate, v.Exposure, v.SLA = "not_secure", true, true, w.exposure(), &policy
 			v.Severity = v.Exposure.Severity
+			// An advisory re-rated: the stored verdict stands, only
+			// its open exposure changes.
+			v.ExposureOnly = in.Status == "not_secure" && w.rng.IntN(2) == 0
 		}
 		v.Fingerprint = v.Status + "/" + v.Severity
 		vs = append(vs, v)
