@@ -193,7 +193,11 @@ type SSOStart struct {
 
 // Start begins a sign-in at the provider named by slug.
 func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, error) {
-	p, err := s.Store.FindIdentityProviderBySlug(ctx, slug)
+	var p *fleetwatch.IdentityProvider
+	var err error = errIdentityProviderUnknown
+	if slugPattern.MatchString(slug) {
+		p, err = s.Store.FindIdentityProviderBySlug(ctx, slug)
+	}
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !p.Enabled) {
 		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "There is no enabled identity provider %q; sign in another way or ask your administrator.", slug)
 	} else if err != nil {
@@ -223,6 +227,8 @@ func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, er
 	return &SSOStart{Cookie: cookie,
 		RedirectURL: cfg.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier))}, nil
 }
+
+var errIdentityProviderUnknown = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Identity provider not found.")
 
 // CallbackInput is what the provider sends back, with the sign-in cookie.
 type CallbackInput struct {
