@@ -66,6 +66,11 @@ func newSSOWorld(t *testing.T, b sqlstoretest.Backend) *ssoWorld {
 		t.Fatalf("the provider shows its secret, or did not keep it: %v", p)
 	}
 	w.provider = p["id"].(string)
+	// At rest the client secret is sealed, not in plain text.
+	stored, err := m.Store.FindIdentityProviderBySlug(ctx, "corp")
+	if err != nil || !strings.HasPrefix(stored.ClientSecret, "v1:") || strings.Contains(stored.ClientSecret, "op-client-secret") {
+		t.Fatalf("the client secret is stored as %q (%v)", stored.ClientSecret, err)
+	}
 	opts := (&e2etest.Client{T: t, URL: m.URL()}).Must(200, "GET", "/api/v1/auth/sso/providers", nil)
 	list := opts["data"].([]any)
 	if len(list) != 1 || list[0].(map[string]any)["name"] != "Corp ID" {
