@@ -12,7 +12,8 @@ func TestCheckIssuer(t *testing.T) {
 		in, want string
 		ok       bool
 	}{
-		{"https://login.example.com/realms/ops/", "https://login.example.com/realms/ops", true},
+		{" https://login.example.com/realms/ops ", "https://login.example.com/realms/ops", true},
+		{"https://tenant.auth.example/", "https://tenant.auth.example/", true},
 		{"http://127.0.0.1:5556", "http://127.0.0.1:5556", true},
 		{"http://localhost:5556", "http://localhost:5556", true},
 		{"http://[::1]:5556", "http://[::1]:5556", true},
