@@ -168,7 +168,8 @@ func (s *SSO) oauth2Config(p *fleetwatch.IdentityProvider, d *discovered) (*oaut
 	if p.ClientSecret != "" {
 		var err error
 		if secret, err = s.secrets.open(p.ClientSecret); err != nil {
-			return nil, fmt.Errorf("open client secret of identity provider %s: %w", p.Slug, err)
+			// Sealed with another secret key: the admin enters it again.
+			return nil, fleetwatch.Errorf(fleetwatch.EUNAVAILABLE, "Single sign-on through %s is not set up right (its client secret cannot be read since the server's secret key changed); ask your administrator to enter it again.", p.Name)
 		}
 	}
 	return &oauth2.Config{ClientID: p.ClientID, ClientSecret: secret, Endpoint: d.provider.Endpoint(),
@@ -210,6 +211,7 @@ func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, er
 	}
 	cfg, err := s.oauth2Config(p, d)
 	if err != nil {
+		s.Activity.RecordFor(ctx, 0, 0, remoteAddr, "sso.login_failed", map[string]any{"provider": p.Slug, "reason": "client_secret"})
 		return nil, err
 	}
 	f := flow{Provider: p.UUID, Verifier: oauth2.GenerateVerifier(), Expires: s.Auth.now().Add(SSOFlowTTL)}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/internal/e2etest"
 	"github.com/fleetwatch/fleetwatch/internal/oidctest"
 	"github.com/fleetwatch/fleetwatch/service"
@@ -295,6 +296,19 @@ func TestSSO_Failures(t *testing.T) {
 			t.Errorf("start with the provider disabled: %v %+v", err, page)
 		}
 		w.admin.Must(200, "PATCH", "/api/v1/admin/identity-providers/"+w.provider, map[string]any{"enabled": true})
+	})
+	t.Run("SecretKeyChanged", func(t *testing.T) {
+		// The client secret was sealed with the old key: a clear answer,
+		// not an internal error.
+		activity := &service.Activity{Store: w.m.Store, Logger: w.m.Logger}
+		other, err := service.NewSSO(w.m.Store, w.m.Auth, activity, nil, w.m.Config.PublicURL, []byte("another-secret-key-another-secret-key-0123"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = other.Start(context.Background(), "corp", "127.0.0.1")
+		if fleetwatch.ErrorCode(err) != fleetwatch.EUNAVAILABLE || !strings.Contains(fleetwatch.ErrorMessage(err), "enter it again") {
+			t.Errorf("start with another secret key: %v", err)
+		}
 	})
 	// Every failure above is in the activity log with its reason.
 	reasons := map[string]bool{}
