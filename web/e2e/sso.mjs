@@ -216,6 +216,19 @@ async function main() {
   await page.getByRole('link', { name: 'Single sign-on' }).click();
   await page.getByRole('table', { name: 'Identity providers' }).getByText('Test ID').waitFor();
   await shot('04-admin');
+  // The admin adds a provider in the dashboard.
+  await page.getByRole('button', { name: 'New identity provider' }).click();
+  await page.getByLabel('Name on the button').fill('Second ID');
+  await page.getByLabel('Slug').fill('second');
+  await page.getByLabel('Issuer URL').fill('https://id.example.com');
+  await page.getByLabel('Client id').fill('fleetwatch');
+  await page.getByLabel('Client secret').fill('second-secret');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('table', { name: 'Identity providers' }).getByText('Second ID').waitFor();
+  const listed = await call('GET', '/admin/identity-providers', undefined, admin);
+  const second = listed.data.find((p) => p.slug === 'second');
+  if (!second?.client_secret_set || 'client_secret' in second)
+    throw new Error(`the provider made in the dashboard: ${JSON.stringify(second)}`);
   log('alice signed in as organization admin; the admin page lists the provider');
 
   if (pageErrors.length) throw new Error(`page errors:\n${pageErrors.join('\n')}`);
