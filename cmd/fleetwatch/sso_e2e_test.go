@@ -161,6 +161,9 @@ func TestSSO_EndToEnd(t *testing.T) {
 			// The same tokens as a password sign-in: the API works, and
 			// another organization does not exist for her.
 			alice.Must(200, "GET", "/api/v1/sites", nil)
+			if tk := alice.Must(201, "POST", "/api/v1/events/ticket", nil); tk["ticket"] == nil {
+				t.Errorf("no event stream ticket for an SSO session: %v", tk)
+			}
 			alice.Must(404, "GET", "/api/v1/organizations/"+w.other, nil)
 			if n := len(w.activity(t, "sso.user_provisioned")); n != 1 {
 				t.Errorf("%d provisioning entries, want 1", n)
