@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -77,6 +78,11 @@ func TestAPI_Fuzz(t *testing.T) {
 		seed = n
 	}
 	forEachBackend(t, func(t *testing.T, e *env) {
+		// The fuzzer's own sign-ins (fresh users for operations on one's
+		// own account) come from the same loopback address as its junk
+		// logins: a budget of failures per address that a seed happens to
+		// exhaust would fail them. limits_test.go tests the limits.
+		e.auth.Limits.PerAddress = service.NewLimiter(100000, 5*time.Minute, time.Hour)
 		f := newIsoFixture(t, e)
 		f.tokens["member_b"] = e.createUser("member@b.example", "member", f.org["B"])
 		raw := e.must(200, "GET", "/api/v1/openapi.json", "", nil).Raw
@@ -267,6 +273,8 @@ func (z *apiFuzzer) selfToken(caller string) string {
 	body := map[string]any{"name": "F", "email": email, "password": testPassword, "role": role}
 	if org != "" {
 		body["organization_id"] = org
+		// A fuzzed request may have turned the organization's passwords off.
+		f.e.must(200, "PUT", "/api/v1/organizations/"+org+"/sign-in-policy", f.e.admin, map[string]any{"password_sign_in_disabled": false})
 	}
 	f.e.must(201, "POST", "/api/v1/users", f.e.admin, body)
 	return f.e.login(email, testPassword)

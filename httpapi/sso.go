@@ -18,7 +18,8 @@ import (
 const ssoCookie = "fw_sso"
 
 type ssoStartInput struct {
-	Slug string `path:"slug" maxLength:"40" doc:"The provider's slug"`
+	Slug   string `path:"slug" maxLength:"40" doc:"The provider's slug"`
+	Accept string `header:"Accept"`
 }
 
 type ssoCallbackInput struct {
@@ -28,6 +29,7 @@ type ssoCallbackInput struct {
 	Error            string `query:"error" maxLength:"200"`
 	ErrorDescription string `query:"error_description" maxLength:"1000"`
 	UserAgent        string `header:"User-Agent"`
+	Accept           string `header:"Accept"`
 }
 
 // browserOutput is a redirect, or a page that tells a person what went
@@ -73,25 +75,29 @@ func (s *Server) registerSSORoutes() {
 		})
 	start := op("start-sso", http.MethodGet, "/auth/sso/{slug}/start", "Sign in through an identity provider (a browser route: redirects to the provider)")
 	start.DefaultStatus = http.StatusFound
-	start.Description = "Redirects the browser to the provider, with state, nonce and a PKCE challenge. A failure is an HTML page for the person signing in."
+	start.Errors = []int{http.StatusNotFound, http.StatusServiceUnavailable}
+	start.Description = "Redirects the browser to the provider, with state, nonce and a PKCE challenge. A failure is an HTML page for a browser (Accept: text/html), the error envelope otherwise."
 	register(s, start, AccessPublic, func(ctx context.Context, in *ssoStartInput) (*browserOutput, error) {
 		st, err := s.SSO.Start(ctx, in.Slug, requestInfoFrom(ctx).remoteAddr)
 		if err != nil {
-			return s.ssoErrorPage(ctx, err), nil
+			return s.ssoFailure(ctx, in.Accept, err)
 		}
 		return &browserOutput{Status: http.StatusFound, Location: st.RedirectURL, CacheControl: "no-store",
 			SetCookie: s.flowCookie(st.Cookie, int(service.SSOFlowTTL.Seconds()))}, nil
 	})
 	callback := op("finish-sso", http.MethodGet, "/auth/sso/callback", "Where identity providers send the browser back (register this as the redirect URI)")
 	callback.DefaultStatus = http.StatusFound
-	callback.Description = "Checks the state, exchanges the code, verifies the ID token and redirects to the dashboard, which completes the sign-in with POST /auth/sso/complete. A failure is an HTML page for the person signing in."
+	callback.Errors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
+	callback.Description = "Checks the state, exchanges the code, verifies the ID token and redirects to the dashboard, which completes the sign-in with POST /auth/sso/complete. A failure is an HTML page for a browser (Accept: text/html), the error envelope otherwise."
 	register(s, callback, AccessPublic, func(ctx context.Context, in *ssoCallbackInput) (*browserOutput, error) {
 		next, err := s.SSO.Callback(ctx, service.CallbackInput{Cookie: in.Flow, State: in.State, Code: in.Code, Error: in.Error,
 			ErrorDescription: in.ErrorDescription, RemoteAddr: requestInfoFrom(ctx).remoteAddr, UserAgent: in.UserAgent})
 		if err != nil {
-			out := s.ssoErrorPage(ctx, err)
-			out.SetCookie = s.flowCookie("", -1)
-			return out, nil
+			out, err := s.ssoFailure(ctx, in.Accept, err)
+			if out != nil {
+				out.SetCookie = s.flowCookie("", -1)
+			}
+			return out, err
 		}
 		return &browserOutput{Status: http.StatusFound, Location: next, CacheControl: "no-store", SetCookie: s.flowCookie("", -1)}, nil
 	})
@@ -176,6 +182,15 @@ small{color:#868e96}</style></head>
 <p class="reason" id="sso-error">{{.Message}}</p>
 <p><a href="{{.SignIn}}">Back to the sign-in page</a></p>
 <p><small>Request id {{.RequestID}}</small></p></body></html>`))
+
+// ssoFailure answers a failed browser route: a page for a browser (which
+// asks for HTML), the API's error envelope for any other client.
+func (s *Server) ssoFailure(ctx context.Context, accept string, err error) (*browserOutput, error) {
+	if !strings.Contains(accept, "text/html") {
+		return nil, err
+	}
+	return s.ssoErrorPage(ctx, err), nil
+}
 
 // ssoErrorPage is the page a person sees when single sign-on fails: the
 // service's message (internal errors are logged and not shown).

@@ -222,9 +222,11 @@ func (s *SSO) apply(ctx context.Context, p *fleetwatch.IdentityProvider, in Iden
 }
 
 // checkIssuer accepts an absolute https URL, or http on a loopback
-// address (a provider on the same machine, such as a test's).
+// address (a provider on the same machine, such as a test's). A trailing
+// slash stays: the ID token's iss must equal the issuer exactly, and some
+// providers' issuers end with one.
 func checkIssuer(v *fleetwatch.Validation, s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
 		v.Add("/issuer_url", "issuer_url must be an absolute https URL without query or fragment")

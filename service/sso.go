@@ -168,7 +168,8 @@ func (s *SSO) oauth2Config(p *fleetwatch.IdentityProvider, d *discovered) (*oaut
 	if p.ClientSecret != "" {
 		var err error
 		if secret, err = s.secrets.open(p.ClientSecret); err != nil {
-			return nil, fmt.Errorf("open client secret of identity provider %s: %w", p.Slug, err)
+			// Sealed with another secret key: the admin enters it again.
+			return nil, fleetwatch.Errorf(fleetwatch.EUNAVAILABLE, "Single sign-on through %s is not set up right (its client secret cannot be read since the server's secret key changed); ask your administrator to enter it again.", p.Name)
 		}
 	}
 	return &oauth2.Config{ClientID: p.ClientID, ClientSecret: secret, Endpoint: d.provider.Endpoint(),
@@ -193,7 +194,11 @@ type SSOStart struct {
 
 // Start begins a sign-in at the provider named by slug.
 func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, error) {
-	p, err := s.Store.FindIdentityProviderBySlug(ctx, slug)
+	var p *fleetwatch.IdentityProvider
+	var err error = errIdentityProviderUnknown
+	if slugPattern.MatchString(slug) {
+		p, err = s.Store.FindIdentityProviderBySlug(ctx, slug)
+	}
 	if fleetwatch.ErrorCode(err) == fleetwatch.ENOTFOUND || (err == nil && !p.Enabled) {
 		return nil, fleetwatch.Errorf(fleetwatch.ENOTFOUND, "There is no enabled identity provider %q; sign in another way or ask your administrator.", slug)
 	} else if err != nil {
@@ -206,6 +211,7 @@ func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, er
 	}
 	cfg, err := s.oauth2Config(p, d)
 	if err != nil {
+		s.Activity.RecordFor(ctx, 0, 0, remoteAddr, "sso.login_failed", map[string]any{"provider": p.Slug, "reason": "client_secret"})
 		return nil, err
 	}
 	f := flow{Provider: p.UUID, Verifier: oauth2.GenerateVerifier(), Expires: s.Auth.now().Add(SSOFlowTTL)}
@@ -223,6 +229,8 @@ func (s *SSO) Start(ctx context.Context, slug, remoteAddr string) (*SSOStart, er
 	return &SSOStart{Cookie: cookie,
 		RedirectURL: cfg.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier))}, nil
 }
+
+var errIdentityProviderUnknown = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Identity provider not found.")
 
 // CallbackInput is what the provider sends back, with the sign-in cookie.
 type CallbackInput struct {

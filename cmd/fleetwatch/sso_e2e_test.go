@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/internal/e2etest"
 	"github.com/fleetwatch/fleetwatch/internal/oidctest"
 	"github.com/fleetwatch/fleetwatch/service"
@@ -66,6 +67,11 @@ func newSSOWorld(t *testing.T, b sqlstoretest.Backend) *ssoWorld {
 		t.Fatalf("the provider shows its secret, or did not keep it: %v", p)
 	}
 	w.provider = p["id"].(string)
+	// At rest the client secret is sealed, not in plain text.
+	stored, err := m.Store.FindIdentityProviderBySlug(ctx, "corp")
+	if err != nil || !strings.HasPrefix(stored.ClientSecret, "v1:") || strings.Contains(stored.ClientSecret, "op-client-secret") {
+		t.Fatalf("the client secret is stored as %q (%v)", stored.ClientSecret, err)
+	}
 	opts := (&e2etest.Client{T: t, URL: m.URL()}).Must(200, "GET", "/api/v1/auth/sso/providers", nil)
 	list := opts["data"].([]any)
 	if len(list) != 1 || list[0].(map[string]any)["name"] != "Corp ID" {
@@ -155,6 +161,9 @@ func TestSSO_EndToEnd(t *testing.T) {
 			// The same tokens as a password sign-in: the API works, and
 			// another organization does not exist for her.
 			alice.Must(200, "GET", "/api/v1/sites", nil)
+			if tk := alice.Must(201, "POST", "/api/v1/events/ticket", nil); tk["ticket"] == nil {
+				t.Errorf("no event stream ticket for an SSO session: %v", tk)
+			}
 			alice.Must(404, "GET", "/api/v1/organizations/"+w.other, nil)
 			if n := len(w.activity(t, "sso.user_provisioned")); n != 1 {
 				t.Errorf("%d provisioning entries, want 1", n)
@@ -290,6 +299,19 @@ func TestSSO_Failures(t *testing.T) {
 			t.Errorf("start with the provider disabled: %v %+v", err, page)
 		}
 		w.admin.Must(200, "PATCH", "/api/v1/admin/identity-providers/"+w.provider, map[string]any{"enabled": true})
+	})
+	t.Run("SecretKeyChanged", func(t *testing.T) {
+		// The client secret was sealed with the old key: a clear answer,
+		// not an internal error.
+		activity := &service.Activity{Store: w.m.Store, Logger: w.m.Logger}
+		other, err := service.NewSSO(w.m.Store, w.m.Auth, activity, nil, w.m.Config.PublicURL, []byte("another-secret-key-another-secret-key-0123"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = other.Start(context.Background(), "corp", "127.0.0.1")
+		if fleetwatch.ErrorCode(err) != fleetwatch.EUNAVAILABLE || !strings.Contains(fleetwatch.ErrorMessage(err), "enter it again") {
+			t.Errorf("start with another secret key: %v", err)
+		}
 	})
 	// Every failure above is in the activity log with its reason.
 	reasons := map[string]bool{}

@@ -60,6 +60,7 @@ func (b *Browser) do(method, addr string, form url.Values) (*Page, error) {
 		if form != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
+		req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 		res, err := b.Client.Do(req)
 		if err != nil {
 			return nil, err

@@ -342,7 +342,7 @@ export interface paths {
         };
         /**
          * Sign in through an identity provider (a browser route: redirects to the provider)
-         * @description Redirects the browser to the provider, with state, nonce and a PKCE challenge. A failure is an HTML page for the person signing in.
+         * @description Redirects the browser to the provider, with state, nonce and a PKCE challenge. A failure is an HTML page for a browser (Accept: text/html), the error envelope otherwise.
          */
         get: operations["start-sso"];
         put?: never;
@@ -362,7 +362,7 @@ export interface paths {
         };
         /**
          * Where identity providers send the browser back (register this as the redirect URI)
-         * @description Checks the state, exchanges the code, verifies the ID token and redirects to the dashboard, which completes the sign-in with POST /auth/sso/complete. A failure is an HTML page for the person signing in.
+         * @description Checks the state, exchanges the code, verifies the ID token and redirects to the dashboard, which completes the sign-in with POST /auth/sso/complete. A failure is an HTML page for a browser (Accept: text/html), the error envelope otherwise.
          */
         get: operations["finish-sso"];
         put?: never;
@@ -3761,7 +3761,9 @@ export interface operations {
     "start-sso": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                Accept?: string;
+            };
             path: {
                 /** @description The provider's slug */
                 slug: string;
@@ -3783,6 +3785,15 @@ export interface operations {
                     "application/json": string;
                 };
             };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -3801,6 +3812,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     "finish-sso": {
@@ -3812,6 +3832,7 @@ export interface operations {
                 state?: string;
             };
             header?: {
+                Accept?: string;
                 "User-Agent"?: string;
             };
             path?: never;
@@ -3834,6 +3855,24 @@ export interface operations {
                     "application/json": string;
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -3845,6 +3884,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
