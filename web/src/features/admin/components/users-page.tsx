@@ -16,9 +16,9 @@ import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
 import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
-import { roleLabels, useMe } from '@/lib/auth';
+import { roleLabels, roles, useMe } from '@/lib/auth';
 import { formatRelative } from '@/lib/format';
-import { useListParams } from '@/lib/url-state';
+import { oneOf, useListParams } from '@/lib/url-state';
 import { useOrganizations } from '../api/organizations';
 import { useCreateUser, useUpdateUser, useUsers } from '../api/users';
 
@@ -104,7 +104,7 @@ export function UsersPage() {
     page: list.page,
     sort: list.sort,
     q: list.q || undefined,
-    role: list.get('role') || undefined,
+    role: oneOf(list.get('role'), roles),
   });
   const update = useUpdateUser();
   const [creating, setCreating] = useState(false);

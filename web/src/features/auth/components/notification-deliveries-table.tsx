@@ -3,7 +3,10 @@ import { useState } from 'react';
 import { Pager } from '@/components/pager';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
+import { oneOf } from '@/lib/url-state';
 import { useNotificationDeliveries } from '../api/notification-deliveries';
+
+const deliveryStatuses = ['pending', 'sent', 'failed'] as const;
 
 const statusColors: Record<string, string> = {
   sent: 'teal.8',
@@ -15,7 +18,7 @@ const statusColors: Record<string, string> = {
 export function NotificationDeliveriesTable() {
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState<string | null>(null);
-  const deliveries = useNotificationDeliveries({ page, status: status ?? undefined });
+  const deliveries = useNotificationDeliveries({ page, status: oneOf(status, deliveryStatuses) });
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
