@@ -103,7 +103,7 @@ export function ExposuresPage() {
       key: 'site',
       header: 'Site',
       sortField: phone ? undefined : 'site_name',
-      width: '16%',
+      width: '15%',
       title: (e) => e.site_name,
       render: (e) => (
         <Anchor component={Link} to={`/sites/${e.site_id}?show=security`} size="sm">
@@ -115,7 +115,7 @@ export function ExposuresPage() {
       key: 'project',
       header: 'Project',
       sortField: 'project',
-      width: '15%',
+      width: '14%',
       title: (e) => e.project,
       render: (e) => (
         <>
@@ -134,7 +134,7 @@ export function ExposuresPage() {
     {
       key: 'versions',
       header: 'Installed → fixed in',
-      width: '15%',
+      width: '13%',
       title: (e) =>
         `${e.installed_version} → ${e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix: project unsupported'}`,
       render: (e) => (
@@ -147,13 +147,13 @@ export function ExposuresPage() {
       key: 'severity',
       header: 'Severity',
       sortField: 'severity',
-      width: 150,
+      width: 178,
       render: (e) => <SeverityBadge severity={e.severity} />,
     },
     {
       key: 'advisory',
       header: 'Advisory',
-      width: '15%',
+      width: '14%',
       title: (e) => e.advisories?.join(', ') || 'No advisory known',
       render: (e) =>
         e.advisories?.length ? (
@@ -176,7 +176,7 @@ export function ExposuresPage() {
       key: 'detected',
       header: 'Detected',
       sortField: 'detected_at',
-      width: 100,
+      width: 118,
       title: (e) => formatDateTime(e.detected_at),
       render: (e) => formatRelative(e.detected_at),
     },
@@ -184,7 +184,7 @@ export function ExposuresPage() {
       key: 'due',
       header: 'Due',
       sortField: 'due_at',
-      width: 190,
+      width: 150,
       title: (e) =>
         e.accepted_until
           ? `Due ${formatDate(e.due_at)}; risk accepted until ${formatDate(e.accepted_until)}`
@@ -195,7 +195,7 @@ export function ExposuresPage() {
       key: 'actions',
       header: 'Actions',
       hideHeader: true,
-      width: canAccept ? 110 : 0,
+      width: canAccept ? 100 : 0,
       render: actions,
     },
   ];

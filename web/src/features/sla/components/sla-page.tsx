@@ -97,6 +97,7 @@ export function SlaPage() {
               series={[{ name: 'compliance', label: 'Compliance %', color: 'teal.7' }]}
               yAxisProps={{ domain: [0, 100] }}
               connectNulls
+              role="img"
               aria-label="Line chart of daily SLA compliance"
             />
           )}
