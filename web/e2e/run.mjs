@@ -486,6 +486,7 @@ async function main() {
   // Accessibility (axe-core) and layout on every page state, light and dark, desktop and phone.
   const demoSignIn = async (p) => {
     await p.goto(`${base}/sign-in`);
+    await p.getByRole('heading', { name: 'Sign in' }).waitFor();
     await p.getByLabel('E-mail').fill('admin@demo.example');
     await p.getByLabel('Password', { exact: false }).first().fill(demoLogin[1]);
     await p.getByRole('button', { name: 'Sign in' }).click();

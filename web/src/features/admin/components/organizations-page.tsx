@@ -116,7 +116,7 @@ export function OrganizationsPage() {
                   key: 'state',
                   header: 'State',
                   render: (o) => (
-                    <Badge variant="light" color={o.is_active ? 'teal.9' : 'gray.8'}>
+                    <Badge color={o.is_active ? 'teal.9' : 'gray.7'}>
                       {o.is_active ? 'Active' : 'Inactive'}
                     </Badge>
                   ),

@@ -164,7 +164,7 @@ export function UsersPage() {
                   key: '2fa',
                   header: '2FA',
                   render: (u) => (
-                    <Badge color={u.totp_enabled ? 'teal.9' : 'gray.8'} variant="light">
+                    <Badge color={u.totp_enabled ? 'teal.9' : 'gray.7'}>
                       {u.totp_enabled ? 'On' : 'Off'}
                     </Badge>
                   ),

@@ -133,7 +133,7 @@ export function ExposuresPage() {
     },
     {
       key: 'versions',
-      header: 'Installed → fixed in',
+      header: 'Installed → fix',
       width: '13%',
       title: (e) =>
         `${e.installed_version} → ${e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix: project unsupported'}`,
@@ -195,7 +195,7 @@ export function ExposuresPage() {
       key: 'actions',
       header: 'Actions',
       hideHeader: true,
-      width: canAccept ? 100 : 0,
+      width: canAccept ? 112 : 0,
       render: actions,
     },
   ];

@@ -98,7 +98,11 @@ export function SiteRiskTable({
               </Table.Td>
               <Table.Td>{r.open}</Table.Td>
               <Table.Td>
-                <Text span c={r.overdue ? 'red.8' : undefined} fw={r.overdue ? 700 : undefined}>
+                <Text
+                  span
+                  c={r.overdue ? 'var(--fw-danger-text)' : undefined}
+                  fw={r.overdue ? 700 : undefined}
+                >
                   {r.overdue}
                 </Text>
               </Table.Td>

@@ -47,13 +47,9 @@ export function SitesTable({
           header: 'State',
           render: (s) =>
             s.is_active ? (
-              <Badge variant="light" color="teal.9">
-                Active
-              </Badge>
+              <Badge color="teal.9">Active</Badge>
             ) : (
-              <Badge variant="light" color="gray.8">
-                Inactive
-              </Badge>
+              <Badge color="gray.7">Inactive</Badge>
             ),
         },
       ]}
