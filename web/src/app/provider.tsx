@@ -11,7 +11,8 @@ import { makeQueryClient } from '@/lib/query-client';
 
 export const theme = createTheme({
   primaryColor: 'indigo',
-  primaryShade: { light: 8, dark: 5 },
+  // Filled buttons keep white text at 4.5:1 in both schemes.
+  primaryShade: { light: 8, dark: 8 },
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   // Black or white text on filled buttons and badges, whichever reads: white
   // only on colours dark enough for 4.5:1 (relative luminance under 0.18).
