@@ -45,6 +45,7 @@ export type IntegrationKeyBody = S['CreateIntegrationKeyInputBody'];
 export type PasswordBody = S['PasswordInputBody'];
 export type LoginBody = S['LoginInputBody'];
 export type MfaBody = S['MfaInputBody'];
+export type EventTicket = S['EventTicket'];
 
 /** The query parameters of an operation of the OpenAPI document, by its id. */
 export type QueryOf<Op extends keyof operations> = NonNullable<
