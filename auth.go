@@ -57,9 +57,9 @@ const (
 type APIKey struct {
 	ID               int64      `json:"-"`
 	UUID             string     `json:"id"`
-	Kind             string     `json:"kind"`
+	Kind             string     `json:"kind" enum:"site,integration"`
 	Name             string     `json:"name"`
-	Scope            string     `json:"scope,omitempty"`
+	Scope            string     `json:"scope,omitempty" enum:"read,write" doc:"Of an integration key: read acts as a viewer, write as a member"`
 	Prefix           string     `json:"prefix" doc:"The key's first characters, to tell keys apart"`
 	OrganizationID   int64      `json:"-"`
 	OrganizationUUID string     `json:"organization_id"`

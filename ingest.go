@@ -305,11 +305,11 @@ type SiteModule struct {
 	SiteName           string    `json:"site_name"`
 	SiteURL            string    `json:"site_url"`
 	Name               string    `json:"name"`
-	Type               string    `json:"type"`
-	Source             string    `json:"source"`
+	Type               string    `json:"type" enum:"core,module,theme,profile"`
+	Source             string    `json:"source" enum:"drupal.org,custom"`
 	DrupalLink         string    `json:"drupal_link"`
 	Version            string    `json:"version"`
-	Status             string    `json:"status"`
+	Status             string    `json:"status" enum:"current,not_current,not_secure,revoked,not_supported,unknown"`
 	UpdateAvailable    bool      `json:"update_available"`
 	SecurityUpdate     bool      `json:"security_update"`
 	LatestVersion      string    `json:"latest_version"`

@@ -226,6 +226,7 @@ type Exposure struct {
 	SLAOutcome       *string    `json:"sla_outcome" enum:"within,breached" doc:"Frozen when it resolves"`
 	State            string     `json:"state" enum:"open,resolved"`
 	SLAStatus        string     `json:"sla_status" enum:"within,at_risk,breached"`
+	AcceptedUntil    *time.Time `json:"accepted_until" doc:"When the risk acceptance in force ends (the SLA clock is paused until then); null when none holds"`
 }
 
 // ExposureFilter narrows a list of exposures.
@@ -237,8 +238,13 @@ type ExposureFilter struct {
 	Severity       string
 	State          string // open, resolved or "" for both
 	// OverdueAt, when set, keeps the exposures still open after their due
-	// time, or resolved after it.
-	OverdueAt *time.Time
+	// time, or resolved after it; NotOverdueAt keeps the others.
+	OverdueAt    *time.Time
+	NotOverdueAt *time.Time
+	// Accepted, when set, keeps the exposures under a risk acceptance in
+	// force at AcceptedAt (true), or the others (false).
+	Accepted   *bool
+	AcceptedAt time.Time
 }
 
 // ExposureSortFields are the fields a list of exposures sorts by.
@@ -260,6 +266,9 @@ type ExposureStore interface {
 	// FindExposureByUUID returns ENOTFOUND for an unknown exposure.
 	FindExposureByUUID(ctx context.Context, uuid string) (*Exposure, error)
 	FindExposures(ctx context.Context, f ExposureFilter) ([]*Exposure, int, error)
+	// FindAcceptedUntil returns, for those of the exposures under a risk
+	// acceptance in force at at, when the acceptance ends.
+	FindAcceptedUntil(ctx context.Context, exposureIDs []int64, at time.Time) (map[int64]time.Time, error)
 	// UpdateOpenExposureClocks recomputes, in one transaction, the clock
 	// and due date of every open exposure of the organization with clock
 	// (given each one's severity, publication, detection and its site's

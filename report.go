@@ -49,7 +49,7 @@ type SecurityUpdateRow struct {
 	Project          string     `json:"project"`
 	Installed        string     `json:"installed_version"`
 	FixedBy          []string   `json:"fixed_versions"`
-	Severity         string     `json:"severity"`
+	Severity         string     `json:"severity" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
 	DetectedAt       time.Time  `json:"detected_at"`
 	DueAt            time.Time  `json:"due_at"`
 	AgeDays          float64    `json:"age_days"`

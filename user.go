@@ -14,7 +14,7 @@ type User struct {
 	Email                   string          `json:"email"`
 	OrganizationID          int64           `json:"-"` // 0: none (admins only)
 	OrganizationUUID        *string         `json:"organization_id"`
-	Role                    string          `json:"role"`
+	Role                    string          `json:"role" enum:"admin,org_admin,member,viewer"`
 	IsActive                bool            `json:"is_active"`
 	LastLogin               *time.Time      `json:"last_login"`
 	NotificationPreferences json.RawMessage `json:"-"`

@@ -44,17 +44,48 @@ func TestAPI_RiskAcceptance(t *testing.T) {
 			t.Errorf("due date moved by %v, want about 10 days", got)
 		}
 		e.must(200, "GET", path, f.tokens["viewer"], nil)
+		// The exposure says until when, and the list filters on it in one query.
+		untilOf := func() any {
+			return e.must(200, "GET", "/api/v1/exposures/"+id, f.tokens["viewer"], nil).data()["accepted_until"]
+		}
+		if got, _ := untilOf().(string); got != expires.Format(time.RFC3339) {
+			t.Errorf("accepted_until = %v, want %s", untilOf(), expires.Format(time.RFC3339))
+		}
+		listed := func(query string) map[string]any {
+			out := map[string]any{}
+			for _, x := range e.must(200, "GET", "/api/v1/exposures?state=open&"+query, f.tokens["viewer"], nil).list() {
+				out[x.(map[string]any)["id"].(string)] = x.(map[string]any)["accepted_until"]
+			}
+			return out
+		}
+		if got := listed("accepted=true"); len(got) != 1 || got[id] == nil {
+			t.Errorf("accepted=true lists %v, want only %s with its accepted_until", got, id)
+		}
+		if _, ok := listed("accepted=false")[id]; ok {
+			t.Error("accepted=false lists the accepted exposure")
+		}
+		if got := listed(""); got[id] == nil {
+			t.Errorf("the unfiltered list lacks accepted_until: %v", got)
+		}
+		assertErrorShape(t, e.do("GET", "/api/v1/exposures?accepted=maybe", f.tokens["viewer"], nil), 422, "validation_failed")
 		assertErrorShape(t, e.do("POST", path, f.tokens["org_admin"], map[string]any{"justification": "again", "expires_at": expires}), 409, "conflict")
 
 		// Revoked after 3 days: the unused 7 come off again.
 		e.clock.Advance(3 * 24 * time.Hour)
 		f.tokens["org_admin"] = e.login("org_admin@a.example", testPassword) // the old token expired
 		e.admin = e.login("root@example.com", testPassword)
+		f.tokens["viewer"] = e.login("viewer@a.example", testPassword)
 		e.must(204, "DELETE", path, f.tokens["org_admin"], nil)
 		if got := dueOf().Sub(before); got < 2*24*time.Hour || got > 3*24*time.Hour+time.Minute {
 			t.Errorf("after revocation the due date is %v after the original, want about 3 days", got)
 		}
 		assertErrorShape(t, e.do("DELETE", path, f.tokens["org_admin"], nil), 404, "not_found")
+		if untilOf() != nil {
+			t.Errorf("a revoked acceptance still shows accepted_until %v", untilOf())
+		}
+		if got := listed("accepted=true"); len(got) != 0 {
+			t.Errorf("accepted=true after revocation lists %v", got)
+		}
 
 		acts := e.must(200, "GET", "/api/v1/activity?organization_id="+f.org["A"], e.admin, nil).Raw
 		for _, a := range []string{"exposure.accepted", "exposure.acceptance_revoked"} {

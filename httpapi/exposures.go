@@ -16,7 +16,8 @@ type listExposuresInput struct {
 	Project        string `query:"project" maxLength:"128" doc:"A project's machine name"`
 	Severity       string `query:"severity" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
 	State          string `query:"state" enum:"open,resolved"`
-	Overdue        string `query:"overdue" enum:"true,false" doc:"true: only those open past their due date, or resolved after it"`
+	Overdue        string `query:"overdue" enum:"true,false" doc:"true: only those open past their due date, or resolved after it; false: the others"`
+	Accepted       string `query:"accepted" enum:"true,false" doc:"true: only those under a risk acceptance in force (accepted_until is set); false: the others"`
 }
 
 func (s *Server) registerExposureRoutes() {
@@ -31,7 +32,7 @@ func (s *Server) registerExposureRoutes() {
 			return nil, err
 		}
 		items, total, err := s.Exposures.List(ctx, opts, service.ExposureQuery{OrganizationID: in.OrganizationID,
-			SiteID: in.SiteID, Project: in.Project, Severity: in.Severity, State: in.State, Overdue: in.Overdue == "true"})
+			SiteID: in.SiteID, Project: in.Project, Severity: in.Severity, State: in.State, Overdue: in.Overdue, Accepted: in.Accepted})
 		if err != nil {
 			return nil, err
 		}

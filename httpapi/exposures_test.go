@@ -103,6 +103,9 @@ func TestAPI_Exposures(t *testing.T) {
 		if got, _ := list(tok, "?overdue=true"); len(got) != 1 || got[0]["sla_status"] != "breached" {
 			t.Errorf("overdue after the due date: %v", got)
 		}
+		if got, _ := list(tok, "?overdue=false"); len(got) != 0 {
+			t.Errorf("overdue=false after the due date: %v", got)
+		}
 
 		// As CSV, opened as a spreadsheet would.
 		c := e.do("GET", "/api/v1/exposures?format=csv", tok, nil)

@@ -10,6 +10,7 @@ import (
 // ExposuresStore is what Exposures needs of the database: exposures. The
 // fleetwatch store interfaces document each method and its errors.
 type ExposuresStore interface {
+	FindAcceptedUntil(ctx context.Context, exposureIDs []int64, at time.Time) (map[int64]time.Time, error)
 	FindExposureByUUID(ctx context.Context, uuid string) (*fleetwatch.Exposure, error)
 	FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) ([]*fleetwatch.Exposure, int, error)
 	FindModule(ctx context.Context, name string, organizationID int64) (*fleetwatch.Module, error)
@@ -33,7 +34,9 @@ type ExposureQuery struct {
 	Project        string
 	Severity       string
 	State          string
-	Overdue        bool
+	// Overdue and Accepted are "true", "false" or "" (either).
+	Overdue  string
+	Accepted string
 }
 
 var errExposureNotFound = fleetwatch.Errorf(fleetwatch.ENOTFOUND, "Exposure not found.")
@@ -63,6 +66,14 @@ func (s *Exposures) List(ctx context.Context, opts fleetwatch.ListOptions, q Exp
 	if q.Project != "" && !validProjectName(q.Project) {
 		v.AddParam("project", "project must be a project machine name")
 	}
+	overdue, okOverdue := optionalBool(q.Overdue)
+	if !okOverdue {
+		v.AddParam("overdue", "overdue must be true or false")
+	}
+	accepted, okAccepted := optionalBool(q.Accepted)
+	if !okAccepted {
+		v.AddParam("accepted", "accepted must be true or false")
+	}
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -81,17 +92,59 @@ func (s *Exposures) List(ctx context.Context, opts fleetwatch.ListOptions, q Exp
 		f.SiteID = site.ID
 	}
 	at := s.now()
-	if q.Overdue {
+	switch {
+	case overdue == nil:
+	case *overdue:
 		f.OverdueAt = &at
+	default:
+		f.NotOverdueAt = &at
 	}
+	f.Accepted, f.AcceptedAt = accepted, at
 	items, total, err := s.Store.FindExposures(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, e := range items {
-		e.SLAStatus = e.SLAStatusAt(at)
+	if err := s.withAcceptances(ctx, items, at); err != nil {
+		return nil, 0, err
 	}
 	return items, total, nil
+}
+
+// withAcceptances sets each exposure's SLA status at at and when the risk
+// acceptance in force, if any, ends.
+func (s *Exposures) withAcceptances(ctx context.Context, items []*fleetwatch.Exposure, at time.Time) error {
+	ids := make([]int64, 0, len(items))
+	for _, e := range items {
+		e.SLAStatus = e.SLAStatusAt(at)
+		if e.State == fleetwatch.ExposureOpen {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	until, err := s.Store.FindAcceptedUntil(ctx, ids, at)
+	if err != nil {
+		return err
+	}
+	for _, e := range items {
+		if t, ok := until[e.ID]; ok {
+			e.AcceptedUntil = &t
+		}
+	}
+	return nil
+}
+
+// optionalBool reads "true", "false" or "" (nil); ok is false for anything else.
+func optionalBool(s string) (v *bool, ok bool) {
+	switch s {
+	case "":
+		return nil, true
+	case "true", "false":
+		b := s == "true"
+		return &b, true
+	}
+	return nil, false
 }
 
 // Get returns an exposure of the actor's organization (any for an admin);
@@ -108,7 +161,9 @@ func (s *Exposures) Get(ctx context.Context, uuid string) (*fleetwatch.Exposure,
 	if !a.IsAdmin() && e.OrganizationID != a.OrganizationID {
 		return nil, errExposureNotFound
 	}
-	e.SLAStatus = e.SLAStatusAt(s.now())
+	if err := s.withAcceptances(ctx, []*fleetwatch.Exposure{e}, s.now()); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -99,6 +99,13 @@ func (s *Store) FindExposures(ctx context.Context, f fleetwatch.ExposureFilter) 
 		p := c.arg(dbTime(*f.OverdueAt))
 		c.add("((e.resolved_at IS NULL AND e.due_at < " + p + ") OR e.resolved_at > e.due_at)")
 	}
+	if f.NotOverdueAt != nil {
+		p := c.arg(dbTime(*f.NotOverdueAt))
+		c.add("((e.resolved_at IS NULL AND e.due_at >= " + p + ") OR e.resolved_at <= e.due_at)")
+	}
+	if f.Accepted != nil {
+		c.add(acceptanceInForce(&c, *f.Accepted, f.AcceptedAt))
+	}
 	c.search(s.d, f.Q, "m.module_name", "s.name")
 	order, err := orderBy(f.Sort, exposureSortColumns, []fleetwatch.SortField{{Field: "due_at"}}, "e.id")
 	if err != nil {

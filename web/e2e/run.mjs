@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOTP } from 'otpauth';
+import { auditDashboard } from './a11y.mjs';
 import { chromium } from 'playwright-core';
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -194,7 +195,7 @@ async function main() {
     ],
   });
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
   // Any Content-Security-Policy violation fails the test: the browser
@@ -306,7 +307,7 @@ async function main() {
   await page.goto(`${base}/security`);
   await page.getByRole('heading', { name: 'Security updates', level: 1 }).waitFor();
   const exposureRow = page.getByRole('row', { name: /aaa_update_test/ });
-  await exposureRow.getByRole('button', { name: /accept the risk/i }).click();
+  await exposureRow.getByRole('button', { name: /accept risk/i }).click();
   const drawer = page.getByRole('dialog', { name: /aaa_update_test on Acme www/ });
   await drawer.getByRole('button', { name: 'Accept risk' }).click();
   await drawer.getByText(/say why the team accepts this risk/i).waitFor();
@@ -481,6 +482,16 @@ async function main() {
   log(
     `demo overview: ${summary.data.security_updates} security updates, ${summary.data.overdue_exposures} overdue`,
   );
+
+  // Accessibility (axe-core) and layout on every page state, light and dark, desktop and phone.
+  const demoSignIn = async (p) => {
+    await p.goto(`${base}/sign-in`);
+    await p.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await p.getByLabel('E-mail').fill('admin@demo.example');
+    await p.getByLabel('Password', { exact: false }).first().fill(demoLogin[1]);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  };
+  log(await auditDashboard({ browser, base, shots, signIn: demoSignIn, log }));
 
   if (consoleErrors.length) throw new Error(`page errors:\n${consoleErrors.join('\n')}`);
   if (cspViolations.length)

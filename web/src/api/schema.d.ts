@@ -1154,7 +1154,8 @@ export interface components {
             created_at: string;
             created_by: string | null;
             id: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "site" | "integration";
             /** Format: date-time */
             last_used_at: string | null;
             name: string;
@@ -1163,7 +1164,11 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at: string | null;
-            scope?: string;
+            /**
+             * @description Of an integration key: read acts as a viewer, write as a member
+             * @enum {string}
+             */
+            scope?: "read" | "write";
             site_id: string | null;
         };
         AuditLog: {
@@ -1233,7 +1238,8 @@ export interface components {
             id: string;
             /** @description The key itself. It is shown only now: store it safely. */
             key: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "site" | "integration";
             /** Format: date-time */
             last_used_at: string | null;
             name: string;
@@ -1242,7 +1248,11 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at: string | null;
-            scope?: string;
+            /**
+             * @description Of an integration key: read acts as a viewer, write as a member
+             * @enum {string}
+             */
+            scope?: "read" | "write";
             site_id: string | null;
         };
         CreateIntegrationKeyInputBody: {
@@ -1369,6 +1379,11 @@ export interface components {
             url: string;
         };
         Exposure: {
+            /**
+             * Format: date-time
+             * @description When the risk acceptance in force ends (the SLA clock is paused until then); null when none holds
+             */
+            accepted_until: string | null;
             /** @description Advisory ids of those releases, when known */
             advisories: string[] | null;
             /**
@@ -1917,7 +1932,8 @@ export interface components {
             installed_version: string;
             organization_id: string;
             project: string;
-            severity: string;
+            /** @enum {string} */
+            severity: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
             site_id: string;
             site_name: string;
             site_url: string;
@@ -1995,9 +2011,12 @@ export interface components {
             site_id: string;
             site_name: string;
             site_url: string;
-            source: string;
-            status: string;
-            type: string;
+            /** @enum {string} */
+            source: "drupal.org" | "custom";
+            /** @enum {string} */
+            status: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
+            /** @enum {string} */
+            type: "core" | "module" | "theme" | "profile";
             update_available: boolean;
             /** Format: date-time */
             updated_at: string;
@@ -2186,7 +2205,8 @@ export interface components {
             last_login: string | null;
             name: string;
             organization_id: string | null;
-            role: string;
+            /** @enum {string} */
+            role: "admin" | "org_admin" | "member" | "viewer";
             totp_enabled: boolean;
             /** Format: date-time */
             updated_at: string;
@@ -4176,8 +4196,10 @@ export interface operations {
     "list-exposures": {
         parameters: {
             query?: {
+                /** @description true: only those under a risk acceptance in force (accepted_until is set); false: the others */
+                accepted?: "true" | "false";
                 organization_id?: string;
-                /** @description true: only those open past their due date, or resolved after it */
+                /** @description true: only those open past their due date, or resolved after it; false: the others */
                 overdue?: "true" | "false";
                 /** @description Page number, from 1 */
                 page?: number;

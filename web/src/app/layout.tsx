@@ -9,6 +9,8 @@ import {
   Stack,
   Text,
   Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
@@ -32,6 +34,23 @@ const liveInfo: Record<LiveState, { label: string; color: string; hint: string }
     hint: 'This server does not push live updates yet; pages refresh when you return to them.',
   },
 };
+
+/** Switches between light and dark; the system's setting applies until it is used. */
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light');
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <Button
+      variant="default"
+      size="xs"
+      onClick={() => setColorScheme(next)}
+      aria-pressed={computed === 'dark'}
+    >
+      Dark mode
+    </Button>
+  );
+}
 
 export function Layout() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -92,6 +111,7 @@ export function Layout() {
                 {me.data.email} · {roleLabels[me.data.role as Role] ?? me.data.role}
               </Text>
             )}
+            <ColorSchemeToggle />
             <Button
               variant="default"
               size="xs"

@@ -45,9 +45,14 @@ const slaInfo: Record<string, { label: string; color: string }> = {
   accepted: { label: 'Risk accepted', color: 'indigo.7' },
 };
 
-export function SlaBadge({ state }: { state?: string | null }) {
+/** An SLA state; label replaces the state's name (such as "overdue 245 d"), which is then the title. */
+export function SlaBadge({ state, label }: { state?: string | null; label?: string }) {
   const info = slaInfo[state ?? ''] ?? { label: state ?? '—', color: 'gray.7' };
-  return <Badge color={info.color}>{info.label}</Badge>;
+  return (
+    <Badge color={info.color} title={label ? info.label : undefined}>
+      {label ?? info.label}
+    </Badge>
+  );
 }
 
 const staleInfo = {

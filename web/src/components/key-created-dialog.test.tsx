@@ -1,9 +1,10 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderWithApp } from '@/testing/render';
+import type { CreatedAPIKey } from '@/api/types';
 import { KeyCreatedDialog } from './key-created-dialog';
 
-const created = {
+const created: CreatedAPIKey = {
   key: 'fwk_secret_123',
   id: 'k1',
   kind: 'site',
@@ -15,7 +16,6 @@ const created = {
   created_by: null,
   last_used_at: null,
   revoked_at: null,
-  scope: '',
 };
 
 describe('KeyCreatedDialog', () => {

@@ -28,6 +28,9 @@ export function atLeast(role: string | undefined, min: Role): boolean {
   return rank[role as Role] >= rank[min];
 }
 
+/** Every role, from the most to the least powerful. */
+export const roles: readonly Role[] = ['admin', 'org_admin', 'member', 'viewer'];
+
 export const roleLabels: Record<Role, string> = {
   admin: 'Administrator',
   org_admin: 'Organization admin',

@@ -4,6 +4,7 @@
 // server without those routes is tolerated: the hook then does nothing.
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import type { EventTicket, One } from '@/api/types';
 import { api, isStatus } from './api-client';
 
 export type LiveState = 'connecting' | 'live' | 'unavailable' | 'reconnecting';
@@ -45,9 +46,7 @@ export function applyEvent(qc: QueryClient, type: string, raw: string) {
 }
 
 /** POST /events/ticket answers 201 {data: {ticket, expires_at, url}}; the ticket is single use. */
-interface Ticket {
-  data: { ticket: string; expires_at?: string; url?: string };
-}
+type Ticket = One<EventTicket>;
 
 export function useLiveUpdates(enabled: boolean): LiveState {
   const qc = useQueryClient();

@@ -43,3 +43,13 @@ export function percent(v?: number | null): string {
   const p = v <= 1 ? v * 100 : v;
   return `${p.toFixed(p >= 99.95 || p === 0 ? 0 : 1)} %`;
 }
+
+/** How far a deadline is: "overdue 245 d", "due today", "due in 12 d". */
+export function dueIn(iso?: string | null, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return '—';
+  const days = Math.floor(Math.abs(t - now) / 86_400_000);
+  if (t < now) return days === 0 ? 'overdue today' : `overdue ${days} d`;
+  return days === 0 ? 'due today' : `due in ${days} d`;
+}

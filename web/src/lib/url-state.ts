@@ -50,6 +50,11 @@ export function useListParams(defaults: { sort?: string; perPage?: number } = {}
   return { ...list, get, update, toggleSort };
 }
 
+/** value when it is one of allowed (an enum of the API), else undefined. */
+export function oneOf<T extends string>(value: string | null | undefined, allowed: readonly T[]) {
+  return allowed.includes(value as T) ? (value as T) : undefined;
+}
+
 /** The direction a column is sorted in by sort (`name`, `-name`), if any. */
 export function sortDirection(sort: string, field: string): 'ascending' | 'descending' | 'none' {
   const first = sort.split(',')[0];

@@ -1,13 +1,8 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import type { ActivityLog, Page } from '@/api/types';
+import type { ActivityLog, Page, QueryOf } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export interface ActivityParams {
-  page?: number;
-  sort?: string;
-  q?: string;
-  action?: string;
-}
+export type ActivityParams = QueryOf<'list-activity'>;
 
 export const getActivity = (params: ActivityParams) =>
   api.get<Page<ActivityLog>>('/activity', { per_page: 50, ...params });

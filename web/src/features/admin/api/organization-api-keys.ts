@@ -1,10 +1,8 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { APIKey, CreatedAPIKey, One, Page } from '@/api/types';
+import type { APIKey, CreatedAPIKey, IntegrationKeyBody, One, Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** POST /organizations/{id}/api-keys: read acts as a viewer, write as a member. */
-export type IntegrationKeyBody = components['schemas']['CreateIntegrationKeyInputBody'];
+export type { IntegrationKeyBody };
 
 const path = (orgId: string) => `/organizations/${encodeURIComponent(orgId)}/api-keys`;
 

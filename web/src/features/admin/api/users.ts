@@ -5,15 +5,10 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import type { One, Page, User, UserBody } from '@/api/types';
+import type { One, Page, QueryOf, User, UserBody } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export interface UsersParams {
-  page?: number;
-  sort?: string;
-  q?: string;
-  role?: string;
-}
+export type UsersParams = QueryOf<'list-users'>;
 
 export const getUsers = (params: UsersParams) =>
   api.get<Page<User>>('/users', { per_page: 50, ...params });

@@ -1,7 +1,7 @@
-import { Stack, Table, Text, TextInput } from '@mantine/core';
+import { Stack, Text, TextInput } from '@mantine/core';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable } from '@/components/data-table';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
@@ -36,49 +36,48 @@ export function ActivityPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={760}>
-              <Table striped verticalSpacing="xs" aria-label="Activity">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortableTh field="created_at" sort={list.sort} onSort={list.toggleSort}>
-                      When
-                    </SortableTh>
-                    <SortableTh field="action" sort={list.sort} onSort={list.toggleSort}>
-                      Action
-                    </SortableTh>
-                    <Table.Th>Target</Table.Th>
-                    <Table.Th>User</Table.Th>
-                    <Table.Th>From</Table.Th>
-                    <Table.Th>Details</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((a) => (
-                    <Table.Tr key={a.id}>
-                      <Table.Td>{formatDateTime(a.created_at)}</Table.Td>
-                      <Table.Td>
-                        <code>{a.action}</code>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{a.target_type}</Text>
-                        <Text size="xs" c="dimmed">
-                          {a.target_id}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="xs">{a.user_id ?? 'system'}</Text>
-                      </Table.Td>
-                      <Table.Td>{a.remote_addr}</Table.Td>
-                      <Table.Td>
-                        <Text size="xs" style={{ wordBreak: 'break-word' }}>
-                          {a.details}
-                        </Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Activity"
+              rows={d.data}
+              rowKey={(a) => a.id}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              minWidth={760}
+              columns={[
+                {
+                  key: 'when',
+                  header: 'When',
+                  sortField: 'created_at',
+                  width: 170,
+                  render: (a) => formatDateTime(a.created_at),
+                },
+                {
+                  key: 'action',
+                  header: 'Action',
+                  sortField: 'action',
+                  title: (a) => a.action,
+                  render: (a) => <code>{a.action}</code>,
+                },
+                {
+                  key: 'target',
+                  header: 'Target',
+                  title: (a) => `${a.target_type} ${a.target_id}`,
+                  render: (a) => (
+                    <>
+                      <Text span size="sm">
+                        {a.target_type}
+                      </Text>{' '}
+                      <Text span size="xs" c="dimmed">
+                        {a.target_id}
+                      </Text>
+                    </>
+                  ),
+                },
+                { key: 'user', header: 'User', render: (a) => a.user_id ?? 'system' },
+                { key: 'from', header: 'From', render: (a) => a.remote_addr },
+                { key: 'details', header: 'Details', render: (a) => a.details },
+              ]}
+            />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}

@@ -1,10 +1,10 @@
-import { Badge, Button, Group, Modal, Stack, Switch, Table, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Modal, Stack, Switch, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { Organization } from '@/api/types';
 import { ApiErrorAlert } from '@/components/api-error';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable } from '@/components/data-table';
 import { Async, EmptyState } from '@/components/states';
 import { atLeast, useMe } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
@@ -96,54 +96,56 @@ export function OrganizationsPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={640}>
-              <Table striped verticalSpacing="xs" aria-label="Organizations">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
-                      Name
-                    </SortableTh>
-                    <Table.Th>Tax id</Table.Th>
-                    <SortableTh field="created_at" sort={list.sort} onSort={list.toggleSort}>
-                      Created
-                    </SortableTh>
-                    <Table.Th>State</Table.Th>
-                    <Table.Th aria-label="Actions" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((o) => (
-                    <Table.Tr key={o.id}>
-                      <Table.Td>{o.name}</Table.Td>
-                      <Table.Td>{o.tax_id || '—'}</Table.Td>
-                      <Table.Td>{formatDate(o.created_at)}</Table.Td>
-                      <Table.Td>
-                        <Badge color={o.is_active ? 'teal.8' : 'gray.7'}>
-                          {o.is_active ? 'Active' : 'Inactive'}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Button size="xs" variant="light" onClick={() => setEditing(o)}>
-                            Edit
-                          </Button>
-                          {canManageKeys && (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => setKeysOf(o)}
-                              aria-label={`Integration keys of ${o.name}`}
-                            >
-                              Integration keys
-                            </Button>
-                          )}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Organizations"
+              rows={d.data}
+              rowKey={(o) => o.id}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              minWidth={640}
+              columns={[
+                { key: 'name', header: 'Name', sortField: 'name', render: (o) => o.name },
+                { key: 'tax_id', header: 'Tax id', render: (o) => o.tax_id || '—' },
+                {
+                  key: 'created',
+                  header: 'Created',
+                  sortField: 'created_at',
+                  render: (o) => formatDate(o.created_at),
+                },
+                {
+                  key: 'state',
+                  header: 'State',
+                  render: (o) => (
+                    <Badge color={o.is_active ? 'teal.9' : 'gray.7'}>
+                      {o.is_active ? 'Active' : 'Inactive'}
+                    </Badge>
+                  ),
+                },
+                {
+                  key: 'actions',
+                  header: 'Actions',
+                  hideHeader: true,
+                  wrap: true,
+                  render: (o) => (
+                    <Group gap="xs" wrap="nowrap">
+                      <Button size="xs" variant="light" onClick={() => setEditing(o)}>
+                        Edit
+                      </Button>
+                      {canManageKeys && (
+                        <Button
+                          size="xs"
+                          variant="default"
+                          onClick={() => setKeysOf(o)}
+                          aria-label={`Integration keys of ${o.name}`}
+                        >
+                          Integration keys
+                        </Button>
+                      )}
+                    </Group>
+                  ),
+                },
+              ]}
+            />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}

@@ -6,7 +6,6 @@ import {
   Select,
   Stack,
   Switch,
-  Table,
   TextInput,
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
@@ -14,11 +13,11 @@ import type { Role, UserBody } from '@/api/types';
 import { ApiErrorAlert } from '@/components/api-error';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable } from '@/components/data-table';
 import { Async, EmptyState } from '@/components/states';
-import { roleLabels, useMe } from '@/lib/auth';
+import { roleLabels, roles, useMe } from '@/lib/auth';
 import { formatRelative } from '@/lib/format';
-import { useListParams } from '@/lib/url-state';
+import { oneOf, useListParams } from '@/lib/url-state';
 import { useOrganizations } from '../api/organizations';
 import { useCreateUser, useUpdateUser, useUsers } from '../api/users';
 
@@ -104,7 +103,7 @@ export function UsersPage() {
     page: list.page,
     sort: list.sort,
     q: list.q || undefined,
-    role: list.get('role') || undefined,
+    role: oneOf(list.get('role'), roles),
   });
   const update = useUpdateUser();
   const [creating, setCreating] = useState(false);
@@ -131,74 +130,68 @@ export function UsersPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={760}>
-              <Table striped verticalSpacing="xs" aria-label="Users">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
-                      Name
-                    </SortableTh>
-                    <SortableTh field="email" sort={list.sort} onSort={list.toggleSort}>
-                      E-mail
-                    </SortableTh>
-                    <SortableTh field="role" sort={list.sort} onSort={list.toggleSort}>
-                      Role
-                    </SortableTh>
-                    <Table.Th>2FA</Table.Th>
-                    <SortableTh field="last_login" sort={list.sort} onSort={list.toggleSort}>
-                      Last sign-in
-                    </SortableTh>
-                    <Table.Th>Active</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((u) => {
-                    const self = u.id === me.data?.id;
-                    return (
-                      <Table.Tr key={u.id}>
-                        <Table.Td>{u.name}</Table.Td>
-                        <Table.Td>{u.email}</Table.Td>
-                        <Table.Td>
-                          <Select
-                            aria-label={`Role of ${u.email}`}
-                            size="xs"
-                            w={180}
-                            data={roleOptions(isAdmin || u.role === 'admin')}
-                            value={u.role}
-                            disabled={self || (!isAdmin && u.role === 'admin')}
-                            allowDeselect={false}
-                            onChange={(v) =>
-                              v &&
-                              v !== u.role &&
-                              update.mutate({ id: u.id, body: { role: v as Role } })
-                            }
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge color={u.totp_enabled ? 'teal.8' : 'gray.7'} variant="light">
-                            {u.totp_enabled ? 'On' : 'Off'}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>{formatRelative(u.last_login)}</Table.Td>
-                        <Table.Td>
-                          <Switch
-                            aria-label={`${u.email} may sign in`}
-                            checked={u.is_active}
-                            disabled={self}
-                            onChange={(e) =>
-                              update.mutate({
-                                id: u.id,
-                                body: { is_active: e.currentTarget.checked },
-                              })
-                            }
-                          />
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Users"
+              rows={d.data}
+              rowKey={(u) => u.id}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              minWidth={760}
+              columns={[
+                { key: 'name', header: 'Name', sortField: 'name', render: (u) => u.name },
+                { key: 'email', header: 'E-mail', sortField: 'email', render: (u) => u.email },
+                {
+                  key: 'role',
+                  header: 'Role',
+                  sortField: 'role',
+                  wrap: true,
+                  render: (u) => (
+                    <Select
+                      aria-label={`Role of ${u.email}`}
+                      size="xs"
+                      w={180}
+                      data={roleOptions(isAdmin || u.role === 'admin')}
+                      value={u.role}
+                      disabled={u.id === me.data?.id || (!isAdmin && u.role === 'admin')}
+                      allowDeselect={false}
+                      onChange={(v) =>
+                        v && v !== u.role && update.mutate({ id: u.id, body: { role: v as Role } })
+                      }
+                    />
+                  ),
+                },
+                {
+                  key: '2fa',
+                  header: '2FA',
+                  render: (u) => (
+                    <Badge color={u.totp_enabled ? 'teal.9' : 'gray.7'}>
+                      {u.totp_enabled ? 'On' : 'Off'}
+                    </Badge>
+                  ),
+                },
+                {
+                  key: 'last_login',
+                  header: 'Last sign-in',
+                  sortField: 'last_login',
+                  render: (u) => formatRelative(u.last_login),
+                },
+                {
+                  key: 'active',
+                  header: 'Active',
+                  wrap: true,
+                  render: (u) => (
+                    <Switch
+                      aria-label={`${u.email} may sign in`}
+                      checked={u.is_active}
+                      disabled={u.id === me.data?.id}
+                      onChange={(e) =>
+                        update.mutate({ id: u.id, body: { is_active: e.currentTarget.checked } })
+                      }
+                    />
+                  ),
+                },
+              ]}
+            />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}

@@ -1,10 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
+import type { PasswordBody } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export interface PasswordInput {
-  current_password: string;
-  new_password: string;
-}
+export type PasswordInput = PasswordBody;
 
 export const changePassword = (input: PasswordInput) => api.put<void>('/auth/password', input);
 

@@ -1,12 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
-import type { LoginAnswer, One } from '@/api/types';
+import type { LoginAnswer, LoginBody, One } from '@/api/types';
 import { api, tokensFrom } from '@/lib/api-client';
 import { session } from '@/lib/session';
 
-export interface LoginInput {
-  email: string;
-  password: string;
-}
+export type LoginInput = LoginBody;
 
 /** Signs in; answers the MFA token when the account has 2FA, else stores the tokens. */
 export const login = async (input: LoginInput): Promise<{ mfaToken?: string }> => {

@@ -1,32 +1,15 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { One } from '@/api/types';
+import type {
+  NotificationChannel,
+  NotificationPreferences,
+  One,
+  Severity,
+  WebhookChannel,
+} from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export type MinSeverity =
-  'highly_critical' | 'critical' | 'moderately_critical' | 'less_critical' | 'not_critical';
-
-/**
- * GET/PUT /auth/me/notification-preferences (`NotificationPreferences`).
- * Copied by hand from the OpenAPI document of a running server: the route is
- * not in the generated schema.d.ts yet (the notifier is optional there).
- */
-export interface NotificationChannel {
-  enabled?: boolean;
-  min_severity?: MinSeverity;
-  sla_breach?: boolean;
-  daily_digest?: boolean;
-}
-
-export interface WebhookChannel extends NotificationChannel {
-  url?: string;
-  /** signs each delivery (X-Fleetwatch-Signature: sha256=…) */
-  secret?: string;
-}
-
-export interface NotificationPreferences {
-  email?: NotificationChannel;
-  webhook?: WebhookChannel;
-}
+export type MinSeverity = Severity;
+export type { NotificationChannel, NotificationPreferences, WebhookChannel };
 
 const path = '/auth/me/notification-preferences';
 

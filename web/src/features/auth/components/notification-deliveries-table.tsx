@@ -1,9 +1,13 @@
-import { Badge, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
+import { DataTable } from '@/components/data-table';
 import { Pager } from '@/components/pager';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
+import { oneOf } from '@/lib/url-state';
 import { useNotificationDeliveries } from '../api/notification-deliveries';
+
+const deliveryStatuses = ['pending', 'sent', 'failed'] as const;
 
 const statusColors: Record<string, string> = {
   sent: 'teal.8',
@@ -15,7 +19,7 @@ const statusColors: Record<string, string> = {
 export function NotificationDeliveriesTable() {
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState<string | null>(null);
-  const deliveries = useNotificationDeliveries({ page, status: status ?? undefined });
+  const deliveries = useNotificationDeliveries({ page, status: oneOf(status, deliveryStatuses) });
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
@@ -50,43 +54,46 @@ export function NotificationDeliveriesTable() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={640}>
-              <Table striped verticalSpacing="xs" aria-label="Notification deliveries">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>When</Table.Th>
-                    <Table.Th>Channel</Table.Th>
-                    <Table.Th>Subject</Table.Th>
-                    <Table.Th>To</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((n) => (
-                    <Table.Tr key={n.id}>
-                      <Table.Td>{formatDateTime(n.sent_at ?? n.created_at)}</Table.Td>
-                      <Table.Td>{n.channel === 'email' ? 'E-mail' : 'Webhook'}</Table.Td>
-                      <Table.Td>{n.subject || n.kind}</Table.Td>
-                      <Table.Td>{n.target}</Table.Td>
-                      <Table.Td>
-                        <Badge color={statusColors[n.status] ?? 'gray.7'}>{n.status}</Badge>
-                        {n.status === 'failed' && n.last_error && (
-                          <Text size="xs" c="red.8">
-                            {n.last_error} ({n.attempts} {n.attempts === 1 ? 'attempt' : 'attempts'}
-                            )
-                          </Text>
-                        )}
-                        {n.status === 'pending' && n.attempts > 0 && n.next_attempt_at && (
-                          <Text size="xs" c="dimmed">
-                            {n.last_error} — retrying {formatDateTime(n.next_attempt_at)}
-                          </Text>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Notification deliveries"
+              rows={d.data}
+              rowKey={(n) => n.id}
+              minWidth={640}
+              columns={[
+                {
+                  key: 'when',
+                  header: 'When',
+                  render: (n) => formatDateTime(n.sent_at ?? n.created_at),
+                },
+                {
+                  key: 'channel',
+                  header: 'Channel',
+                  render: (n) => (n.channel === 'email' ? 'E-mail' : 'Webhook'),
+                },
+                { key: 'subject', header: 'Subject', render: (n) => n.subject || n.kind },
+                { key: 'to', header: 'To', render: (n) => n.target },
+                {
+                  key: 'status',
+                  header: 'Status',
+                  wrap: true,
+                  render: (n) => (
+                    <>
+                      <Badge color={statusColors[n.status] ?? 'gray.7'}>{n.status}</Badge>
+                      {n.status === 'failed' && n.last_error && (
+                        <Text size="xs" c="var(--fw-danger-text)">
+                          {n.last_error} ({n.attempts} {n.attempts === 1 ? 'attempt' : 'attempts'})
+                        </Text>
+                      )}
+                      {n.status === 'pending' && n.attempts > 0 && n.next_attempt_at && (
+                        <Text size="xs" c="dimmed">
+                          {n.last_error} — retrying {formatDateTime(n.next_attempt_at)}
+                        </Text>
+                      )}
+                    </>
+                  ),
+                },
+              ]}
+            />
             <Pager meta={d.meta} onPage={setPage} />
           </>
         )}

@@ -1,29 +1,15 @@
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { One } from '@/api/types';
+import {
+  queryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from '@tanstack/react-query';
+import type { AcceptBody, Acceptance, One } from '@/api/types';
 import { api, isStatus } from '@/lib/api-client';
 
-/**
- * A risk acceptance of an exposure (GET/POST/DELETE /exposures/{id}/acceptance).
- * Written by hand from the server's OpenAPI document (`Acceptance`): the route
- * is not in the generated schema.d.ts yet.
- */
-export interface Acceptance {
-  id: string;
-  exposure_id: string;
-  justification: string;
-  accepted_at: string;
-  expires_at: string;
-  /** the org admin who accepted it */
-  accepted_by: string | null;
-  revoked_at: string | null;
-  revoked_by?: string | null;
-}
-
-export interface AcceptBody {
-  justification: string;
-  /** RFC 3339, at most a year ahead */
-  expires_at: string;
-}
+/** A risk acceptance of an exposure (GET/POST/DELETE /exposures/{id}/acceptance). */
+export type { AcceptBody, Acceptance };
 
 const path = (id: string) => `/exposures/${encodeURIComponent(id)}/acceptance`;
 
@@ -51,13 +37,20 @@ export const acceptExposure = async ({ id, body }: { id: string; body: AcceptBod
 
 export const revokeAcceptance = ({ id }: { id: string }) => api.delete(path(id));
 
+/** The lists and reports that say which exposures are accepted. */
+const invalidateLists = (qc: QueryClient) => {
+  void qc.invalidateQueries({ queryKey: ['reports'] });
+  void qc.invalidateQueries({ queryKey: ['exposures', 'list'] });
+  void qc.invalidateQueries({ queryKey: ['exposures', 'open'] });
+};
+
 export const useAcceptExposure = () => {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: acceptExposure,
     onSuccess: (acc, v) => {
       qc.setQueryData(getAcceptanceQueryOptions(v.id).queryKey, acc);
-      void qc.invalidateQueries({ queryKey: ['reports'] });
+      invalidateLists(qc);
     },
   });
 };
@@ -68,7 +61,7 @@ export const useRevokeAcceptance = () => {
     mutationFn: revokeAcceptance,
     onSuccess: (_, v) => {
       qc.setQueryData(getAcceptanceQueryOptions(v.id).queryKey, null);
-      void qc.invalidateQueries({ queryKey: ['reports'] });
+      invalidateLists(qc);
     },
   });
 };

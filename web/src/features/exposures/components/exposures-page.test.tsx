@@ -2,9 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { session } from '@/lib/session';
 import { renderWithApp, stubFetch } from '@/testing/render';
+import type { Exposure } from '@/api/types';
 import { ExposuresPage } from './exposures-page';
 
-const exposure = (id: string, project: string) => ({
+const exposure = (id: string, project: string, acceptedUntil: string | null = null): Exposure => ({
   id,
   site_id: 's1',
   site_name: 'Acme www',
@@ -12,55 +13,41 @@ const exposure = (id: string, project: string) => ({
   project,
   installed_version: '8.x-1.0',
   fixed_by: ['8.x-1.2'],
-  advisories: [],
+  advisories: ['SA-CONTRIB-2026-001'],
   severity: 'critical',
   severity_known: true,
   published_at: null,
   detected_at: '2026-11-20T10:00:00Z',
   clock_started_at: '2026-11-20T10:00:00Z',
-  due_at: '2026-11-30T10:00:00Z',
+  due_at: '2099-11-30T10:00:00Z',
   resolved_at: null,
   resolved_version: '',
   state: 'open',
   sla_status: 'within',
   sla_outcome: null,
-});
-const reportRow = (id: string, project: string, until: string | null) => ({
-  exposure_id: id,
-  organization_id: 'o1',
-  site_id: 's1',
-  site_name: 'Acme www',
-  site_url: 'https://www.acme.example',
-  project,
-  installed_version: '8.x-1.0',
-  fixed_versions: ['8.x-1.2'],
-  severity: 'critical',
-  detected_at: '2026-11-20T10:00:00Z',
-  due_at: '2026-11-30T10:00:00Z',
-  age_days: 5,
-  sla_state: until ? 'accepted' : 'within',
-  accepted_until: until,
+  accepted_until: acceptedUntil,
 });
 
 function stub(role: string) {
+  let revoked = false;
   return stubFetch({
     'GET /api/v1/auth/me': () => [200, { data: { id: 'u1', role, organization_id: 'o1' } }],
     'GET /api/v1/organizations': () => [200, { data: [], meta: { total: 0 } }],
-    'GET /api/v1/exposures': () => [
-      200,
-      {
-        data: [exposure('e1', 'token'), exposure('e2', 'webform')],
-        meta: { total: 2, page: 1, per_page: 50 },
-      },
-    ],
-    'GET /api/v1/reports/security-updates': () => [
-      200,
-      {
-        data: [reportRow('e1', 'token', null), reportRow('e2', 'webform', '2027-01-15T00:00:00Z')],
-        meta: { total: 2, page: 1, per_page: 500 },
-      },
-    ],
-    'DELETE /api/v1/exposures/e2/acceptance': () => [204, null],
+    'GET /api/v1/exposures': (url) => {
+      const all = [
+        exposure('e1', 'token'),
+        exposure('e2', 'webform', revoked ? null : '2027-01-15T00:00:00Z'),
+      ];
+      const accepted = url.searchParams.get('accepted');
+      const data = all.filter(
+        (e) => accepted === null || (accepted === 'true') === (e.accepted_until !== null),
+      );
+      return [200, { data, meta: { total: data.length, page: 1, per_page: 50 } }];
+    },
+    'DELETE /api/v1/exposures/e2/acceptance': () => {
+      revoked = true;
+      return [204, null];
+    },
   });
 }
 
@@ -78,8 +65,12 @@ describe('ExposuresPage', () => {
     expect(await within(webform).findByText(/Accepted until Jan 15, 2027/)).toBeInTheDocument();
     expect(within(webform).getByRole('button', { name: /revoke the acceptance/i })).toBeVisible();
     const token = screen.getByRole('row', { name: /token/ });
-    expect(within(token).getByText('Within SLA')).toBeInTheDocument();
-    expect(within(token).getByRole('button', { name: /accept the risk/i })).toBeVisible();
+    expect(within(token).getByText(/^due in \d+ d$/)).toBeInTheDocument();
+    expect(within(token).getByRole('link', { name: /SA-CONTRIB-2026-001/ })).toHaveAttribute(
+      'target',
+      '_blank',
+    );
+    expect(within(token).getByRole('button', { name: /accept risk/i })).toBeVisible();
   });
 
   it('hides accept and revoke from members and viewers', async () => {
@@ -87,14 +78,19 @@ describe('ExposuresPage', () => {
     renderWithApp(<ExposuresPage />, { route: '/security', path: '/security' });
     const webform = await screen.findByRole('row', { name: /webform/ });
     await within(webform).findByText(/Accepted until/);
-    expect(screen.queryByRole('button', { name: /accept the risk/i })).toBeNull();
+    expect(screen.queryByRole('button', { name: /accept risk/i })).toBeNull();
     expect(screen.queryByRole('button', { name: /revoke/i })).toBeNull();
   });
 
-  it('lists only accepted risks with the filter', async () => {
-    stub('viewer');
+  it('lists only accepted risks with the filter, in one query', async () => {
+    const { calls } = stub('viewer');
     renderWithApp(<ExposuresPage />, { route: '/security?accepted=true', path: '/security' });
     await screen.findByText(/Accepted until/);
+    const gets = calls.filter((c) => c.method === 'GET' && !c.url.pathname.endsWith('/auth/me'));
+    expect(gets.map((c) => c.url.pathname)).not.toContain('/api/v1/reports/security-updates');
+    expect(
+      gets.find((c) => c.url.pathname === '/api/v1/exposures')?.url.searchParams.get('accepted'),
+    ).toBe('true');
     const rows = within(screen.getByRole('table')).getAllByRole('row');
     expect(rows).toHaveLength(2); // the header and webform
     expect(rows[1]).toHaveTextContent('webform');
@@ -119,5 +115,15 @@ describe('ExposuresPage', () => {
         within(screen.getByRole('row', { name: /webform/ })).queryByText(/Accepted until/),
       ).toBeNull(),
     );
+  });
+});
+
+describe('ExposuresPage rows', () => {
+  it('opens the drawer when a row is clicked', async () => {
+    stub('viewer');
+    renderWithApp(<ExposuresPage />, { route: '/security', path: '/security' });
+    const token = await screen.findByRole('row', { name: /token/ });
+    await userEvent.click(within(token).getByText('critical', { exact: false }));
+    expect(await screen.findByRole('dialog', { name: /token on Acme www/ })).toBeInTheDocument();
   });
 });

@@ -1,225 +1,248 @@
-import { Anchor, Button, Group, Select, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Group, Select, Stack, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { AcceptedBadge, SeverityBadge, severityLabels, SlaBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
+import { DataTable, phoneQuery, type Column } from '@/components/data-table';
+import { ExternalLink } from '@/components/external-link';
 import { PageHeader } from '@/components/page-header';
 import { SearchBox } from '@/components/search-box';
 import { Pager } from '@/components/pager';
-import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
 import { atLeast, useMe } from '@/lib/auth';
-import { formatDate, formatRelative } from '@/lib/format';
-import { useListParams } from '@/lib/url-state';
+import { dueIn, formatDate, formatDateTime, formatRelative } from '@/lib/format';
+import { oneOf, useListParams } from '@/lib/url-state';
 import { useExposures, type Exposure, type ExposuresParams } from '../api/get-exposures';
 import { useOrganizationFilter } from '../api/get-organization-filter';
-import { useSecurityUpdates, type SecurityUpdateRow } from '../api/get-security-updates';
 import { describeExposure, ExposureDrawer, RevokeAcceptanceDialog } from './exposure-drawer';
 import { advisoryURL, projectURL } from './links';
 
 export { advisoryURL, projectURL };
 
-/** The SLA filter: past due / not past due are the API's `overdue`; accepted comes from the report. */
+/** The SLA filter: the API's `overdue` and `accepted`. */
 const slaFilter = [
   { value: 'overdue', label: 'Past due' },
   { value: 'not_overdue', label: 'Not past due' },
   { value: 'accepted', label: 'Risk accepted' },
 ];
 
-/** An accepted exposure of the report, shaped like a row of GET /exposures. */
-const fromReport = (r: SecurityUpdateRow): Exposure => ({
-  id: r.exposure_id,
-  site_id: r.site_id,
-  site_name: r.site_name,
-  organization_id: r.organization_id,
-  project: r.project,
-  installed_version: r.installed_version,
-  fixed_by: r.fixed_versions,
-  severity: r.severity,
-  detected_at: r.detected_at,
-  due_at: r.due_at,
-  state: 'open',
-  sla_status: r.sla_state,
-});
+const severities = [
+  'highly_critical',
+  'critical',
+  'moderately_critical',
+  'less_critical',
+  'not_critical',
+] as const;
+const states = ['open', 'resolved'] as const;
+const booleans = ['true', 'false'] as const;
+
+/** The deadline, and how far it is, coloured by the SLA state; or until when the risk is accepted. */
+function DueBadge({ e }: { e: Exposure }) {
+  if (e.state === 'resolved') return <SlaBadge state={e.sla_outcome} />;
+  if (e.accepted_until) return <AcceptedBadge until={e.accepted_until} />;
+  return <SlaBadge state={e.sla_status} label={dueIn(e.due_at)} />;
+}
 
 export function ExposuresPage() {
   const list = useListParams({ sort: 'due_at', perPage: 50 });
   const orgs = useOrganizationFilter();
   const me = useMe();
+  const phone = useMediaQuery(phoneQuery) ?? false;
   const canAccept = atLeast(me.data?.role, 'org_admin');
-  const accepted = list.get('accepted') === 'true';
-  const overdue = list.get('overdue');
+  const accepted = oneOf(list.get('accepted'), booleans);
+  const overdue = oneOf(list.get('overdue'), booleans);
   const organizationId = list.get('organization_id') || undefined;
+  const severity = oneOf(list.get('severity'), severities);
   const params: ExposuresParams = {
     page: list.page,
     per_page: list.perPage,
     sort: list.sort,
     q: list.q || undefined,
     organization_id: organizationId,
-    severity: list.get('severity') || undefined,
     project: list.get('project') || undefined,
-    state: list.get('state') || 'open',
-    overdue: overdue === 'true' || overdue === 'false' ? overdue : undefined,
+    severity,
+    state: accepted === 'true' ? 'open' : (oneOf(list.get('state'), states) ?? 'open'),
+    overdue,
+    accepted,
   };
+  // One query: each exposure says whether a risk acceptance holds, and until when.
   const exposures = useExposures(params);
-  // Which open exposures are accepted, and until when: only the report says.
-  const report = useSecurityUpdates({ organization_id: organizationId, q: list.q || undefined });
-  // What this tab accepted or revoked since: the report is cached on the server for a minute.
-  const [changed, setChanged] = useState<Record<string, string | null>>({});
-  const acceptedUntil = (id: string): string | null => {
-    if (id in changed) return changed[id];
-    return report.data?.data?.find((r) => r.exposure_id === id)?.accepted_until ?? null;
-  };
   const [detail, setDetail] = useState<Exposure | null>(null);
   const [revoking, setRevoking] = useState<Exposure | null>(null);
-
   const { page: _page, per_page: _pp, ...csvQuery } = params;
   void _page;
   void _pp;
-  const severity = list.get('severity');
-  const acceptedRows = (report.data?.data ?? [])
-    .filter((r) => acceptedUntil(r.exposure_id))
-    .filter((r) => !severity || r.severity === severity)
-    .map(fromReport);
 
-  const table = (rows: Exposure[]) => (
-    <Table.ScrollContainer minWidth={1120}>
-      <Table striped verticalSpacing="xs" aria-label="Security updates">
-        <Table.Thead>
-          <Table.Tr>
-            <SortableTh field="site_name" sort={list.sort} onSort={list.toggleSort}>
-              Site
-            </SortableTh>
-            <SortableTh field="project" sort={list.sort} onSort={list.toggleSort}>
-              Project
-            </SortableTh>
-            <Table.Th>Installed → fixed in</Table.Th>
-            <SortableTh field="severity" sort={list.sort} onSort={list.toggleSort}>
-              Severity
-            </SortableTh>
-            <Table.Th>Advisory</Table.Th>
-            <SortableTh field="detected_at" sort={list.sort} onSort={list.toggleSort}>
-              Detected
-            </SortableTh>
-            <SortableTh field="due_at" sort={list.sort} onSort={list.toggleSort}>
-              Due
-            </SortableTh>
-            <Table.Th>SLA</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((e) => {
-            const until = e.state === 'resolved' ? null : acceptedUntil(e.id);
-            return (
-              <Table.Tr key={e.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/sites/${e.site_id}?show=security`}>
-                    {e.site_name || e.site_id}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <Anchor component={Link} to={`/modules/${encodeURIComponent(e.project)}`}>
-                    {e.project}
-                  </Anchor>{' '}
-                  <Anchor href={projectURL(e.project)} target="_blank" rel="noreferrer" size="xs">
-                    drupal.org
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <code>{e.installed_version}</code>
-                  {e.fixed_by?.length ? (
-                    <>
-                      {' → '}
-                      <code>{e.fixed_by.join(', ')}</code>
-                    </>
-                  ) : (
-                    <Text span size="xs" c="dimmed">
-                      {' '}
-                      no fix: project unsupported
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <SeverityBadge severity={e.severity} />
-                </Table.Td>
-                <Table.Td>
-                  {e.advisories?.length
-                    ? e.advisories.map((a) => (
-                        <Anchor
-                          key={a}
-                          href={advisoryURL(a)}
-                          target="_blank"
-                          rel="noreferrer"
-                          size="sm"
-                          display="block"
-                        >
-                          {a}
-                        </Anchor>
-                      ))
-                    : '—'}
-                </Table.Td>
-                <Table.Td>{formatRelative(e.detected_at)}</Table.Td>
-                <Table.Td>{formatDate(e.due_at)}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Group gap={4} wrap="nowrap">
-                    {until ? (
-                      <AcceptedBadge until={until} />
-                    ) : (
-                      <SlaBadge
-                        state={
-                          e.state === 'resolved'
-                            ? e.sla_outcome
-                            : e.sla_status === 'accepted'
-                              ? 'within'
-                              : e.sla_status
-                        }
-                      />
-                    )}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4} wrap="nowrap">
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      onClick={() => setDetail(e)}
-                      aria-label={`Details of ${describeExposure(e)}`}
-                    >
-                      Details
-                    </Button>
-                    {canAccept && e.state !== 'resolved' && !until && (
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        onClick={() => setDetail(e)}
-                        aria-label={`Accept the risk of ${describeExposure(e)}`}
-                      >
-                        Accept risk
-                      </Button>
-                    )}
-                    {canAccept && until && (
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        color="red"
-                        onClick={() => setRevoking(e)}
-                        aria-label={`Revoke the acceptance of ${describeExposure(e)}`}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+  const actions = (e: Exposure) => (
+    <Group gap={4} wrap="nowrap" justify="flex-end">
+      {canAccept && e.state !== 'resolved' && !e.accepted_until && (
+        <Button
+          size="compact-xs"
+          variant="light"
+          onClick={() => setDetail(e)}
+          aria-label={`Accept risk: ${describeExposure(e)}`}
+        >
+          Accept risk
+        </Button>
+      )}
+      {canAccept && e.accepted_until && (
+        <Button
+          size="compact-xs"
+          variant="light"
+          color="red.9"
+          onClick={() => setRevoking(e)}
+          aria-label={`Revoke the acceptance of ${describeExposure(e)}`}
+        >
+          Revoke
+        </Button>
+      )}
+    </Group>
   );
+
+  const columns: Column<Exposure>[] = [
+    {
+      key: 'site',
+      header: 'Site',
+      sortField: phone ? undefined : 'site_name',
+      width: '15%',
+      title: (e) => e.site_name,
+      render: (e) => (
+        <Anchor component={Link} to={`/sites/${e.site_id}?show=security`} size="sm">
+          {e.site_name || e.site_id}
+        </Anchor>
+      ),
+    },
+    {
+      key: 'project',
+      header: 'Project',
+      sortField: 'project',
+      width: '14%',
+      title: (e) => e.project,
+      render: (e) => (
+        <>
+          <Anchor component={Link} to={`/modules/${encodeURIComponent(e.project)}`} size="sm">
+            {e.project}
+          </Anchor>
+          <ExternalLink
+            href={projectURL(e.project)}
+            label={`${e.project} on drupal.org`}
+            size="sm"
+            c="dimmed"
+          />
+        </>
+      ),
+    },
+    {
+      key: 'versions',
+      header: 'Installed → fix',
+      width: '13%',
+      title: (e) =>
+        `${e.installed_version} → ${e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix: project unsupported'}`,
+      render: (e) => (
+        <Text span size="sm" ff="monospace">
+          {e.installed_version} → {e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix'}
+        </Text>
+      ),
+    },
+    {
+      key: 'severity',
+      header: 'Severity',
+      sortField: 'severity',
+      width: 178,
+      render: (e) => <SeverityBadge severity={e.severity} />,
+    },
+    {
+      key: 'advisory',
+      header: 'Advisory',
+      width: '14%',
+      title: (e) => e.advisories?.join(', ') || 'No advisory known',
+      render: (e) =>
+        e.advisories?.length ? (
+          <>
+            <ExternalLink href={advisoryURL(e.advisories[0])} size="sm">
+              {e.advisories[0]}
+            </ExternalLink>
+            {e.advisories.length > 1 && (
+              <Text span size="xs" c="dimmed">
+                {' '}
+                +{e.advisories.length - 1}
+              </Text>
+            )}
+          </>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'detected',
+      header: 'Detected',
+      sortField: 'detected_at',
+      width: 118,
+      title: (e) => formatDateTime(e.detected_at),
+      render: (e) => formatRelative(e.detected_at),
+    },
+    {
+      key: 'due',
+      header: 'Due',
+      sortField: 'due_at',
+      width: 150,
+      title: (e) =>
+        e.accepted_until
+          ? `Due ${formatDate(e.due_at)}; risk accepted until ${formatDate(e.accepted_until)}`
+          : `Due ${formatDate(e.due_at)}`,
+      render: (e) => <DueBadge e={e} />,
+    },
+    {
+      key: 'actions',
+      header: 'Actions',
+      hideHeader: true,
+      width: canAccept ? 112 : 0,
+      render: actions,
+    },
+  ];
+
+  const card = (e: Exposure) => (
+    <Stack gap={4}>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Text fw={600} size="sm" truncate>
+          {e.site_name || e.site_id}
+        </Text>
+        <SeverityBadge severity={e.severity} />
+      </Group>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Text size="sm" truncate>
+          <Anchor component={Link} to={`/modules/${encodeURIComponent(e.project)}`} size="sm">
+            {e.project}
+          </Anchor>{' '}
+          <Text span size="sm" ff="monospace">
+            {e.installed_version} → {e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix'}
+          </Text>
+        </Text>
+        <DueBadge e={e} />
+      </Group>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          onClick={() => setDetail(e)}
+          aria-label={`Details: ${describeExposure(e)}`}
+        >
+          Details
+        </Button>
+        {actions(e)}
+      </Group>
+    </Stack>
+  );
+
+  const sla =
+    accepted === 'true'
+      ? 'accepted'
+      : overdue === 'true'
+        ? 'overdue'
+        : overdue === 'false'
+          ? 'not_overdue'
+          : null;
 
   return (
     <Stack>
@@ -227,15 +250,7 @@ export function ExposuresPage() {
         title="Security updates"
         description="Open security updates across the fleet, with the deadline each must be patched by."
         actions={
-          accepted ? (
-            <CsvButton
-              path="/reports/security-updates"
-              query={{ organization_id: organizationId, q: list.q || undefined }}
-              filename="security-updates-report.csv"
-            />
-          ) : (
-            <CsvButton path="/exposures" query={{ ...csvQuery }} filename="security-updates.csv" />
-          )
+          <CsvButton path="/exposures" query={{ ...csvQuery }} filename="security-updates.csv" />
         }
       />
       <Group wrap="wrap" align="flex-end">
@@ -273,15 +288,7 @@ export function ExposuresPage() {
           label="SLA"
           clearable
           data={slaFilter}
-          value={
-            accepted
-              ? 'accepted'
-              : overdue === 'true'
-                ? 'overdue'
-                : overdue === 'false'
-                  ? 'not_overdue'
-                  : null
-          }
+          value={sla}
           onChange={(v) =>
             list.update({
               accepted: v === 'accepted' ? 'true' : '',
@@ -291,7 +298,7 @@ export function ExposuresPage() {
           }
           w={180}
         />
-        {!accepted && (
+        {accepted !== 'true' && (
           <Select
             label="State"
             data={[
@@ -304,57 +311,52 @@ export function ExposuresPage() {
           />
         )}
       </Group>
-      {!accepted && report.data && (report.data.data ?? []).some((r) => r.accepted_until) && (
-        <Text size="sm" c="dimmed">
-          Accepted risks are marked “Accepted until …”; their SLA clock is paused.{' '}
-          <Anchor component={Link} to="/security?accepted=true" size="sm">
-            Show only accepted risks
-          </Anchor>
-        </Text>
-      )}
-      {accepted ? (
-        <Async
-          query={report}
-          what="The list of accepted risks"
-          isEmpty={() => acceptedRows.length === 0}
-          empty={
+      <Async
+        query={exposures}
+        what="The security updates list"
+        isEmpty={(d) => !d.data?.length}
+        empty={
+          accepted === 'true' ? (
             <EmptyState title="No accepted risk">
               No open security update is accepted for these filters.
             </EmptyState>
-          }
-        >
-          {() => table(acceptedRows)}
-        </Async>
-      ) : (
-        <Async
-          query={exposures}
-          what="The security updates list"
-          isEmpty={(d) => !d.data?.length}
-          empty={
+          ) : (
             <EmptyState title="No security update matches">
               Nothing is outstanding for these filters.
             </EmptyState>
-          }
-        >
-          {(d) => (
-            <>
-              {table(d.data)}
-              <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
-            </>
-          )}
-        </Async>
-      )}
+          )
+        }
+      >
+        {(d) => (
+          <>
+            <DataTable
+              label="Security updates"
+              rows={d.data}
+              columns={columns}
+              rowKey={(e) => e.id}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              onRowClick={setDetail}
+              rowLabel={describeExposure}
+              card={card}
+              fixed
+              minWidth={1000}
+            />
+            <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+          </>
+        )}
+      </Async>
       <ExposureDrawer
         exposure={detail}
         canAccept={canAccept}
         onClose={() => setDetail(null)}
-        onAccepted={(id, a) => setChanged((c) => ({ ...c, [id]: a.expires_at }))}
-        onRevoked={(id) => setChanged((c) => ({ ...c, [id]: null }))}
+        onAccepted={(_, a) => setDetail((e) => e && { ...e, accepted_until: a.expires_at })}
+        onRevoked={() => setDetail((e) => e && { ...e, accepted_until: null })}
       />
       <RevokeAcceptanceDialog
         exposure={revoking}
         onClose={() => setRevoking(null)}
-        onRevoked={(id) => setChanged((c) => ({ ...c, [id]: null }))}
+        onRevoked={() => undefined}
       />
     </Stack>
   );

@@ -1,8 +1,10 @@
 import { BarChart } from '@mantine/charts';
-import { Anchor, Card, Stack, Table, Title } from '@mantine/core';
+import { Anchor, Card, Stack, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
+import { DataTable } from '@/components/data-table';
+import { ExternalLink } from '@/components/external-link';
 import { PageHeader } from '@/components/page-header';
 import { Async, EmptyState } from '@/components/states';
 import { isStatus } from '@/lib/api-client';
@@ -48,13 +50,12 @@ export function ModulePage() {
         description={
           <>
             Which sites run this project, at which versions ·{' '}
-            <Anchor
+            <ExternalLink
+              underline="always"
               href={`https://www.drupal.org/project/${encodeURIComponent(name)}`}
-              target="_blank"
-              rel="noreferrer"
             >
               drupal.org project page
-            </Anchor>
+            </ExternalLink>
           </>
         }
         actions={
@@ -67,7 +68,7 @@ export function ModulePage() {
       {isStatus(sites.error, 404) ? (
         unknown
       ) : (
-        <Async query={sites} isEmpty={(d) => !d.data?.length} empty={unknown}>
+        <Async query={sites} what="Module usage" isEmpty={(d) => !d.data?.length} empty={unknown}>
           {(d) => (
             <Stack>
               <Card withBorder>
@@ -87,38 +88,42 @@ export function ModulePage() {
                   ]}
                 />
               </Card>
-              <Table.ScrollContainer minWidth={600}>
-                <Table striped verticalSpacing="xs" aria-label="Sites running this project">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Site</Table.Th>
-                      <Table.Th>Version</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th>Recommended</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {d.data.map((r) => (
-                      <Table.Tr key={r.site_id}>
-                        <Table.Td>
-                          <Anchor component={Link} to={`/sites/${r.site_id}`}>
-                            {r.site_name || r.site_url || r.site_id}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>
-                          <code>{r.version}</code>
-                        </Table.Td>
-                        <Table.Td>
-                          <StatusBadge status={r.status} />
-                        </Table.Td>
-                        <Table.Td>
-                          {r.recommended_version ? <code>{r.recommended_version}</code> : '—'}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                label="Sites running this project"
+                rows={d.data}
+                rowKey={(r) => r.site_id}
+                minWidth={600}
+                columns={[
+                  {
+                    key: 'site',
+                    header: 'Site',
+                    title: (r) => r.site_name || r.site_url,
+                    render: (r) => (
+                      <Anchor component={Link} to={`/sites/${r.site_id}`} size="sm">
+                        {r.site_name || r.site_url || r.site_id}
+                      </Anchor>
+                    ),
+                  },
+                  {
+                    key: 'version',
+                    header: 'Version',
+                    title: (r) => r.version,
+                    render: (r) => <code>{r.version}</code>,
+                  },
+                  {
+                    key: 'status',
+                    header: 'Status',
+                    render: (r) => <StatusBadge status={r.status} />,
+                  },
+                  {
+                    key: 'recommended',
+                    header: 'Recommended',
+                    title: (r) => r.recommended_version,
+                    render: (r) =>
+                      r.recommended_version ? <code>{r.recommended_version}</code> : '—',
+                  },
+                ]}
+              />
             </Stack>
           )}
         </Async>

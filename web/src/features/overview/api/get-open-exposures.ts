@@ -1,17 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Page } from '@/api/types';
+import type { Exposure, Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** The fields of an open exposure the overview ranks sites by. */
-export interface OpenExposure {
-  id: string;
-  site_id: string;
-  site_name?: string;
-  project: string;
-  severity?: string;
-  due_at?: string;
-  sla_status?: string;
-}
+/** The open exposures the overview ranks sites by. */
+export type OpenExposure = Exposure;
 
 export const getOpenExposures = () =>
   api.get<Page<OpenExposure>>('/exposures', { state: 'open', per_page: 500, sort: 'due_at' });

@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { One } from '@/api/types';
+import type { One, SummaryReport } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** The fleet at a glance (GET /reports/summary); read defensively, as older servers lack fields. */
-export type Summary = Partial<components['schemas']['SummaryReport']>;
+/** The fleet at a glance (GET /reports/summary). */
+export type Summary = SummaryReport;
 
 export const getSummary = async (params: { organization_id?: string } = {}) =>
   (await api.get<One<Summary>>('/reports/summary', { ...params })).data;

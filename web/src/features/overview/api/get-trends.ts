@@ -1,16 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { Page, QueryOf, TrendRow } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One day of the fleet's trend (GET /reports/trends). */
-export type TrendRow = components['schemas']['TrendRow'];
+export type { TrendRow };
 
-export interface TrendParams {
-  from?: string;
-  to?: string;
-  organization_id?: string;
-}
+export type TrendParams = QueryOf<'get-trends-report'>;
 
 export const getTrends = (params: TrendParams) =>
   api.get<Page<TrendRow>>('/reports/trends', { per_page: 500, ...params });

@@ -35,13 +35,7 @@ function Stat({
     </Card>
   );
   return to ? (
-    <Anchor
-      component={Link}
-      to={to}
-      underline="never"
-      c="inherit"
-      aria-label={`${label}: ${value}`}
-    >
+    <Anchor component={Link} to={to} underline="never" c="inherit">
       {body}
     </Anchor>
   ) : (
@@ -130,6 +124,7 @@ export function OverviewPage() {
                     }))}
                     dataKey="severity"
                     series={[{ name: 'count', label: 'Open', color: 'red.7' }]}
+                    role="img"
                     aria-label="Bar chart of open security updates by severity"
                   />
                 ) : (
@@ -161,6 +156,7 @@ export function OverviewPage() {
                       ]}
                       withLegend
                       curveType="monotone"
+                      role="img"
                       aria-label="Line chart of security updates per day"
                     />
                   )}

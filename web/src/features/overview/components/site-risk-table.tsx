@@ -1,7 +1,7 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, severityOrder } from '@/components/badges';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable } from '@/components/data-table';
 import { formatDate } from '@/lib/format';
 import type { OpenExposure } from '../api/get-open-exposures';
 
@@ -64,49 +64,55 @@ export function SiteRiskTable({
   const dir = sort.startsWith('-') ? -1 : 1;
   const sorted = [...rows].sort((a, b) => dir * (sorters[field] ?? sorters.risk)(a, b));
   return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table striped verticalSpacing="xs" aria-label="Sites by risk">
-        <Table.Thead>
-          <Table.Tr>
-            <SortableTh field="site" sort={sort} onSort={onSort}>
-              Site
-            </SortableTh>
-            <SortableTh field="risk" sort={sort} onSort={onSort}>
-              Worst severity
-            </SortableTh>
-            <SortableTh field="open" sort={sort} onSort={onSort}>
-              Security updates
-            </SortableTh>
-            <SortableTh field="overdue" sort={sort} onSort={onSort}>
-              Past due
-            </SortableTh>
-            <SortableTh field="due" sort={sort} onSort={onSort}>
-              Next deadline
-            </SortableTh>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {sorted.map((r) => (
-            <Table.Tr key={r.siteId}>
-              <Table.Td>
-                <Anchor component={Link} to={`/sites/${r.siteId}?show=security`}>
-                  {r.siteName}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <SeverityBadge severity={r.worst} />
-              </Table.Td>
-              <Table.Td>{r.open}</Table.Td>
-              <Table.Td>
-                <Text span c={r.overdue ? 'red.8' : undefined} fw={r.overdue ? 700 : undefined}>
-                  {r.overdue}
-                </Text>
-              </Table.Td>
-              <Table.Td>{formatDate(r.nextDue)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Sites by risk"
+      rows={sorted}
+      rowKey={(r) => r.siteId}
+      sort={sort}
+      onSort={onSort}
+      minWidth={560}
+      columns={[
+        {
+          key: 'site',
+          header: 'Site',
+          sortField: 'site',
+          title: (r) => r.siteName,
+          render: (r) => (
+            <Anchor component={Link} to={`/sites/${r.siteId}?show=security`} size="sm">
+              {r.siteName}
+            </Anchor>
+          ),
+        },
+        {
+          key: 'risk',
+          header: 'Worst severity',
+          sortField: 'risk',
+          render: (r) => <SeverityBadge severity={r.worst} />,
+        },
+        { key: 'open', header: 'Security updates', sortField: 'open', render: (r) => r.open },
+        {
+          key: 'overdue',
+          header: 'Past due',
+          sortField: 'overdue',
+          render: (r) => (
+            <Text
+              span
+              size="sm"
+              c={r.overdue ? 'var(--fw-danger-text)' : undefined}
+              fw={r.overdue ? 700 : undefined}
+            >
+              {r.overdue}
+            </Text>
+          ),
+        },
+        {
+          key: 'due',
+          header: 'Next deadline',
+          sortField: 'due',
+          title: (r) => formatDate(r.nextDue),
+          render: (r) => formatDate(r.nextDue),
+        },
+      ]}
+    />
   );
 }

@@ -1,16 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Page } from '@/api/types';
+import type { HistoryEntry, Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One validity interval of a (site, project): which version, which status, from when to when. */
-export interface HistoryEntry {
-  name: string;
-  type?: string;
-  version?: string;
-  status?: string;
-  valid_from?: string;
-  valid_to?: string | null;
-}
+export type { HistoryEntry };
 
 export const getSiteHistory = (siteId: string) =>
   api.get<Page<HistoryEntry>>(`/sites/${encodeURIComponent(siteId)}/history`, { per_page: 500 });

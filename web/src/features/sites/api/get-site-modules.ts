@@ -1,31 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Page } from '@/api/types';
+import type { Page, QueryOf, SiteModule } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** One project a site runs now (GET /sites/{id}/modules). Read defensively: the route is new. */
-export interface SiteModule {
-  name: string;
-  type?: string;
-  source?: string;
-  drupal_link?: string;
-  version?: string;
-  status?: string;
-  update_available?: boolean;
-  security_update?: boolean;
-  latest_version?: string;
-  recommended_version?: string;
-  severity?: string | null;
-  due_at?: string | null;
-  updated_at?: string;
-}
+/** One project a site runs now (GET /sites/{id}/modules). */
+export type { SiteModule };
 
-export interface SiteModulesParams {
-  page?: number;
-  per_page?: number;
-  sort?: string;
-  q?: string;
-  status?: string;
-}
+export type SiteModulesParams = QueryOf<'list-site-modules'>;
 
 export const getSiteModules = (siteId: string, params: SiteModulesParams = {}) =>
   api.get<Page<SiteModule>>(`/sites/${encodeURIComponent(siteId)}/modules`, {

@@ -1,14 +1,8 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import type { Page, Site } from '@/api/types';
+import type { Page, QueryOf, Site } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-export interface SitesParams {
-  page?: number;
-  per_page?: number;
-  sort?: string;
-  q?: string;
-  organization_id?: string;
-}
+export type SitesParams = QueryOf<'list-sites'>;
 
 export const getSites = (params: SitesParams, signal?: AbortSignal) =>
   api.get<Page<Site>>('/sites', { ...params }, signal);

@@ -2,7 +2,6 @@ import { Anchor, Group, SegmentedControl, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, StatusBadge } from '@/components/badges';
 import { EmptyState } from '@/components/states';
-import { formatDate } from '@/lib/format';
 import type { SiteModule } from '../api/get-site-modules';
 
 const rank: Record<string, number> = {
@@ -64,7 +63,6 @@ export function InventoryTab({
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Installed → recommended</Table.Th>
                 <Table.Th>Severity</Table.Th>
-                <Table.Th>Due</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -104,7 +102,6 @@ export function InventoryTab({
                   <Table.Td>
                     {m.security_update ? <SeverityBadge severity={m.severity} /> : '—'}
                   </Table.Td>
-                  <Table.Td>{m.due_at ? formatDate(m.due_at) : '—'}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

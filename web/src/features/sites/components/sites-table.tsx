@@ -1,8 +1,8 @@
-import { Anchor, Badge, Table, Text } from '@mantine/core';
+import { Anchor, Badge } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Site } from '@/api/types';
 import { LastSeen } from '@/components/badges';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable } from '@/components/data-table';
 
 export function SitesTable({
   sites,
@@ -14,57 +14,45 @@ export function SitesTable({
   onSort: (field: string) => void;
 }) {
   return (
-    <Table.ScrollContainer minWidth={720}>
-      <Table striped highlightOnHover verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <SortableTh field="name" sort={sort} onSort={onSort}>
-              Name
-            </SortableTh>
-            <SortableTh field="url" sort={sort} onSort={onSort}>
-              Address
-            </SortableTh>
-            <Table.Th>Drupal</Table.Th>
-            <Table.Th>PHP</Table.Th>
-            <SortableTh field="last_seen_at" sort={sort} onSort={onSort}>
-              Last seen
-            </SortableTh>
-            <Table.Th>State</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {sites.map((s) => (
-            <Table.Tr key={s.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/sites/${s.id}`} fw={500}>
-                  {s.name || s.url}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm" c="dimmed" style={{ wordBreak: 'break-all' }}>
-                  {s.url}
-                </Text>
-              </Table.Td>
-              <Table.Td>{s.core_version || '—'}</Table.Td>
-              <Table.Td>{s.php_version || '—'}</Table.Td>
-              <Table.Td>
-                <LastSeen at={s.last_seen_at} />
-              </Table.Td>
-              <Table.Td>
-                {s.is_active ? (
-                  <Badge variant="light" color="teal.8">
-                    Active
-                  </Badge>
-                ) : (
-                  <Badge variant="light" color="gray.7">
-                    Inactive
-                  </Badge>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Sites"
+      rows={sites}
+      rowKey={(s) => s.id}
+      sort={sort}
+      onSort={onSort}
+      minWidth={720}
+      columns={[
+        {
+          key: 'name',
+          header: 'Name',
+          sortField: 'name',
+          title: (s) => s.name || s.url,
+          render: (s) => (
+            <Anchor component={Link} to={`/sites/${s.id}`} fw={500} size="sm">
+              {s.name || s.url}
+            </Anchor>
+          ),
+        },
+        { key: 'url', header: 'Address', sortField: 'url', render: (s) => s.url },
+        { key: 'drupal', header: 'Drupal', render: (s) => s.core_version || '—' },
+        { key: 'php', header: 'PHP', render: (s) => s.php_version || '—' },
+        {
+          key: 'last_seen',
+          header: 'Last seen',
+          sortField: 'last_seen_at',
+          render: (s) => <LastSeen at={s.last_seen_at} />,
+        },
+        {
+          key: 'state',
+          header: 'State',
+          render: (s) =>
+            s.is_active ? (
+              <Badge color="teal.9">Active</Badge>
+            ) : (
+              <Badge color="gray.7">Inactive</Badge>
+            ),
+        },
+      ]}
+    />
   );
 }

@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { Page, TrendRow } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One day of GET /reports/trends. */
-export type ComplianceTrendRow = components['schemas']['TrendRow'];
+export type ComplianceTrendRow = TrendRow;
 
 export const getComplianceTrend = (params: {
   from?: string;

@@ -1,16 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { ComplianceRow, Page, QueryOf } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** SLA compliance of one organization or site over a period (GET /reports/sla-compliance). */
-export type ComplianceRow = components['schemas']['ComplianceRow'];
+export type { ComplianceRow };
 
-export interface ComplianceParams {
-  from?: string;
-  to?: string;
-  organization_id?: string;
-}
+export type ComplianceParams = QueryOf<'get-sla-compliance-report'>;
 
 export const getSlaCompliance = (params: ComplianceParams) =>
   api.get<Page<ComplianceRow>>('/reports/sla-compliance', { per_page: 500, ...params });

@@ -97,6 +97,7 @@ export function SlaPage() {
               series={[{ name: 'compliance', label: 'Compliance %', color: 'teal.7' }]}
               yAxisProps={{ domain: [0, 100] }}
               connectNulls
+              role="img"
               aria-label="Line chart of daily SLA compliance"
             />
           )}
@@ -145,7 +146,7 @@ export function SlaPage() {
                       <Table.Td>{r.closed ?? 0}</Table.Td>
                       <Table.Td>{r.within ?? 0}</Table.Td>
                       <Table.Td>{r.breached ?? 0}</Table.Td>
-                      <Table.Td c={r.open_breaches ? 'red.8' : undefined}>
+                      <Table.Td c={r.open_breaches ? 'var(--fw-danger-text)' : undefined}>
                         {r.open_breaches ?? 0}
                       </Table.Td>
                       <Table.Td>{hours(r.mean_hours_to_patch)}</Table.Td>
