@@ -1,20 +1,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { components } from '@/api/schema';
 import type { Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** The fields of an open exposure the overview ranks sites by. */
-export interface OpenExposure {
-  id: string;
-  site_id: string;
-  site_name?: string;
-  project: string;
-  severity?: string;
-  due_at?: string;
-  sla_status?: string;
-}
+/**
+ * An open security update as the overview ranks sites by it (GET /reports/security-updates):
+ * with its deadline and SLA state, `accepted` while a risk acceptance holds.
+ */
+export type OpenExposure = components['schemas']['SecurityUpdateRow'];
 
 export const getOpenExposures = () =>
-  api.get<Page<OpenExposure>>('/exposures', { state: 'open', per_page: 500, sort: 'due_at' });
+  api.get<Page<OpenExposure>>('/reports/security-updates', { per_page: 500, sort: 'due_at' });
 
 export const getOpenExposuresQueryOptions = () =>
   queryOptions({ queryKey: ['exposures', 'open', 'overview'], queryFn: getOpenExposures });

@@ -1,4 +1,4 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, severityOrder } from '@/components/badges';
 import { SortableTh } from '@/components/sortable-th';
@@ -9,31 +9,42 @@ export interface SiteRisk {
   siteId: string;
   siteName: string;
   open: number;
+  /** open past their deadline, accepted risks excluded */
   overdue: number;
+  /** open under a risk acceptance: their SLA clock is paused */
+  accepted: number;
   worst: string;
+  /** the earliest deadline of the updates that are not accepted */
   nextDue?: string;
   /** higher is worse: overdue first, then severity, then count */
   risk: number;
 }
+
+const dayMs = 86_400_000;
 
 export function rankSites(exposures: OpenExposure[], now = Date.now()): SiteRisk[] {
   const bySite = new Map<string, SiteRisk>();
   for (const e of exposures) {
     const r = bySite.get(e.site_id) ?? {
       siteId: e.site_id,
-      siteName: e.site_name || e.site_id,
+      siteName: e.site_name || e.site_url || e.site_id,
       open: 0,
       overdue: 0,
+      accepted: 0,
       worst: 'not_critical',
       risk: 0,
     };
     r.open++;
-    const overdue =
-      e.sla_status === 'breached' || (e.due_at ? new Date(e.due_at).getTime() < now : false);
-    if (overdue) r.overdue++;
-    const sev = e.severity ?? 'critical';
+    const sev = e.severity || 'critical';
     if (severityOrder.indexOf(sev) < severityOrder.indexOf(r.worst)) r.worst = sev;
-    if (e.due_at && (!r.nextDue || e.due_at < r.nextDue)) r.nextDue = e.due_at;
+    if (e.sla_state === 'accepted') {
+      r.accepted++;
+    } else {
+      if (e.sla_state === 'breached' || (e.due_at && new Date(e.due_at).getTime() < now)) {
+        r.overdue++;
+      }
+      if (e.due_at && (!r.nextDue || e.due_at < r.nextDue)) r.nextDue = e.due_at;
+    }
     bySite.set(e.site_id, r);
   }
   for (const r of bySite.values()) {
@@ -46,19 +57,37 @@ export function rankSites(exposures: OpenExposure[], now = Date.now()): SiteRisk
 const sorters: Record<string, (a: SiteRisk, b: SiteRisk) => number> = {
   risk: (a, b) => a.risk - b.risk,
   site: (a, b) => a.siteName.localeCompare(b.siteName),
+  // higher is worse, as with risk: "-severity" puts the most critical first
+  severity: (a, b) => severityOrder.indexOf(b.worst) - severityOrder.indexOf(a.worst),
   open: (a, b) => a.open - b.open,
   overdue: (a, b) => a.overdue - b.overdue,
   due: (a, b) => (a.nextDue ?? '9').localeCompare(b.nextDue ?? '9'),
 };
 
+/** A deadline as the overview shows it: past ones in red as "overdue N d". */
+export function Deadline({ at, now }: { at?: string; now: number }) {
+  if (!at) return <>—</>;
+  const t = new Date(at).getTime();
+  if (t >= now) return <>{formatDate(at)}</>;
+  const days = Math.max(1, Math.floor((now - t) / dayMs));
+  return (
+    <Text span c="red.9" fw={700} title={`Was due ${formatDate(at)}`}>
+      overdue {days} d
+    </Text>
+  );
+}
+
 export function SiteRiskTable({
   rows,
   sort,
   onSort,
+  now,
 }: {
   rows: SiteRisk[];
   sort: string;
   onSort: (f: string) => void;
+  /** the moment deadlines are measured against */
+  now: number;
 }) {
   const field = sort.replace(/^-/, '') || 'risk';
   const dir = sort.startsWith('-') ? -1 : 1;
@@ -66,12 +95,17 @@ export function SiteRiskTable({
   return (
     <Table.ScrollContainer minWidth={560}>
       <Table striped verticalSpacing="xs" aria-label="Sites by risk">
+        <Table.Caption>
+          {field === 'risk'
+            ? 'Ranked by risk: sites past a deadline first, then by worst severity, then by count. Accepted risks do not count as past due.'
+            : 'Accepted risks do not count as past due.'}
+        </Table.Caption>
         <Table.Thead>
           <Table.Tr>
             <SortableTh field="site" sort={sort} onSort={onSort}>
               Site
             </SortableTh>
-            <SortableTh field="risk" sort={sort} onSort={onSort}>
+            <SortableTh field="severity" sort={sort} onSort={onSort}>
               Worst severity
             </SortableTh>
             <SortableTh field="open" sort={sort} onSort={onSort}>
@@ -96,13 +130,22 @@ export function SiteRiskTable({
               <Table.Td>
                 <SeverityBadge severity={r.worst} />
               </Table.Td>
-              <Table.Td>{r.open}</Table.Td>
               <Table.Td>
-                <Text span c={r.overdue ? 'red.8' : undefined} fw={r.overdue ? 700 : undefined}>
+                {r.open}
+                {r.accepted > 0 && (
+                  <Badge ml={6} size="sm" variant="outline" color="gray.8">
+                    {r.accepted} accepted
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Text span c={r.overdue ? 'red.9' : undefined} fw={r.overdue ? 700 : undefined}>
                   {r.overdue}
                 </Text>
               </Table.Td>
-              <Table.Td>{formatDate(r.nextDue)}</Table.Td>
+              <Table.Td>
+                <Deadline at={r.nextDue} now={now} />
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
