@@ -1,0 +1,116 @@
+// End-to-end checks of complete exports, the overview's deadlines and
+// accepted risks, the Modules page, the Security updates search and the
+// header's quick search. run.mjs calls checkFinding signed in as an
+// organization admin whose site "Acme www" runs an insecure
+// aaa_update_test under an accepted risk.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const must = (ok, what) => {
+  if (!ok) throw new Error(what);
+};
+
+/** Clicks a page's Export CSV and returns the saved file's records (header first) and the status text. */
+async function exportCSV(page, tmp, name) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const path = join(tmp, name);
+  await download.saveAs(path);
+  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const status = await page
+    .getByRole('status')
+    .filter({ hasText: /^Exported/ })
+    .textContent();
+  return { lines, status };
+}
+
+export async function checkFinding({ base, page, call, admin, sites, tmp, log, shot }) {
+  // A site with 80 projects: more than the 50 a page holds by default.
+  const key = (await call('POST', `/sites/${sites[1].id}/api-keys`, { name: 'e2e-many' }, admin))
+    .data.key;
+  const modules = [{ name: 'drupal', type: 'core', version: '10.3.6' }];
+  for (let i = 0; i < 79; i++) {
+    const n = String(i).padStart(2, '0');
+    modules.push({ name: `acme_custom_${n}`, type: 'module', version: '1.0.0', source: 'custom' });
+  }
+  const res = await fetch(`${base}/api/v1/ingest/inventory`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      collected_at: new Date().toISOString(),
+      drupal: { core_version: '10.3.6', php_version: '8.3.1' },
+      modules,
+    }),
+  });
+  must(res.status === 202, `ingest answered ${res.status}`);
+  for (let i = 0; ; i++) {
+    const got = await call('GET', `/sites/${sites[1].id}/modules?per_page=1`, undefined, admin);
+    if (got.meta.total === 80) break;
+    must(i < 100, `the 80 projects were not applied (${got.meta.total})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // The inventory exports whole, and says so.
+  await page.goto(`${base}/sites/${sites[1].id}`);
+  await page.getByRole('table', { name: 'Inventory' }).waitFor();
+  const inv = await exportCSV(page, tmp, 'inventory.csv');
+  must(inv.lines.length === 81, `the inventory export has ${inv.lines.length - 1} rows, want 80`);
+  must(inv.status === 'Exported 80 rows', `the export says "${inv.status}"`);
+  await shot('f01-inventory-exported');
+  log('exported the whole inventory: 80 rows');
+
+  // The overview: the accepted risk is marked, not past due; other updates link to their list.
+  await page.goto(`${base}/`);
+  const risk = page.getByRole('table', { name: 'Sites by risk' });
+  const www = risk.getByRole('row', { name: /Acme www/ });
+  await www.getByText('1 accepted').waitFor();
+  const cells = await www.getByRole('cell').allTextContents();
+  must(cells[3] === '0', `an accepted risk counts as past due: ${cells.join(' | ')}`);
+  await risk.getByRole('button', { name: 'Worst severity' }).click();
+  await page.waitForURL(/sort=severity/);
+  await shot('f02-overview');
+  await page.getByRole('link', { name: /^Other updates/ }).click();
+  await page.getByRole('heading', { name: 'Other updates', level: 1 }).waitFor();
+  log('overview: accepted risk marked and not past due; Other updates opens its list');
+
+  // The Modules page: searchable, with site counts and security updates.
+  await page.getByRole('link', { name: 'Modules', exact: true }).click();
+  await page.getByRole('heading', { name: 'Modules', level: 1 }).waitFor();
+  await page.getByLabel('Search modules').fill('aaa_update');
+  const mod = page
+    .getByRole('table', { name: 'Modules' })
+    .getByRole('row', { name: /aaa_update_test/ });
+  await mod.waitFor();
+  const modCells = await mod.getByRole('cell').allTextContents();
+  must(
+    modCells[2] === '1' && modCells[3] === '1',
+    `aaa_update_test counts: ${modCells.join(' | ')}`,
+  );
+  await shot('f03-modules');
+  await page.getByLabel('Search modules').fill('no_such_module');
+  await page.getByText("No site you can see runs 'no_such_module'").waitFor();
+  await page.goto(`${base}/modules/no_such_module`);
+  await page.getByText("No site you can see runs 'no_such_module'").waitFor();
+  log('modules page: counts, search, and an unknown module says no visible site runs it');
+
+  // Security updates: a search box.
+  await page.goto(`${base}/security`);
+  await page.getByLabel('Search').fill('zzz-nothing');
+  await page.waitForURL(/q=zzz-nothing/);
+  await page.getByLabel('Search').fill('aaa_update');
+  await page.waitForURL(/q=aaa_update/);
+  log('security updates: the search box filters through q');
+
+  // The header's quick search opens a site.
+  const quick = page.getByRole('combobox', { name: 'Search sites and modules' });
+  await quick.fill('Acme sh');
+  await page.getByRole('option', { name: /Acme shop/ }).click();
+  await page.waitForURL(new RegExp(`/sites/${sites[1].id}`));
+  await quick.fill('aaa_upd');
+  await page.getByRole('option', { name: /aaa_update_test/ }).click();
+  await page.waitForURL(/\/modules\/aaa_update_test/);
+  await shot('f04-quick-search');
+  log('quick search: opened a site and a module');
+}
