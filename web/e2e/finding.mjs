@@ -97,9 +97,10 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
 
   // Security updates: a search box.
   await page.goto(`${base}/security`);
-  await page.getByLabel('Search').fill('zzz-nothing');
+  const search = page.getByLabel('Search', { exact: true });
+  await search.fill('zzz-nothing');
   await page.waitForURL(/q=zzz-nothing/);
-  await page.getByLabel('Search').fill('aaa_update');
+  await search.fill('aaa_update');
   await page.waitForURL(/q=aaa_update/);
   log('security updates: the search box filters through q');
 
@@ -113,4 +114,26 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   await page.waitForURL(/\/modules\/aaa_update_test/);
   await shot('f04-quick-search');
   log('quick search: opened a site and a module');
+
+  // The SLA page: a date typed digit by digit applies once complete; presets; weekly chart.
+  await page.goto(`${base}/sla`);
+  await page.getByRole('heading', { name: 'SLA compliance', level: 1 }).waitFor();
+  const from = page.getByLabel('From');
+  await from.click();
+  await from.pressSequentially('07012026', { delay: 50 });
+  await page.waitForURL(/from=2026-07-01/);
+  await page.waitForTimeout(500);
+  must((await from.inputValue()) === '2026-07-01', `From reads ${await from.inputValue()}`);
+  await page.getByRole('textbox', { name: 'Period' }).click();
+  await page.getByRole('option', { name: 'Year to date' }).click();
+  const year = new Date().getUTCFullYear();
+  await page.waitForURL(new RegExp(`from=${year}-01-01`));
+  await page.getByRole('heading', { name: 'Weekly compliance' }).waitFor();
+  await page.getByText(/95 % target/).waitFor();
+  must(
+    (await page.title()) === 'SLA compliance · Fleetwatch',
+    `the tab is named "${await page.title()}"`,
+  );
+  await shot('f05-sla');
+  log('SLA: a typed date applies once complete, presets, weekly chart with a target, tab title');
 }
