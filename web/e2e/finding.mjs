@@ -61,6 +61,26 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   await shot('f01-inventory-exported');
   log('exported the whole inventory: 80 rows');
 
+  // A site page says what is due: a header summary with the organization, and per row
+  // the deadline, SLA state and advisory of an open security update.
+  await page.goto(`${base}/sites/${sites[0].id}`);
+  const summary = page.getByTestId('site-summary');
+  await summary.waitFor();
+  const said = await summary.textContent();
+  must(/1 security · \d+ past due · oldest \d+ d/.test(said), `the site summary says "${said}"`);
+  await page.getByText('Acme Agency').first().waitFor();
+  const insecure = page
+    .getByRole('table', { name: 'Inventory' })
+    .getByRole('row', { name: /aaa_update_test/ });
+  const rowCells = await insecure.getByRole('cell').allTextContents();
+  must(
+    rowCells.some((c) => /^[A-Z][a-z]{2} \d{1,2}, \d{4}$/.test(c)) &&
+      rowCells.some((c) => /Within|At risk|Breached|Past due/i.test(c)),
+    `the insecure row lacks its deadline or SLA state: ${rowCells.join(' | ')}`,
+  );
+  await shot('f06-site-due');
+  log(`site page: "${said.trim()}", deadline and SLA state in the row`);
+
   // The overview: the accepted risk is marked, not past due; other updates link to their list.
   await page.goto(`${base}/`);
   const risk = page.getByRole('table', { name: 'Sites by risk' });
