@@ -3,8 +3,9 @@ import { useState } from 'react';
 
 /**
  * A date field (YYYY-MM-DD) that reports a date only once it is complete: while a
- * date is being typed the browser's date input holds no value, and reporting that
- * would reset the field to its default under the user's fingers.
+ * date is being typed the browser's date input holds no value (or a year such as
+ * 0020), and reporting that would reset the field to its default under the
+ * user's fingers.
  */
 export function DateField({
   label,
@@ -29,7 +30,8 @@ export function DateField({
       onChange={(e) => {
         const v = e.currentTarget.value;
         setText(v);
-        if (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))) onChange(v);
+        // Typing a year digit by digit passes through years 0002, 0020, 0202.
+        if (/^(19|20)\d{2}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))) onChange(v);
       }}
     />
   );
