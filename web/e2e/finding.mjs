@@ -156,4 +156,36 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   );
   await shot('f05-sla');
   log('SLA: a typed date applies once complete, presets, weekly chart with a target, tab title');
+
+  // Registering a site leads to "Connect this site": a key in copy-ready commands, then a
+  // live wait that turns green when the first push arrives.
+  await page.goto(`${base}/sites`);
+  await page.getByRole('button', { name: 'Register a site' }).click();
+  await page.getByLabel('Address').fill('https://new.acme.example');
+  await page.getByLabel('Name').fill('Acme new');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('heading', { name: 'Connect this site' }).waitFor();
+  await page.getByText('Waiting for the first push…').waitFor();
+  await page.getByRole('button', { name: 'Create a key and show the commands' }).click();
+  const agent = await page.getByLabel('Agent command').textContent();
+  const newKey = agent.match(/--key (fwk_\S+)/)?.[1];
+  must(newKey && agent.includes(`--server ${base}`), `the agent command is "${agent}"`);
+  must(
+    (await page.getByLabel('Cron line').textContent()).includes(newKey),
+    'the cron line lacks the key',
+  );
+  await shot('f07-connect');
+  const pushed = await fetch(`${base}/api/v1/ingest/inventory`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${newKey}` },
+    body: JSON.stringify({
+      collected_at: new Date().toISOString(),
+      drupal: { core_version: '10.3.6', php_version: '8.3.1' },
+      modules: [{ name: 'drupal', type: 'core', version: '10.3.6' }],
+    }),
+  });
+  must(pushed.status === 202, `the first push answered ${pushed.status}`);
+  await page.getByText('The first push arrived', { exact: false }).waitFor();
+  await shot('f08-connected');
+  log('connect this site: commands with the server and a new key; the first push turned it green');
 }

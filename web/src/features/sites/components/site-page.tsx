@@ -15,6 +15,7 @@ import { useSiteHistory } from '../api/get-site-history';
 import { useSiteModules } from '../api/get-site-modules';
 import { useSitePatchRuns } from '../api/get-site-patch-runs';
 import { ApiKeysPanel } from './api-keys-panel';
+import { ConnectSitePanel } from './connect-site-panel';
 import { HistoryTab } from './history-tab';
 import { InventoryTab } from './inventory-tab';
 import { PatchRunsTab } from './patch-runs-tab';
@@ -104,6 +105,9 @@ export function SitePage() {
               </Text>
             )}
           </Card>
+          {atLeast(me.data?.role, 'member') && (list.get('connect') === '1' || !s.last_seen_at) && (
+            <ConnectSitePanel siteId={id} siteName={s.name || s.url} lastSeenAt={s.last_seen_at} />
+          )}
           <Tabs
             value={tab}
             onChange={(v) => list.update({ tab: v ?? undefined })}
