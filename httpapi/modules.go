@@ -80,7 +80,7 @@ func (s *Server) registerModuleRoutes() {
 	register(s, huma.Operation{
 		OperationID: "list-fleet-site-modules", Method: http.MethodGet, Path: Prefix + "/site-modules", Tags: tags,
 		Summary: "List what every site you can see runs, one row per site and project (update_available=true&security_update=false: the non-security updates of the fleet)",
-		Errors: []int{http.StatusNotFound},
+		Errors:  []int{http.StatusNotFound},
 	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listFleetSiteModulesInput) (*Many[*fleetwatch.SiteModule], error) {
 		f, err := in.filter()
 		if err != nil {

@@ -144,7 +144,7 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   await page.waitForURL(/from=2026-07-01/);
   await page.waitForTimeout(500);
   must((await from.inputValue()) === '2026-07-01', `From reads ${await from.inputValue()}`);
-  await page.getByRole('textbox', { name: 'Period' }).click();
+  await page.getByLabel('Period', { exact: true }).first().click();
   await page.getByRole('option', { name: 'Year to date' }).click();
   const year = new Date().getUTCFullYear();
   await page.waitForURL(new RegExp(`from=${year}-01-01`));
