@@ -163,7 +163,7 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   await page.getByRole('button', { name: 'Register a site' }).click();
   await page.getByLabel('Address').fill('https://new.acme.example');
   await page.getByLabel('Name').fill('Acme new');
-  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
   await page.getByRole('heading', { name: 'Connect this site' }).waitFor();
   await page.getByText('Waiting for the first push…').waitFor();
   await page.getByRole('button', { name: 'Create a key and show the commands' }).click();
@@ -188,4 +188,9 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   await page.getByText('The first push arrived', { exact: false }).waitFor();
   await shot('f08-connected');
   log('connect this site: commands with the server and a new key; the first push turned it green');
+
+  // Activity names people, not ids.
+  await page.goto(`${base}/admin/activity`);
+  await page.getByRole('table', { name: 'Activity' }).getByText('Dana Ops').first().waitFor();
+  log('activity: people by name');
 }

@@ -1015,10 +1015,14 @@ export interface components {
             details: string;
             id: string;
             organization_id: string | null;
+            /** @description The organization's name, null for none */
+            organization_name: string | null;
             remote_addr: string;
             target_id: string;
             target_type: string;
             user_id: string | null;
+            /** @description Who did it: the user's name (or e-mail when unnamed), null for the system */
+            user_name: string | null;
         };
         APIKey: {
             /** Format: date-time */

@@ -4,11 +4,14 @@ import { Pager } from '@/components/pager';
 import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
+import { useMe } from '@/lib/auth';
 import { useListParams } from '@/lib/url-state';
 import { useActivity } from '../api/activity';
 
 export function ActivityPage() {
   const list = useListParams({ sort: '-created_at' });
+  // Only an admin sees more than one organization's trail.
+  const isAdmin = useMe().data?.role === 'admin';
   const activity = useActivity({
     page: list.page,
     sort: list.sort,
@@ -48,6 +51,7 @@ export function ActivityPage() {
                     </SortableTh>
                     <Table.Th>Target</Table.Th>
                     <Table.Th>User</Table.Th>
+                    {isAdmin && <Table.Th>Organization</Table.Th>}
                     <Table.Th>From</Table.Th>
                     <Table.Th>Details</Table.Th>
                   </Table.Tr>
@@ -66,8 +70,11 @@ export function ActivityPage() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="xs">{a.user_id ?? 'system'}</Text>
+                        <Text size="sm" title={a.user_id ?? undefined}>
+                          {a.user_name ?? (a.user_id ? 'a deleted user' : 'system')}
+                        </Text>
                       </Table.Td>
+                      {isAdmin && <Table.Td>{a.organization_name ?? '—'}</Table.Td>}
                       <Table.Td>{a.remote_addr}</Table.Td>
                       <Table.Td>
                         <Text size="xs" style={{ wordBreak: 'break-word' }}>
