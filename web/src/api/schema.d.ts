@@ -982,6 +982,8 @@ export interface components {
             accepted_at: string;
             /** @description The org admin who accepted it */
             accepted_by: string | null;
+            /** @description Their name, or e-mail when unnamed */
+            accepted_by_name: string | null;
             /** Format: date-time */
             expires_at: string;
             exposure_id: string;
@@ -990,6 +992,8 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
             revoked_by: string | null;
+            /** @description Their name, or e-mail when unnamed */
+            revoked_by_name: string | null;
         };
         Accepted: {
             /** @description True when the snapshot_id/run_id was pushed before: nothing new was stored */

@@ -15,8 +15,11 @@ export interface Acceptance {
   expires_at: string;
   /** the org admin who accepted it */
   accepted_by: string | null;
+  /** their name, or e-mail when unnamed */
+  accepted_by_name?: string | null;
   revoked_at: string | null;
   revoked_by?: string | null;
+  revoked_by_name?: string | null;
 }
 
 export interface AcceptBody {
