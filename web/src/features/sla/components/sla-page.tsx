@@ -110,7 +110,7 @@ export function SlaPage() {
         </Title>
         <Text size="xs" c="dimmed" mb="xs">
           Security updates patched within their deadline, of those patched each week (Monday to
-          Sunday, UTC). A week in which nothing was patched is a gap, not 0 %. The dashed line is
+          Sunday, UTC). A week in which nothing was patched is a gap, not 0 %. The orange line is
           the {complianceTarget} % target.
         </Text>
         <Async
