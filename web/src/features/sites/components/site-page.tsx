@@ -71,15 +71,14 @@ export function SitePage() {
                   {s.url}
                 </Anchor>
                 {organization.data && <> · {organization.data.name}</>}
+                {summary && ' · '}
                 {summary && (
                   <Text
                     span
                     c={summary.pastDue ? 'red.9' : undefined}
                     fw={summary.open ? 600 : undefined}
-                    ml={4}
                     data-testid="site-summary"
                   >
-                    {' · '}
                     {summary.open} security
                     {summary.open > 0 && <> · {summary.pastDue} past due</>}
                     {summary.oldestDays !== undefined && <> · oldest {summary.oldestDays} d</>}
