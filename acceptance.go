@@ -14,16 +14,19 @@ const MaxAcceptance = 366 * 24 * time.Hour
 // period (unless it was already breached, which stays a breach); reports
 // show accepted exposures apart.
 type Acceptance struct {
-	ID            int64      `json:"-"`
-	UUID          string     `json:"id"`
-	ExposureID    int64      `json:"-"`
-	ExposureUUID  string     `json:"exposure_id"`
-	Justification string     `json:"justification"`
-	AcceptedAt    time.Time  `json:"accepted_at"`
-	ExpiresAt     time.Time  `json:"expires_at"`
-	AcceptedBy    *string    `json:"accepted_by" doc:"The org admin who accepted it"`
-	RevokedAt     *time.Time `json:"revoked_at"`
-	RevokedBy     *string    `json:"revoked_by"`
+	ID            int64     `json:"-"`
+	UUID          string    `json:"id"`
+	ExposureID    int64     `json:"-"`
+	ExposureUUID  string    `json:"exposure_id"`
+	Justification string    `json:"justification"`
+	AcceptedAt    time.Time `json:"accepted_at"`
+	ExpiresAt     time.Time `json:"expires_at"`
+	AcceptedBy    *string   `json:"accepted_by" doc:"The org admin who accepted it"`
+	// AcceptedByName and RevokedByName name those users (their e-mail when unnamed).
+	AcceptedByName *string    `json:"accepted_by_name" doc:"Their name, or e-mail when unnamed"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+	RevokedBy      *string    `json:"revoked_by"`
+	RevokedByName  *string    `json:"revoked_by_name" doc:"Their name, or e-mail when unnamed"`
 	// DueShift is how much the acceptance moved the due date.
 	DueShift time.Duration `json:"-"`
 }

@@ -61,8 +61,10 @@ type ActivityLog struct {
 	UUID             string    `json:"id"`
 	OrganizationID   int64     `json:"-"`
 	OrganizationUUID *string   `json:"organization_id"`
+	OrganizationName *string   `json:"organization_name" doc:"The organization's name, null for none"`
 	UserID           int64     `json:"-"`
 	UserUUID         *string   `json:"user_id"`
+	UserName         *string   `json:"user_name" doc:"Who did it: the user's name (or e-mail when unnamed), null for the system"`
 	Action           string    `json:"action"`      // "user.login", "site.deleted", …
 	TargetType       string    `json:"target_type"` // "site", "user", …
 	TargetUUID       string    `json:"target_id"`

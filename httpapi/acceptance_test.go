@@ -38,6 +38,10 @@ func TestAPI_RiskAcceptance(t *testing.T) {
 		if acc["justification"] != "Vendor fix due next sprint" || acc["accepted_by"] == nil {
 			t.Errorf("acceptance %v", acc)
 		}
+		// People by name, not id.
+		if acc["accepted_by_name"] != "org_admin@a.example" || acc["revoked_by_name"] != nil {
+			t.Errorf("accepted_by_name %v, revoked_by_name %v", acc["accepted_by_name"], acc["revoked_by_name"])
+		}
 		// The clock pauses: the due date moves by the accepted period.
 		shifted := dueOf()
 		if got := shifted.Sub(before); got < 9*24*time.Hour || got > 10*24*time.Hour+time.Minute {

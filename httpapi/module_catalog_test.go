@@ -38,3 +38,38 @@ func TestAPI_ModuleCatalogCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestAPI_FleetSiteModules checks the fleet-wide list of what sites run:
+// filtered like a site's list, bounded by the caller's organization.
+func TestAPI_FleetSiteModules(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		f := newIsoFixture(t, e)
+		sites := func(tok, query string) map[string]int {
+			t.Helper()
+			out := map[string]int{}
+			for _, it := range e.must(200, "GET", "/api/v1/site-modules"+query, tok, nil).list() {
+				m := it.(map[string]any)
+				out[m["site_id"].(string)+" "+m["name"].(string)]++
+			}
+			return out
+		}
+		insecure := "?security_update=true"
+		if got := sites(f.tokens["viewer"], insecure); len(got) != 1 || got[f.site["A"]+" aaa_update_test"] != 1 {
+			t.Errorf("viewer of A, security updates: %v", got)
+		}
+		if got := sites(e.admin, insecure); len(got) != 2 || got[f.site["B"]+" aaa_update_test"] != 1 {
+			t.Errorf("admin, security updates: %v", got)
+		}
+		if got := sites(e.admin, insecure+"&organization_id="+f.org["B"]); len(got) != 1 || got[f.site["B"]+" aaa_update_test"] != 1 {
+			t.Errorf("admin, organization B: %v", got)
+		}
+		// Another organization's id is as unknown as a made-up one.
+		assertErrorShape(t, e.do("GET", "/api/v1/site-modules?organization_id="+f.org["B"], f.tokens["viewer"], nil), 404, "not_found")
+		for _, it := range e.must(200, "GET", "/api/v1/site-modules?update_available=true&security_update=false", f.tokens["viewer"], nil).list() {
+			m := it.(map[string]any)
+			if m["security_update"] != false || m["update_available"] != true || m["site_id"] != f.site["A"] {
+				t.Errorf("other updates: %v", m)
+			}
+		}
+	})
+}

@@ -50,6 +50,11 @@ type listModuleSitesInput struct {
 	SiteModuleParams
 }
 
+type listFleetSiteModulesInput struct {
+	SiteModuleParams
+	OrganizationID string `query:"organization_id" format:"uuid" doc:"Only this organization's sites"`
+}
+
 type siteHistoryInput struct {
 	IDPath
 	ListParams
@@ -67,6 +72,21 @@ func (s *Server) registerModuleRoutes() {
 			return nil, err
 		}
 		items, total, err := s.Modules.List(ctx, fleetwatch.ModuleFilter{ListOptions: opts, Type: in.Type, Source: in.Source}, in.OrganizationID)
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+	register(s, huma.Operation{
+		OperationID: "list-fleet-site-modules", Method: http.MethodGet, Path: Prefix + "/site-modules", Tags: tags,
+		Summary: "List what every site you can see runs, one row per site and project (update_available=true&security_update=false: the non-security updates of the fleet)",
+		Errors:  []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listFleetSiteModulesInput) (*Many[*fleetwatch.SiteModule], error) {
+		f, err := in.filter()
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.Modules.ListFleet(ctx, f, in.OrganizationID)
 		if err != nil {
 			return nil, err
 		}

@@ -45,6 +45,28 @@ func (s *Modules) List(ctx context.Context, f fleetwatch.ModuleFilter, orgUUID s
 	return s.Store.FindModules(ctx, f)
 }
 
+// ListFleet returns the (site, project) pairs of every site the actor may
+// see (of one organization when orgUUID is set, ENOTFOUND when the actor
+// may not see it), filtered: the fleet-wide list of what needs an update.
+func (s *Modules) ListFleet(ctx context.Context, f fleetwatch.SiteModuleFilter, orgUUID string) ([]*fleetwatch.SiteModule, int, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	orgID, visible, err := resolveOrgFilter(ctx, s.Store, a, orgUUID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !visible {
+		if orgUUID != "" {
+			return nil, 0, errOrganizationNotFound
+		}
+		return []*fleetwatch.SiteModule{}, 0, nil
+	}
+	f.SiteID, f.Module, f.OrganizationID = 0, "", orgID
+	return s.Store.FindSiteModules(ctx, f)
+}
+
 // Get returns one project with the versions the actor's sites run.
 func (s *Modules) Get(ctx context.Context, name string) (*fleetwatch.Module, error) {
 	a, err := actor(ctx)

@@ -11,24 +11,26 @@ import (
 )
 
 const acceptanceColumns = `a.id, a.uuid, a.exposure_id, e.uuid, a.justification, a.accepted_at, a.expires_at,
-	ab.uuid, a.revoked_at, rb.uuid, a.due_shift_seconds`
+	ab.uuid, COALESCE(NULLIF(ab.name, ''), ab.email), a.revoked_at, rb.uuid, COALESCE(NULLIF(rb.name, ''), rb.email), a.due_shift_seconds`
 
 const acceptanceFrom = `FROM exposure_acceptances a JOIN exposures e ON e.id = a.exposure_id
 	LEFT JOIN users ab ON ab.id = a.accepted_by LEFT JOIN users rb ON rb.id = a.revoked_by`
 
 func scanAcceptance(sc interface{ Scan(...any) error }) (*fleetwatch.Acceptance, error) {
 	var (
-		a       fleetwatch.Acceptance
-		ab, rb  sql.NullString
-		revoked sql.NullTime
-		shift   int64
+		a              fleetwatch.Acceptance
+		ab, rb         sql.NullString
+		abName, rbName sql.NullString
+		revoked        sql.NullTime
+		shift          int64
 	)
 	if err := sc.Scan(&a.ID, &a.UUID, &a.ExposureID, &a.ExposureUUID, &a.Justification, &a.AcceptedAt, &a.ExpiresAt,
-		&ab, &revoked, &rb, &shift); err != nil {
+		&ab, &abName, &revoked, &rb, &rbName, &shift); err != nil {
 		return nil, err
 	}
 	a.AcceptedAt, a.ExpiresAt, a.RevokedAt = a.AcceptedAt.UTC(), a.ExpiresAt.UTC(), timePtr(revoked)
 	a.AcceptedBy, a.RevokedBy, a.DueShift = stringPtr(ab), stringPtr(rb), time.Duration(shift)*time.Second
+	a.AcceptedByName, a.RevokedByName = stringPtr(abName), stringPtr(rbName)
 	return &a, nil
 }
 

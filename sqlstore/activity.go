@@ -15,8 +15,8 @@ var activitySortColumns = map[string]string{
 	"action":     "a.action",
 }
 
-const activityColumns = `a.id, a.uuid, a.organization_id, o.uuid, a.user_id, u.uuid,
-	a.action, a.target_type, a.target_uuid, a.remote_addr, a.details, a.created_at`
+const activityColumns = `a.id, a.uuid, a.organization_id, o.uuid, o.name, a.user_id, u.uuid,
+	COALESCE(NULLIF(u.name, ''), u.email), a.action, a.target_type, a.target_uuid, a.remote_addr, a.details, a.created_at`
 
 // activityFrom does not hide the entries of deleted users or organizations:
 // the trail is the record of their deletion too.
@@ -29,13 +29,15 @@ func scanActivity(sc interface{ Scan(...any) error }) (*fleetwatch.ActivityLog, 
 		a                 fleetwatch.ActivityLog
 		orgID, userID     sql.NullInt64
 		orgUUID, userUUID sql.NullString
+		orgName, userName sql.NullString
 	)
-	if err := sc.Scan(&a.ID, &a.UUID, &orgID, &orgUUID, &userID, &userUUID,
+	if err := sc.Scan(&a.ID, &a.UUID, &orgID, &orgUUID, &orgName, &userID, &userUUID, &userName,
 		&a.Action, &a.TargetType, &a.TargetUUID, &a.RemoteAddr, &a.Details, &a.CreatedAt); err != nil {
 		return nil, err
 	}
 	a.OrganizationID, a.OrganizationUUID = orgID.Int64, stringPtr(orgUUID)
 	a.UserID, a.UserUUID = userID.Int64, stringPtr(userUUID)
+	a.OrganizationName, a.UserName = stringPtr(orgName), stringPtr(userName)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return &a, nil
 }

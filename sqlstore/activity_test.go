@@ -31,6 +31,10 @@ func TestStore_CreateActivity(t *testing.T) {
 			if a.OrganizationUUID == nil || *a.OrganizationUUID != org.UUID || a.UserUUID == nil || *a.UserUUID != u.UUID {
 				t.Errorf("OrganizationUUID, UserUUID = %v, %v", a.OrganizationUUID, a.UserUUID)
 			}
+			// Names, not ids: who did it and where, as people read them.
+			if a.OrganizationName == nil || *a.OrganizationName != "Acme" || a.UserName == nil || *a.UserName != u.Name {
+				t.Errorf("OrganizationName, UserName = %v, %v; want Acme, %q", a.OrganizationName, a.UserName, u.Name)
+			}
 			var details map[string]string
 			if err := json.Unmarshal([]byte(a.Details), &details); err != nil {
 				t.Fatal(err)
@@ -56,7 +60,7 @@ func TestStore_CreateActivity(t *testing.T) {
 			if err := s.CreateActivity(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if a.OrganizationUUID != nil || a.UserUUID != nil || a.Details != "{}" || !a.CreatedAt.Equal(at) {
+			if a.OrganizationUUID != nil || a.UserUUID != nil || a.OrganizationName != nil || a.UserName != nil || a.Details != "{}" || !a.CreatedAt.Equal(at) {
 				t.Errorf("entry = %+v", a)
 			}
 		})

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { TOTP } from 'otpauth';
 import { auditDashboard } from './a11y.mjs';
 import { chromium } from 'playwright-core';
+import { checkFinding } from './finding.mjs';
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(web, '..');
@@ -403,6 +404,9 @@ async function main() {
     await page.waitForLoadState('networkidle').catch(() => {});
     await shot(name);
   }
+
+  // Exports, the overview, finding things (e2e/finding.mjs).
+  await checkFinding({ base, page, call, admin, sites, tmp, log, shot });
 
   // Phone width.
   const phone = await context.newPage();

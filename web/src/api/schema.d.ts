@@ -938,6 +938,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/site-modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List what every site you can see runs, one row per site and project (update_available=true&security_update=false: the non-security updates of the fleet) */
+        get: operations["list-fleet-site-modules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sites": {
         parameters: {
             query?: never;
@@ -1111,6 +1128,8 @@ export interface components {
             accepted_at: string;
             /** @description The org admin who accepted it */
             accepted_by: string | null;
+            /** @description Their name, or e-mail when unnamed */
+            accepted_by_name: string | null;
             /** Format: date-time */
             expires_at: string;
             exposure_id: string;
@@ -1119,6 +1138,8 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
             revoked_by: string | null;
+            /** @description Their name, or e-mail when unnamed */
+            revoked_by_name: string | null;
         };
         Accepted: {
             /** @description True when the snapshot_id/run_id was pushed before: nothing new was stored */
@@ -1144,10 +1165,14 @@ export interface components {
             details: string;
             id: string;
             organization_id: string | null;
+            /** @description The organization's name, null for none */
+            organization_name: string | null;
             remote_addr: string;
             target_id: string;
             target_type: string;
             user_id: string | null;
+            /** @description Who did it: the user's name (or e-mail when unnamed), null for the system */
+            user_name: string | null;
         };
         APIKey: {
             /** Format: date-time */
@@ -6682,6 +6707,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListEnvelopeTrendRow"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "list-fleet-site-modules": {
+        parameters: {
+            query?: {
+                /** @description Only this organization's sites */
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                security_update?: "true" | "false";
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
+                type?: "core" | "module" | "theme" | "profile";
+                update_available?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeSiteModule"];
                 };
             };
             /** @description Unauthorized */

@@ -54,6 +54,10 @@ export const routes = [
         element: page(() => import('@/features/modules/components/modules-page'), 'ModulesPage'),
       },
       {
+        path: 'updates',
+        element: page(() => import('@/features/modules/components/updates-page'), 'UpdatesPage'),
+      },
+      {
         path: 'modules/:name',
         element: page(() => import('@/features/modules/components/module-page'), 'ModulePage'),
       },

@@ -4,11 +4,14 @@ import { Pager } from '@/components/pager';
 import { DataTable } from '@/components/data-table';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
+import { useMe } from '@/lib/auth';
 import { useListParams } from '@/lib/url-state';
 import { useActivity } from '../api/activity';
 
 export function ActivityPage() {
   const list = useListParams({ sort: '-created_at' });
+  // Only an admin sees more than one organization's trail.
+  const isAdmin = useMe().data?.role === 'admin';
   const activity = useActivity({
     page: list.page,
     sort: list.sort,
@@ -73,7 +76,21 @@ export function ActivityPage() {
                     </>
                   ),
                 },
-                { key: 'user', header: 'User', render: (a) => a.user_id ?? 'system' },
+                {
+                  key: 'user',
+                  header: 'User',
+                  title: (a) => a.user_id ?? undefined,
+                  render: (a) => a.user_name ?? (a.user_id ? 'a deleted user' : 'system'),
+                },
+                ...(isAdmin
+                  ? [
+                      {
+                        key: 'organization',
+                        header: 'Organization',
+                        render: (a: (typeof d.data)[number]) => a.organization_name ?? '—',
+                      },
+                    ]
+                  : []),
                 { key: 'from', header: 'From', render: (a) => a.remote_addr },
                 { key: 'details', header: 'Details', render: (a) => a.details },
               ]}

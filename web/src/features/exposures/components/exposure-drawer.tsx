@@ -89,8 +89,10 @@ function AcceptanceSection({
                 </Text>
                 <Text size="xs" c="dimmed" mt={4}>
                   Accepted {formatDateTime(a.accepted_at)}
-                  {a.accepted_by ? ` by user ${a.accepted_by}` : ''}; expires{' '}
-                  {formatDateTime(a.expires_at)}.
+                  {a.accepted_by_name || a.accepted_by
+                    ? ` by ${a.accepted_by_name ?? 'a deleted user'}`
+                    : ''}
+                  ; expires {formatDateTime(a.expires_at)}.
                 </Text>
               </Alert>
               {canAccept && (

@@ -1,12 +1,15 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Exposure, Page } from '@/api/types';
+import type { Page, SecurityUpdateRow } from '@/api/types';
 import { api } from '@/lib/api-client';
 
-/** The open exposures the overview ranks sites by. */
-export type OpenExposure = Exposure;
+/**
+ * An open security update as the overview ranks sites by it (GET /reports/security-updates):
+ * with its deadline and SLA state, `accepted` while a risk acceptance holds.
+ */
+export type OpenExposure = SecurityUpdateRow;
 
 export const getOpenExposures = () =>
-  api.get<Page<OpenExposure>>('/exposures', { state: 'open', per_page: 500, sort: 'due_at' });
+  api.get<Page<OpenExposure>>('/reports/security-updates', { per_page: 500, sort: 'due_at' });
 
 export const getOpenExposuresQueryOptions = () =>
   queryOptions({ queryKey: ['exposures', 'open', 'overview'], queryFn: getOpenExposures });

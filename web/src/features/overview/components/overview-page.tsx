@@ -59,6 +59,8 @@ export function OverviewPage() {
   const list = useListParams({ sort: '-risk' });
   const summary = useSummary();
   const exposures = useOpenExposures();
+  // Deadlines are measured against the moment the list was read.
+  const now = exposures.dataUpdatedAt;
   const trends = useTrends({ from: isoDay(-30), to: isoDay(0) });
 
   return (
@@ -87,7 +89,7 @@ export function OverviewPage() {
                 label="Sites affected"
                 value={`${s.sites_with_security_updates ?? 0} / ${s.sites ?? 0}`}
               />
-              <Stat label="Other updates" value={s.updates_available ?? 0} />
+              <Stat label="Other updates" value={s.updates_available ?? 0} to="/updates" />
               <Stat
                 label="Stale sites"
                 value={s.stale_sites ?? 0}
@@ -171,11 +173,7 @@ export function OverviewPage() {
           <Title order={2} size="h4">
             Sites needing a security update
           </Title>
-          <CsvButton
-            path="/exposures"
-            query={{ state: 'open' }}
-            filename="open-security-updates.csv"
-          />
+          <CsvButton path="/reports/security-updates" filename="open-security-updates.csv" />
         </Group>
         <Async
           query={exposures}
@@ -188,7 +186,12 @@ export function OverviewPage() {
           }
         >
           {(d) => (
-            <SiteRiskTable rows={rankSites(d.data)} sort={list.sort} onSort={list.toggleSort} />
+            <SiteRiskTable
+              rows={rankSites(d.data ?? [], now)}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              now={now}
+            />
           )}
         </Async>
       </Card>

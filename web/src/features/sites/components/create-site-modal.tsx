@@ -26,7 +26,7 @@ export function CreateSiteModal({ opened, onClose }: { opened: boolean; onClose:
       {
         onSuccess: (site) => {
           onClose();
-          navigate(`/sites/${site.id}`);
+          navigate(`/sites/${site.id}?connect=1`);
         },
       },
     );

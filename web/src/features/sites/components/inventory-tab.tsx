@@ -1,7 +1,10 @@
 import { Anchor, Group, SegmentedControl, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { SeverityBadge, StatusBadge } from '@/components/badges';
+import { SeverityBadge, SlaBadge, StatusBadge } from '@/components/badges';
+import { advisoryURL } from '@/lib/drupal-links';
 import { EmptyState } from '@/components/states';
+import { formatDate } from '@/lib/format';
+import type { SiteExposure } from '../api/get-site-exposures';
 import type { SiteModule } from '../api/get-site-modules';
 
 const rank: Record<string, number> = {
@@ -15,13 +18,17 @@ const rank: Record<string, number> = {
 
 export function InventoryTab({
   modules,
+  exposures = [],
   filter,
   onFilter,
 }: {
   modules: SiteModule[];
+  /** the site's open security updates: their deadline, SLA state and advisories show in their rows */
+  exposures?: SiteExposure[];
   filter: string;
   onFilter: (f: string) => void;
 }) {
+  const open = new Map(exposures.map((e) => [e.project, e]));
   const shown = modules
     .filter((m) =>
       filter === 'security' ? m.security_update : filter === 'updates' ? m.update_available : true,
@@ -63,6 +70,9 @@ export function InventoryTab({
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Installed → recommended</Table.Th>
                 <Table.Th>Severity</Table.Th>
+                <Table.Th>Due</Table.Th>
+                <Table.Th>SLA</Table.Th>
+                <Table.Th>Advisory</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -101,6 +111,26 @@ export function InventoryTab({
                   </Table.Td>
                   <Table.Td>
                     {m.security_update ? <SeverityBadge severity={m.severity} /> : '—'}
+                  </Table.Td>
+                  <Table.Td>{formatDate(open.get(m.name)?.due_at)}</Table.Td>
+                  <Table.Td>
+                    {open.has(m.name) ? <SlaBadge state={open.get(m.name)?.sla_status} /> : '—'}
+                  </Table.Td>
+                  <Table.Td>
+                    {(open.get(m.name)?.advisories ?? []).length
+                      ? (open.get(m.name)?.advisories ?? []).map((a) => (
+                          <Anchor
+                            key={a}
+                            href={advisoryURL(a)}
+                            target="_blank"
+                            rel="noreferrer"
+                            size="xs"
+                            mr={4}
+                          >
+                            {a}
+                          </Anchor>
+                        ))
+                      : '—'}
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -9,10 +9,13 @@ import { atLeast, useMe } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
 import { useSite } from '../api/get-site';
+import { summarizeExposures, useSiteExposures } from '../api/get-site-exposures';
+import { useOrganization } from '../api/get-organization';
 import { useSiteHistory } from '../api/get-site-history';
 import { useSiteModules } from '../api/get-site-modules';
 import { useSitePatchRuns } from '../api/get-site-patch-runs';
 import { ApiKeysPanel } from './api-keys-panel';
+import { ConnectSitePanel } from './connect-site-panel';
 import { HistoryTab } from './history-tab';
 import { InventoryTab } from './inventory-tab';
 import { PatchRunsTab } from './patch-runs-tab';
@@ -38,6 +41,11 @@ export function SitePage() {
   const modules = useSiteModules(id);
   const history = useSiteHistory(id);
   const runs = useSitePatchRuns(id);
+  const exposures = useSiteExposures(id);
+  const organization = useOrganization(site.data?.organization_id);
+  const summary = exposures.data
+    ? summarizeExposures(exposures.data.data ?? [], exposures.dataUpdatedAt)
+    : undefined;
   // A tab whose route the server does not have (404) is hidden.
   const has = (q: { error: unknown }) => !isStatus(q.error, 404);
   const tabs = [
@@ -58,9 +66,25 @@ export function SitePage() {
           <PageHeader
             title={s.name || s.url}
             description={
-              <Anchor href={s.url} target="_blank" rel="noreferrer">
-                {s.url}
-              </Anchor>
+              <>
+                <Anchor href={s.url} target="_blank" rel="noreferrer">
+                  {s.url}
+                </Anchor>
+                {organization.data && <> · {organization.data.name}</>}
+                {summary && ' · '}
+                {summary && (
+                  <Text
+                    span
+                    c={summary.pastDue ? 'red.9' : undefined}
+                    fw={summary.open ? 600 : undefined}
+                    data-testid="site-summary"
+                  >
+                    {summary.open} security
+                    {summary.open > 0 && <> · {summary.pastDue} past due</>}
+                    {summary.oldestDays !== undefined && <> · oldest {summary.oldestDays} d</>}
+                  </Text>
+                )}
+              </>
             }
             actions={!s.is_active && <Badge color="gray.7">Inactive</Badge>}
           />
@@ -80,6 +104,9 @@ export function SitePage() {
               </Text>
             )}
           </Card>
+          {atLeast(me.data?.role, 'member') && (list.get('connect') === '1' || !s.last_seen_at) && (
+            <ConnectSitePanel siteId={id} siteName={s.name || s.url} lastSeenAt={s.last_seen_at} />
+          )}
           <Tabs
             value={tab}
             onChange={(v) => list.update({ tab: v ?? undefined })}
@@ -110,6 +137,7 @@ export function SitePage() {
                 {(d) => (
                   <InventoryTab
                     modules={d.data}
+                    exposures={exposures.data?.data ?? []}
                     filter={list.get('show')}
                     onFilter={(show) => list.update({ show })}
                   />

@@ -7,11 +7,13 @@ import {
   Select,
   Stack,
   Table,
-  TextInput,
+  Text,
   Title,
 } from '@mantine/core';
 import { Link } from 'react-router';
+import { useState } from 'react';
 import { CsvButton } from '@/components/csv-button';
+import { DateField } from '@/components/date-field';
 import { PageHeader } from '@/components/page-header';
 import { Async, EmptyState } from '@/components/states';
 import { atLeast, useMe } from '@/lib/auth';
@@ -20,7 +22,11 @@ import { useListParams } from '@/lib/url-state';
 import { useComplianceTrend } from '../api/get-compliance-trend';
 import { useOrganizationChoices } from '../api/get-organization-choices';
 import { useSlaCompliance } from '../api/get-sla-compliance';
+import { presets, weeklyCompliance } from './sla-period';
 import { SlaPolicyForm } from './sla-policy-form';
+
+/** The compliance the chart's target line marks, in %. */
+const complianceTarget = 95;
 
 const day = (offset: number) =>
   new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -34,9 +40,15 @@ export function SlaPage() {
   const to = list.get('to') || day(0);
   const groupBy = list.get('group_by') || 'organization';
   // The report answers both scopes (each row's `scope`); the page shows one.
-  const compliance = useSlaCompliance({ from, to });
-  const trend = useComplianceTrend({ from, to });
   const isAdmin = me.data?.role === 'admin';
+  // Only an admin sees more than one organization, so only they filter by one.
+  const organizationId = (isAdmin && list.get('organization_id')) || undefined;
+  const scope = { from, to, organization_id: organizationId };
+  const compliance = useSlaCompliance(scope);
+  const trend = useComplianceTrend(scope);
+  const [today] = useState(() => new Date());
+  const periods = presets(today);
+  const preset = periods.find((p) => p.period.from === from && p.period.to === to)?.value ?? null;
   const orgs = useOrganizationChoices(isAdmin);
   // An admin belongs to no organization: they pick whose policy to edit.
   const orgId =
@@ -51,24 +63,37 @@ export function SlaPage() {
         actions={
           <CsvButton
             path="/reports/sla-compliance"
-            query={{ from, to }}
+            query={scope}
             filename={`sla-${from}-${to}.csv`}
           />
         }
       />
       <Group align="flex-end" wrap="wrap">
-        <TextInput
-          type="date"
-          label="From"
-          value={from}
-          onChange={(e) => list.update({ from: e.currentTarget.value })}
+        <Select
+          label="Period"
+          data={periods.map((p) => ({ value: p.value, label: p.label }))}
+          value={preset}
+          placeholder="Custom"
+          onChange={(v) => {
+            const p = periods.find((x) => x.value === v);
+            if (p) list.update({ from: p.period.from, to: p.period.to });
+          }}
+          w={170}
         />
-        <TextInput
-          type="date"
-          label="To"
-          value={to}
-          onChange={(e) => list.update({ to: e.currentTarget.value })}
-        />
+        <DateField label="From" value={from} onChange={(v) => list.update({ from: v })} />
+        <DateField label="To" value={to} onChange={(v) => list.update({ to: v })} />
+        {isAdmin && (
+          <Select
+            label="Organization"
+            placeholder="All organizations"
+            clearable
+            searchable
+            data={(orgs.data?.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+            value={organizationId ?? null}
+            onChange={(v) => list.update({ organization_id: v ?? '' })}
+            w={220}
+          />
+        )}
         <SegmentedControl
           aria-label="Group by"
           value={groupBy}
@@ -81,8 +106,13 @@ export function SlaPage() {
       </Group>
       <Card withBorder>
         <Title order={2} size="h4" mb="sm">
-          Compliance trend
+          Weekly compliance
         </Title>
+        <Text size="xs" c="dimmed" mb="xs">
+          Security updates patched within their deadline, of those patched each week (Monday to
+          Sunday, UTC). A week in which nothing was patched is a gap, not 0 %. The orange line is
+          the {complianceTarget} % target.
+        </Text>
         <Async
           query={trend}
           what="The trend report"
@@ -92,13 +122,20 @@ export function SlaPage() {
           {(d) => (
             <LineChart
               h={220}
-              data={d.data.map((r) => ({ day: r.day, compliance: r.compliance_pct ?? undefined }))}
-              dataKey="day"
+              data={weeklyCompliance(d.data).map((w) => ({
+                week: w.week,
+                compliance: w.compliance === undefined ? null : Math.round(w.compliance * 10) / 10,
+              }))}
+              dataKey="week"
               series={[{ name: 'compliance', label: 'Compliance %', color: 'teal.7' }]}
-              yAxisProps={{ domain: [0, 100] }}
-              connectNulls
+              yAxisProps={{ domain: [0, 100], allowDataOverflow: true }}
+              referenceLines={[
+                { y: complianceTarget, label: `Target ${complianceTarget} %`, color: 'orange.8' },
+              ]}
+              connectNulls={false}
+              withDots
               role="img"
-              aria-label="Line chart of daily SLA compliance"
+              aria-label="Line chart of weekly SLA compliance"
             />
           )}
         </Async>
