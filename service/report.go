@@ -189,25 +189,33 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	// organization's uuid, the last one kept at hand (the store returns a
 	// site's rows together).
 	type acc struct {
-		row   *fleetwatch.ComplianceRow
+		row   fleetwatch.ComplianceRow
 		hours []float64
+		// Room for the hours of a site's first closures and for the
+		// figures the row points to: one allocation per group.
+		first [2]float64
+		stats [4]float64
 	}
 	sites, orgs := map[string]*acc{}, map[string]*acc{}
 	var order []*acc
 	var lastSite, lastOrg *acc
+	newAcc := func(row fleetwatch.ComplianceRow) *acc {
+		g := &acc{row: row}
+		g.hours = g.first[:0]
+		order = append(order, g)
+		return g
+	}
 	get := func(o *fleetwatch.ExposureOutcome) (org, site *acc) {
 		if lastOrg == nil || lastOrg.row.OrganizationUUID != o.OrganizationUUID {
 			if lastOrg = orgs[o.OrganizationUUID]; lastOrg == nil {
-				lastOrg = &acc{row: &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}}
+				lastOrg = newAcc(fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName})
 				orgs[o.OrganizationUUID] = lastOrg
-				order = append(order, lastOrg)
 			}
 		}
 		if lastSite == nil || lastSite.row.SiteUUID != o.SiteUUID {
 			if lastSite = sites[o.SiteUUID]; lastSite == nil {
-				lastSite = &acc{row: &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}}
+				lastSite = newAcc(fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName})
 				sites[o.SiteUUID] = lastSite
-				order = append(order, lastSite)
 			}
 		}
 		return lastOrg, lastSite
@@ -242,14 +250,14 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
 	for _, g := range order {
 		if g.row.Closed > 0 {
-			g.row.CompliancePct = ptr(round1(100 * float64(g.row.Within) / float64(g.row.Closed)))
+			g.stats[0] = round1(100 * float64(g.row.Within) / float64(g.row.Closed))
+			g.row.CompliancePct = &g.stats[0]
 		}
 		if len(g.hours) > 0 {
-			g.row.MeanHours = ptr(round1(mean(g.hours)))
-			g.row.MedianHours = ptr(round1(percentile(g.hours, 50)))
-			g.row.P90Hours = ptr(round1(percentile(g.hours, 90)))
+			g.stats[1], g.stats[2], g.stats[3] = round1(mean(g.hours)), round1(percentile(g.hours, 50)), round1(percentile(g.hours, 90))
+			g.row.MeanHours, g.row.MedianHours, g.row.P90Hours = &g.stats[1], &g.stats[2], &g.stats[3]
 		}
-		out = append(out, g.row)
+		out = append(out, &g.row)
 	}
 	// Organizations first, each followed by its sites, by name.
 	slices.SortStableFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
@@ -530,10 +538,13 @@ func mean(xs []float64) float64 {
 
 // percentile returns the p-th percentile of xs by linear interpolation.
 func percentile(xs []float64, p float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 1 {
-		return s[0]
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	s := xs
+	if len(xs) > 2 || xs[0] > xs[1] { // two in order need no sorted copy
+		s = slices.Clone(xs)
+		slices.Sort(s)
 	}
 	rank := p / 100 * float64(len(s)-1)
 	lo := int(math.Floor(rank))

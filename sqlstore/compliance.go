@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -23,7 +24,7 @@ type siteName struct {
 }
 
 // ResolvedExposures calls fn with each exposure of a visible site of the
-// scope closed in [sc.From, sc.To).
+// scope closed in [sc.From, sc.To); fn must not keep the row it is given.
 func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
 	closed := func(c *conds) string {
 		where := "e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To))
@@ -48,13 +49,15 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 	}
 	defer rows.Close()
 	outcomes := map[string]string{}
+	// fn gets the same row each time (it keeps none): no allocation per
+	// closure.
 	var (
-		siteID  int64
-		outcome sql.RawBytes
-		r       fleetwatch.ExposureOutcome
+		siteID   int64
+		outcome  sql.RawBytes
+		resolved time.Time
+		r        = fleetwatch.ExposureOutcome{ResolvedAt: &resolved}
 	)
 	for rows.Next() {
-		var resolved sql.NullTime
 		if err := rows.Scan(&siteID, &r.ClockStartedAt, &resolved, &outcome); err != nil {
 			return fmt.Errorf("scan resolved exposure: %w", err)
 		}
@@ -70,7 +73,7 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 			outcomes[o] = o
 		}
 		r.Outcome = o
-		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), timePtr(resolved)
+		r.ClockStartedAt, resolved = r.ClockStartedAt.UTC(), resolved.UTC()
 		if err := fn(&r); err != nil {
 			return err
 		}
