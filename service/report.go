@@ -186,8 +186,8 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
 	// A fleet has a group per site: thousands, each touched by every
 	// closure and breach of the site. Groups are found by the site's or the
-	// organization's uuid, the last one kept at hand (the store returns a
-	// site's rows together).
+	// organization's uuid, the last one kept at hand for a run of rows of
+	// one site.
 	type acc struct {
 		row   fleetwatch.ComplianceRow
 		hours []float64
@@ -196,8 +196,13 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 		first [2]float64
 		stats [4]float64
 	}
-	sites, orgs := map[string]*acc{}, map[string]*acc{}
-	var order []*acc
+	// The open breaches first: one row per site, they size the groups.
+	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	sites, orgs := make(map[string]*acc, len(breaches)+len(breaches)/2), map[string]*acc{}
+	order := make([]*acc, 0, len(breaches)+len(breaches)/2)
 	var lastSite, lastOrg *acc
 	newAcc := func(row fleetwatch.ComplianceRow) *acc {
 		g := &acc{row: row}
@@ -220,6 +225,11 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 		}
 		return lastOrg, lastSite
 	}
+	for i := range breaches {
+		org, site := get(&breaches[i])
+		org.row.OpenBreaches += max(1, breaches[i].Count)
+		site.row.OpenBreaches += max(1, breaches[i].Count)
+	}
 	// The closures stream in: only the groups and their hours are kept.
 	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
 		org, site := get(e)
@@ -238,15 +248,6 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	}); err != nil {
 		return nil, err
 	}
-	breaches, err := s.Store.OpenBreaches(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	for i := range breaches {
-		org, site := get(&breaches[i])
-		org.row.OpenBreaches += max(1, breaches[i].Count)
-		site.row.OpenBreaches += max(1, breaches[i].Count)
-	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
 	for _, g := range order {
 		if g.row.Closed > 0 {
@@ -259,8 +260,9 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 		}
 		out = append(out, &g.row)
 	}
-	// Organizations first, each followed by its sites, by name.
-	slices.SortStableFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
+	// Organizations first, each followed by its sites, by name (sites of
+	// one name by id: a total order, so that an unstable sort will do).
+	slices.SortFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
 		if c := cmp.Compare(a.OrganizationName, b.OrganizationName); c != 0 {
 			return c
 		}
@@ -273,7 +275,10 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 			}
 			return 1
 		}
-		return cmp.Compare(a.SiteName, b.SiteName)
+		if c := cmp.Compare(a.SiteName, b.SiteName); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.SiteUUID, b.SiteUUID)
 	})
 	return out, nil
 }
