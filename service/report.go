@@ -202,31 +202,49 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
 	// A fleet has a group per site: thousands, each touched by every
 	// closure and breach of the site. Groups are found by the site's or the
-	// organization's uuid, the last one kept at hand (the store returns a
-	// site's rows together).
+	// organization's uuid, the last one kept at hand for a run of rows of
+	// one site.
 	type acc struct {
-		row   *fleetwatch.ComplianceRow
+		row   fleetwatch.ComplianceRow
 		hours []float64
+		// Room for the hours of a site's first closures and for the
+		// figures the row points to: one allocation per group.
+		first [2]float64
+		stats [4]float64
 	}
-	sites, orgs := map[string]*acc{}, map[string]*acc{}
-	var order []*acc
+	// The open breaches first: one row per site, they size the groups.
+	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	sites, orgs := make(map[string]*acc, len(breaches)+len(breaches)/2), map[string]*acc{}
+	order := make([]*acc, 0, len(breaches)+len(breaches)/2)
 	var lastSite, lastOrg *acc
+	newAcc := func(row fleetwatch.ComplianceRow) *acc {
+		g := &acc{row: row}
+		g.hours = g.first[:0]
+		order = append(order, g)
+		return g
+	}
 	get := func(o *fleetwatch.ExposureOutcome) (org, site *acc) {
 		if lastOrg == nil || lastOrg.row.OrganizationUUID != o.OrganizationUUID {
 			if lastOrg = orgs[o.OrganizationUUID]; lastOrg == nil {
-				lastOrg = &acc{row: &fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName}}
+				lastOrg = newAcc(fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName})
 				orgs[o.OrganizationUUID] = lastOrg
-				order = append(order, lastOrg)
 			}
 		}
 		if lastSite == nil || lastSite.row.SiteUUID != o.SiteUUID {
 			if lastSite = sites[o.SiteUUID]; lastSite == nil {
-				lastSite = &acc{row: &fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName}}
+				lastSite = newAcc(fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName})
 				sites[o.SiteUUID] = lastSite
-				order = append(order, lastSite)
 			}
 		}
 		return lastOrg, lastSite
+	}
+	for i := range breaches {
+		org, site := get(&breaches[i])
+		org.row.OpenBreaches += max(1, breaches[i].Count)
+		site.row.OpenBreaches += max(1, breaches[i].Count)
 	}
 	// The closures stream in: only the groups and their hours are kept.
 	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
@@ -246,29 +264,21 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 	}); err != nil {
 		return nil, err
 	}
-	breaches, err := s.Store.OpenBreaches(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	for i := range breaches {
-		org, site := get(&breaches[i])
-		org.row.OpenBreaches += max(1, breaches[i].Count)
-		site.row.OpenBreaches += max(1, breaches[i].Count)
-	}
 	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
 	for _, g := range order {
 		if g.row.Closed > 0 {
-			g.row.CompliancePct = ptr(round1(100 * float64(g.row.Within) / float64(g.row.Closed)))
+			g.stats[0] = round1(100 * float64(g.row.Within) / float64(g.row.Closed))
+			g.row.CompliancePct = &g.stats[0]
 		}
 		if len(g.hours) > 0 {
-			g.row.MeanHours = ptr(round1(mean(g.hours)))
-			g.row.MedianHours = ptr(round1(percentile(g.hours, 50)))
-			g.row.P90Hours = ptr(round1(percentile(g.hours, 90)))
+			g.stats[1], g.stats[2], g.stats[3] = round1(mean(g.hours)), round1(percentile(g.hours, 50)), round1(percentile(g.hours, 90))
+			g.row.MeanHours, g.row.MedianHours, g.row.P90Hours = &g.stats[1], &g.stats[2], &g.stats[3]
 		}
-		out = append(out, g.row)
+		out = append(out, &g.row)
 	}
-	// Organizations first, each followed by its sites, by name.
-	slices.SortStableFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
+	// Organizations first, each followed by its sites, by name (sites of
+	// one name by id: a total order, so that an unstable sort will do).
+	slices.SortFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
 		if c := cmp.Compare(a.OrganizationName, b.OrganizationName); c != 0 {
 			return c
 		}
@@ -281,7 +291,10 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 			}
 			return 1
 		}
-		return cmp.Compare(a.SiteName, b.SiteName)
+		if c := cmp.Compare(a.SiteName, b.SiteName); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.SiteUUID, b.SiteUUID)
 	})
 	return out, nil
 }
@@ -546,10 +559,13 @@ func mean(xs []float64) float64 {
 
 // percentile returns the p-th percentile of xs by linear interpolation.
 func percentile(xs []float64, p float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s) == 1 {
-		return s[0]
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	s := xs
+	if len(xs) > 2 || xs[0] > xs[1] { // two in order need no sorted copy
+		s = slices.Clone(xs)
+		slices.Sort(s)
 	}
 	rank := p / 100 * float64(len(s)-1)
 	lo := int(math.Floor(rank))

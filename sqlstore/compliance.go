@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
@@ -23,7 +24,7 @@ type siteName struct {
 }
 
 // ResolvedExposures calls fn with each exposure of a visible site of the
-// scope closed in [sc.From, sc.To).
+// scope closed in [sc.From, sc.To); fn must not keep the row it is given.
 func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
 	closed := func(c *conds) string {
 		where := "e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To))
@@ -41,20 +42,24 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 	}
 	c := &conds{}
 	c.add(closed(c))
-	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id, e.clock_started_at, e.resolved_at, COALESCE(e.sla_outcome, '')
+	// The outcome as a number: the driver makes a string of each text value.
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id, e.clock_started_at, e.resolved_at,
+			CASE e.sla_outcome WHEN 'within' THEN 1 WHEN 'breached' THEN 2 ELSE 0 END
 		FROM exposures e `+c.sql(), c.args...)
 	if err != nil {
 		return fmt.Errorf("list resolved exposures: %w", err)
 	}
 	defer rows.Close()
-	outcomes := map[string]string{}
+	outcomes := [3]string{"", fleetwatch.SLAWithin, fleetwatch.SLABreached}
+	// fn gets the same row each time (it keeps none): no allocation per
+	// closure.
 	var (
-		siteID  int64
-		outcome sql.RawBytes
-		r       fleetwatch.ExposureOutcome
+		siteID   int64
+		outcome  int
+		resolved time.Time
+		r        = fleetwatch.ExposureOutcome{ResolvedAt: &resolved}
 	)
 	for rows.Next() {
-		var resolved sql.NullTime
 		if err := rows.Scan(&siteID, &r.ClockStartedAt, &resolved, &outcome); err != nil {
 			return fmt.Errorf("scan resolved exposure: %w", err)
 		}
@@ -63,14 +68,11 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 			continue // a deleted site, or one of a deleted organization
 		}
 		r.OrganizationUUID, r.OrganizationName, r.SiteUUID, r.SiteName = n.orgUUID, n.orgName, n.siteUUID, n.siteName
-		// A handful of outcomes: one string each, not one per row.
-		o, ok := outcomes[string(outcome)]
-		if !ok {
-			o = string(outcome)
-			outcomes[o] = o
+		if outcome < 0 || outcome >= len(outcomes) {
+			return fmt.Errorf("resolved exposure: outcome %d", outcome)
 		}
-		r.Outcome = o
-		r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), timePtr(resolved)
+		r.Outcome = outcomes[outcome]
+		r.ClockStartedAt, resolved = r.ClockStartedAt.UTC(), resolved.UTC()
 		if err := fn(&r); err != nil {
 			return err
 		}

@@ -132,7 +132,11 @@ func TestStore_ComplianceFacts(t *testing.T) {
 					}
 				}
 				if err := s.ResolvedExposures(ctx, scope, func(o *fleetwatch.ExposureOutcome) error {
-					got = append(got, *o)
+					c := *o // the row is reused
+					if o.ResolvedAt != nil {
+						c.ResolvedAt = ptr(*o.ResolvedAt)
+					}
+					got = append(got, c)
 					return nil
 				}); err != nil {
 					t.Fatal(err)

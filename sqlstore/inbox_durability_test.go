@@ -16,7 +16,7 @@ import (
 // (NORMAL would lose it to an OS crash), synchronous_commit on PostgreSQL —
 // while the writer's other transactions stay at NORMAL on SQLite.
 func TestEnqueueAuditLogs_SyncedOnSQLite(t *testing.T) {
-	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
+	sqlstoretest.ForEachInTurn(t, func(t *testing.T, s *sqlstore.Store) { // the enqueue hook is the package's
 		ctx := context.Background()
 		site := mustCreateSite(t, s, mustCreateOrganization(t, s, "acme", 0).ID, "one")
 		query, want := `SELECT CAST(synchronous AS TEXT) FROM pragma_synchronous`, "2" // FULL

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/fleetwatch/fleetwatch/sqlstore"
@@ -12,7 +13,15 @@ import (
 // TestStore_Installation: the first migration gives an installation a
 // random UUID; the first key check value stored stays.
 func TestStore_Installation(t *testing.T) {
-	var ids []string
+	var (
+		mu  sync.Mutex
+		ids []string
+	)
+	t.Cleanup(func() { // after both backends' subtests
+		if len(ids) == 2 && ids[0] == ids[1] {
+			t.Errorf("two databases share the installation id %s", ids[0])
+		}
+	})
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		id, err := s.InstallationID(ctx)
@@ -25,7 +34,9 @@ func TestStore_Installation(t *testing.T) {
 		if again, _ := s.InstallationID(ctx); again != id {
 			t.Errorf("installation id changed: %q then %q", id, again)
 		}
+		mu.Lock()
 		ids = append(ids, id)
+		mu.Unlock()
 		if got, err := s.ClaimKeyCheck(ctx, "first"); err != nil || got != "first" {
 			t.Fatalf("first claim: %q %v", got, err)
 		}
@@ -33,7 +44,4 @@ func TestStore_Installation(t *testing.T) {
 			t.Errorf("second claim: %q %v, want the first value kept", got, err)
 		}
 	})
-	if len(ids) == 2 && ids[0] == ids[1] {
-		t.Errorf("two databases share the installation id %s", ids[0])
-	}
 }

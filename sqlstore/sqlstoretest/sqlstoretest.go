@@ -79,8 +79,23 @@ func Backends(tb testing.TB) []Backend {
 }
 
 // ForEach runs fn as a subtest per backend, named after it, each with a
-// fresh migrated store.
+// fresh migrated store. The subtests run in parallel (t.Parallel), after
+// the calling test's function returns: fn must not share unguarded state
+// between backends, nor call t.Setenv, and a check of what both subtests
+// did belongs in a t.Cleanup of the calling test (see ForEachInTurn).
 func ForEach(t *testing.T, fn func(t *testing.T, s *sqlstore.Store)) {
+	t.Helper()
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, MustOpen(t, b))
+		})
+	}
+}
+
+// ForEachInTurn is ForEach with the backends one after the other: for a
+// test that sets state shared by the package, such as a test hook.
+func ForEachInTurn(t *testing.T, fn func(t *testing.T, s *sqlstore.Store)) {
 	t.Helper()
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
