@@ -37,6 +37,7 @@ export type SummaryReport = S['SummaryReport'];
 export type TrendRow = S['TrendRow'];
 export type ComplianceRow = S['ComplianceRow'];
 export type SiteModule = S['SiteModule'];
+export type Module = S['Module'];
 export type HistoryEntry = S['HistoryEntry'];
 export type PatchRun = S['PatchRun'];
 export type NotificationDelivery = S['NotificationDelivery'];

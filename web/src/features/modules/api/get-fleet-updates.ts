@@ -1,21 +1,17 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { Page, QueryOf, SiteModule } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One project on one site (GET /site-modules). */
-export type FleetSiteModule = components['schemas']['SiteModule'];
-
-export interface FleetUpdatesParams {
-  page?: number;
-  per_page?: number;
-  sort?: string;
-  q?: string;
-  organization_id?: string;
-}
+export type FleetSiteModule = SiteModule;
 
 /** The non-security updates of every site you can see. */
 export const otherUpdatesFilter = { update_available: 'true', security_update: 'false' } as const;
+
+export type FleetUpdatesParams = Omit<
+  QueryOf<'list-fleet-site-modules'>,
+  keyof typeof otherUpdatesFilter
+>;
 
 export const getFleetUpdates = (params: FleetUpdatesParams) =>
   api.get<Page<FleetSiteModule>>('/site-modules', { ...otherUpdatesFilter, ...params });

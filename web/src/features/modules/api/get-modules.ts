@@ -1,18 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { Module, Page, QueryOf } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** One project of the catalog (GET /modules): the sites you can see that run it. */
-export type Module = components['schemas']['Module'];
+export type { Module };
 
-export interface ModulesParams {
-  page?: number;
-  per_page?: number;
-  sort?: string;
-  q?: string;
-  type?: string;
-}
+export type ModulesParams = QueryOf<'list-modules'>;
 
 export const getModules = (params: ModulesParams) =>
   api.get<Page<Module>>('/modules', { ...params });

@@ -7,8 +7,10 @@ import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
 import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
-import { useListParams } from '@/lib/url-state';
+import { oneOf, useListParams } from '@/lib/url-state';
 import { useModules } from '../api/get-modules';
+
+const moduleTypes = ['module', 'theme', 'profile', 'core'] as const;
 
 /** Every project the sites you can see run, with how many run it and how many need a security update. */
 export function ModulesPage() {
@@ -16,7 +18,7 @@ export function ModulesPage() {
   const [search, setSearch] = useState(list.q);
   const pushSearch = useDebouncedCallback((q: string) => list.update({ q }), 300);
   const type = list.get('type');
-  const filters = { sort: list.sort, q: list.q || undefined, type: type || undefined };
+  const filters = { sort: list.sort, q: list.q || undefined, type: oneOf(type, moduleTypes) };
   const modules = useModules({ page: list.page, per_page: list.perPage, ...filters });
 
   return (

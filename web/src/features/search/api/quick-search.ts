@@ -1,9 +1,6 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page, Site } from '@/api/types';
+import type { Module, Page, Site } from '@/api/types';
 import { api } from '@/lib/api-client';
-
-type Module = components['schemas']['Module'];
 
 /** The first few sites and projects whose name (or address) contains q. */
 export interface QuickResults {

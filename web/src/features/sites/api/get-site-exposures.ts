@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
-import type { Page } from '@/api/types';
+import type { Exposure, Page } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 /** An open security update of the site (GET /exposures?site_id=…&state=open). */
-export type SiteExposure = components['schemas']['Exposure'];
+export type SiteExposure = Exposure;
 
 export const getSiteExposures = (siteId: string) =>
   api.get<Page<SiteExposure>>('/exposures', {
