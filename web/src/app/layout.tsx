@@ -1,6 +1,7 @@
 import {
   AppShell,
   Badge,
+  Box,
   Burger,
   Button,
   Group,
@@ -105,13 +106,17 @@ export function Layout() {
             </Tooltip>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <QuickSearch />
+            <Box visibleFrom="sm">
+              <QuickSearch />
+            </Box>
             {me.data && (
               <Text size="sm" visibleFrom="sm" c="dimmed">
                 {me.data.email} · {roleLabels[me.data.role as Role] ?? me.data.role}
               </Text>
             )}
-            <ColorSchemeToggle />
+            <Box visibleFrom="sm">
+              <ColorSchemeToggle />
+            </Box>
             <Button
               variant="default"
               size="xs"
@@ -129,6 +134,11 @@ export function Layout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation">
         <ScrollArea>
+          {/* On phones the header has no room: search and the scheme toggle live here. */}
+          <Stack gap="xs" mb="xs" hiddenFrom="sm">
+            <QuickSearch />
+            <ColorSchemeToggle />
+          </Stack>
           <Stack gap={2}>
             {links
               .filter((l) => l.show)

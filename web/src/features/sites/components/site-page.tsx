@@ -67,7 +67,7 @@ export function SitePage() {
             title={s.name || s.url}
             description={
               <>
-                <Anchor href={s.url} target="_blank" rel="noreferrer">
+                <Anchor href={s.url} target="_blank" rel="noreferrer" underline="always">
                   {s.url}
                 </Anchor>
                 {organization.data && <> · {organization.data.name}</>}
@@ -75,7 +75,7 @@ export function SitePage() {
                 {summary && (
                   <Text
                     span
-                    c={summary.pastDue ? 'red.9' : undefined}
+                    c={summary.pastDue ? 'var(--fw-danger-text)' : undefined}
                     fw={summary.open ? 600 : undefined}
                     data-testid="site-summary"
                   >
