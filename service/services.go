@@ -61,7 +61,10 @@ type Deps struct {
 	Mailer    fleetwatch.Mailer
 	Webhooks  fleetwatch.WebhookSender
 	PublicURL string
-	Logger    *slog.Logger
+	// SSOClockSkew is how far past its expiry an ID token is accepted
+	// (DefaultSSOClockSkew when 0).
+	SSOClockSkew time.Duration
+	Logger       *slog.Logger
 	// Now is every service's clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -148,5 +151,6 @@ func New(d Deps) (*Services, error) {
 	if s.SSO, err = NewSSO(st, s.Auth, s.Activity, s.Organizations, d.PublicURL, d.Secret); err != nil {
 		return nil, err
 	}
+	s.SSO.ClockSkew = d.SSOClockSkew
 	return s, nil
 }

@@ -94,7 +94,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Fetcher: fetcher, FeedInterval: m.Config.FeedRefreshInterval,
 		Cache: m.reportCache(), CacheTTL: m.Config.ReportCacheTTL,
 		Webhooks:  &notify.Webhook{UserAgent: "Fleetwatch/" + version, AllowPrivate: m.Config.WebhookAllowPrivate},
-		PublicURL: m.Config.PublicURL, Logger: m.Logger,
+		PublicURL: m.Config.PublicURL, SSOClockSkew: m.Config.SSOClockSkew, Logger: m.Logger,
 	}
 	if m.Config.SMTPURL != "" {
 		if deps.Mailer, err = notify.ParseSMTPURL(m.Config.SMTPURL); err != nil {

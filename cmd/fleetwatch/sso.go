@@ -39,10 +39,8 @@ func parseIdentityProviders(v string) ([]service.IdentityProviderInput, error) {
 	return ins, nil
 }
 
-// configureSSO sets single sign-on's clock skew allowance and applies the
-// providers of the --identity-providers flag.
+// configureSSO applies the providers of the --identity-providers flag.
 func (m *Main) configureSSO(ctx context.Context) error {
-	m.SSO.ClockSkew = m.Config.SSOClockSkew
 	ins, err := parseIdentityProviders(m.Config.IdentityProviders)
 	if err != nil {
 		return fmt.Errorf("--identity-providers: %w", err)
