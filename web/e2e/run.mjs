@@ -44,6 +44,28 @@ function freePort() {
   });
 }
 
+/**
+ * Starts `fleetwatch serve` and waits until it is ready. Its log is read as it
+ * comes (the last 4,000 characters are kept for an error): a pipe nobody reads
+ * fills at 64 KiB, and then every request blocks in the server's request log
+ * line, which looks like a browser that stays on "Loading…".
+ */
+async function serve(base, cwd, env) {
+  const child = spawn(bin, ['serve'], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let serverLog = '';
+  child.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
+  child.on('exit', (code) => code && log('server exited', code, serverLog));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return child;
+    } catch {
+      /* not yet */
+    }
+    if (i > 100) throw new Error(`server did not start:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function main() {
   if (!process.env.E2E_SKIP_BUILD) {
     log('building the dashboard');
@@ -93,19 +115,7 @@ async function main() {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  server = spawn(bin, ['serve'], { cwd: tmp, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let serverLog = '';
-  server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
-  server.on('exit', (code) => code && log('server exited', code, serverLog));
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (i > 100) throw new Error(`server did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await serve(base, tmp, env);
   log('server ready at', base);
 
   // Seed through the API.
@@ -447,20 +457,7 @@ async function main() {
   );
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
-  server = spawn(bin, ['serve'], {
-    cwd: demoDir,
-    env: demoEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (i > 100) throw new Error('demo server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await serve(base, demoDir, demoEnv);
   const demo = await context.newPage();
   await demo.goto(`${base}/`);
   await demo.getByLabel('E-mail').fill('admin@demo.example');
