@@ -29,11 +29,17 @@ var AuditStatuses = []string{AuditQueued, AuditProcessing, AuditProcessed, Audit
 const (
 	SourceDrupalOrg = "drupal.org"
 	SourceCustom    = "custom"
+	// SourcePackagist is the source of a PHP library: a composer package
+	// that is not a Drupal project, judged against the library advisories
+	// (GitHub's and FriendsOfPHP's) instead of a release feed.
+	SourcePackagist = "packagist"
 
 	ModuleTypeCore    = "core"
 	ModuleTypeModule  = "module"
 	ModuleTypeTheme   = "theme"
 	ModuleTypeProfile = "profile"
+	// ModuleTypeLibrary is the type of every packagist module.
+	ModuleTypeLibrary = "library"
 )
 
 // ModuleStatusUnknown is the status of a site module that the update analysis
@@ -130,6 +136,10 @@ type SnapshotProject struct {
 	Source    string // drupal.org or custom
 	Version   string
 	Datestamp int64 // build time of a dev checkout, 0 when unknown
+	// Dev marks a library of composer.lock's packages-dev (or an inventory
+	// library given dev): it is part of the snapshot (and its hash) but
+	// judged like any other, since a dev package deployed is exploitable.
+	Dev bool
 }
 
 // ModuleChange is one (site, project) whose installed version an applied
@@ -271,8 +281,8 @@ type Module struct {
 	ID         int64  `json:"-"`
 	Name       string `json:"name"`
 	DrupalLink string `json:"drupal_link"`
-	Type       string `json:"type" enum:"core,module,theme,profile"`
-	Source     string `json:"source" enum:"drupal.org,custom"`
+	Type       string `json:"type" enum:"core,module,theme,profile,library"`
+	Source     string `json:"source" enum:"drupal.org,custom,packagist"`
 	SitesCount int    `json:"sites_count" doc:"Sites you can see that run it"`
 	// SecuritySitesCount is how many of them need a security update of it.
 	SecuritySitesCount int `json:"security_sites_count" doc:"Of those sites, how many need a security update of it"`
@@ -305,8 +315,8 @@ type SiteModule struct {
 	SiteName           string    `json:"site_name"`
 	SiteURL            string    `json:"site_url"`
 	Name               string    `json:"name"`
-	Type               string    `json:"type" enum:"core,module,theme,profile"`
-	Source             string    `json:"source" enum:"drupal.org,custom"`
+	Type               string    `json:"type" enum:"core,module,theme,profile,library"`
+	Source             string    `json:"source" enum:"drupal.org,custom,packagist"`
 	DrupalLink         string    `json:"drupal_link"`
 	Version            string    `json:"version"`
 	Status             string    `json:"status" enum:"current,not_current,not_secure,revoked,not_supported,unknown"`

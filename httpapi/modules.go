@@ -13,8 +13,8 @@ import (
 type listModulesInput struct {
 	ListParams
 	OrganizationID string `query:"organization_id" format:"uuid"`
-	Type           string `query:"type" enum:"core,module,theme,profile"`
-	Source         string `query:"source" enum:"drupal.org,custom"`
+	Type           string `query:"type" enum:"core,module,theme,profile,library"`
+	Source         string `query:"source" enum:"drupal.org,custom,packagist"`
 }
 
 // ModulePath addresses a project by name.
@@ -25,7 +25,7 @@ type ModulePath struct {
 // SiteModuleParams filter a list of site modules.
 type SiteModuleParams struct {
 	ListParams
-	Type            string `query:"type" enum:"core,module,theme,profile"`
+	Type            string `query:"type" enum:"core,module,theme,profile,library"`
 	Status          string `query:"status" enum:"current,not_current,not_secure,revoked,not_supported,unknown"`
 	UpdateAvailable string `query:"update_available" enum:"true,false"`
 	SecurityUpdate  string `query:"security_update" enum:"true,false"`

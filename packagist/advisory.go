@@ -369,3 +369,8 @@ func (a *Advisory) compile() error {
 	}
 	return nil
 }
+
+// Compile readies an advisory decoded from its JSON form (as a store keeps
+// it) for Set.Add and Check: it parses the constraint and fixed version of
+// every range. Errors wrap ErrInvalidAdvisory.
+func (a *Advisory) Compile() error { return a.compile() }

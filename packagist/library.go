@@ -71,3 +71,13 @@ func (s *Set) CheckLibraries(libs []Library) []Vulnerable {
 	}
 	return out
 }
+
+// MaxNameLength bounds a composer package name Fleetwatch accepts.
+const MaxNameLength = 200
+
+// ValidName reports whether name is a composer package name as Packagist
+// accepts it: lower-case "vendor/package" of letters, digits and single
+// separators.
+func ValidName(name string) bool {
+	return len(name) <= MaxNameLength && namePattern.MatchString(name)
+}

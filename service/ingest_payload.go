@@ -18,6 +18,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/drupal"
+	"github.com/fleetwatch/fleetwatch/packagist"
 	fastjson "github.com/goccy/go-json"
 )
 
@@ -28,6 +29,9 @@ const (
 	// MaxModules bounds the extensions of one inventory; the largest real
 	// sites run a few hundred.
 	MaxModules = 5000
+	// MaxLibraries bounds the PHP libraries of one inventory or
+	// composer.lock; real Drupal sites lock 150 to 300 packages.
+	MaxLibraries = 3000
 	// MaxVersionLength bounds a version string.
 	MaxVersionLength = drupal.MaxVersionLength
 	// MaxNoteLength bounds a patch run's notes.
@@ -85,10 +89,19 @@ func tokenOK(s string, required bool, max int) bool {
 // docs/architecture.md).
 // Unknown fields are ignored, so that older servers accept newer agents.
 type InventoryPayload struct {
-	SnapshotID  string            `json:"snapshot_id,omitempty" maxLength:"100" doc:"Client-made id; the same id twice is stored once"`
-	CollectedAt string            `json:"collected_at,omitempty" format:"date-time" doc:"When the site collected the inventory; defaults to arrival"`
-	Drupal      InventoryDrupal   `json:"drupal"`
-	Modules     []InventoryModule `json:"modules" maxItems:"5000"`
+	SnapshotID  string             `json:"snapshot_id,omitempty" maxLength:"100" doc:"Client-made id; the same id twice is stored once"`
+	CollectedAt string             `json:"collected_at,omitempty" format:"date-time" doc:"When the site collected the inventory; defaults to arrival"`
+	Drupal      InventoryDrupal    `json:"drupal"`
+	Modules     []InventoryModule  `json:"modules" maxItems:"5000"`
+	Libraries   []InventoryLibrary `json:"libraries,omitempty" maxItems:"3000" doc:"The PHP libraries of the site's composer.lock (every package that is not a Drupal project)"`
+}
+
+// InventoryLibrary is one PHP library (a composer package that is not a
+// Drupal project).
+type InventoryLibrary struct {
+	Name    string `json:"name" example:"guzzlehttp/guzzle" doc:"The composer package name, vendor/package"`
+	Version string `json:"version" example:"7.4.2" doc:"The version as composer.lock gives it"`
+	Dev     bool   `json:"dev,omitempty" doc:"A packages-dev entry"`
 }
 
 // InventoryDrupal describes the Drupal installation.
@@ -283,6 +296,9 @@ func checkInventory(body []byte, received time.Time) (*InventoryPayload, []drupa
 	case len(p.Modules) > MaxModules:
 		v.Add("/modules", "modules must list at most %d extensions, not %d", MaxModules, len(p.Modules))
 	}
+	if len(p.Libraries) > MaxLibraries {
+		v.Add("/libraries", "libraries must list at most %d packages, not %d", MaxLibraries, len(p.Libraries))
+	}
 	if err := v.Err(); err != nil {
 		return nil, nil, time.Time{}, err
 	}
@@ -328,10 +344,44 @@ func checkInventory(body []byte, received time.Time) (*InventoryPayload, []drupa
 		items = append(items, drupal.Item{Name: m.Name, Type: m.Type, Version: m.Version, Datestamp: int64(m.Datestamp),
 			Source: m.Source, Package: m.Project, Enabled: m.Enabled == nil || *m.Enabled})
 	}
+	items = checkLibraries(&v, p.Libraries, items)
 	if err := v.Err(); err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	return &p, items, collected, nil
+}
+
+// checkLibraries validates an inventory's libraries and appends them to
+// items as packagist items.
+func checkLibraries(v *fleetwatch.Validation, libs []InventoryLibrary, items []drupal.Item) []drupal.Item {
+	seen := make(map[string]int, len(libs))
+	for i, l := range libs {
+		if len(v.Fields) >= maxFieldErrors {
+			break
+		}
+		ptr := fmt.Sprintf("/libraries/%d", i)
+		bad := len(v.Fields)
+		if !packagist.ValidName(l.Name) {
+			v.Add(ptr+"/name", "libraries[%d].name must be a composer package name, vendor/package in lower case, at most %d characters", i, packagist.MaxNameLength)
+		} else if j, dup := seen[l.Name]; dup {
+			v.Add(ptr+"/name", "library %q is listed twice (libraries[%d] and libraries[%d])", l.Name, j, i)
+		} else {
+			seen[l.Name] = i
+		}
+		checkToken(v, ptr+"/version", fmt.Sprintf("libraries[%d].version", i), l.Version, true, MaxVersionLength)
+		if len(v.Fields) > bad {
+			continue
+		}
+		items = append(items, libraryItem(l.Name, l.Version, l.Dev))
+	}
+	return items
+}
+
+// libraryItem is the item of a PHP library: its own project, of source
+// packagist.
+func libraryItem(name, version string, dev bool) drupal.Item {
+	return drupal.Item{Name: name, Package: name, Type: fleetwatch.ModuleTypeLibrary, Version: version,
+		Source: fleetwatch.SourcePackagist, Dev: dev, Enabled: true}
 }
 
 func validType(t string) bool {
@@ -385,7 +435,8 @@ func foldInventory(items []drupal.Item, d InventoryDrupal) *fleetwatch.Snapshot 
 		i, seen := byName[project]
 		if !seen {
 			byName[project] = len(accs)
-			accs = append(accs, acc{p: fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version, Datestamp: it.Datestamp}, exact: exact})
+			accs = append(accs, acc{p: fleetwatch.SnapshotProject{Name: project, Type: typ, Source: source, Version: it.Version,
+				Datestamp: it.Datestamp, Dev: it.Dev && typ == fleetwatch.ModuleTypeLibrary}, exact: exact})
 			continue
 		}
 		if a := &accs[i]; exact && !a.exact {
@@ -433,7 +484,12 @@ func snapshotHash(s *fleetwatch.Snapshot) string {
 		b = append(append(b, p.Type...), '\t')
 		b = append(append(b, p.Source...), '\t')
 		b = append(append(b, p.Version...), '\t')
-		b = append(strconv.AppendInt(b, p.Datestamp, 10), '\n')
+		b = strconv.AppendInt(b, p.Datestamp, 10)
+		if p.Dev {
+			// Only libraries are dev; hashes without them are unchanged.
+			b = append(b, "\tdev"...)
+		}
+		b = append(b, '\n')
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -452,6 +508,9 @@ func ParseComposerLockPayload(body []byte, siteID int64, received time.Time) (*f
 	if len(inv.Items) > MaxModules {
 		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The composer.lock lists %d Drupal projects; at most %d are accepted.", len(inv.Items), MaxModules)
 	}
+	if len(inv.Libraries) > MaxLibraries {
+		return nil, fleetwatch.Errorf(fleetwatch.EINVALID, "The composer.lock lists %d libraries; at most %d are accepted.", len(inv.Libraries), MaxLibraries)
+	}
 	var v fleetwatch.Validation
 	for i, it := range inv.Items {
 		if len(v.Fields) >= maxFieldErrors {
@@ -462,6 +521,17 @@ func ParseComposerLockPayload(body []byte, siteID int64, received time.Time) (*f
 		}
 		checkToken(&v, "", fmt.Sprintf("the version of %s", truncate(it.Name, 60)), it.Version, true, MaxVersionLength)
 		inv.Items[i].Package = "" // the item's name is its project
+	}
+	for i, l := range inv.Libraries {
+		if len(v.Fields) >= maxFieldErrors {
+			break
+		}
+		if !packagist.ValidName(l.Name) {
+			v.Add("", "library %d (%s) has an invalid composer package name", i, truncate(l.Name, 60))
+			continue
+		}
+		checkToken(&v, "", fmt.Sprintf("the version of %s", truncate(l.Name, 60)), l.Version, true, MaxVersionLength)
+		inv.Items = append(inv.Items, libraryItem(l.Name, l.Version, l.Dev))
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -11,10 +11,14 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// DrupalLink returns the drupal.org page of a project, "" for a custom one.
+// DrupalLink returns the drupal.org page of a project, the Packagist page
+// of a library, "" for a custom project.
 func DrupalLink(name, source string) string {
-	if source == fleetwatch.SourceCustom {
+	switch source {
+	case fleetwatch.SourceCustom:
 		return ""
+	case fleetwatch.SourcePackagist:
+		return "https://packagist.org/packages/" + name
 	}
 	return "https://www.drupal.org/project/" + name
 }
