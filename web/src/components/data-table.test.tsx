@@ -116,4 +116,37 @@ describe('DataTable', () => {
     await userEvent.click(within(cards[0]).getByText('Acme www'));
     expect(onRowClick).toHaveBeenCalledWith(rows[0]);
   });
+
+  it('shows every column under its header in a card on a phone when the page gives no card', async () => {
+    setPhone(true);
+    const onRowClick = vi.fn();
+    renderWithApp(
+      <DataTable
+        label="Sites"
+        rows={rows}
+        columns={columns}
+        rowKey={(r) => r.id}
+        onRowClick={onRowClick}
+        rowLabel={(r) => `Open ${r.name}`}
+      />,
+    );
+    expect(screen.queryByRole('table')).toBeNull();
+    const cards = within(screen.getByRole('list', { name: 'Sites' })).getAllByRole('listitem');
+    expect(cards).toHaveLength(2);
+    const second = within(cards[1]);
+    second.getByText('Acme shop');
+    second.getByText('Address');
+    expect(second.getByRole('link', { name: 'https://shop.acme.example' })).toBeInTheDocument();
+    // The hidden header of the actions column is not shown; its value is.
+    expect(second.queryByText('Actions')).toBeNull();
+    second.getByText('x');
+    // A click on the card opens it.
+    await userEvent.click(second.getByText('Address'));
+    expect(onRowClick).toHaveBeenCalledWith(rows[1]);
+    // Enter on the card opens it, as on a table row.
+    cards[0].focus();
+    expect(cards[0]).toHaveAccessibleName('Open Acme www');
+    await userEvent.keyboard('{Enter}');
+    expect(onRowClick).toHaveBeenLastCalledWith(rows[0]);
+  });
 });

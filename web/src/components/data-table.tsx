@@ -1,8 +1,18 @@
 // The one table of the list pages: sortable headers through the URL, cells
 // that stay on one line (cut with an ellipsis, the whole text in a tooltip),
 // rows that open a detail on click, and below the small breakpoint each row
-// as a stacked card, so no key column is ever off-screen on a phone.
-import { Card, Stack, Table, UnstyledButton, VisuallyHidden } from '@mantine/core';
+// as a stacked card (the page's own, or every column under its header), so no
+// key column is ever off-screen on a phone.
+import {
+  Box,
+  Card,
+  Group,
+  Stack,
+  Table,
+  Text,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import type { CSSProperties, KeyboardEvent, MouseEvent, ReactNode } from 'react';
 import { sortDirection } from '@/lib/url-state';
@@ -44,9 +54,12 @@ export interface DataTableProps<T> {
   onRowClick?: (row: T) => void;
   /** the accessible name of a row that opens a detail, such as "token on Acme www" */
   rowLabel?: (row: T) => string;
-  /** the row as a stacked card on phones; a table everywhere when absent */
+  /**
+   * the row as a stacked card on phones; when absent, the card lists every
+   * column as its header and value, the first column on top
+   */
   card?: (row: T) => ReactNode;
-  /** below this width the table scrolls sideways (tables without a card) */
+  /** below this width the table scrolls sideways (between the phone and the desktop) */
   minWidth?: number;
   /** lay the columns out by their widths, cutting what does not fit */
   fixed?: boolean;
@@ -71,7 +84,12 @@ export function DataTable<T>({
 }: DataTableProps<T>) {
   const phone = useMediaQuery(phoneQuery) ?? false;
 
-  if (phone && card) {
+  const open = (r: T) => (e: MouseEvent) => openUnlessInner(e, () => onRowClick?.(r));
+  const key = (r: T) => (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && e.target === e.currentTarget) onRowClick?.(r);
+  };
+
+  if (phone) {
     return (
       <Stack gap="xs" role="list" aria-label={label}>
         {rows.map((r) => (
@@ -81,21 +99,18 @@ export function DataTable<T>({
             withBorder
             padding="sm"
             className={onRowClick ? classes.clickable : undefined}
-            onClick={
-              onRowClick ? (e: MouseEvent) => openUnlessInner(e, () => onRowClick(r)) : undefined
-            }
+            onClick={onRowClick ? open(r) : undefined}
+            // A card of its own making has its buttons; the column card is opened as a row is.
+            onKeyDown={onRowClick && !card ? key(r) : undefined}
+            tabIndex={onRowClick && !card ? 0 : undefined}
+            aria-label={!card ? rowLabel?.(r) : undefined}
           >
-            {card(r)}
+            {card ? card(r) : <ColumnCard row={r} columns={columns} />}
           </Card>
         ))}
       </Stack>
     );
   }
-
-  const open = (r: T) => (e: MouseEvent) => openUnlessInner(e, () => onRowClick?.(r));
-  const key = (r: T) => (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && e.target === e.currentTarget) onRowClick?.(r);
-  };
 
   return (
     <Table.ScrollContainer minWidth={minWidth}>
@@ -163,6 +178,32 @@ export function DataTable<T>({
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** A row as a card: the first column on top, then each other column under its header. */
+function ColumnCard<T>({ row, columns }: { row: T; columns: Column<T>[] }) {
+  const [first, ...rest] = columns;
+  return (
+    <Stack gap={4}>
+      {first && (
+        <Box fw={600} fz="sm" className={classes.cardValue}>
+          {first.render(row)}
+        </Box>
+      )}
+      {rest.map((c) => (
+        <Group key={c.key} gap="xs" wrap="nowrap" align="baseline">
+          {!c.hideHeader && (
+            <Text size="xs" c="dimmed" className={classes.cardLabel}>
+              {c.header}
+            </Text>
+          )}
+          <Box fz="sm" className={classes.cardValue}>
+            {c.render(row)}
+          </Box>
+        </Group>
+      ))}
+    </Stack>
   );
 }
 
