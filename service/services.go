@@ -26,7 +26,7 @@ type Store interface {
 	AnalysisStore
 	FeedsStore
 	IngestStore
-	fleetwatch.IngestStore // the Worker's
+	WorkerStore
 	EventsStore
 	SLAStore
 	NotifierStore

@@ -17,6 +17,23 @@ import (
 // other than its content (a database error) is tried before it is failed.
 const maxAttempts = 3
 
+// WorkerStore is what a Worker needs of the database: the queue of record's
+// claims, the application of what was claimed, and the queue's upkeep. The
+// fleetwatch store interfaces document each method and its errors.
+type WorkerStore interface {
+	ClaimAuditLogs(ctx context.Context, n int, at time.Time) ([]*fleetwatch.AuditLog, error)
+	InventoryStates(ctx context.Context, siteIDs []int64) (map[int64]fleetwatch.InventoryState, error)
+	ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog, snap *fleetwatch.Snapshot, an fleetwatch.Analyzer) (*fleetwatch.ApplyResult, error)
+	ApplySnapshots(ctx context.Context, logs []*fleetwatch.AuditLog, snaps []*fleetwatch.Snapshot, an fleetwatch.Analyzer) ([]*fleetwatch.ApplyResult, error)
+	ApplyBatchSize() int
+	ApplyParallelism() int
+	ApplyPatchRun(ctx context.Context, l *fleetwatch.AuditLog, pr *fleetwatch.PatchRun) error
+	FailAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg string, requeue bool) error
+	ReleaseAuditLog(ctx context.Context, l *fleetwatch.AuditLog, msg string) error
+	RequeueStuckAuditLogs(ctx context.Context, claimedBefore time.Time) (int, error)
+	PruneAuditLogs(ctx context.Context, processedBefore time.Time, limit int) (int, error)
+}
+
 // Worker applies queued payloads: it claims rows of audit_logs, applies each
 // in one transaction that also marks it processed, and marks the ones that
 // cannot be applied failed with their error. Besides the workers it runs the
@@ -25,7 +42,7 @@ const maxAttempts = 3
 // after the retention. Any number of Workers, in any number of processes,
 // may share one database: each payload is applied once.
 type Worker struct {
-	Store    fleetwatch.IngestStore
+	Store    WorkerStore
 	Waker    fleetwatch.Waker    // nil: poll only
 	Analyzer fleetwatch.Analyzer // nil: site modules stay status unknown
 	Logger   *slog.Logger

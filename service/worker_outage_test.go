@@ -14,7 +14,7 @@ import (
 // outageStore is a store whose applications fail as sqlstore reports a
 // database that is down or full, while outages is above zero.
 type outageStore struct {
-	fleetwatch.IngestStore
+	service.WorkerStore
 	code    string
 	outages atomic.Int32
 }
@@ -30,14 +30,14 @@ func (s *outageStore) ApplySnapshot(ctx context.Context, l *fleetwatch.AuditLog,
 	if err := s.outage(); err != nil {
 		return nil, err
 	}
-	return s.IngestStore.ApplySnapshot(ctx, l, snap, an)
+	return s.WorkerStore.ApplySnapshot(ctx, l, snap, an)
 }
 
 func (s *outageStore) ApplyPatchRun(ctx context.Context, l *fleetwatch.AuditLog, pr *fleetwatch.PatchRun) error {
 	if err := s.outage(); err != nil {
 		return err
 	}
-	return s.IngestStore.ApplyPatchRun(ctx, l, pr)
+	return s.WorkerStore.ApplyPatchRun(ctx, l, pr)
 }
 
 // TestWorker_OutageRequeues: a payload whose application meets an
@@ -59,7 +59,7 @@ func TestWorker_OutageRequeues(t *testing.T) {
 				if err := s.EnqueueAuditLogs(ctx, logs); err != nil {
 					t.Fatal(err)
 				}
-				store := &outageStore{IngestStore: s, code: code}
+				store := &outageStore{WorkerStore: s, code: code}
 				w := &service.Worker{Store: store}
 				// More rounds of outage than a payload has attempts.
 				const rounds = 6
