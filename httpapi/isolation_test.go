@@ -249,6 +249,7 @@ var routeCases = map[string]routeCase{
 	"get-module-usage-report":     {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
 	"get-module-versions-report":  {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
 	"get-patch-runs-report":       {params: noParams, query: scopeQuery},
+	"get-platforms-report":        {params: noParams, query: scopeQuery},
 
 	"create-site-api-key":        {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k"} }},
 	"list-site-api-keys":         {params: siteParam},
