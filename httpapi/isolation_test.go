@@ -218,6 +218,7 @@ var routeCases = map[string]routeCase{
 	"list-module-versions":    {params: customParam},
 	"list-site-modules":       {params: siteParam},
 	"get-site-history":        {params: siteParam},
+	"list-site-changes":       {params: siteParam},
 	"list-patch-runs":         {},
 	"list-site-patch-runs":    {params: siteParam},
 	"list-exposures":          {},
