@@ -17,10 +17,13 @@ const (
 	EventExposureResolved  = "exposure.resolved"  // an exposure closed
 	EventSLABreached       = "sla.breached"       // an open exposure passed its due date
 	EventPatchRunRecorded  = "patch_run.recorded" // a patch run was recorded
+	// EventPlatformEndOfLife: a platform a site runs (PHP, Drupal core)
+	// reaches its end of life within 90 days, or reached it.
+	EventPlatformEndOfLife = "platform.end_of_life"
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{EventSnapshotProcessed, EventExposureOpened, EventExposureResolved, EventSLABreached, EventPatchRunRecorded}
+var EventTypes = []string{EventSnapshotProcessed, EventExposureOpened, EventExposureResolved, EventSLABreached, EventPatchRunRecorded, EventPlatformEndOfLife}
 
 // Event is one thing that happened in an organization, streamed to its users
 // at GET /api/v1/events (Server-Sent Events) and fed to the notifier.
@@ -49,7 +52,7 @@ type Event struct {
 	// "<unix milliseconds>-<sequence>", increasing in publication order, as
 	// the SSE id and Last-Event-ID. Compare with CompareEventIDs.
 	ID   string `json:"id"`
-	Type string `json:"type" enum:"snapshot.processed,exposure.opened,exposure.resolved,sla.breached,patch_run.recorded"`
+	Type string `json:"type" enum:"snapshot.processed,exposure.opened,exposure.resolved,sla.breached,patch_run.recorded,platform.end_of_life"`
 	// OrganizationID is the organization it belongs to; only its users (and
 	// admins) see it.
 	OrganizationID   int64  `json:"-"`

@@ -271,6 +271,8 @@ type PatchRunFilter struct {
 	SiteID         int64
 	Status         string
 	Tool           string
+	// Runs dated from RunFrom to RunTo, both included (zero: unbounded).
+	RunFrom, RunTo time.Time
 }
 
 // PatchRunSortFields are the fields a list of patch runs sorts by.
@@ -445,6 +447,9 @@ type IngestStore interface {
 	// unknown or deleted site (or one of a deleted organization).
 	FindSiteModulesStamp(ctx context.Context, siteUUID string) (*SiteModulesStamp, error)
 	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryEntry, int, error)
+	// FindSiteChanges returns a page of the changes of what one site ran
+	// (see SiteChange), without their Type and patch run.
+	FindSiteChanges(ctx context.Context, f SiteChangeFilter) ([]*SiteChange, int, error)
 }
 
 // Waker wakes ingest workers when payloads were queued. It carries no data:

@@ -29,6 +29,9 @@ type NotificationChannel struct {
 	MinSeverity string `json:"min_severity,omitempty" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical"`
 	SLABreach   bool   `json:"sla_breach,omitempty"`
 	DailyDigest bool   `json:"daily_digest,omitempty"`
+	// PlatformEndOfLife asks for a notice when PHP or Drupal core on a
+	// site reaches its end of life within 90 days, and when it reached it.
+	PlatformEndOfLife bool `json:"platform_end_of_life,omitempty"`
 }
 
 // WebhookChannel is a notification channel to a Slack-compatible webhook,
@@ -46,9 +49,10 @@ type NotificationPreferences struct {
 }
 
 // DefaultNotificationPreferences are a new user's: e-mail for critical and
-// worse exposures and for breaches, nothing else.
+// worse exposures, for breaches and for platforms reaching their end of
+// life, nothing else.
 func DefaultNotificationPreferences() NotificationPreferences {
 	return NotificationPreferences{
-		Email: NotificationChannel{Enabled: true, MinSeverity: SeverityCritical, SLABreach: true},
+		Email: NotificationChannel{Enabled: true, MinSeverity: SeverityCritical, SLABreach: true, PlatformEndOfLife: true},
 	}
 }

@@ -23,6 +23,9 @@ type Site struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	CreatedBy        *string    `json:"created_by"`
 	UpdatedBy        *string    `json:"updated_by"`
+	// Platforms are PHP and Drupal core as the site last reported them,
+	// judged against their end of life (filled by service.Sites).
+	Platforms []PlatformVerdict `json:"platforms,omitempty" doc:"PHP and Drupal core judged against their end of life; absent for a site that never reported them"`
 }
 
 // SiteFilter narrows a list of sites.

@@ -218,6 +218,7 @@ var routeCases = map[string]routeCase{
 	"list-module-versions":    {params: customParam},
 	"list-site-modules":       {params: siteParam},
 	"get-site-history":        {params: siteParam},
+	"list-site-changes":       {params: siteParam},
 	"list-patch-runs":         {},
 	"list-site-patch-runs":    {params: siteParam},
 	"list-exposures":          {},
@@ -249,6 +250,7 @@ var routeCases = map[string]routeCase{
 	"get-module-usage-report":     {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
 	"get-module-versions-report":  {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},
 	"get-patch-runs-report":       {params: noParams, query: scopeQuery},
+	"get-platforms-report":        {params: noParams, query: scopeQuery},
 
 	"create-site-api-key":        {params: siteParam, body: func(*isoFixture, string) any { return map[string]any{"name": "k"} }},
 	"list-site-api-keys":         {params: siteParam},

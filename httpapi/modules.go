@@ -61,6 +61,14 @@ type siteHistoryInput struct {
 	At time.Time `query:"at" doc:"The moment to look at (RFC 3339); default now"`
 }
 
+type listSiteChangesInput struct {
+	IDPath
+	ListParams
+	Module string    `query:"module" maxLength:"128" doc:"Only the changes of this project"`
+	Since  time.Time `query:"since" doc:"Only changes at or after this time (RFC 3339)"`
+	Until  time.Time `query:"until" doc:"Only changes before this time (RFC 3339)"`
+}
+
 func (s *Server) registerModuleRoutes() {
 	tags := []string{"modules"}
 	register(s, huma.Operation{
@@ -125,6 +133,22 @@ func (s *Server) registerModuleRoutes() {
 			return nil, err
 		}
 		items, total, err := s.Modules.History(ctx, in.ID, fleetwatch.HistoryFilter{ListOptions: opts, At: in.At})
+		if err != nil {
+			return nil, err
+		}
+		return listPage(s, ctx, items, total, in.ListParams), nil
+	})
+	register(s, huma.Operation{
+		OperationID: "list-site-changes", Method: http.MethodGet, Path: Prefix + "/sites/{id}/changes", Tags: tags,
+		Summary: "List the changes of what a site ran: project, from and to version, and the push or patch run that brought each",
+		Errors:  []int{http.StatusNotFound},
+	}, fleetwatch.RoleViewer, func(ctx context.Context, in *listSiteChangesInput) (*Many[*fleetwatch.SiteChange], error) {
+		opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, fleetwatch.SiteChangeSortFields, fleetwatch.SortField{Field: "at", Desc: true})
+		if err != nil {
+			return nil, err
+		}
+		f := fleetwatch.SiteChangeFilter{ListOptions: opts, Module: in.Module, Since: in.Since, Until: in.Until}
+		items, total, err := s.Modules.Changes(ctx, in.ID, f)
 		if err != nil {
 			return nil, err
 		}

@@ -44,6 +44,14 @@ type moduleVersionCountsInput struct {
 	Project string `query:"project" required:"true" minLength:"1" maxLength:"100" doc:"The project's machine name, such as webform"`
 }
 
+type platformsReportInput struct {
+	OrganizationID string `query:"organization_id" format:"uuid" doc:"Only this organization"`
+	SiteID         string `query:"site_id" format:"uuid" doc:"Only this site"`
+	Product        string `query:"product" enum:"php,drupal" doc:"Only PHP, or only Drupal core"`
+	Format         string `query:"format" enum:"json,csv" doc:"csv answers text/csv, as Accept: text/csv does"`
+	ListParams
+}
+
 // whole answers a list that is not paged: every row on one page.
 func whole[T any](s *Server, ctx context.Context, items []T) *Many[T] {
 	return listPage(s, ctx, items, len(items), ListParams{Page: 1, PerPage: max(len(items), 1)})
@@ -120,6 +128,18 @@ func (s *Server) registerReportRoutes() {
 				return nil, err
 			}
 			return whole(s, ctx, rows), nil
+		})
+	register(s, op("get-platforms-report", "platforms", "Sites on PHP or Drupal core that is unsupported or reaches its end of life within 90 days, ended first"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *platformsReportInput) (*Many[*fleetwatch.PlatformReportRow], error) {
+			if _, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil); err != nil {
+				return nil, err
+			}
+			rows, err := s.Reports.PlatformSupport(ctx, service.ScopeInput{OrganizationID: in.OrganizationID, SiteID: in.SiteID}, in.Product)
+			if err != nil {
+				return nil, err
+			}
+			from := min(len(rows), (in.ListParams.page()-1)*in.PerPage)
+			return listPage(s, ctx, rows[from:min(len(rows), from+in.PerPage)], len(rows), in.ListParams), nil
 		})
 	register(s, op("get-patch-runs-report", "patch-runs", "Patch runs of a period with what they changed and which exposures they closed"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *pagedReportInput) (*Many[*fleetwatch.PatchRunReportRow], error) {

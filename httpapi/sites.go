@@ -66,9 +66,9 @@ func (s *Server) registerSiteRoutes() {
 	})
 	register(s, huma.Operation{
 		OperationID: "get-site", Method: http.MethodGet, Path: Prefix + "/sites/{id}", Tags: tags,
-		Summary: "Get a site", Errors: []int{http.StatusNotFound},
+		Summary: "Get a site", Description: "The site, with `platforms`: the PHP and Drupal core it last reported, judged against their end of life.", Errors: []int{http.StatusNotFound},
 	}, fleetwatch.RoleViewer, func(ctx context.Context, in *IDPath) (*One[*fleetwatch.Site], error) {
-		site, err := s.Sites.Get(ctx, in.ID)
+		site, err := s.Sites.Show(ctx, in.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -7,11 +7,13 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 )
 
-// ModulesStore is what Modules needs of the database: the module catalog and
-// history. The fleetwatch store interfaces document each method and its
+// ModulesStore is what Modules needs of the database: the module catalog,
+// history and the patch runs that brought its changes. The fleetwatch store interfaces document each method and its
 // errors.
 type ModulesStore interface {
 	FindHistory(ctx context.Context, f fleetwatch.HistoryFilter) ([]*fleetwatch.HistoryEntry, int, error)
+	FindSiteChanges(ctx context.Context, f fleetwatch.SiteChangeFilter) ([]*fleetwatch.SiteChange, int, error)
+	FindPatchRuns(ctx context.Context, f fleetwatch.PatchRunFilter) ([]*fleetwatch.PatchRun, int, error)
 	FindModule(ctx context.Context, name string, organizationID int64) (*fleetwatch.Module, error)
 	FindModules(ctx context.Context, f fleetwatch.ModuleFilter) ([]*fleetwatch.Module, int, error)
 	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)

@@ -177,6 +177,10 @@ func (n *Notifier) consume(ctx context.Context, sub *Subscription, last string) 
 // once the deliveries are claimed; the sends go on in the background (see
 // Wait).
 func (n *Notifier) Handle(ctx context.Context, e *fleetwatch.Event) {
+	if e.Type == fleetwatch.EventPlatformEndOfLife {
+		n.handlePlatform(ctx, e)
+		return
+	}
 	if e.Type != fleetwatch.EventExposureOpened && e.Type != fleetwatch.EventSLABreached {
 		return
 	}
@@ -197,6 +201,54 @@ func (n *Notifier) Handle(ctx context.Context, e *fleetwatch.Event) {
 	if err != nil {
 		n.Logger.Error("notifier: find recipients", "event", e.ID, "err", err)
 	}
+}
+
+// handlePlatform tells the users who asked for it that a platform a site
+// runs reaches, or reached, its end of life.
+func (n *Notifier) handlePlatform(ctx context.Context, e *fleetwatch.Event) {
+	var data fleetwatch.PlatformEventData
+	if err := json.Unmarshal(e.Data, &data); err != nil {
+		n.Logger.Warn("notifier: undecodable event", "id", e.ID, "type", e.Type, "err", err)
+		return
+	}
+	subject, text := describePlatformEvent(data)
+	err := n.eachUser(ctx, e.OrganizationID, func(u *fleetwatch.User, p fleetwatch.NotificationPreferences) {
+		if n.Mailer != nil && p.Email.Enabled && p.Email.PlatformEndOfLife {
+			n.deliver(ctx, u, fleetwatch.ChannelEmail, e.Type, e.ID, subject, text, e, "")
+		}
+		if n.Webhooks != nil && p.Webhook.Enabled && p.Webhook.URL != "" && p.Webhook.PlatformEndOfLife {
+			n.deliver(ctx, u, fleetwatch.ChannelWebhook, e.Type, e.ID, subject, text, e, "")
+		}
+	})
+	if err != nil {
+		n.Logger.Error("notifier: find recipients", "event", e.ID, "err", err)
+	}
+}
+
+// describePlatformEvent returns the subject and text of a platform notice.
+func describePlatformEvent(d fleetwatch.PlatformEventData) (string, string) {
+	site := d.SiteName
+	if site == "" {
+		site = d.SiteURL
+	}
+	name := "PHP"
+	if d.Product == fleetwatch.PlatformDrupal {
+		name = "Drupal core"
+	}
+	var subject string
+	var b strings.Builder
+	if d.Milestone == fleetwatch.PlatformMilestoneEnded {
+		subject = fmt.Sprintf("[Fleetwatch] %s %s is no longer supported on %s", name, d.Cycle, site)
+		fmt.Fprintf(&b, "%s runs %s %s, which no longer gets security fixes.", site, name, d.Version)
+	} else {
+		subject = fmt.Sprintf("[Fleetwatch] %s %s reaches its end of life soon on %s", name, d.Cycle, site)
+		fmt.Fprintf(&b, "%s runs %s %s, whose security support ends within 90 days.", site, name, d.Version)
+	}
+	fmt.Fprintf(&b, "\n%s", d.Message)
+	if d.SiteURL != "" {
+		fmt.Fprintf(&b, "\nSite: %s", d.SiteURL)
+	}
+	return subject, b.String()
 }
 
 // wants reports whether a channel asks for an event: a new exposure at or

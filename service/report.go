@@ -51,6 +51,8 @@ type Reports struct {
 	Cache    fleetwatch.Cache
 	CacheTTL time.Duration
 	Logger   *slog.Logger
+	// Platforms answers the platforms report.
+	Platforms *Platforms
 
 	rollupMu   sync.Mutex
 	lastRollup time.Time
@@ -571,4 +573,21 @@ func percentile(xs []float64, p float64) float64 {
 	lo := int(math.Floor(rank))
 	hi := int(math.Ceil(rank))
 	return s[lo] + (s[hi]-s[lo])*(rank-float64(lo))
+}
+
+// PlatformSupport lists the PHP and Drupal core versions of the sites in
+// scope that are unsupported or reach their end of life within 90 days,
+// judged now (product "php" or "drupal": only that one). The period of the
+// scope does not apply: sites report their platforms as they are.
+func (s *Reports) PlatformSupport(ctx context.Context, in ScopeInput, product string) ([]*fleetwatch.PlatformReportRow, error) {
+	if product != "" && product != fleetwatch.PlatformPHP && product != fleetwatch.PlatformDrupal {
+		var v fleetwatch.Validation
+		v.AddParam("product", "product must be php or drupal")
+		return nil, v.Err()
+	}
+	sc, err := s.Scope(ctx, ScopeInput{OrganizationID: in.OrganizationID, SiteID: in.SiteID})
+	if err != nil {
+		return nil, err
+	}
+	return s.Platforms.Report(ctx, sc, product)
 }

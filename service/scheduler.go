@@ -12,7 +12,9 @@ import (
 //     breaches (sla.breached, once each);
 //   - every Tick, completing the analysis of rows written without an
 //     analyzer (a safety net: the ingest worker's rows are complete, with
-//     their exposures, when they commit).
+//     their exposures, when they commit);
+//   - every Tick, the platforms' end-of-life data refreshed when due, and
+//     on the leader their milestones announced (Platforms).
 type Scheduler struct {
 	Feeds *Feeds
 	// Tick is how often the leader looks for due feeds and breaches (1
@@ -20,6 +22,9 @@ type Scheduler struct {
 	Tick time.Duration
 	// AdvisoryInterval is how often advisories are refreshed (Feeds.Interval).
 	AdvisoryInterval time.Duration
+	// Platforms, when set, refreshes its end-of-life data and announces
+	// the platforms reaching their end of life (Platforms.tick).
+	Platforms *Platforms
 }
 
 // Run works until ctx ends.
@@ -76,8 +81,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 			an.Logger.ErrorContext(ctx, "completing the analysis of stale rows failed", "err", err)
 		}
 	}
+	platforms := func() {
+		if s.Platforms != nil {
+			s.Platforms.tick(ctx)
+		}
+	}
 	lead()
 	complete()
+	platforms()
 	for {
 		select {
 		case <-ctx.Done():
@@ -86,6 +97,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case <-t.C:
 			lead()
 			complete()
+			platforms()
 		}
 	}
 }

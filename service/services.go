@@ -31,6 +31,7 @@ type Store interface {
 	SLAStore
 	NotifierStore
 	ReportsStore
+	PlatformsStore
 	SSOStore
 	PasswordPolicy
 }
@@ -64,7 +65,12 @@ type Deps struct {
 	// SSOClockSkew is how far past its expiry an ID token is accepted
 	// (DefaultSSOClockSkew when 0).
 	SSOClockSkew time.Duration
-	Logger       *slog.Logger
+	// PlatformDataURL is where the platforms' end-of-life data is
+	// refreshed from ("{product}" for php or drupal; empty: the shipped
+	// data only), every PlatformRefresh (DefaultPlatformRefresh when 0).
+	PlatformDataURL string
+	PlatformRefresh time.Duration
+	Logger          *slog.Logger
 	// Now is every service's clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -92,6 +98,8 @@ type Services struct {
 	SLA           *SLA
 	Notifier      *Notifier
 	Reports       *Reports
+	// Platforms judges PHP and Drupal core against their end of life.
+	Platforms *Platforms
 	// SSO signs users in through identity providers.
 	SSO *SSO
 }
@@ -118,12 +126,14 @@ func New(d Deps) (*Services, error) {
 	s.Auth.Now = now
 	s.Auth.PasswordPolicy = st
 	s.Organizations = &Organizations{Store: st, Activity: s.Activity}
-	s.Sites = &Sites{Store: st, Activity: s.Activity}
+	s.Platforms = &Platforms{Store: st, Logger: d.Logger, Now: now, URL: d.PlatformDataURL, RefreshEvery: d.PlatformRefresh}
+	s.Sites = &Sites{Store: st, Activity: s.Activity, Platforms: s.Platforms}
 	s.Users = &Users{Store: st, Passwords: passwords, Activity: s.Activity, Auth: s.Auth}
 	s.APIKeys = &APIKeys{Store: st, Sites: s.Sites, Orgs: s.Organizations, Activity: s.Activity, Now: now}
 	s.Modules = &Modules{Store: st, Sites: s.Sites, Now: now}
 	s.Events = NewEvents(d.Bus, st, d.Logger)
 	s.Events.Now = now
+	s.Platforms.Events = s.Events
 	s.PatchRuns = &PatchRuns{Store: st, Sites: s.Sites, Activity: s.Activity, Events: s.Events, Now: now}
 	s.SLA = &SLA{Store: st, Activity: s.Activity}
 	s.Analysis = NewAnalysis(st, d.Logger)
@@ -131,14 +141,14 @@ func New(d Deps) (*Services, error) {
 	s.SLA.OnPolicyChange(s.Analysis.ApplySLAPolicy)
 	s.Exposures = &Exposures{Store: st, Now: now}
 	s.Feeds = &Feeds{Store: st, Fetcher: d.Fetcher, Analysis: s.Analysis, Interval: d.FeedInterval}
-	s.Scheduler = &Scheduler{Feeds: s.Feeds}
+	s.Scheduler = &Scheduler{Feeds: s.Feeds, Platforms: s.Platforms}
 	s.Ingest = &Ingest{Store: st, Sites: s.Sites, Waker: d.Waker, Logger: d.Logger, Now: now}
 	s.Worker = &Worker{Store: st, Analyzer: s.Analysis, Events: s.Events, Waker: d.Waker, Logger: d.Logger, Now: now}
 	s.Notifier = &Notifier{Store: st, Events: s.Events, Logger: d.Logger, PublicURL: d.PublicURL, Secrets: s.Auth.WebhookSecrets(),
 		Mailer: d.Mailer, Webhooks: d.Webhooks, DigestHour: 8, Now: now}
 	// Reports are cached until their data changes: events say so for what
 	// ingestion and the analysis change; policies and acceptances here.
-	s.Reports = &Reports{Store: st, Cache: d.Cache, CacheTTL: d.CacheTTL, Logger: d.Logger, Now: now}
+	s.Reports = &Reports{Store: st, Cache: d.Cache, CacheTTL: d.CacheTTL, Logger: d.Logger, Now: now, Platforms: s.Platforms}
 	s.SLA.OnPolicyChange(func(ctx context.Context, p *fleetwatch.SLAPolicy) error {
 		return s.Reports.Invalidate(ctx, p.OrganizationID)
 	})

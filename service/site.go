@@ -21,6 +21,9 @@ type SitesStore interface {
 type Sites struct {
 	Store    SitesStore
 	Activity *Activity
+	// Platforms judges the sites' PHP and Drupal core in the answers of
+	// List, Get, Update (nil: not judged).
+	Platforms *Platforms
 }
 
 // SiteInput is the body of a site create or partial update.
@@ -45,7 +48,23 @@ func (s *Sites) List(ctx context.Context, f fleetwatch.SiteFilter, orgUUID strin
 		return nil, 0, err
 	}
 	f.OrganizationID = orgID
-	return s.Store.FindSites(ctx, f)
+	sites, total, err := s.Store.FindSites(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.Platforms.Fill(ctx, sites...)
+	return sites, total, nil
+}
+
+// Show returns a site of the actor's organization (any for an admin) as the
+// API shows it: with its platforms judged.
+func (s *Sites) Show(ctx context.Context, uuid string) (*fleetwatch.Site, error) {
+	site, err := s.Get(ctx, uuid)
+	if err != nil {
+		return nil, err
+	}
+	s.Platforms.Fill(ctx, site)
+	return site, nil
 }
 
 // Get returns a site of the actor's organization (any for an admin).
@@ -135,7 +154,12 @@ func (s *Sites) Update(ctx context.Context, uuid string, in SiteInput) (*fleetwa
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return s.Store.UpdateSite(ctx, site.ID, upd, a.UserID)
+	site, err = s.Store.UpdateSite(ctx, site.ID, upd, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	s.Platforms.Fill(ctx, site)
+	return site, nil
 }
 
 // Delete soft-deletes a site; org admins and above.

@@ -135,6 +135,12 @@ func (s *Store) FindPatchRuns(ctx context.Context, f fleetwatch.PatchRunFilter) 
 	if f.Tool != "" {
 		c.add("p.tool = " + c.arg(f.Tool))
 	}
+	if !f.RunFrom.IsZero() {
+		c.add("p.run_date >= " + c.arg(dbTime(f.RunFrom)))
+	}
+	if !f.RunTo.IsZero() {
+		c.add("p.run_date <= " + c.arg(dbTime(f.RunTo)))
+	}
 	c.search(s.d, f.Q, "p.notes", "s.name")
 	order, err := orderBy(f.Sort, patchRunSortColumns, []fleetwatch.SortField{{Field: "run_date", Desc: true}}, "p.id")
 	if err != nil {

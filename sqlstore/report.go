@@ -561,15 +561,14 @@ func (s *Store) PatchRunReport(ctx context.Context, sc fleetwatch.ReportScope, o
 		return nil, 0, fmt.Errorf("list patch runs: %w", err)
 	}
 	// A run closed an exposure when the exposure resolved by the site moving
-	// to the version the run installed, from shortly before the run (the
-	// push may come first) until a week after it.
+	// to the version the run installed, in the run's window (PatchRun.Covers).
 	for i, r := range runs {
 		if len(r.to) == 0 {
 			continue
 		}
 		er, err := s.rdb.QueryContext(ctx, `SELECT e.uuid, m.module_name, e.resolved_version FROM exposures e JOIN modules m ON m.id = e.module_id
 			WHERE e.site_id = $1 AND (e.patch_run_id = $2 OR (e.resolved_at >= $3 AND e.resolved_at < $4)) ORDER BY e.id`,
-			r.siteID, r.id, dbTime(out[i].RunDate.Add(-time.Hour)), dbTime(out[i].RunDate.Add(7*24*time.Hour)))
+			r.siteID, r.id, dbTime(out[i].RunDate.Add(-fleetwatch.PatchRunLead)), dbTime(out[i].RunDate.Add(fleetwatch.PatchRunReach)))
 		if err != nil {
 			return nil, 0, fmt.Errorf("list closed exposures: %w", err)
 		}

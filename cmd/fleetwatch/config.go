@@ -58,6 +58,12 @@ type Config struct {
 	IdentityProviders string
 	// SSOClockSkew is how far past its expiry an ID token is accepted.
 	SSOClockSkew time.Duration
+	// PlatformDataURL is where the end-of-life data of PHP and Drupal core
+	// is refreshed from, "{product}" standing for php or drupal; empty: the
+	// data Fleetwatch ships only.
+	PlatformDataURL string
+	// PlatformRefreshInterval is how often it is refreshed.
+	PlatformRefreshInterval time.Duration
 }
 
 // DefaultConfig returns the defaults (docs/architecture.md: configuration).
@@ -78,6 +84,8 @@ func DefaultConfig() Config {
 		ReportCacheTTL:      time.Minute,
 		RedisPrefix:         redisx.DefaultPrefix,
 		SSOClockSkew:        service.DefaultSSOClockSkew,
+
+		PlatformRefreshInterval: service.DefaultPlatformRefresh,
 	}
 }
 
@@ -98,6 +106,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
 	str(&c.RedisPrefix, "redis-prefix", "first part of every Redis key and channel, before the installation id")
 	str(&c.IdentityProviders, "identity-providers", "OpenID Connect providers to set up at start: a JSON array, or @FILE")
+	str(&c.PlatformDataURL, "platform-data-url", "where PHP's and Drupal core's end-of-life data is refreshed from, {product} for php or drupal (https://endoflife.date/api/{product}.json); empty: the shipped data only")
 	str(&c.TrustedProxies, "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none")
 	fs.Func("bcrypt-cost", fmt.Sprintf("bcrypt cost of password hashes, default %d (%s)", c.BcryptCost, envName("bcrypt-cost")), func(s string) error {
 		n, err := strconv.Atoi(s)
@@ -115,6 +124,7 @@ func (c *Config) registerFlags(fs *flag.FlagSet) {
 	dur(&c.IngestStuckAfter, "ingest-stuck-after", "when a payload claimed by a stopped worker is queued again")
 	dur(&c.FeedRefreshInterval, "feed-refresh-interval", "how often each release-history feed is refreshed")
 	dur(&c.SSOClockSkew, "sso-clock-skew", "how far past its expiry an identity provider's ID token is accepted")
+	dur(&c.PlatformRefreshInterval, "platform-refresh-interval", "how often the end-of-life data is refreshed from --platform-data-url")
 	dur(&c.ReportCacheTTL, "report-cache-ttl", "how long a report is served from the cache while its data is unchanged, 0 to compute each")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", envString("webhook-allow-private", "false") == "true",
 		"let notification webhooks reach private, loopback and link-local addresses ("+envName("webhook-allow-private")+")")
@@ -136,7 +146,8 @@ func (c *Config) applyEnv() []string {
 		c.BcryptCost = n
 	}
 	for name, p := range map[string]*time.Duration{"payload-retention": &c.PayloadRetention,
-		"ingest-stuck-after": &c.IngestStuckAfter, "feed-refresh-interval": &c.FeedRefreshInterval, "report-cache-ttl": &c.ReportCacheTTL, "sso-clock-skew": &c.SSOClockSkew} {
+		"ingest-stuck-after": &c.IngestStuckAfter, "feed-refresh-interval": &c.FeedRefreshInterval, "report-cache-ttl": &c.ReportCacheTTL, "sso-clock-skew": &c.SSOClockSkew,
+		"platform-refresh-interval": &c.PlatformRefreshInterval} {
 		if v, ok := os.LookupEnv(envName(name)); ok {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -204,6 +215,15 @@ func (c *Config) Validate() error {
 	}
 	if c.FeedRefreshInterval < time.Minute {
 		problems = append(problems, "--feed-refresh-interval must be at least 1m")
+	}
+	if c.PlatformDataURL != "" {
+		u, err := url.Parse(strings.ReplaceAll(c.PlatformDataURL, "{product}", "php"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") || !strings.Contains(c.PlatformDataURL, "{product}") {
+			problems = append(problems, fmt.Sprintf("--platform-data-url %q must be an http(s) or file URL with {product} in it", c.PlatformDataURL))
+		}
+	}
+	if c.PlatformRefreshInterval < time.Hour {
+		problems = append(problems, "--platform-refresh-interval must be at least 1h")
 	}
 	if _, err := httpapi.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		problems = append(problems, "--trusted-proxies: "+err.Error())

@@ -138,6 +138,20 @@ func (m *ingestMetrics) observe(l *fleetwatch.AuditLog) {
 // openOpsMetrics registers the operator's metrics and hooks the worker.
 func (m *Main) openOpsMetrics(reg *prometheus.Registry, ready map[string]func(context.Context) error) {
 	reg.MustRegister(newOpsCollector(m.Store, ready, m.Logger))
+	platforms := m.Platforms
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fleetwatch_platform_data_refresh_failures_total",
+			Help: "Refreshes of the PHP and Drupal core end-of-life data from --platform-data-url that failed (the data in use was kept)."},
+			func() float64 { return float64(platforms.RefreshStats().Failures) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fleetwatch_platform_data_last_refresh_timestamp_seconds",
+			Help: "When the end-of-life data was last refreshed from --platform-data-url (Unix time); 0 before the first, and without a URL."},
+			func() float64 {
+				if t := platforms.RefreshStats().LastSuccess; !t.IsZero() {
+					return float64(t.Unix())
+				}
+				return 0
+			}),
+	)
 	im := newIngestMetrics(reg)
 	prev := m.Worker.OnApplied
 	m.Worker.OnApplied = func(l *fleetwatch.AuditLog, res *fleetwatch.ApplyResult) {

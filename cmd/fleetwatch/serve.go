@@ -95,6 +95,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Cache: m.reportCache(), CacheTTL: m.Config.ReportCacheTTL,
 		Webhooks:  &notify.Webhook{UserAgent: "Fleetwatch/" + version, AllowPrivate: m.Config.WebhookAllowPrivate},
 		PublicURL: m.Config.PublicURL, SSOClockSkew: m.Config.SSOClockSkew, Logger: m.Logger,
+		PlatformDataURL: m.Config.PlatformDataURL, PlatformRefresh: m.Config.PlatformRefreshInterval,
 	}
 	if m.Config.SMTPURL != "" {
 		if deps.Mailer, err = notify.ParseSMTPURL(m.Config.SMTPURL); err != nil {
