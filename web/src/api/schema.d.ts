@@ -870,6 +870,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sites on PHP or Drupal core that is unsupported or reaches its end of life within 90 days, ended first */
+        get: operations["get-platforms-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/security-updates": {
         parameters: {
             query?: never;
@@ -980,7 +997,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a site */
+        /**
+         * Get a site
+         * @description The site, with `platforms`: the PHP and Drupal core it last reported, judged against their end of life.
+         */
         get: operations["get-site"];
         put?: never;
         post?: never;
@@ -1022,6 +1042,23 @@ export interface paths {
         post?: never;
         /** Revoke a site key */
         delete: operations["revoke-site-api-key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the changes of what a site ran: project, from and to version, and the push or patch run that brought each */
+        get: operations["list-site-changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1544,6 +1581,20 @@ export interface components {
             /** @example standard */
             profile?: string;
         };
+        InventoryLibrary: {
+            /** @description A packages-dev entry */
+            dev?: boolean;
+            /**
+             * @description The composer package name, vendor/package
+             * @example guzzlehttp/guzzle
+             */
+            name: string;
+            /**
+             * @description The version as composer.lock gives it
+             * @example 7.4.2
+             */
+            version: string;
+        };
         InventoryModule: {
             /**
              * Format: int64
@@ -1578,6 +1629,8 @@ export interface components {
              */
             collected_at?: string;
             drupal: components["schemas"]["InventoryDrupal"];
+            /** @description The PHP libraries of the site's composer.lock (every package that is not a Drupal project) */
+            libraries?: components["schemas"]["InventoryLibrary"][] | null;
             modules: components["schemas"]["InventoryModule"][] | null;
             /** @description Client-made id; the same id twice is stored once */
             snapshot_id?: string;
@@ -1659,6 +1712,11 @@ export interface components {
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
+        ListEnvelopePlatformReportRow: {
+            data: components["schemas"]["PlatformReportRow"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
         ListEnvelopeSecurityUpdateRow: {
             data: components["schemas"]["SecurityUpdateRow"][] | null;
             links: components["schemas"]["Links"];
@@ -1666,6 +1724,11 @@ export interface components {
         };
         ListEnvelopeSite: {
             data: components["schemas"]["Site"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
+        ListEnvelopeSiteChange: {
+            data: components["schemas"]["SiteChange"][] | null;
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
@@ -1735,9 +1798,9 @@ export interface components {
              */
             sites_count: number;
             /** @enum {string} */
-            source: "drupal.org" | "custom";
+            source: "drupal.org" | "custom" | "packagist";
             /** @enum {string} */
-            type: "core" | "module" | "theme" | "profile";
+            type: "core" | "module" | "theme" | "profile" | "library";
             versions?: components["schemas"]["ModuleVersionUsage"][] | null;
         };
         ModuleUsageRow: {
@@ -1776,6 +1839,7 @@ export interface components {
             enabled?: boolean;
             /** @enum {string} */
             min_severity?: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
+            platform_end_of_life?: boolean;
             sla_breach?: boolean;
         };
         NotificationDelivery: {
@@ -1889,6 +1953,42 @@ export interface components {
             status: string;
             tool: string;
         };
+        PlatformReportRow: {
+            cycle: string;
+            /** @description Security support ends within 90 days */
+            ends_soon: boolean;
+            message: string;
+            organization_id: string;
+            organization_name: string;
+            /** @enum {string} */
+            product: "php" | "drupal";
+            /** @description End of security support, YYYY-MM-DD; null when not published */
+            security_ends: string | null;
+            site_id: string;
+            site_name: string;
+            site_url: string;
+            /** @enum {string} */
+            status: "supported" | "security_only" | "ended" | "unknown";
+            version: string;
+        };
+        PlatformVerdict: {
+            /** @description Its release cycle (8.1, 10.3); empty when not in the data */
+            cycle: string;
+            /** @description Security support ends within 90 days */
+            ends_soon: boolean;
+            /** @example PHP 8.1 — security support ended 2025-12-31 */
+            message: string;
+            /** @description PHP or Drupal core */
+            name: string;
+            /** @enum {string} */
+            product: "php" | "drupal";
+            /** @description End of security support, YYYY-MM-DD; null when not published */
+            security_ends: string | null;
+            /** @enum {string} */
+            status: "supported" | "security_only" | "ended" | "unknown";
+            /** @description The version the site reported */
+            version: string;
+        };
         RefreshInputBody: {
             refresh_token: string;
         };
@@ -1997,6 +2097,8 @@ export interface components {
             name: string;
             organization_id: string;
             php_version: string;
+            /** @description PHP and Drupal core judged against their end of life; absent for a site that never reported them */
+            platforms?: components["schemas"]["PlatformVerdict"][] | null;
             /** Format: date-time */
             updated_at: string;
             updated_by: string | null;
@@ -2010,6 +2112,33 @@ export interface components {
             organization_id?: string;
             /** @description The site's address, http or https */
             url?: string;
+        };
+        SiteChange: {
+            /**
+             * Format: date-time
+             * @description When the site ran it from: the collected_at of the inventory that reported it
+             */
+            at: string;
+            /** @description The push that reported the change; null once its audit log is gone */
+            audit_log_id: string | null;
+            /** @enum {string|null} */
+            audit_log_kind: "inventory" | "composer_lock" | null;
+            /** @description Empty when added */
+            from_version: string;
+            /** @description The project */
+            module: string;
+            /** @enum {string} */
+            module_type: "core" | "module" | "theme" | "profile";
+            /** @description The patch run that brought the change; null when none is known */
+            patch_run_id: string | null;
+            /** @enum {string|null} */
+            patch_run_status: "succeeded" | "failed" | "partial" | null;
+            /** @enum {string|null} */
+            patch_run_tool: "composer" | "drush" | "manual" | "automatic_updates" | null;
+            /** @description Empty when removed */
+            to_version: string;
+            /** @enum {string} */
+            type: "added" | "upgraded" | "downgraded" | "rebuilt" | "replaced" | "removed";
         };
         SiteModule: {
             /** @description Newer releases of other branches */
@@ -2037,11 +2166,11 @@ export interface components {
             site_name: string;
             site_url: string;
             /** @enum {string} */
-            source: "drupal.org" | "custom";
+            source: "drupal.org" | "custom" | "packagist";
             /** @enum {string} */
             status: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
             /** @enum {string} */
-            type: "core" | "module" | "theme" | "profile";
+            type: "core" | "module" | "theme" | "profile" | "library";
             update_available: boolean;
             /** Format: date-time */
             updated_at: string;
@@ -2255,6 +2384,7 @@ export interface components {
             enabled?: boolean;
             /** @enum {string} */
             min_severity?: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
+            platform_end_of_life?: boolean;
             /** @description Signs each delivery (X-Fleetwatch-Signature: sha256=…) */
             secret?: string;
             sla_breach?: boolean;
@@ -4947,8 +5077,8 @@ export interface operations {
                 q?: string;
                 /** @description Comma-separated fields, '-' for descending: name,-created_at */
                 sort?: string;
-                source?: "drupal.org" | "custom";
-                type?: "core" | "module" | "theme" | "profile";
+                source?: "drupal.org" | "custom" | "packagist";
+                type?: "core" | "module" | "theme" | "profile" | "library";
             };
             header?: never;
             path?: never;
@@ -5084,7 +5214,7 @@ export interface operations {
                 /** @description Comma-separated fields, '-' for descending: name,-created_at */
                 sort?: string;
                 status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
-                type?: "core" | "module" | "theme" | "profile";
+                type?: "core" | "module" | "theme" | "profile" | "library";
                 update_available?: "true" | "false";
             };
             header?: never;
@@ -6434,6 +6564,88 @@ export interface operations {
             };
         };
     };
+    "get-platforms-report": {
+        parameters: {
+            query?: {
+                /** @description csv answers text/csv, as Accept: text/csv does */
+                format?: "json" | "csv";
+                /** @description Only this organization */
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Only PHP, or only Drupal core */
+                product?: "php" | "drupal";
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Only this site */
+                site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopePlatformReportRow"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "get-security-updates-report": {
         parameters: {
             query?: {
@@ -6771,7 +6983,7 @@ export interface operations {
                 /** @description Comma-separated fields, '-' for descending: name,-created_at */
                 sort?: string;
                 status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
-                type?: "core" | "module" | "theme" | "profile";
+                type?: "core" | "module" | "theme" | "profile" | "library";
                 update_available?: "true" | "false";
             };
             header?: never;
@@ -7387,6 +7599,89 @@ export interface operations {
             };
         };
     };
+    "list-site-changes": {
+        parameters: {
+            query?: {
+                /** @description Only the changes of this project */
+                module?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Only changes at or after this time (RFC 3339) */
+                since?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                /** @description Only changes before this time (RFC 3339) */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeSiteChange"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "get-site-history": {
         parameters: {
             query?: {
@@ -7479,7 +7774,7 @@ export interface operations {
                 /** @description Comma-separated fields, '-' for descending: name,-created_at */
                 sort?: string;
                 status?: "current" | "not_current" | "not_secure" | "revoked" | "not_supported" | "unknown";
-                type?: "core" | "module" | "theme" | "profile";
+                type?: "core" | "module" | "theme" | "profile" | "library";
                 update_available?: "true" | "false";
             };
             header?: never;
