@@ -188,14 +188,15 @@ func (a *Analysis) policies() func(ctx context.Context, orgID int64) (fleetwatch
 	}
 }
 
-// feeds returns the parsed feeds of projects (nil for custom projects and
-// those without a cached feed), reading only the heads of the cached feeds
+// feeds returns the parsed feeds of projects (nil for custom projects, PHP
+// libraries, which drupal.org has no feed of, and those without a cached
+// feed), reading only the heads of the cached feeds
 // unless a parsed copy is stale, and queues a first fetch of the drupal.org
 // projects never fetched.
 func (a *Analysis) feeds(ctx context.Context, projects map[string]string) (map[string]*parsedFeed, error) {
 	names := make([]string, 0, len(projects))
 	for p, source := range projects {
-		if source != drupal.SourceCustom {
+		if source != drupal.SourceCustom && source != fleetwatch.SourcePackagist {
 			names = append(names, p)
 		}
 	}

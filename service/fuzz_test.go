@@ -12,6 +12,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/drupal"
+	"github.com/fleetwatch/fleetwatch/packagist"
 )
 
 // fuzzReceived is the arrival time of every fuzzed payload.
@@ -127,11 +128,21 @@ func FuzzValidateInventory(f *testing.F) {
 			if i > 0 && snap.Projects[i-1].Name >= p.Name {
 				t.Fatalf("projects %q and %q out of order or twice", snap.Projects[i-1].Name, p.Name)
 			}
-			if !validName.MatchString(p.Name) || p.Version == "" || len(p.Version) > MaxVersionLength {
+			if !validItemName(p) || p.Version == "" || len(p.Version) > MaxVersionLength {
 				t.Fatalf("invalid project accepted: %+v", p)
 			}
 		}
 	})
+}
+
+// validItemName reports whether an item of a snapshot is named as its
+// source requires: a PHP library by a composer package name, a Drupal
+// project by a machine name.
+func validItemName(p fleetwatch.SnapshotProject) bool {
+	if p.Source == fleetwatch.SourcePackagist {
+		return p.Type == fleetwatch.ModuleTypeLibrary && packagist.ValidName(p.Name)
+	}
+	return validName.MatchString(p.Name)
 }
 
 // FuzzParseComposerLockPayload: a pushed composer.lock is refused with
@@ -154,7 +165,7 @@ func FuzzParseComposerLockPayload(f *testing.F) {
 			t.Fatalf("snapshot of %d projects at %v, hash %q", len(snap.Projects), snap.CollectedAt, snap.Hash)
 		}
 		for _, p := range snap.Projects {
-			if !validName.MatchString(p.Name) || p.Version == "" {
+			if !validItemName(p) || p.Version == "" {
 				t.Fatalf("invalid project accepted: %+v", p)
 			}
 			if (p.Type == drupal.TypeCore) != (p.Name == drupal.CoreProject) {
