@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/drupal"
+	"github.com/fleetwatch/fleetwatch/packagist"
 )
 
 // AnalysisStore is what Analysis needs of the database: the analysis. The
@@ -16,6 +17,7 @@ import (
 type AnalysisStore interface {
 	ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*fleetwatch.Exposure, error)
 	FindAdvisoriesByProject(ctx context.Context, project string) ([]*fleetwatch.Advisory, error)
+	FindLibraryAdvisories(ctx context.Context, packages []string) (map[string][]*packagist.Advisory, error)
 	FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error)
 	FindProjectInstalls(ctx context.Context, project string) ([]*fleetwatch.Install, error)
 	FindReleaseFeed(ctx context.Context, project string) (*fleetwatch.ReleaseFeed, error)
@@ -135,7 +137,7 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 			projects[ch.Project] = ch.Source
 		}
 	}
-	feeds, err := a.feeds(ctx, projects)
+	k, err := a.knowledge(ctx, projects)
 	if err != nil {
 		return nil, err
 	}
@@ -155,8 +157,7 @@ func (a *Analysis) Analyze(ctx context.Context, changes []fleetwatch.ModuleChang
 		in := &fleetwatch.Install{SiteID: ch.SiteID, ModuleID: ch.ModuleID, OrganizationID: ch.OrganizationID,
 			Project: ch.Project, Source: ch.Source, Version: ch.ToVersion, Datestamp: ch.Datestamp,
 			CoreVersion: core, FirstSeenAt: ch.SiteFirstSeenAt}
-		feed := feeds[ch.Project]
-		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		an, err := a.judge(ctx, k, in, at, policies)
 		if err != nil {
 			return nil, err
 		}
@@ -186,6 +187,38 @@ func (a *Analysis) policies() func(ctx context.Context, orgID int64) (fleetwatch
 		seen[orgID] = p
 		return p, nil
 	}
+}
+
+// knowledge is what the projects of a batch are judged by: the feeds of
+// the Drupal projects and the advisories of the PHP libraries that have
+// any.
+type knowledge struct {
+	feeds     map[string]*parsedFeed
+	libraries map[string]*packagist.Set
+}
+
+// knowledge reads what the projects (name → source) are judged by.
+func (a *Analysis) knowledge(ctx context.Context, projects map[string]string) (*knowledge, error) {
+	feeds, err := a.feeds(ctx, projects)
+	if err != nil {
+		return nil, err
+	}
+	libs, err := a.libraries(ctx, projects)
+	if err != nil {
+		return nil, err
+	}
+	return &knowledge{feeds: feeds, libraries: libs}, nil
+}
+
+// judge returns the verdict on an install: a PHP library's by its
+// advisories, a Drupal project's by its feed.
+func (a *Analysis) judge(ctx context.Context, k *knowledge, in *fleetwatch.Install, at time.Time,
+	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.ModuleVerdict, error) {
+	if in.Source == fleetwatch.SourcePackagist {
+		return a.analyzeLibrary(ctx, in, k.libraries[in.Project], at, policies)
+	}
+	feed := k.feeds[in.Project]
+	return a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
 }
 
 // feeds returns the parsed feeds of projects (nil for custom projects, PHP
@@ -229,15 +262,6 @@ func (a *Analysis) feeds(ctx context.Context, projects map[string]string) (map[s
 		}
 	}
 	return out, nil
-}
-
-// feed is feeds for one project.
-func (a *Analysis) feed(ctx context.Context, project, source string) (*parsedFeed, error) {
-	fs, err := a.feeds(ctx, map[string]string{project: source})
-	if err != nil {
-		return nil, err
-	}
-	return fs[project], nil
 }
 
 // parse returns the parsed form of a cached feed, parsing it only when its
@@ -391,25 +415,34 @@ func (a *Analysis) analyze(ctx context.Context, in *fleetwatch.Install, feed *pa
 			published = &d
 		}
 	}
-	if an.SecurityUpdate {
-		e := &fleetwatch.Exposure{Severity: an.Severity, SeverityKnown: an.Severity != "", PublishedAt: published,
-			DetectedAt: at, Advisories: advisories}
-		for _, r := range res.FixedBy {
-			e.FixedBy = append(e.FixedBy, r.Version)
-		}
-		policy, err := policies(ctx, in.OrganizationID)
-		if err != nil {
-			return nil, err
-		}
-		clock := fleetwatch.ComputeSLAClock(fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published,
-			DetectedAt: at, SiteFirstSeenAt: in.FirstSeenAt}, policy)
-		e.ClockStartedAt, e.DueAt = clock.StartedAt.UTC(), clock.DueAt.UTC()
-		if !e.SeverityKnown {
-			e.Severity = fleetwatch.SeverityCritical
-		}
-		an.Exposure, an.SLA = e, &policy
+	if !an.SecurityUpdate {
+		return an, nil
 	}
-	return an, nil
+	var fixedBy []string
+	for _, r := range res.FixedBy {
+		fixedBy = append(fixedBy, r.Version)
+	}
+	return an, a.expose(ctx, an, in, advisories, fixedBy, published, at, policies)
+}
+
+// expose gives a verdict that names a security update the exposure it
+// opens, due under the SLA policy of the install's organization.
+func (a *Analysis) expose(ctx context.Context, an *fleetwatch.ModuleVerdict, in *fleetwatch.Install, advisories, fixedBy []string,
+	published *time.Time, at time.Time, policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) error {
+	e := &fleetwatch.Exposure{Severity: an.Severity, SeverityKnown: an.Severity != "", PublishedAt: published,
+		DetectedAt: at, Advisories: advisories, FixedBy: fixedBy}
+	policy, err := policies(ctx, in.OrganizationID)
+	if err != nil {
+		return err
+	}
+	clock := fleetwatch.ComputeSLAClock(fleetwatch.SLAInput{Severity: e.Severity, PublishedAt: published,
+		DetectedAt: at, SiteFirstSeenAt: in.FirstSeenAt}, policy)
+	e.ClockStartedAt, e.DueAt = clock.StartedAt.UTC(), clock.DueAt.UTC()
+	if !e.SeverityKnown {
+		e.Severity = fleetwatch.SeverityCritical
+	}
+	an.Exposure, an.SLA = e, &policy
+	return nil
 }
 
 func appendUnique(s []string, v string) []string {
@@ -431,7 +464,7 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 	for _, in := range installs {
 		projects[in.Project] = in.Source
 	}
-	feeds, err := a.feeds(ctx, projects)
+	k, err := a.knowledge(ctx, projects)
 	if err != nil {
 		return nil, err
 	}
@@ -439,8 +472,7 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 	var out []*fleetwatch.ModuleVerdict
 	standing := map[int64][]*fleetwatch.ModuleVerdict{} // unchanged verdicts with an exposure, by project
 	for _, in := range installs {
-		feed := feeds[in.Project]
-		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		an, err := a.judge(ctx, k, in, at, policies)
 		if err != nil {
 			return nil, err
 		}
@@ -556,11 +588,11 @@ func (a *Analysis) opener(ctx context.Context) func(*fleetwatch.Install) *fleetw
 	at := a.now()
 	policies := a.policies()
 	return func(in *fleetwatch.Install) *fleetwatch.Exposure {
-		feed, err := a.feed(ctx, in.Project, in.Source)
+		k, err := a.knowledge(ctx, map[string]string{in.Project: in.Source})
 		if err != nil {
 			return nil
 		}
-		an, err := a.analyze(ctx, in, feed, a.evaluate(feed, in, at), at, policies)
+		an, err := a.judge(ctx, k, in, at, policies)
 		if err != nil {
 			a.Logger.WarnContext(ctx, "exposure not opened", "site", in.SiteID, "project", in.Project, "err", err)
 			return nil

@@ -110,12 +110,12 @@ func newIntel(t testing.TB, s *sqlstore.Store, advisoryURL string) *intel {
 	in := &intel{store: s, feedSrv: fs, now: time.Now().UTC()}
 	in.analysis = service.NewAnalysis(s, nil)
 	in.analysis.Now = func() time.Time { return in.now }
-	in.feeds = &service.Feeds{Store: s, Fetcher: client, Analysis: in.analysis}
+	in.feeds = &service.Feeds{Store: s, Fetcher: client, Libraries: client, Analysis: in.analysis}
 	return in
 }
 
 // push applies an inventory of name=version pairs (name=version@datestamp
-// for a dev build) to the site through the ingest store with the analysis
+// for a dev build; a vendor/package name is a PHP library) to the site through the ingest store with the analysis
 // as its Analyzer: the verdicts and exposures commit with the snapshot.
 func (in *intel) push(t testing.TB, siteID int64, pairs ...string) *fleetwatch.ApplyResult {
 	t.Helper()
@@ -137,6 +137,9 @@ func (in *intel) push(t testing.TB, siteID int64, pairs ...string) *fleetwatch.A
 		}
 		if strings.HasPrefix(name, "custom_") {
 			src = fleetwatch.SourceCustom
+		}
+		if strings.Contains(name, "/") {
+			typ, src = fleetwatch.ModuleTypeLibrary, fleetwatch.SourcePackagist
 		}
 		snap.Projects = append(snap.Projects, fleetwatch.SnapshotProject{Name: name, Type: typ, Source: src, Version: version, Datestamp: datestamp})
 	}

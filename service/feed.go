@@ -10,6 +10,7 @@ import (
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/drupal"
+	"github.com/fleetwatch/fleetwatch/packagist"
 )
 
 // Defaults of Feeds.
@@ -26,6 +27,7 @@ type FeedsStore interface {
 	FindDueFeedProjects(ctx context.Context, checkedBefore, now time.Time) ([]string, error)
 	FindReleaseFeed(ctx context.Context, project string) (*fleetwatch.ReleaseFeed, error)
 	SaveAdvisories(ctx context.Context, advs []*fleetwatch.Advisory) error
+	SaveLibraryAdvisories(ctx context.Context, advs []*packagist.Advisory) ([]string, error)
 	SaveReleaseFeed(ctx context.Context, f *fleetwatch.ReleaseFeed) error
 	SaveReleases(ctx context.Context, project string, releases []fleetwatch.ReleaseInfo, advisories map[string]string) error
 	TryLeadership(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
@@ -35,13 +37,21 @@ type FeedsStore interface {
 // fleet runs, and has the analysis recompute the sites of a project whose
 // feed changed.
 type Feeds struct {
-	Store    FeedsStore
-	Fetcher  fleetwatch.FeedFetcher
-	Analysis *Analysis
+	Store   FeedsStore
+	Fetcher fleetwatch.FeedFetcher
+	// Libraries reads the advisories of PHP libraries; nil: none.
+	Libraries LibraryAdvisoryFetcher
+	Analysis  *Analysis
 	// Interval is how often a feed is refreshed (DefaultRefreshInterval).
 	Interval time.Duration
 	// Workers bounds the feeds fetched at once (DefaultFeedWorkers).
 	Workers int
+}
+
+// LibraryAdvisoryFetcher reads the advisories of PHP libraries (GitHub's
+// and FriendsOfPHP's, merged); *drupalorg.Client implements it.
+type LibraryAdvisoryFetcher interface {
+	FetchLibraryAdvisories(ctx context.Context) (*packagist.Set, error)
 }
 
 // RefreshResult says what one refresh did.
@@ -229,11 +239,10 @@ func (f *Feeds) RefreshAdvisories(ctx context.Context) (RefreshResult, error) {
 		return res, err
 	}
 	res.Advisories = len(advs)
-	if len(advs) == 0 {
-		return res, nil
-	}
-	if err := f.Store.SaveAdvisories(ctx, advs); err != nil {
-		return res, err
+	if len(advs) > 0 {
+		if err := f.Store.SaveAdvisories(ctx, advs); err != nil {
+			return res, err
+		}
 	}
 	seen := map[string]bool{}
 	for _, a := range advs {
@@ -257,7 +266,33 @@ func (f *Feeds) RefreshAdvisories(ctx context.Context) (RefreshResult, error) {
 		}
 		res.Sites, res.Opened, res.Resolved = res.Sites+n, res.Opened+o, res.Resolved+r
 	}
-	return res, nil
+	return res, f.refreshLibraryAdvisories(ctx, &res)
+}
+
+// refreshLibraryAdvisories reads the advisories of PHP libraries, stores
+// them, and re-judges the sites of each library whose advisories changed.
+func (f *Feeds) refreshLibraryAdvisories(ctx context.Context, res *RefreshResult) error {
+	if f.Libraries == nil {
+		return nil
+	}
+	set, err := f.Libraries.FetchLibraryAdvisories(ctx)
+	if err != nil {
+		return err
+	}
+	advs := set.Advisories()
+	res.Advisories += len(advs)
+	changed, err := f.Store.SaveLibraryAdvisories(ctx, advs)
+	if err != nil {
+		return err
+	}
+	for _, pkg := range changed {
+		n, o, r, err := f.Analysis.RecomputeProject(ctx, pkg)
+		if err != nil {
+			return err
+		}
+		res.Sites, res.Opened, res.Resolved = res.Sites+n, res.Opened+o, res.Resolved+r
+	}
+	return nil
 }
 
 // Refresh refreshes the advisories and then every feed of the fleet, now:

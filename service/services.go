@@ -53,6 +53,9 @@ type Deps struct {
 	// often a feed is refreshed (DefaultRefreshInterval when 0).
 	Fetcher      fleetwatch.FeedFetcher
 	FeedInterval time.Duration
+	// LibraryAdvisories reads the advisories of PHP libraries (nil: none,
+	// and libraries are not judged).
+	LibraryAdvisories LibraryAdvisoryFetcher
 	// Cache keeps report answers for CacheTTL (nil: every report is
 	// computed).
 	Cache    fleetwatch.Cache
@@ -140,7 +143,7 @@ func New(d Deps) (*Services, error) {
 	s.Analysis.Now, s.Analysis.Events, s.Analysis.SLA = now, s.Events, s.SLA
 	s.SLA.OnPolicyChange(s.Analysis.ApplySLAPolicy)
 	s.Exposures = &Exposures{Store: st, Now: now}
-	s.Feeds = &Feeds{Store: st, Fetcher: d.Fetcher, Analysis: s.Analysis, Interval: d.FeedInterval}
+	s.Feeds = &Feeds{Store: st, Fetcher: d.Fetcher, Libraries: d.LibraryAdvisories, Analysis: s.Analysis, Interval: d.FeedInterval}
 	s.Scheduler = &Scheduler{Feeds: s.Feeds, Platforms: s.Platforms}
 	s.Ingest = &Ingest{Store: st, Sites: s.Sites, Waker: d.Waker, Logger: d.Logger, Now: now}
 	s.Worker = &Worker{Store: st, Analyzer: s.Analysis, Events: s.Events, Waker: d.Waker, Logger: d.Logger, Now: now}

@@ -91,7 +91,7 @@ func (m *Main) Open(ctx context.Context) error {
 	deps := service.Deps{
 		Store: store, Secret: secret, BcryptCost: m.Config.BcryptCost,
 		Bus: m.realtime.bus, Waker: m.Waker,
-		Fetcher: fetcher, FeedInterval: m.Config.FeedRefreshInterval,
+		Fetcher: fetcher, LibraryAdvisories: fetcher, FeedInterval: m.Config.FeedRefreshInterval,
 		Cache: m.reportCache(), CacheTTL: m.Config.ReportCacheTTL,
 		Webhooks:  &notify.Webhook{UserAgent: "Fleetwatch/" + version, AllowPrivate: m.Config.WebhookAllowPrivate},
 		PublicURL: m.Config.PublicURL, SSOClockSkew: m.Config.SSOClockSkew, Logger: m.Logger,
