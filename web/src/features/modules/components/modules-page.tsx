@@ -10,9 +10,13 @@ import { Async, EmptyState } from '@/components/states';
 import { oneOf, useListParams } from '@/lib/url-state';
 import { useModules } from '../api/get-modules';
 
-const moduleTypes = ['module', 'theme', 'profile', 'core'] as const;
+const moduleTypes = ['module', 'theme', 'profile', 'core', 'library'] as const;
 
-/** Every project the sites you can see run, with how many run it and how many need a security update. */
+/**
+ * Every project and PHP library the sites you can see run, with how many run
+ * it and how many need a security update: sorted by the latter, the
+ * Libraries filter is the fleet's most widespread vulnerable libraries.
+ */
 export function ModulesPage() {
   const list = useListParams({ sort: '-security_sites_count,name', perPage: 50 });
   const [search, setSearch] = useState(list.q);
@@ -25,13 +29,13 @@ export function ModulesPage() {
     <Stack>
       <PageHeader
         title="Modules"
-        description="Every project your sites run, how many sites run it, and how many of them need a security update."
+        description="Every Drupal project and PHP library your sites run, how many sites run it, and how many of them need a security update."
         actions={<CsvButton path="/modules" query={filters} filename="modules.csv" />}
       />
       <Group wrap="wrap" align="flex-end">
         <TextInput
           aria-label="Search modules"
-          placeholder="Search by machine name, such as webform"
+          placeholder="Search by name, such as webform or guzzlehttp/guzzle"
           value={search}
           onChange={(e) => {
             setSearch(e.currentTarget.value);
@@ -51,6 +55,7 @@ export function ModulesPage() {
             { value: 'module', label: 'Modules' },
             { value: 'theme', label: 'Themes' },
             { value: 'profile', label: 'Profiles' },
+            { value: 'library', label: 'Libraries' },
           ]}
         />
       </Group>

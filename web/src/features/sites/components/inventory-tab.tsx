@@ -1,7 +1,7 @@
-import { Anchor, Group, SegmentedControl, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Group, SegmentedControl, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, SlaBadge, StatusBadge } from '@/components/badges';
-import { advisoryURL } from '@/lib/drupal-links';
+import { advisoryURL, projectURL } from '@/lib/drupal-links';
 import { EmptyState } from '@/components/states';
 import { formatDate } from '@/lib/format';
 import type { SiteExposure } from '../api/get-site-exposures';
@@ -18,11 +18,17 @@ const rank: Record<string, number> = {
 
 export function InventoryTab({
   modules,
+  libraries = false,
   exposures = [],
   filter,
   onFilter,
 }: {
   modules: SiteModule[];
+  /**
+   * the rows are PHP libraries, judged by their advisories only: one with
+   * none says so rather than "unknown", and there is no "updates" filter
+   */
+  libraries?: boolean;
   /** the site's open security updates: their deadline, SLA state and advisories show in their rows */
   exposures?: SiteExposure[];
   filter: string;
@@ -44,8 +50,9 @@ export function InventoryTab({
     <>
       <Group justify="space-between" mb="sm" wrap="wrap">
         <Text size="sm">
-          {modules.length} projects · <strong>{security}</strong> security updates · {updates}{' '}
-          updates available
+          {modules.length} {libraries ? 'libraries' : 'projects'} · <strong>{security}</strong>{' '}
+          security updates
+          {!libraries && <> · {updates} updates available</>}
         </Text>
         <SegmentedControl
           aria-label="Show"
@@ -54,19 +61,21 @@ export function InventoryTab({
           onChange={(v) => onFilter(v === 'all' ? '' : v)}
           data={[
             { value: 'all', label: 'All' },
-            { value: 'updates', label: 'Updates' },
+            ...(libraries ? [] : [{ value: 'updates', label: 'Updates' }]),
             { value: 'security', label: 'Security' },
           ]}
         />
       </Group>
       {shown.length === 0 ? (
-        <EmptyState title="Nothing to show">No project matches this filter.</EmptyState>
+        <EmptyState title="Nothing to show">
+          No {libraries ? 'library' : 'project'} matches this filter.
+        </EmptyState>
       ) : (
         <Table.ScrollContainer minWidth={720}>
-          <Table striped verticalSpacing="xs" aria-label="Inventory">
+          <Table striped verticalSpacing="xs" aria-label={libraries ? 'Libraries' : 'Inventory'}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Project</Table.Th>
+                <Table.Th>{libraries ? 'Library' : 'Project'}</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Installed → recommended</Table.Th>
                 <Table.Th>Severity</Table.Th>
@@ -82,7 +91,7 @@ export function InventoryTab({
                     <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
                       {m.name}
                     </Anchor>
-                    {m.type && (
+                    {m.type && !libraries && (
                       <Text span size="xs" c="dimmed">
                         {' '}
                         {m.type}
@@ -96,9 +105,28 @@ export function InventoryTab({
                         </Anchor>
                       </>
                     )}
+                    {m.source === 'packagist' && (
+                      <>
+                        {' '}
+                        <Anchor
+                          href={projectURL(m.name)}
+                          target="_blank"
+                          rel="noreferrer"
+                          size="xs"
+                        >
+                          Packagist
+                        </Anchor>
+                      </>
+                    )}
                   </Table.Td>
                   <Table.Td>
-                    <StatusBadge status={m.status} />
+                    {m.source === 'packagist' && !m.security_update ? (
+                      <Badge variant="light" color="gray.8" title={m.reasons?.[0]}>
+                        No advisory
+                      </Badge>
+                    ) : (
+                      <StatusBadge status={m.status} />
+                    )}
                   </Table.Td>
                   <Table.Td>
                     <code>{m.version || '?'}</code>

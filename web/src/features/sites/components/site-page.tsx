@@ -48,8 +48,11 @@ export function SitePage() {
     : undefined;
   // A tab whose route the server does not have (404) is hidden.
   const has = (q: { error: unknown }) => !isStatus(q.error, 404);
+  const libraries = (modules.data?.data ?? []).filter((m) => m.source === 'packagist');
+  const projects = (modules.data?.data ?? []).filter((m) => m.source !== 'packagist');
   const tabs = [
     has(modules) && 'inventory',
+    libraries.length > 0 && 'libraries',
     has(history) && 'history',
     has(runs) && 'patch-runs',
     'keys',
@@ -114,6 +117,9 @@ export function SitePage() {
           >
             <Tabs.List>
               {tabs.includes('inventory') && <Tabs.Tab value="inventory">Inventory</Tabs.Tab>}
+              {tabs.includes('libraries') && (
+                <Tabs.Tab value="libraries">Libraries ({libraries.length})</Tabs.Tab>
+              )}
               {tabs.includes('history') && <Tabs.Tab value="history">History</Tabs.Tab>}
               {tabs.includes('patch-runs') && <Tabs.Tab value="patch-runs">Patch runs</Tabs.Tab>}
               <Tabs.Tab value="keys">API keys</Tabs.Tab>
@@ -134,15 +140,34 @@ export function SitePage() {
                 isEmpty={(d) => !d.data?.length}
                 empty={<Text c="dimmed">No data yet: this site has not pushed an inventory.</Text>}
               >
-                {(d) => (
+                {() => (
                   <InventoryTab
-                    modules={d.data}
+                    modules={projects}
                     exposures={exposures.data?.data ?? []}
                     filter={list.get('show')}
                     onFilter={(show) => list.update({ show })}
                   />
                 )}
               </Async>
+            </Tabs.Panel>
+            <Tabs.Panel value="libraries" pt="md">
+              <Group justify="flex-end" mb="xs">
+                <CsvButton
+                  path={`/sites/${id}/modules`}
+                  query={{
+                    type: 'library',
+                    security_update: list.get('show') === 'security' ? 'true' : undefined,
+                  }}
+                  filename={`site-${s.name || id}-libraries.csv`}
+                />
+              </Group>
+              <InventoryTab
+                libraries
+                modules={libraries}
+                exposures={exposures.data?.data ?? []}
+                filter={list.get('show')}
+                onFilter={(show) => list.update({ show })}
+              />
             </Tabs.Panel>
             <Tabs.Panel value="history" pt="md">
               <Async query={history}>{(d) => <HistoryTab entries={d.data ?? []} />}</Async>
