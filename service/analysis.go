@@ -18,6 +18,7 @@ type AnalysisStore interface {
 	ClaimSLABreaches(ctx context.Context, at time.Time, limit int) ([]*fleetwatch.Exposure, error)
 	FindAdvisoriesByProject(ctx context.Context, project string) ([]*fleetwatch.Advisory, error)
 	FindLibraryAdvisories(ctx context.Context, packages []string) (map[string][]*packagist.Advisory, error)
+	FindLibraryAdvisoryHeads(ctx context.Context, packages []string) (map[string]string, error)
 	FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error)
 	FindProjectInstalls(ctx context.Context, project string) ([]*fleetwatch.Install, error)
 	FindReleaseFeed(ctx context.Context, project string) (*fleetwatch.ReleaseFeed, error)
@@ -50,6 +51,7 @@ type Analysis struct {
 
 	mu     sync.Mutex
 	parsed map[string]*parsedFeed // by project
+	libs   map[string]*libraryAdvisories
 	// fetch queues projects seen for the first time.
 	fetch chan string
 }
@@ -97,7 +99,7 @@ func NewAnalysis(store AnalysisStore, logger *slog.Logger) *Analysis {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Analysis{Store: store, Logger: logger, parsed: map[string]*parsedFeed{}, fetch: make(chan string, 1024)}
+	return &Analysis{Store: store, Logger: logger, parsed: map[string]*parsedFeed{}, libs: map[string]*libraryAdvisories{}, fetch: make(chan string, 1024)}
 }
 
 func (a *Analysis) now() time.Time {
@@ -194,7 +196,7 @@ func (a *Analysis) policies() func(ctx context.Context, orgID int64) (fleetwatch
 // any.
 type knowledge struct {
 	feeds     map[string]*parsedFeed
-	libraries map[string]*packagist.Set
+	libraries map[string]*libraryAdvisories
 }
 
 // knowledge reads what the projects (name → source) are judged by.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -17,9 +18,44 @@ import (
 // knows whether a version is vulnerable, not whether it is the latest.
 const libraryNoAdvisory = "Fleetwatch judges PHP libraries by their security advisories only: none applies to this version."
 
-// libraries returns, for the PHP libraries among projects (name → source)
-// that have advisories, the set of them to judge versions against.
-func (a *Analysis) libraries(ctx context.Context, projects map[string]string) (map[string]*packagist.Set, error) {
+// libraryAdvisories are the compiled advisories of one library as the
+// analysis keeps them between pushes: read again only when the store's
+// digest of them changes, and with the findings of each version checked.
+type libraryAdvisories struct {
+	digest string
+	set    *packagist.Set
+
+	mu      sync.Mutex
+	checked map[string]libraryCheck // by version, at most maxEvaluated
+}
+
+type libraryCheck struct {
+	findings []packagist.Finding
+	err      error
+}
+
+// check returns the advisories of the set that apply to version, once
+// per version.
+func (l *libraryAdvisories) check(pkg, version string) ([]packagist.Finding, error) {
+	l.mu.Lock()
+	c, ok := l.checked[version]
+	l.mu.Unlock()
+	if ok {
+		return c.findings, c.err
+	}
+	c.findings, c.err = l.set.Check(pkg, version)
+	l.mu.Lock()
+	if len(l.checked) < maxEvaluated {
+		l.checked[version] = c
+	}
+	l.mu.Unlock()
+	return c.findings, c.err
+}
+
+// libraries returns the advisories of the PHP libraries among projects
+// (name → source) that have any, reading the stored ones only for the
+// libraries whose advisories changed since they were last read.
+func (a *Analysis) libraries(ctx context.Context, projects map[string]string) (map[string]*libraryAdvisories, error) {
 	var names []string
 	for p, source := range projects {
 		if source == fleetwatch.SourcePackagist {
@@ -29,34 +65,54 @@ func (a *Analysis) libraries(ctx context.Context, projects map[string]string) (m
 	if len(names) == 0 {
 		return nil, nil
 	}
-	advs, err := a.Store.FindLibraryAdvisories(ctx, names)
+	heads, err := a.Store.FindLibraryAdvisoryHeads(ctx, names)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]*packagist.Set, len(advs))
-	for pkg, as := range advs {
+	out := make(map[string]*libraryAdvisories, len(heads))
+	var stale []string
+	a.mu.Lock()
+	for pkg, digest := range heads {
+		if l := a.libs[pkg]; l != nil && l.digest == digest {
+			out[pkg] = l
+		} else {
+			stale = append(stale, pkg)
+		}
+	}
+	a.mu.Unlock()
+	if len(stale) == 0 {
+		return out, nil
+	}
+	advs, err := a.Store.FindLibraryAdvisories(ctx, stale)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, pkg := range stale {
 		set := packagist.NewSet()
-		for _, adv := range as {
+		for _, adv := range advs[pkg] {
 			set.Add(*adv)
 		}
-		out[pkg] = set
+		l := &libraryAdvisories{digest: heads[pkg], set: set, checked: map[string]libraryCheck{}}
+		a.libs[pkg], out[pkg] = l, l
 	}
 	return out, nil
 }
 
-// analyzeLibrary judges an installed PHP library by the advisories of set
-// (nil when it has none): not secure when any applies, with the exposure
+// analyzeLibrary judges an installed PHP library by its advisories (nil
+// when it has none): not secure when any applies, with the exposure
 // to open — the most severe advisory's severity, the earliest publication,
 // and the versions that fix each — else unknown, as drupal.org has no
 // release history to say whether it is current.
-func (a *Analysis) analyzeLibrary(ctx context.Context, in *fleetwatch.Install, set *packagist.Set, at time.Time,
+func (a *Analysis) analyzeLibrary(ctx context.Context, in *fleetwatch.Install, advs *libraryAdvisories, at time.Time,
 	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.ModuleVerdict, error) {
 	an := &fleetwatch.ModuleVerdict{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
 		Status: string(drupal.StatusUnknown)}
 	var findings []packagist.Finding
-	if set != nil {
+	if advs != nil {
 		var err error
-		if findings, err = set.Check(in.Project, in.Version); err != nil {
+		if findings, err = advs.check(in.Project, in.Version); err != nil {
 			an.Reasons = append(an.Reasons, fmt.Sprintf("Composer cannot read the version %q, so no advisory range can contain it.", in.Version))
 		}
 	}

@@ -1,9 +1,11 @@
 package sqlstore_test
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
+	"github.com/fleetwatch/fleetwatch/packagist"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
@@ -212,5 +215,165 @@ func BenchmarkAnalyzeInventory(b *testing.B) {
 		if err != nil || len(vs) != 150 {
 			b.Fatalf("%d verdicts, %v", len(vs), err)
 		}
+	}
+}
+
+// libraryAdvisories reads the real GitHub and FriendsOfPHP advisories of
+// packagist/testdata.
+func libraryAdvisories(tb testing.TB) *packagist.Set {
+	tb.Helper()
+	set, _, err := packagist.ReadFS(os.DirFS(filepath.Join("..", "packagist", "testdata", "advisories")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return set
+}
+
+// lockLibraries returns the packages (and dev packages) of a real composer.lock of
+// packagist/testdata that are not Drupal projects, as library changes of
+// site 1.
+func lockLibraries(tb testing.TB, site string) []fleetwatch.ModuleChange {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("..", "packagist", "testdata", "composer-locks", site+".composer.lock.gz"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var lock struct {
+		Packages    []struct{ Name, Version string } `json:"packages"`
+		PackagesDev []struct{ Name, Version string } `json:"packages-dev"`
+	}
+	if err := json.NewDecoder(z).Decode(&lock); err != nil {
+		tb.Fatal(err)
+	}
+	var out []fleetwatch.ModuleChange
+	for _, p := range append(lock.Packages, lock.PackagesDev...) {
+		if !strings.HasPrefix(p.Name, "drupal/") {
+			out = append(out, fleetwatch.ModuleChange{SiteID: 1, ModuleID: int64(len(out) + 1), Project: p.Name,
+				Source: fleetwatch.SourcePackagist, ToVersion: p.Version})
+		}
+	}
+	return out
+}
+
+// BenchmarkAnalyzeLibraries measures the worker's analysis of a new
+// inventory's PHP libraries — every library of a real site's lock file,
+// repeated to 300 — against the stored advisories: one read of the
+// libraries' advisories and a Composer-constraint check of each.
+func BenchmarkAnalyzeLibraries(b *testing.B) {
+	s := sqlstoretest.MustOpen(b, sqlstoretest.SQLite)
+	ctx := context.Background()
+	if _, err := s.SaveLibraryAdvisories(ctx, libraryAdvisories(b).Advisories()); err != nil {
+		b.Fatal(err)
+	}
+	libs := lockLibraries(b, "boston-gov")
+	changes := libs
+	for i := 0; len(changes) < 300; i++ {
+		c := libs[i%len(libs)]
+		c.SiteID, c.ModuleID = 2+int64(i/len(libs)), int64(len(changes)+1)
+		changes = append(changes, c)
+	}
+	an := service.NewAnalysis(s, nil)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		vs, err := an.Analyze(ctx, changes)
+		if err != nil || len(vs) != 300 {
+			b.Fatalf("%d verdicts, %v", len(vs), err)
+		}
+	}
+	b.StopTimer()
+	vs, _ := an.Analyze(ctx, changes[:len(libs)])
+	flagged := 0
+	for _, v := range vs {
+		if v.SecurityUpdate {
+			flagged++
+		}
+	}
+	if flagged != 14 { // packagist/testdata/golden/boston-gov.txt
+		b.Fatalf("%d of boston-gov's %d libraries flagged, want 14", flagged, len(libs))
+	}
+}
+
+// libraryFetcher serves a fixed set of library advisories.
+type libraryFetcher struct{ set *packagist.Set }
+
+func (f libraryFetcher) FetchLibraryAdvisories(context.Context) (*packagist.Set, error) {
+	return f.set, nil
+}
+
+// noAdvisories is a drupal.org source with no advisories and no feeds.
+type noAdvisories struct{}
+
+func (noAdvisories) FetchFeed(context.Context, string, string, string) (*fleetwatch.FeedResponse, error) {
+	return nil, fmt.Errorf("not served")
+}
+
+func (noAdvisories) FetchAdvisories(context.Context) ([]*fleetwatch.Advisory, error) { return nil, nil }
+
+// BenchmarkRefreshAdvisories_Library measures a library advisory
+// re-judging 10,000 sites that run twig/twig v3.14.0: the refresh stores the
+// advisories, finds the one package whose advisories changed, and re-judges
+// its sites, whose open exposures change severity, in one transaction. The
+// first refresh brings the advisory (critical); each iteration then rates
+// it the other way (critical, less critical), as a source's update does.
+func BenchmarkRefreshAdvisories_Library(b *testing.B) {
+	real := libraryAdvisories(b).Advisories()
+	withExtra := func(severity string) *packagist.Set {
+		set := packagist.NewSet()
+		for _, a := range real {
+			set.Add(*a)
+		}
+		extra := packagist.Advisory{ID: "GHSA-2222-3333-4444", GHSAs: []string{"GHSA-2222-3333-4444"}, Title: "Bench advisory",
+			Severity: severity, Sources: []string{packagist.SourceGHSA},
+			Ranges: []packagist.Range{{Package: "twig/twig", Affected: "<3.99.0", Fixed: "3.99.0", Source: packagist.SourceGHSA}}}
+		if err := extra.Compile(); err != nil {
+			b.Fatal(err)
+		}
+		set.Add(extra)
+		return set
+	}
+	sets := []*packagist.Set{withExtra(fleetwatch.SeverityLessCritical), withExtra(fleetwatch.SeverityHighlyCritical)}
+	for _, backend := range sqlstoretest.Backends(b) {
+		b.Run(backend.Name, func(b *testing.B) {
+			s := sqlstoretest.MustOpen(b, backend)
+			const sites = 10000
+			seedFleet(b, s, sites, "v3.14.0", "twig/twig")
+			ctx := context.Background()
+			if _, err := s.WriterDB().ExecContext(ctx, `UPDATE modules SET source = 'packagist', type = 'library' WHERE module_name = 'twig/twig'`); err != nil {
+				b.Fatal(err)
+			}
+			an := service.NewAnalysis(s, nil)
+			first := &service.Feeds{Store: s, Fetcher: noAdvisories{}, Libraries: libraryFetcher{withExtra(fleetwatch.SeverityCritical)}, Analysis: an}
+			if res, err := first.RefreshAdvisories(ctx); err != nil || res.Opened != sites {
+				b.Fatalf("first refresh opened %d exposures, want %d: %v", res.Opened, sites, err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				feeds := &service.Feeds{Store: s, Fetcher: noAdvisories{}, Libraries: libraryFetcher{sets[i%2]}, Analysis: an}
+				if backend == sqlstoretest.Postgres {
+					if _, err := s.WriterDB().ExecContext(ctx, `VACUUM ANALYZE site_modules, exposures`); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				res, err := feeds.RefreshAdvisories(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Sites != sites || res.Opened+res.Resolved != 0 {
+					b.Fatalf("re-rated advisory re-judged %d sites, opened %d, resolved %d; want %d, 0, 0", res.Sites, res.Opened, res.Resolved, sites)
+				}
+			}
+			b.StopTimer()
+			es, _, err := s.FindExposures(ctx, fleetwatch.ExposureFilter{State: fleetwatch.ExposureOpen, ListOptions: fleetwatch.ListOptions{PerPage: 1}})
+			if want := []string{fleetwatch.SeverityLessCritical, fleetwatch.SeverityHighlyCritical}[(b.N-1)%2]; err != nil || len(es) != 1 || es[0].Severity != want {
+				b.Fatalf("open exposure after the last refresh: %+v, %v; want severity %s", es, err, want)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 
@@ -62,6 +63,47 @@ func (s *Store) SaveLibraryAdvisories(ctx context.Context, advs []*packagist.Adv
 		out = append(out, p)
 	}
 	slices.Sort(out)
+	return out, nil
+}
+
+// FindLibraryAdvisoryHeads returns, for each of the packages that has
+// advisories, a digest of their ids and content hashes: it changes when an
+// advisory of the package is added or changed, so that a reader that keeps
+// them compiled reads the bodies again only then.
+func (s *Store) FindLibraryAdvisoryHeads(ctx context.Context, packages []string) (map[string]string, error) {
+	sums := map[string]hash.Hash{}
+	for chunk := range chunks(packages, 500) {
+		var c conds
+		ph := make([]string, len(chunk))
+		for i, p := range chunk {
+			ph[i] = c.arg(p)
+		}
+		rows, err := s.rdb.QueryContext(ctx, `SELECT package, advisory_id, content_hash FROM library_advisories
+			WHERE package IN (`+strings.Join(ph, ", ")+`) ORDER BY package, advisory_id`, c.args...)
+		if err != nil {
+			return nil, fmt.Errorf("find library advisory heads: %w", err)
+		}
+		for rows.Next() {
+			var pkg, id, h string
+			if err := rows.Scan(&pkg, &id, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan library advisory head: %w", err)
+			}
+			if sums[pkg] == nil {
+				sums[pkg] = sha256.New()
+			}
+			fmt.Fprintf(sums[pkg], "%s %s\n", id, h)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("find library advisory heads: %w", err)
+		}
+	}
+	out := make(map[string]string, len(sums))
+	for pkg, h := range sums {
+		out[pkg] = hex.EncodeToString(h.Sum(nil))
+	}
 	return out, nil
 }
 

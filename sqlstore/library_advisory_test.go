@@ -66,7 +66,13 @@ func TestStore_LibraryAdvisories(t *testing.T) {
 			t.Error("guzzle 7.4.2 has no finding; the fixtures hold its 2022 advisories")
 		}
 
-		// A later severity of one advisory changes its packages only.
+		heads, err := s.FindLibraryAdvisoryHeads(ctx, []string{"guzzlehttp/guzzle", "twig/twig", "no/such-package"})
+		if err != nil || len(heads) != 2 || heads["guzzlehttp/guzzle"] == "" || heads["twig/twig"] == heads["guzzlehttp/guzzle"] {
+			t.Fatalf("FindLibraryAdvisoryHeads = %v, %v", heads, err)
+		}
+
+		// A later severity of one advisory changes its packages only, and
+		// their heads.
 		a := *got["guzzlehttp/guzzle"][0]
 		a.Severity = "not_critical"
 		var pkgs []string
@@ -78,6 +84,10 @@ func TestStore_LibraryAdvisories(t *testing.T) {
 		slices.Sort(pkgs)
 		if changed, err = s.SaveLibraryAdvisories(ctx, []*packagist.Advisory{&a}); err != nil || !slices.Equal(changed, pkgs) {
 			t.Fatalf("changed advisory: changed %v, %v; want %v", changed, err, pkgs)
+		}
+		after, err := s.FindLibraryAdvisoryHeads(ctx, []string{"guzzlehttp/guzzle", "twig/twig"})
+		if err != nil || after["guzzlehttp/guzzle"] == heads["guzzlehttp/guzzle"] || after["twig/twig"] != heads["twig/twig"] {
+			t.Fatalf("heads after the change = %v, %v; before %v", after, err, heads)
 		}
 	})
 }
