@@ -23,7 +23,7 @@ type SiteChange struct {
 	ID             int64     `json:"-"`
 	At             time.Time `json:"at" doc:"When the site ran it from: the collected_at of the inventory that reported it"`
 	Module         string    `json:"module" doc:"The project"`
-	ModuleType     string    `json:"module_type" enum:"core,module,theme,profile"`
+	ModuleType     string    `json:"module_type" enum:"core,module,theme,profile,library"`
 	Type           string    `json:"type" enum:"added,upgraded,downgraded,rebuilt,replaced,removed"`
 	FromVersion    string    `json:"from_version" doc:"Empty when added"`
 	ToVersion      string    `json:"to_version" doc:"Empty when removed"`

@@ -2128,7 +2128,7 @@ export interface components {
             /** @description The project */
             module: string;
             /** @enum {string} */
-            module_type: "core" | "module" | "theme" | "profile";
+            module_type: "core" | "module" | "theme" | "profile" | "library";
             /** @description The patch run that brought the change; null when none is known */
             patch_run_id: string | null;
             /** @enum {string|null} */

@@ -39,6 +39,7 @@ export type ComplianceRow = S['ComplianceRow'];
 export type SiteModule = S['SiteModule'];
 export type Module = S['Module'];
 export type HistoryEntry = S['HistoryEntry'];
+export type SiteChange = S['SiteChange'];
 export type PatchRun = S['PatchRun'];
 export type NotificationDelivery = S['NotificationDelivery'];
 export type NotificationPreferences = S['NotificationPreferences'];

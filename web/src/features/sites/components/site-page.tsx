@@ -15,6 +15,7 @@ import { useSiteHistory } from '../api/get-site-history';
 import { useSiteModules } from '../api/get-site-modules';
 import { useSitePatchRuns } from '../api/get-site-patch-runs';
 import { ApiKeysPanel } from './api-keys-panel';
+import { ChangesTab } from './changes-tab';
 import { ConnectSitePanel } from './connect-site-panel';
 import { HistoryTab } from './history-tab';
 import { InventoryTab } from './inventory-tab';
@@ -53,6 +54,7 @@ export function SitePage() {
   const tabs = [
     has(modules) && 'inventory',
     libraries.length > 0 && 'libraries',
+    has(history) && 'changes',
     has(history) && 'history',
     has(runs) && 'patch-runs',
     'keys',
@@ -120,6 +122,7 @@ export function SitePage() {
               {tabs.includes('libraries') && (
                 <Tabs.Tab value="libraries">Libraries ({libraries.length})</Tabs.Tab>
               )}
+              {tabs.includes('changes') && <Tabs.Tab value="changes">Changes</Tabs.Tab>}
               {tabs.includes('history') && <Tabs.Tab value="history">History</Tabs.Tab>}
               {tabs.includes('patch-runs') && <Tabs.Tab value="patch-runs">Patch runs</Tabs.Tab>}
               <Tabs.Tab value="keys">API keys</Tabs.Tab>
@@ -167,6 +170,15 @@ export function SitePage() {
                 exposures={exposures.data?.data ?? []}
                 filter={list.get('show')}
                 onFilter={(show) => list.update({ show })}
+              />
+            </Tabs.Panel>
+            <Tabs.Panel value="changes" pt="md">
+              <ChangesTab
+                siteId={id}
+                siteName={s.name || id}
+                page={Math.max(1, Number(list.get('cpage')) || 1)}
+                module={list.get('module')}
+                onChange={(patch) => list.update(patch)}
               />
             </Tabs.Panel>
             <Tabs.Panel value="history" pt="md">
