@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,36 +21,49 @@ const libraryNoAdvisory = "Fleetwatch judges PHP libraries by their security adv
 
 // libraryAdvisories are the compiled advisories of one library as the
 // analysis keeps them between pushes: read again only when the store's
-// digest of them changes, and with the findings of each version checked.
+// digest of them changes, with the judgement of each version made once.
 type libraryAdvisories struct {
 	digest string
 	set    *packagist.Set
 
-	mu      sync.Mutex
-	checked map[string]libraryCheck // by version, at most maxEvaluated
+	mu     sync.Mutex
+	judged map[string]*libraryJudgement // by version, at most maxEvaluated
 }
 
-type libraryCheck struct {
-	findings []packagist.Finding
-	err      error
+// libraryJudgement is what the advisories say of one version of a library:
+// the verdict's fields, and the advisories, fixes and date of the exposure
+// it opens when not secure. It is only read once made.
+type libraryJudgement struct {
+	verdict    fleetwatch.ModuleVerdict // without the site, module and version ids
+	advisories []string
+	fixedBy    []string
+	published  *time.Time
 }
 
-// check returns the advisories of the set that apply to version, once
-// per version.
-func (l *libraryAdvisories) check(pkg, version string) ([]packagist.Finding, error) {
+// noLibraryAdvisory is the judgement of a library no advisory names.
+var noLibraryAdvisory = &libraryJudgement{verdict: fleetwatch.ModuleVerdict{Status: string(drupal.StatusUnknown),
+	Reasons: []string{libraryNoAdvisory}}}
+
+// judge returns the judgement of version of the library pkg, once per
+// version.
+func (l *libraryAdvisories) judge(pkg, version string) *libraryJudgement {
+	if l == nil {
+		return noLibraryAdvisory
+	}
 	l.mu.Lock()
-	c, ok := l.checked[version]
+	j, ok := l.judged[version]
 	l.mu.Unlock()
 	if ok {
-		return c.findings, c.err
+		return j
 	}
-	c.findings, c.err = l.set.Check(pkg, version)
+	findings, err := l.set.Check(pkg, version)
+	j = judgeLibrary(version, findings, err)
 	l.mu.Lock()
-	if len(l.checked) < maxEvaluated {
-		l.checked[version] = c
+	if len(l.judged) < maxEvaluated {
+		l.judged[version] = j
 	}
 	l.mu.Unlock()
-	return c.findings, c.err
+	return j
 }
 
 // libraries returns the advisories of the PHP libraries among projects
@@ -94,52 +108,60 @@ func (a *Analysis) libraries(ctx context.Context, projects map[string]string) (m
 		for _, adv := range advs[pkg] {
 			set.Add(*adv)
 		}
-		l := &libraryAdvisories{digest: heads[pkg], set: set, checked: map[string]libraryCheck{}}
+		l := &libraryAdvisories{digest: heads[pkg], set: set, judged: map[string]*libraryJudgement{}}
 		a.libs[pkg], out[pkg] = l, l
 	}
 	return out, nil
 }
 
 // analyzeLibrary judges an installed PHP library by its advisories (nil
-// when it has none): not secure when any applies, with the exposure
-// to open — the most severe advisory's severity, the earliest publication,
-// and the versions that fix each — else unknown, as drupal.org has no
-// release history to say whether it is current.
+// when it has none), and gives a verdict that is not secure the exposure
+// it opens.
 func (a *Analysis) analyzeLibrary(ctx context.Context, in *fleetwatch.Install, advs *libraryAdvisories, at time.Time,
 	policies func(context.Context, int64) (fleetwatch.SLAPolicy, error)) (*fleetwatch.ModuleVerdict, error) {
-	an := &fleetwatch.ModuleVerdict{SiteID: in.SiteID, ModuleID: in.ModuleID, VersionID: in.VersionID,
-		Status: string(drupal.StatusUnknown)}
-	var findings []packagist.Finding
-	if advs != nil {
-		var err error
-		if findings, err = advs.check(in.Project, in.Version); err != nil {
-			an.Reasons = append(an.Reasons, fmt.Sprintf("Composer cannot read the version %q, so no advisory range can contain it.", in.Version))
-		}
+	j := advs.judge(in.Project, in.Version)
+	an := j.verdict
+	an.SiteID, an.ModuleID, an.VersionID = in.SiteID, in.ModuleID, in.VersionID
+	if !an.SecurityUpdate {
+		return &an, nil
+	}
+	return &an, a.expose(ctx, &an, in, j.advisories, j.fixedBy, j.published, at, policies)
+}
+
+// judgeLibrary is the judgement of a library version by the advisories
+// that apply to it (err: Composer cannot read the version): not secure when
+// any applies — the most severe advisory's severity, one reason per
+// advisory, the earliest publication, the versions that fix each and, when
+// every advisory has a fix, the highest as the recommended version — else
+// unknown, as there is no release history to say whether it is current.
+func judgeLibrary(version string, findings []packagist.Finding, err error) *libraryJudgement {
+	j := &libraryJudgement{verdict: fleetwatch.ModuleVerdict{Status: string(drupal.StatusUnknown)}}
+	an := &j.verdict
+	if err != nil {
+		an.Reasons = append(an.Reasons, fmt.Sprintf("Composer cannot read the version %q, so no advisory range can contain it.", version))
 	}
 	if len(findings) == 0 {
 		an.Reasons = append(an.Reasons, libraryNoAdvisory)
-		return an, nil
+		return j
 	}
 	an.Status, an.UpdateAvailable, an.SecurityUpdate = string(drupal.StatusNotSecure), true, true
-	var advisories, fixedBy []string
-	var published *time.Time
 	var best composerver.Version
 	fixesAll := true
 	for _, f := range findings {
 		if fleetwatch.SeverityRank(f.Severity()) > fleetwatch.SeverityRank(an.Severity) {
 			an.Severity = f.Severity()
 		}
-		advisories = appendUnique(advisories, f.Advisory.ID)
-		if p := f.Advisory.Published; !p.IsZero() && (published == nil || p.Before(*published)) {
+		j.advisories = appendUnique(j.advisories, f.Advisory.ID)
+		if p := f.Advisory.Published; !p.IsZero() && (j.published == nil || p.Before(*j.published)) {
 			p = p.UTC()
-			published = &p
+			j.published = &p
 		}
 		an.Reasons = append(an.Reasons, libraryReason(f))
 		if f.Fixed == "" {
 			fixesAll = false
 			continue
 		}
-		fixedBy = appendUnique(fixedBy, f.Fixed)
+		j.fixedBy = appendUnique(j.fixedBy, f.Fixed)
 		if v, err := composerver.ParseVersion(f.Fixed); err == nil && (an.RecommendedVersion == "" || composerver.Compare(v, best) > 0) {
 			an.RecommendedVersion, best = f.Fixed, v
 		}
@@ -148,16 +170,19 @@ func (a *Analysis) analyzeLibrary(ctx context.Context, in *fleetwatch.Install, a
 		// No single version is known to fix every advisory.
 		an.RecommendedVersion = ""
 	}
-	an.SecurityUpdates = fixedBy
+	an.SecurityUpdates = j.fixedBy
 	an.LatestVersion = an.RecommendedVersion
-	return an, a.expose(ctx, an, in, advisories, fixedBy, published, at, policies)
+	return j
 }
 
-// libraryReason says why one advisory applies: its ids, title and fix.
+// libraryReason says why one advisory applies: its ids, title, the
+// affected range the version is in, and the fix.
 func libraryReason(f packagist.Finding) string {
-	ids := append([]string{f.Advisory.ID}, f.Advisory.CVEs...)
 	var b strings.Builder
-	b.WriteString(strings.Join(unique(ids), ", "))
+	b.WriteString(f.Advisory.ID)
+	if cves := slices.DeleteFunc(slices.Clone(f.Advisory.CVEs), func(c string) bool { return c == f.Advisory.ID }); len(cves) > 0 {
+		b.WriteString(" (" + strings.Join(cves, ", ") + ")")
+	}
 	if f.Advisory.Title != "" {
 		b.WriteString(": " + strings.TrimSuffix(f.Advisory.Title, "."))
 	}
@@ -165,7 +190,7 @@ func libraryReason(f packagist.Finding) string {
 	for _, r := range f.Matched {
 		ranges = append(ranges, r.Affected)
 	}
-	fmt.Fprintf(&b, ". %s %s is in the affected range %s", f.Package, f.Installed, strings.Join(unique(ranges), " and "))
+	b.WriteString(". Affected: " + strings.Join(unique(ranges), " and "))
 	switch {
 	case f.Fixed == "":
 		b.WriteString("; no fixed version is published.")

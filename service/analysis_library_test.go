@@ -79,7 +79,7 @@ func TestAnalysis_Libraries(t *testing.T) {
 		}
 		m := siteModule(t, s, site.ID, "twig/twig")
 		if m.Status != "not_secure" || !m.SecurityUpdate || len(m.Reasons) != len(findings) ||
-			!strings.Contains(strings.Join(m.Reasons, "\n"), "GHSA-6377-hfv9-hqf6, CVE-2024-51754: Twig has unguarded calls") {
+			!strings.Contains(strings.Join(m.Reasons, "\n"), "GHSA-6377-hfv9-hqf6 (CVE-2024-51754): Twig has unguarded calls") {
 			t.Fatalf("twig site module = %+v", m)
 		}
 		if u := siteModule(t, s, site.ID, "acme/unheard-of"); u.Status != fleetwatch.ModuleStatusUnknown || u.SecurityUpdate ||
