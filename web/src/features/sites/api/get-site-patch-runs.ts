@@ -1,16 +1,23 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Page, PatchRun } from '@/api/types';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import type { Page, PatchRun, QueryOf } from '@/api/types';
 import { api } from '@/lib/api-client';
 
 export type { PatchRun };
 
-export const getSitePatchRuns = (siteId: string) =>
-  api.get<Page<PatchRun>>(`/sites/${encodeURIComponent(siteId)}/patch-runs`, { per_page: 100 });
+export type SitePatchRunsParams = QueryOf<'list-site-patch-runs'>;
 
-export const getSitePatchRunsQueryOptions = (siteId: string) =>
-  queryOptions({
-    queryKey: ['sites', siteId, 'patch-runs'],
-    queryFn: () => getSitePatchRuns(siteId),
+export const getSitePatchRuns = (siteId: string, params: SitePatchRunsParams = {}) =>
+  api.get<Page<PatchRun>>(`/sites/${encodeURIComponent(siteId)}/patch-runs`, {
+    per_page: 25,
+    ...params,
   });
 
-export const useSitePatchRuns = (siteId: string) => useQuery(getSitePatchRunsQueryOptions(siteId));
+export const getSitePatchRunsQueryOptions = (siteId: string, params: SitePatchRunsParams = {}) =>
+  queryOptions({
+    queryKey: ['sites', siteId, 'patch-runs', params],
+    queryFn: () => getSitePatchRuns(siteId, params),
+    placeholderData: keepPreviousData,
+  });
+
+export const useSitePatchRuns = (siteId: string, params: SitePatchRunsParams = {}) =>
+  useQuery(getSitePatchRunsQueryOptions(siteId, params));

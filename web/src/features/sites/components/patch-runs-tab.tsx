@@ -1,6 +1,9 @@
-import { Badge, List, Table } from '@mantine/core';
+import { Badge } from '@mantine/core';
+import { DataTable, type Column } from '@/components/data-table';
+import { Pager } from '@/components/pager';
 import { EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
+import type { Page } from '@/api/types';
 import type { PatchRun } from '../api/get-site-patch-runs';
 
 const colors: Record<string, string> = {
@@ -9,42 +12,53 @@ const colors: Record<string, string> = {
   partial: 'orange.8',
 };
 
-export function PatchRunsTab({ runs }: { runs: PatchRun[] }) {
-  if (!runs.length)
+const change = (c: NonNullable<PatchRun['changes']>[number]) =>
+  `${c.name} ${c.from_version || '∅'} → ${c.to_version || '∅'}`;
+
+/** A run's changes on one line: the first two, then how many more (all of them in the title). */
+export function summarizeChanges(run: PatchRun): string {
+  const all = run.changes ?? [];
+  if (!all.length) return run.notes || 'no change';
+  const shown = all.slice(0, 2).map(change).join(', ');
+  return all.length > 2 ? `${shown} and ${all.length - 2} more` : shown;
+}
+
+const columns: Column<PatchRun>[] = [
+  {
+    key: 'when',
+    header: 'When',
+    width: 170,
+    render: (r) => formatDateTime(r.run_date ?? r.finished_at ?? r.started_at),
+  },
+  {
+    key: 'status',
+    header: 'Status',
+    width: 110,
+    render: (r) => <Badge color={colors[r.status ?? ''] ?? 'gray.7'}>{r.status ?? '—'}</Badge>,
+  },
+  { key: 'tool', header: 'Tool', width: 150, render: (r) => (r.tool ?? '—').replace('_', ' ') },
+  {
+    key: 'changes',
+    header: 'Changes',
+    render: summarizeChanges,
+    title: (r) => (r.changes ?? []).map(change).join('\n') || undefined,
+  },
+];
+
+/** A site's patch runs, one line each, newest first, paged. */
+export function PatchRunsTab({
+  runs,
+  onPage,
+}: {
+  runs: Page<PatchRun>;
+  onPage: (page: number) => void;
+}) {
+  if (!runs.data?.length)
     return <EmptyState title="No data yet">No patch run was recorded for this site.</EmptyState>;
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table striped verticalSpacing="xs" aria-label="Patch runs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Tool</Table.Th>
-            <Table.Th>Changes</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {runs.map((r) => (
-            <Table.Tr key={r.id}>
-              <Table.Td>{formatDateTime(r.run_date ?? r.finished_at ?? r.started_at)}</Table.Td>
-              <Table.Td>
-                <Badge color={colors[r.status ?? ''] ?? 'gray.7'}>{r.status ?? '—'}</Badge>
-              </Table.Td>
-              <Table.Td>{r.tool ?? '—'}</Table.Td>
-              <Table.Td>
-                <List size="sm">
-                  {(r.changes ?? []).map((c, i) => (
-                    <List.Item key={i}>
-                      {c.name}: <code>{c.from_version || '∅'}</code> →{' '}
-                      <code>{c.to_version || '∅'}</code>
-                    </List.Item>
-                  ))}
-                </List>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <>
+      <DataTable label="Patch runs" rows={runs.data} columns={columns} rowKey={(r) => r.id} fixed />
+      <Pager meta={runs.meta} onPage={onPage} />
+    </>
   );
 }

@@ -41,7 +41,7 @@ export function SitePage() {
   const site = useSite(id);
   const modules = useSiteModules(id);
   const history = useSiteHistory(id);
-  const runs = useSitePatchRuns(id);
+  const runs = useSitePatchRuns(id, { page: Math.max(1, Number(list.get('rpage')) || 1) });
   const exposures = useSiteExposures(id);
   const organization = useOrganization(site.data?.organization_id);
   const summary = exposures.data
@@ -185,7 +185,9 @@ export function SitePage() {
               <Async query={history}>{(d) => <HistoryTab entries={d.data ?? []} />}</Async>
             </Tabs.Panel>
             <Tabs.Panel value="patch-runs" pt="md">
-              <Async query={runs}>{(d) => <PatchRunsTab runs={d.data ?? []} />}</Async>
+              <Async query={runs}>
+                {(d) => <PatchRunsTab runs={d} onPage={(p) => list.update({ rpage: p })} />}
+              </Async>
             </Tabs.Panel>
             <Tabs.Panel value="keys" pt="md">
               <ApiKeysPanel siteId={id} canManage={atLeast(me.data?.role, 'member')} />
