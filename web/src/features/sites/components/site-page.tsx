@@ -17,7 +17,7 @@ import { useSitePatchRuns } from '../api/get-site-patch-runs';
 import { ApiKeysPanel } from './api-keys-panel';
 import { ChangesTab } from './changes-tab';
 import { ConnectSitePanel } from './connect-site-panel';
-import { HistoryTab } from './history-tab';
+import { endOfDay, HistoryTab } from './history-tab';
 import { InventoryTab } from './inventory-tab';
 import { PatchRunsTab } from './patch-runs-tab';
 
@@ -40,7 +40,7 @@ export function SitePage() {
   const me = useMe();
   const site = useSite(id);
   const modules = useSiteModules(id);
-  const history = useSiteHistory(id);
+  const history = useSiteHistory(id, endOfDay(list.get('asof')));
   const runs = useSitePatchRuns(id, { page: Math.max(1, Number(list.get('rpage')) || 1) });
   const exposures = useSiteExposures(id);
   const organization = useOrganization(site.data?.organization_id);
@@ -182,7 +182,15 @@ export function SitePage() {
               />
             </Tabs.Panel>
             <Tabs.Panel value="history" pt="md">
-              <Async query={history}>{(d) => <HistoryTab entries={d.data ?? []} />}</Async>
+              <Async query={history}>
+                {(d) => (
+                  <HistoryTab
+                    entries={d.data ?? []}
+                    day={list.get('asof')}
+                    onDay={(asof) => list.update({ asof })}
+                  />
+                )}
+              </Async>
             </Tabs.Panel>
             <Tabs.Panel value="patch-runs" pt="md">
               <Async query={runs}>
