@@ -1,5 +1,7 @@
 package fleetwatch
 
+import "time"
+
 // Severities of drupal.org security advisories, most severe first.
 const (
 	SeverityHighlyCritical     = "highly_critical"
@@ -55,4 +57,18 @@ func DefaultNotificationPreferences() NotificationPreferences {
 	return NotificationPreferences{
 		Email: NotificationChannel{Enabled: true, MinSeverity: SeverityCritical, SLABreach: true, PlatformEndOfLife: true},
 	}
+}
+
+// NotificationChannels says which channels this server can send on: a
+// channel it cannot is saved in the preferences but nothing goes out on it.
+type NotificationChannels struct {
+	Email   bool `json:"email" doc:"A mail server is configured (--smtp-url): e-mail can be sent"`
+	Webhook bool `json:"webhook" doc:"Webhooks can be posted"`
+}
+
+// NotificationTest is the answer to a test notification: where it went.
+type NotificationTest struct {
+	Channel string    `json:"channel" enum:"email,webhook"`
+	Target  string    `json:"target" doc:"The e-mail address, or the webhook's host"`
+	SentAt  time.Time `json:"sent_at"`
 }

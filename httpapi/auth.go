@@ -61,6 +61,12 @@ type preferencesInput struct {
 	Body fleetwatch.NotificationPreferences
 }
 
+type notificationTestInput struct {
+	Body struct {
+		Channel string `json:"channel" enum:"email,webhook" doc:"Where to send the test: the signed-in user's e-mail or webhook"`
+	}
+}
+
 const authBodyLimit = 16 << 10
 
 func (s *Server) registerAuthRoutes() {
@@ -130,6 +136,19 @@ func (s *Server) registerAuthRoutes() {
 	register(s, op("put-notification-preferences", http.MethodPut, "/me/notification-preferences", "Replace the signed-in user's notification preferences"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *preferencesInput) (*One[*fleetwatch.NotificationPreferences], error) {
 			return wrap(s.Auth.SetNotificationPreferences(ctx, in.Body))
+		})
+	register(s, op("get-notification-channels", http.MethodGet, "/me/notification-channels", "Which notification channels this server can send on"), fleetwatch.RoleViewer,
+		func(ctx context.Context, _ *struct{}) (*One[fleetwatch.NotificationChannels], error) {
+			return wrap(s.Notifier.Channels(ctx))
+		})
+	test := op("send-test-notification", http.MethodPost, "/me/notification-test", "Send the signed-in user a test notification now",
+		http.StatusOK)
+	test.Description = "Sends a test message on one channel to the signed-in user's e-mail address or webhook, now, and says where it went; " +
+		"it is not recorded as a delivery. 422 when the server has no mail server or no webhook is set, 503 with what the mail server or " +
+		"the webhook answered when it refused, 429 within 10 seconds of the last test."
+	register(s, limited(test), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *notificationTestInput) (*One[*fleetwatch.NotificationTest], error) {
+			return wrap(s.Notifier.SendTest(ctx, in.Body.Channel))
 		})
 }
 

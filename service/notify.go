@@ -88,7 +88,8 @@ type Notifier struct {
 	semOnce    sync.Once
 	sem        chan struct{}
 	mu         sync.Mutex
-	digestDone string // the last day whose digest pass completed here
+	digestDone string              // the last day whose digest pass completed here
+	lastTest   map[int64]time.Time // by user: when their last test notification went
 }
 
 // senders returns the semaphore that bounds concurrent sends.

@@ -511,3 +511,72 @@ func TestNotifier_RunStopsPromptly(t *testing.T) {
 		t.Errorf("after the stop: %+v, want pending after one attempt", ds[0])
 	}
 }
+
+// TestNotifier_SendTest: a user sends themselves a test notification on
+// e-mail or their webhook, and hears where it went or why it could not go:
+// no mail server, no webhook, what the webhook answered; at most one every
+// ten seconds.
+func TestNotifier_SendTest(t *testing.T) {
+	f := newNotifyFixture(t, servicetest.NewStore())
+	n := f.notifier(t)
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	n.Now = func() time.Time { return now }
+	as := func(user string) context.Context {
+		u := f.users[user]
+		return fleetwatch.NewContextWithActor(context.Background(), &fleetwatch.Actor{UserID: u.ID, OrganizationID: u.OrganizationID, Role: u.Role})
+	}
+	if ch, err := n.Channels(as("default")); err != nil || !ch.Email || !ch.Webhook {
+		t.Fatalf("channels = %+v, want both", ch)
+	}
+
+	sent, err := n.SendTest(as("default"), fleetwatch.ChannelEmail)
+	if err != nil || sent.Target != "default@acme.example" || sent.Channel != fleetwatch.ChannelEmail || !sent.SentAt.Equal(now) {
+		t.Fatalf("e-mail test = %+v, %v", sent, err)
+	}
+	if m := f.mails()["default@acme.example"]; len(m) != 1 || !strings.Contains(m[0].Data, "Subject: Fleetwatch test notification") {
+		t.Fatalf("mails = %+v", m)
+	}
+	if _, err := n.SendTest(as("default"), fleetwatch.ChannelEmail); fleetwatch.ErrorCode(err) != fleetwatch.ETOOMANYREQUEST {
+		t.Fatalf("second test within 10 s: %v, want too_many_requests", err)
+	}
+
+	// The hook fails its first two calls: the test says what it answered.
+	_, err = n.SendTest(as("hook"), fleetwatch.ChannelWebhook)
+	if fleetwatch.ErrorCode(err) != fleetwatch.EUNAVAILABLE || !strings.Contains(fleetwatch.ErrorMessage(err), "webhook did not accept") {
+		t.Fatalf("webhook test while the hook fails: %v", err)
+	}
+	f.hook.mu.Lock()
+	f.hook.failures = 0
+	f.hook.mu.Unlock()
+	now = now.Add(11 * time.Second)
+	if sent, err := n.SendTest(as("hook"), fleetwatch.ChannelWebhook); err != nil || sent.Target == "" {
+		t.Fatalf("webhook test = %+v, %v", sent, err)
+	}
+	f.hook.mu.Lock()
+	bodies := f.hook.bodies
+	f.hook.mu.Unlock()
+	if len(bodies) != 1 || bodies[0]["kind"] != "test" {
+		t.Fatalf("webhook bodies = %v", bodies)
+	}
+
+	for _, tc := range []struct {
+		name, user, channel, want string
+		n                     *service.Notifier
+	}{
+		{"no webhook set", "digest", fleetwatch.ChannelWebhook, "Set a webhook URL", n},
+		{"unknown channel", "digest", "sms", "channel must be email or webhook", n},
+		{"no mail server", "highonly", fleetwatch.ChannelEmail, "no mail server configured", &service.Notifier{Store: f.store}},
+	} {
+		_, err := tc.n.SendTest(as(tc.user), tc.channel)
+		if fleetwatch.ErrorCode(err) != fleetwatch.EINVALID || !strings.Contains(fmt.Sprint(err), tc.want) {
+			t.Errorf("%s: %v, want validation_failed saying %q", tc.name, err, tc.want)
+		}
+	}
+	if ch, err := (&service.Notifier{}).Channels(as("default")); err != nil || ch.Email || ch.Webhook {
+		t.Errorf("channels of a server with neither = %+v, %v", ch, err)
+	}
+	key := fleetwatch.NewContextWithActor(context.Background(), &fleetwatch.Actor{OrganizationID: f.org.ID, Role: fleetwatch.RoleViewer})
+	if _, err := n.Channels(key); fleetwatch.ErrorCode(err) != fleetwatch.EFORBIDDEN {
+		t.Errorf("channels for an API key: %v, want forbidden", err)
+	}
+}

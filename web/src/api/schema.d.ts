@@ -247,6 +247,23 @@ export interface paths {
         patch: operations["update-me"];
         trace?: never;
     };
+    "/api/v1/auth/me/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which notification channels this server can send on */
+        get: operations["get-notification-channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me/notification-deliveries": {
         parameters: {
             query?: never;
@@ -276,6 +293,26 @@ export interface paths {
         /** Replace the signed-in user's notification preferences */
         put: operations["put-notification-preferences"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me/notification-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the signed-in user a test notification now
+         * @description Sends a test message on one channel to the signed-in user's e-mail address or webhook, now, and says where it went; it is not recorded as a delivery. 422 when the server has no mail server or no webhook is set, 503 with what the mail server or the webhook answered when it refused, 429 within 10 seconds of the last test.
+         */
+        post: operations["send-test-notification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1372,8 +1409,14 @@ export interface components {
         EnvelopeModule: {
             data: components["schemas"]["Module"];
         };
+        EnvelopeNotificationChannels: {
+            data: components["schemas"]["NotificationChannels"];
+        };
         EnvelopeNotificationPreferences: {
             data: components["schemas"]["NotificationPreferences"];
+        };
+        EnvelopeNotificationTest: {
+            data: components["schemas"]["NotificationTest"];
         };
         EnvelopeOrganization: {
             data: components["schemas"]["Organization"];
@@ -1842,6 +1885,12 @@ export interface components {
             platform_end_of_life?: boolean;
             sla_breach?: boolean;
         };
+        NotificationChannels: {
+            /** @description A mail server is configured (--smtp-url): e-mail can be sent */
+            email: boolean;
+            /** @description Webhooks can be posted */
+            webhook: boolean;
+        };
         NotificationDelivery: {
             /** Format: int64 */
             attempts: number;
@@ -1873,6 +1922,21 @@ export interface components {
         NotificationPreferences: {
             email?: components["schemas"]["NotificationChannel"];
             webhook?: components["schemas"]["WebhookChannel"];
+        };
+        NotificationTest: {
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            /** Format: date-time */
+            sent_at: string;
+            /** @description The e-mail address, or the webhook's host */
+            target: string;
+        };
+        NotificationTestInputBody: {
+            /**
+             * @description Where to send the test: the signed-in user's e-mail or webhook
+             * @enum {string}
+             */
+            channel: "email" | "webhook";
         };
         Organization: {
             /** Format: date-time */
@@ -3570,6 +3634,62 @@ export interface operations {
             };
         };
     };
+    "get-notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeNotificationChannels"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "list-notification-deliveries": {
         parameters: {
             query?: {
@@ -3735,6 +3855,75 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "send-test-notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationTestInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvelopeNotificationTest"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,9 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   NotificationChannel,
+  NotificationChannels,
   NotificationPreferences,
+  NotificationTest,
   One,
   Severity,
   WebhookChannel,
@@ -34,3 +36,19 @@ export const usePutNotificationPreferences = () => {
     onSuccess: (prefs) => qc.setQueryData(getNotificationPreferencesQueryOptions().queryKey, prefs),
   });
 };
+
+/** Which channels this server can send on (no mail server: no e-mail). */
+export const useNotificationChannels = () =>
+  useQuery({
+    queryKey: ['auth', 'me', 'notification-channels'],
+    queryFn: async () =>
+      (await api.get<One<NotificationChannels>>('/auth/me/notification-channels')).data,
+    staleTime: 5 * 60_000,
+  });
+
+/** Sends the signed-in user a test notification on one channel, now. */
+export const useSendTestNotification = () =>
+  useMutation({
+    mutationFn: async (channel: NotificationTest['channel']) =>
+      (await api.post<One<NotificationTest>>('/auth/me/notification-test', { channel })).data,
+  });

@@ -57,6 +57,35 @@ describe('NotificationPreferencesForm', () => {
         daily_digest: false,
       },
     });
+  }, 15_000); // typing is slow on a busy two-core machine
+
+  it('warns when the server sends no e-mail, and sends a test to the webhook', async () => {
+    const { calls } = stubFetch({
+      'GET /api/v1/auth/me/notification-preferences': () => [
+        200,
+        { data: { ...prefs, webhook: { enabled: true, url: 'https://hooks.example.com/fw' } } },
+      ],
+      'GET /api/v1/auth/me/notification-channels': () => [
+        200,
+        { data: { email: false, webhook: true } },
+      ],
+      'POST /api/v1/auth/me/notification-test': () => [
+        200,
+        {
+          data: {
+            channel: 'webhook',
+            target: 'hooks.example.com',
+            sent_at: '2026-12-06T09:00:00Z',
+          },
+        },
+      ],
+    });
+    renderWithApp(<NotificationPreferencesForm />);
+    expect(await screen.findByText('This server sends no e-mail')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send a test e-mail' })).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Send a test to the webhook' }));
+    expect(await screen.findByText('Sent to hooks.example.com.')).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ channel: 'webhook' });
   });
 
   it('shows a refusal by the server next to the field', async () => {

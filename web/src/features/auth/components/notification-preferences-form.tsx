@@ -8,6 +8,7 @@ import {
   SimpleGrid,
   Stack,
   Switch,
+  Text,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -18,7 +19,9 @@ import { Async } from '@/components/states';
 import { ApiError } from '@/lib/api-client';
 import {
   useNotificationPreferences,
+  useNotificationChannels,
   usePutNotificationPreferences,
+  useSendTestNotification,
   type MinSeverity,
   type NotificationChannel,
   type NotificationPreferences,
@@ -94,7 +97,34 @@ function ChannelFields<T extends NotificationChannel>({
   );
 }
 
+/** A "Send a test" button for one channel, with where the test went or why it did not. */
+function TestButton({ channel, disabled }: { channel: 'email' | 'webhook'; disabled?: boolean }) {
+  const test = useSendTestNotification();
+  return (
+    <Stack gap="xs">
+      <Group>
+        <Button
+          variant="default"
+          size="xs"
+          onClick={() => test.mutate(channel)}
+          loading={test.isPending}
+          disabled={disabled}
+        >
+          Send a test {channel === 'email' ? 'e-mail' : 'to the webhook'}
+        </Button>
+        {test.isSuccess && (
+          <Text size="sm" c="teal.9" role="status">
+            Sent to {test.data.target}.
+          </Text>
+        )}
+      </Group>
+      <ApiErrorAlert error={test.error} title="The test was not sent" />
+    </Stack>
+  );
+}
+
 function Editor({ initial }: { initial: NotificationPreferences }) {
+  const channels = useNotificationChannels();
   const [email, setEmail] = useState<NotificationChannel>({
     min_severity: 'critical',
     ...initial.email,
@@ -135,6 +165,13 @@ function Editor({ initial }: { initial: NotificationPreferences }) {
       <Stack>
         <Fieldset legend="E-mail">
           <Stack>
+            {channels.data && !channels.data.email && (
+              <Alert color="orange" title="This server sends no e-mail">
+                No mail server is configured on this Fleetwatch server, so e-mail notifications are
+                saved but not sent. Its administrator sets one with --smtp-url
+                (FLEETWATCH_SMTP_URL); meanwhile a webhook reaches you.
+              </Alert>
+            )}
             <ChannelFields
               name="E-mail"
               value={email}
@@ -142,6 +179,7 @@ function Editor({ initial }: { initial: NotificationPreferences }) {
               errors={server}
               prefix="email"
             />
+            <TestButton channel="email" disabled={channels.data && !channels.data.email} />
           </Stack>
         </Fieldset>
         <Fieldset legend="Webhook">
@@ -171,6 +209,7 @@ function Editor({ initial }: { initial: NotificationPreferences }) {
                 disabled={!webhook.enabled}
               />
             </SimpleGrid>
+            <TestButton channel="webhook" disabled={!initial.webhook?.url} />
           </Stack>
         </Fieldset>
         <ApiErrorAlert error={save.error} title="Your preferences were not saved" />
