@@ -561,7 +561,7 @@ func TestNotifier_SendTest(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, user, channel, want string
-		n                     *service.Notifier
+		n                         *service.Notifier
 	}{
 		{"no webhook set", "digest", fleetwatch.ChannelWebhook, "Set a webhook URL", n},
 		{"unknown channel", "digest", "sms", "channel must be email or webhook", n},
