@@ -14,7 +14,7 @@ import { atLeast, useMe } from '@/lib/auth';
 import { dueIn, formatDate, formatDateTime, formatRelative } from '@/lib/format';
 import { oneOf, useListParams } from '@/lib/url-state';
 import { useExposures, type Exposure, type ExposuresParams } from '../api/get-exposures';
-import { useOrganizationFilter } from '../api/get-organization-filter';
+import { useOrganizationFilter } from '@/lib/organizations';
 import { describeExposure, ExposureDrawer, RevokeAcceptanceDialog } from './exposure-drawer';
 import { advisoryURL, projectURL } from './links';
 
@@ -100,6 +100,7 @@ export function ExposuresPage() {
     </Group>
   );
 
+  const orgNames = new Map((orgs.data?.data ?? []).map((o) => [o.id, o.name]));
   const columns: Column<Exposure>[] = [
     {
       key: 'site',
@@ -113,6 +114,17 @@ export function ExposuresPage() {
         </Anchor>
       ),
     },
+    // Admins see every organization's: each row says whose.
+    ...(me.data?.role === 'admin'
+      ? [
+          {
+            key: 'organization',
+            header: 'Organization',
+            width: '11%',
+            render: (e: Exposure) => orgNames.get(e.organization_id) ?? '—',
+          },
+        ]
+      : []),
     {
       key: 'project',
       header: 'Project',
@@ -126,7 +138,7 @@ export function ExposuresPage() {
           </Anchor>
           <ExternalLink
             href={projectURL(e.project)}
-            label={`${e.project} on drupal.org`}
+            label={`${e.project} on ${e.project.includes('/') ? 'Packagist' : 'drupal.org'}`}
             size="sm"
             c="dimmed"
           />

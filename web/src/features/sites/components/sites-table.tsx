@@ -8,10 +8,13 @@ export function SitesTable({
   sites,
   sort,
   onSort,
+  organizations,
 }: {
   sites: Site[];
   sort: string;
   onSort: (field: string) => void;
+  /** the organizations' names by id, for an admin, who sees every organization's sites */
+  organizations?: Map<string, string>;
 }) {
   return (
     <DataTable
@@ -33,6 +36,15 @@ export function SitesTable({
             </Anchor>
           ),
         },
+        ...(organizations
+          ? [
+              {
+                key: 'organization',
+                header: 'Organization',
+                render: (s: Site) => organizations.get(s.organization_id) ?? '—',
+              },
+            ]
+          : []),
         { key: 'url', header: 'Address', sortField: 'url', render: (s) => s.url },
         { key: 'drupal', header: 'Drupal', render: (s) => s.core_version || '—' },
         { key: 'php', header: 'PHP', render: (s) => s.php_version || '—' },

@@ -12,4 +12,6 @@ export const getOrganizationFilterQueryOptions = () =>
     staleTime: 60_000,
   });
 
-export const useOrganizationFilter = () => useQuery(getOrganizationFilterQueryOptions());
+/** Every organization the user can see, by name (enabled: false skips the request). */
+export const useOrganizationFilter = ({ enabled = true }: { enabled?: boolean } = {}) =>
+  useQuery({ ...getOrganizationFilterQueryOptions(), enabled });
