@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"path"
 	"sort"
@@ -14,10 +15,31 @@ import (
 // The inventories of five real public Drupal sites, extracted from their
 // composer.lock files (see sites/README.md).
 //
-//go:embed sites/*.json
+//go:embed sites/*.json sites/libraries/*.json
 var siteFiles embed.FS
 
-// Module is one project a demo site runs at one moment.
+// LibraryAdvisories are the real advisories of the PHP libraries the demo
+// sites run (see advisories/SOURCE.md), in their upstream layouts.
+//
+//go:embed advisories
+var libraryAdvisories embed.FS
+
+// LibraryAdvisories returns the folder of the demo's library advisories.
+func LibraryAdvisories() fs.FS {
+	sub, err := fs.Sub(libraryAdvisories, "advisories")
+	if err != nil {
+		panic(err) // the embedded folder is there
+	}
+	return sub
+}
+
+// The type and source of a PHP library, as fleetwatch names them.
+const (
+	ModuleTypeLibrary = "library"
+	SourcePackagist   = "packagist"
+)
+
+// Module is one project (or PHP library) a demo site runs at one moment.
 type Module struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
@@ -100,8 +122,10 @@ var DefaultOrgs = []Org{
 }
 
 type fixtureSite struct {
-	Repository string `json:"repository"`
-	Core       string `json:"drupal_core_version"`
+	Name       string   `json:"-"` // the file's name without .json
+	Libraries  []Module `json:"-"`
+	Repository string   `json:"repository"`
+	Core       string   `json:"drupal_core_version"`
 	Packages   []struct {
 		Name    string `json:"name"`
 		Version string `json:"version"`
@@ -157,6 +181,9 @@ func loadFixtures() ([]fixtureSite, error) {
 	}
 	var out []fixtureSite
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := siteFiles.ReadFile(path.Join("sites", e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("read demo inventory: %w", err)
@@ -164,6 +191,16 @@ func loadFixtures() ([]fixtureSite, error) {
 		var s fixtureSite
 		if err := json.Unmarshal(b, &s); err != nil {
 			return nil, fmt.Errorf("parse demo inventory %s: %w", e.Name(), err)
+		}
+		s.Name = strings.TrimSuffix(e.Name(), ".json")
+		if b, err := siteFiles.ReadFile(path.Join("sites", "libraries", e.Name())); err == nil {
+			var libs []struct{ Name, Version string }
+			if err := json.Unmarshal(b, &libs); err != nil {
+				return nil, fmt.Errorf("parse demo libraries %s: %w", e.Name(), err)
+			}
+			for _, l := range libs {
+				s.Libraries = append(s.Libraries, Module{Name: l.Name, Type: ModuleTypeLibrary, Version: l.Version, Source: SourcePackagist})
+			}
 		}
 		out = append(out, s)
 	}
@@ -225,6 +262,11 @@ func (f *Fleet) planSite(site *Site, base fixtureSite, org Org, rng *rand.Rand) 
 		}
 		site.modules = append(site.modules, m)
 	}
+	// Its PHP libraries, at the lock's versions throughout (no randomness
+	// drawn: the rest of the fleet is the same with or without them).
+	for _, l := range base.Libraries {
+		site.modules = append(site.modules, &siteModule{name: l.Name, typ: l.Type, source: l.Source, version: l.Version})
+	}
 	for i := 0; i < 1+rng.IntN(3); i++ {
 		name := strings.ToLower(strings.Fields(f.Orgs[site.Org].Name)[0]) + "_" + customNames[rng.IntN(len(customNames))]
 		if !seen[name] {
@@ -264,8 +306,8 @@ func (s *Site) inventory(t time.Time) []Module {
 			v = m.project.Releases[m.versionAt(t)].Version
 		}
 		mod := Module{Name: m.name, Type: m.typ, Version: v}
-		if m.source == "custom" {
-			mod.Source = "custom"
+		if m.source != "drupal.org" {
+			mod.Source = m.source
 		}
 		out = append(out, mod)
 	}

@@ -361,6 +361,11 @@ func (l *demoLoader) prepareMirror() error {
 			return fmt.Errorf("create %s: %w", dir, err)
 		}
 	}
+	// The PHP libraries' advisories, in their upstream layouts, beside the
+	// Drupal advisories the walk writes: a server on the mirror reads both.
+	if err := os.CopyFS(filepath.Join(l.opt.mirror, "advisories"), demo.LibraryAdvisories()); err != nil {
+		return fmt.Errorf("write library advisories: %w", err)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/fleetwatch/fleetwatch/demo"
 	"github.com/fleetwatch/fleetwatch/drupal"
 	"github.com/fleetwatch/fleetwatch/drupalorg"
+	"github.com/fleetwatch/fleetwatch/packagist"
 	"github.com/fleetwatch/fleetwatch/service"
 )
 
@@ -87,7 +89,34 @@ func (l *demoLoader) walk(ctx context.Context) error {
 			return err
 		}
 	}
+	return l.readLibraryAdvisories(ctx)
+}
+
+// readLibraryAdvisories has the server read the library advisories of the
+// mirror, as its refresh does, once the year is walked: they arrive today,
+// and the sites that run a vulnerable library get an exposure detected now.
+func (l *demoLoader) readLibraryAdvisories(ctx context.Context) error {
+	l.clock = time.Now()
+	set, skipped, err := packagist.ReadFS(os.DirFS(filepath.Join(l.opt.mirror, "advisories")))
+	if err != nil {
+		return fmt.Errorf("read library advisories: %w", err)
+	}
+	if len(skipped) > 0 {
+		return fmt.Errorf("read library advisories: %w", errors.Join(skipped...))
+	}
+	feeds := *l.svc.Feeds
+	feeds.Libraries = libraryAdvisorySet{set}
+	if _, err := feeds.RefreshAdvisories(ctx); err != nil {
+		return fmt.Errorf("refresh library advisories: %w", err)
+	}
 	return nil
+}
+
+// libraryAdvisorySet serves a set of library advisories already read.
+type libraryAdvisorySet struct{ set *packagist.Set }
+
+func (s libraryAdvisorySet) FetchLibraryAdvisories(context.Context) (*packagist.Set, error) {
+	return s.set, nil
 }
 
 // publish writes a project's feed as it is once release i is out, its
@@ -214,6 +243,10 @@ func (l *demoLoader) push(ctx context.Context, e *demo.Event) error {
 		Drupal:      service.InventoryDrupal{PHPVersion: site.PHPVersion},
 	}
 	for _, m := range e.Modules {
+		if m.Source == fleetwatch.SourcePackagist {
+			p.Libraries = append(p.Libraries, service.InventoryLibrary{Name: m.Name, Version: m.Version})
+			continue
+		}
 		if m.Type == fleetwatch.ModuleTypeCore {
 			p.Drupal.CoreVersion = m.Version
 		}
@@ -235,7 +268,7 @@ func (l *demoLoader) push(ctx context.Context, e *demo.Event) error {
 		return fmt.Errorf("complete analysis: %w", err)
 	}
 	for _, m := range e.Modules {
-		if m.Source != fleetwatch.SourceCustom && !l.fetched[m.Name] {
+		if m.Source != fleetwatch.SourceCustom && m.Source != fleetwatch.SourcePackagist && !l.fetched[m.Name] {
 			if err := l.refresh(ctx, m.Name); err != nil {
 				return err
 			}

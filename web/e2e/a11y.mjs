@@ -135,6 +135,7 @@ async function audits({ browser, base, shots, signIn, log }) {
       ['organizations', '/admin/organizations', /Organizations/],
       ['activity', '/admin/activity', /Activity/],
       ['account', '/account', /Your account/],
+      ['libraries', '/modules?type=library', /Modules/],
     ]) {
       await page.goto(`${base}${path}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
@@ -144,17 +145,19 @@ async function audits({ browser, base, shots, signIn, log }) {
     // A site and a module, from the security updates list.
     await page.goto(`${base}/security`);
     await table.waitFor();
-    const project = await table
-      .locator('tbody tr')
-      .first()
-      .locator('td')
-      .nth(1)
-      .locator('a')
-      .first();
-    const site = table.locator('tbody tr').first().locator('td').first().locator('a');
+    // (An admin's rows have an Organization column: the links are found by where they go.)
+    const project = table.locator('tbody tr').first().locator('a[href^="/modules/"]').first();
+    const site = table.locator('tbody tr').first().locator('a[href^="/sites/"]').first();
     await site.click();
     await page.getByRole('tab').first().waitFor();
     await audit(page, `site (${scheme})`);
+    await page.getByRole('tab', { name: 'Changes' }).click();
+    await page.getByRole('table', { name: 'Changes' }).waitFor();
+    await audit(page, `site changes (${scheme})`);
+    if (scheme === 'light') await shot(page, 'a11y-site-changes-1440');
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByLabel('As of').waitFor();
+    await audit(page, `site history (${scheme})`);
     await page.goBack();
     await table.waitFor();
     await project.click();

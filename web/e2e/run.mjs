@@ -484,6 +484,38 @@ async function main() {
     `demo overview: ${summary.data.security_updates} security updates, ${summary.data.overdue_exposures} overdue`,
   );
 
+  // PHP libraries: the most widespread vulnerable ones across the fleet, and a
+  // site's Libraries tab with its advisories linked to GitHub or cve.org.
+  await demo.goto(`${base}/modules?type=library`);
+  const libTable = demo.getByRole('table', { name: 'Modules' });
+  await libTable.waitFor();
+  const topLibrary = await libTable.locator('tbody tr').first().innerText();
+  if (!/\/.+\t\d+\t[1-9]/.test(topLibrary.replace(/\s*\n\s*/g, '\t')))
+    throw new Error(`the most widespread library needs no security update: ${topLibrary}`);
+  await shot('22-demo-vulnerable-libraries', demo);
+  const demoToken = (
+    await call('POST', '/auth/login', { email: 'admin@demo.example', password: demoLogin[1] })
+  ).data.access_token;
+  const libExposures = await call(
+    'GET',
+    '/exposures?state=open&per_page=100&sort=severity',
+    undefined,
+    demoToken,
+  );
+  const libExposure = libExposures.data.find((e) => e.project.includes('/'));
+  if (!libExposure) throw new Error('the demo has no library exposure');
+  await demo.goto(`${base}/sites/${libExposure.site_id}?tab=libraries&show=security`);
+  const libs = demo.getByRole('table', { name: 'Libraries' });
+  await libs.waitFor();
+  const advisoryLinks = await libs
+    .locator('a[href^="https://github.com/advisories/"], a[href^="https://www.cve.org/"]')
+    .count();
+  if (advisoryLinks === 0) throw new Error('the Libraries tab links no GHSA or CVE advisory');
+  await shot('23-demo-site-libraries', demo);
+  log(
+    `libraries: top vulnerable library "${topLibrary.split('\n')[0]}"; ${libExposure.site_name} shows ${advisoryLinks} advisory links on its Libraries tab`,
+  );
+
   // Accessibility (axe-core) and layout on every page state, light and dark, desktop and phone.
   const demoSignIn = async (p) => {
     await p.goto(`${base}/sign-in`);
