@@ -158,7 +158,7 @@ async function audits({ browser, base, shots, signIn, log }) {
     await page.getByRole('tab', { name: 'History' }).click();
     await page.getByLabel('As of').waitFor();
     await audit(page, `site history (${scheme})`);
-    await page.goBack();
+    await page.goto(`${base}/security`);
     await table.waitFor();
     await project.click();
     await page.waitForURL(/\/modules\//);

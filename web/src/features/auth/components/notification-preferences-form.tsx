@@ -166,7 +166,11 @@ function Editor({ initial }: { initial: NotificationPreferences }) {
         <Fieldset legend="E-mail">
           <Stack>
             {channels.data && !channels.data.email && (
-              <Alert color="orange" title="This server sends no e-mail">
+              <Alert
+                color="orange"
+                title="This server sends no e-mail"
+                styles={{ title: { color: 'var(--mantine-color-text)' } }}
+              >
                 No mail server is configured on this Fleetwatch server, so e-mail notifications are
                 saved but not sent. Its administrator sets one with --smtp-url
                 (FLEETWATCH_SMTP_URL); meanwhile a webhook reaches you.

@@ -10,7 +10,7 @@ import { useSiteChanges, type SiteChange } from '../api/get-site-changes';
 
 const typeColors: Record<SiteChange['type'], string> = {
   added: 'teal.8',
-  upgraded: 'blue.8',
+  upgraded: 'indigo.7',
   downgraded: 'orange.8',
   rebuilt: 'gray.7',
   replaced: 'grape.8',
@@ -35,11 +35,7 @@ const columns: Column<SiteChange>[] = [
     key: 'type',
     header: 'Change',
     width: 120,
-    render: (c) => (
-      <Badge variant="light" color={typeColors[c.type]}>
-        {c.type}
-      </Badge>
-    ),
+    render: (c) => <Badge color={typeColors[c.type]}>{c.type}</Badge>,
   },
   {
     key: 'versions',

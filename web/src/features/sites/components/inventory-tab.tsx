@@ -121,7 +121,7 @@ export function InventoryTab({
                   </Table.Td>
                   <Table.Td>
                     {m.source === 'packagist' && !m.security_update ? (
-                      <Badge variant="light" color="gray.8" title={m.reasons?.[0]}>
+                      <Badge color="gray.7" title={m.reasons?.[0]}>
                         No advisory
                       </Badge>
                     ) : (
