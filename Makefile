@@ -66,18 +66,20 @@ test-web:
 		&& npx vitest run && npm run check:api && npm run e2e
 
 ## bench-ingest: load-test the ingest path (BENCH_DB=postgres://… or sqlite://…; BENCH_MODE=unchanged|changed;
-## BENCH_RATE pushes/s offered on a fixed schedule, or 0 for a closed loop of BENCH_CONCURRENCY pushes in flight)
+## BENCH_RATE pushes/s offered on a fixed schedule, or 0 for a closed loop of BENCH_CONCURRENCY pushes in flight;
+## BENCH_LIBRARIES PHP libraries in each inventory besides its Drupal projects)
 BENCH_DB       ?= sqlite://$(CURDIR)/bin/bench.db
 BENCH_MODE     ?= unchanged
 BENCH_SITES    ?= 200
 BENCH_DURATION ?= 60s
 BENCH_RATE     ?= 1000
 BENCH_CONCURRENCY ?= 32
+BENCH_LIBRARIES ?= 0
 bench-ingest: build-go
 	$(GO) build -o bin/fleetwatch-loadgen ./cmd/fleetwatch-loadgen
 	rm -f bin/bench.db bin/bench.db-wal bin/bench.db-shm
 	./bin/fleetwatch-loadgen --bin $(BIN) --database-url '$(BENCH_DB)' --mode $(BENCH_MODE) --sites $(BENCH_SITES) --duration $(BENCH_DURATION) \
-		--rate $(BENCH_RATE) --concurrency $(BENCH_CONCURRENCY)
+		--rate $(BENCH_RATE) --concurrency $(BENCH_CONCURRENCY) --libraries $(BENCH_LIBRARIES)
 
 ## bench-reports: time the reports on a generated fleet (REPORTS_DB is emptied; REPORTS_SITES sites × 150 projects, a year of history)
 REPORTS_DB    ?= postgres://postgres@127.0.0.1:5432/fleetwatch_bench?sslmode=disable

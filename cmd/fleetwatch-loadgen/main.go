@@ -42,6 +42,7 @@ func main() {
 	rate := flag.Int("rate", 0, "open loop: start this many pushes per second on a fixed schedule, whatever the answers (latency is counted from the scheduled start); 0: closed loop with --concurrency")
 	dur := flag.Duration("duration", 60*time.Second, "how long to push")
 	mode := flag.String("mode", "unchanged", "unchanged: inventories repeat; changed: every version changes each push")
+	libraries := flag.Int("libraries", 0, "PHP libraries (composer vendor/package names) in each inventory besides its Drupal projects, as a composer.lock holds 150-300; they change with the mode as the projects do")
 	redisURL := flag.String("redis-url", "", "passed to the server")
 	vacuum := flag.Duration("vacuum-interval", 15*time.Second, "PostgreSQL only: run VACUUM ANALYZE of the ingest tables this often while pushing, as autovacuum would (0: never; for servers with autovacuum off)")
 	flag.Parse()
@@ -49,7 +50,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *rate, *dur, *mode, *vacuum); err != nil {
+	if err := run(*bin, *dbURL, *redisURL, *sites, *conc, *rate, *dur, *mode, *libraries, *vacuum); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -93,7 +94,7 @@ func (a *api) data(method, path, token string, body any) (map[string]any, error)
 	return d, nil
 }
 
-func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration, mode string, vacuumEvery time.Duration) error {
+func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration, mode string, nLibraries int, vacuumEvery time.Duration) error {
 	feeds := newFeedServer()
 	defer feeds.Close()
 	env := append(os.Environ(), "FLEETWATCH_DATABASE_URL="+dbURL, "FLEETWATCH_SECRET_KEY=loadgen-secret-key-loadgen-secret-key-01",
@@ -163,13 +164,17 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		}
 		ss[i] = &site{key: k["key"].(string), projects: ps, offset: i}
 	}
-	fmt.Printf("mode=%s sites=%d concurrency=%d rate=%d duration=%s database=%s\n", mode, nSites, conc, rate, dur, strings.SplitN(dbURL, ":", 2)[0])
+	fmt.Printf("mode=%s sites=%d libraries=%d concurrency=%d rate=%d duration=%s database=%s\n", mode, nSites, nLibraries, conc, rate, dur, strings.SplitN(dbURL, ":", 2)[0])
 
 	// payload writes the inventory by hand: the generator shares the
 	// server's 2 cores, and encoding/json of maps would cost it more CPU
 	// than the server spends accepting the push.
+	libNames := make([]string, nLibraries)
+	for i := range libNames {
+		libNames[i] = fmt.Sprintf("vendor%02d/library-%03d", i%40, i)
+	}
 	payload := func(s *site, push int) []byte {
-		b := make([]byte, 0, 80*len(s.projects)+256)
+		b := make([]byte, 0, 80*(len(s.projects)+nLibraries)+256)
 		b = append(b, `{"collected_at":"`...)
 		b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, `","drupal":{"core_version":"10.3.6","php_version":"8.3.1"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"}`...)
@@ -187,7 +192,27 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 			b = append(b, releaseVersion(p, n)...)
 			b = append(b, `","enabled":true}`...)
 		}
-		return append(b, "]}"...)
+		b = append(b, ']')
+		if nLibraries > 0 {
+			b = append(b, `,"libraries":[`...)
+			for i := range nLibraries {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				n := s.offset
+				if mode == "changed" {
+					n += push
+				}
+				name := libNames[i]
+				b = append(b, `{"name":"`...)
+				b = append(b, name...)
+				b = append(b, `","version":"`...)
+				b = append(b, releaseVersion(name, n)...)
+				b = append(b, `"}`...)
+			}
+			b = append(b, ']')
+		}
+		return append(b, '}')
 	}
 
 	count := func(status string) int {
