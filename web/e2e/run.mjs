@@ -488,7 +488,12 @@ async function main() {
   // site's Libraries tab with its advisories linked to GitHub or cve.org.
   await demo.goto(`${base}/modules?type=library`);
   const libTable = demo.getByRole('table', { name: 'Modules' });
-  await libTable.waitFor();
+  await libTable.waitFor({ timeout: 30_000 }).catch(async (err) => {
+    await shot('22-demo-vulnerable-libraries-failed', demo);
+    throw new Error(
+      `no Modules table at /modules?type=library: ${err.message}\n${await demo.locator('body').innerText()}`,
+    );
+  });
   const topLibrary = await libTable.locator('tbody tr').first().innerText();
   if (!/\/.+\t\d+\t[1-9]/.test(topLibrary.replace(/\s*\n\s*/g, '\t')))
     throw new Error(`the most widespread library needs no security update: ${topLibrary}`);

@@ -4,6 +4,7 @@ import { LastSeen } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
 import { Async } from '@/components/states';
+import type { Site } from '@/api/types';
 import { isStatus } from '@/lib/api-client';
 import { atLeast, useMe } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -20,6 +21,34 @@ import { ConnectSitePanel } from './connect-site-panel';
 import { endOfDay, HistoryTab } from './history-tab';
 import { InventoryTab } from './inventory-tab';
 import { PatchRunsTab } from './patch-runs-tab';
+
+type PlatformVerdict = NonNullable<Site['platforms']>[number];
+
+/**
+ * A platform's version with its end of life when it matters: ended (red) or
+ * ending within 90 days; the whole verdict in the title.
+ */
+function PlatformFact({ version, verdict }: { version: string; verdict?: PlatformVerdict }) {
+  if (!version) return <>—</>;
+  const ended = verdict?.status === 'ended';
+  return (
+    <span title={verdict?.message}>
+      {version}
+      {(ended || verdict?.ends_soon) && (
+        <Text
+          size="xs"
+          c={ended ? 'var(--fw-danger-text)' : undefined}
+          fw={600}
+          data-testid={`platform-${verdict?.product}`}
+        >
+          {ended
+            ? `security support ended ${verdict?.security_ends ?? ''}`.trim()
+            : `security support ends ${verdict?.security_ends}`}
+        </Text>
+      )}
+    </span>
+  );
+}
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -99,8 +128,18 @@ export function SitePage() {
                 <LastSeen at={s.last_seen_at} />
               </Fact>
               <Fact label="First seen">{formatDateTime(s.first_seen_at)}</Fact>
-              <Fact label="Drupal core">{s.core_version || '—'}</Fact>
-              <Fact label="PHP">{s.php_version || '—'}</Fact>
+              <Fact label="Drupal core">
+                <PlatformFact
+                  version={s.core_version}
+                  verdict={s.platforms?.find((p) => p.product === 'drupal')}
+                />
+              </Fact>
+              <Fact label="PHP">
+                <PlatformFact
+                  version={s.php_version}
+                  verdict={s.platforms?.find((p) => p.product === 'php')}
+                />
+              </Fact>
               <Fact label="Registered">{formatDateTime(s.created_at)}</Fact>
             </SimpleGrid>
             {s.description && (
