@@ -42,6 +42,35 @@ describe('ApiClient', () => {
     expect(store.get()).toBeNull();
   });
 
+  it('leaves alone the session another tab signed in after this one was refused', async () => {
+    const storage = new Map<string, string>();
+    const shared = {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+    } as Storage;
+    const stale = new SessionStore(shared);
+    stale.set({ accessToken: 'old', refreshToken: 'dead', expiresAt: 0 });
+    // Another tab signs in: the shared storage holds its session now.
+    const other = new SessionStore(shared);
+    other.set({ accessToken: 'fresh', refreshToken: 'alive', expiresAt: Date.now() + 1e6 });
+    const fetchFn = vi.fn(async () =>
+      json(401, { errors: [{ status: '401', code: 'unauthorized', title: 'Unauthorized' }] }),
+    );
+    await expect(
+      new ApiClient(stale, fetchFn as typeof fetch).get('/sites'),
+    ).rejects.toBeInstanceOf(ApiError);
+    expect(stale.get()).toBeNull();
+    // A reload reads the other tab's session, still signed in.
+    expect(new SessionStore(shared).get()?.refreshToken).toBe('alive');
+    // And a refused session that is still the stored one is removed.
+    const alone = new SessionStore(shared);
+    await expect(
+      new ApiClient(alone, fetchFn as typeof fetch).get('/sites'),
+    ).rejects.toBeInstanceOf(ApiError);
+    expect(new SessionStore(shared).get()).toBeNull();
+  });
+
   it('turns the error envelope into words with field pointers', async () => {
     const fetchFn = vi.fn(async () =>
       json(422, {

@@ -210,8 +210,9 @@ export class ApiClient {
       this.store.set(tokensFrom(answer.data));
       return true;
     } catch (err) {
-      // The session is over (expired, revoked or reused): sign out here too.
-      if (err instanceof ApiError && err.status !== 0) this.store.set(null);
+      // The session is over (expired, revoked or reused): sign out here too,
+      // leaving alone a session another tab has signed in since.
+      if (err instanceof ApiError && err.status !== 0) this.store.endRefused(refreshToken);
       return false;
     }
   }

@@ -43,6 +43,22 @@ export class SessionStore {
     this.listeners.forEach((l) => l());
   }
 
+  /**
+   * Ends this tab's session when its refresh token was refused. The stored
+   * session is removed only when it is still the one refused: another tab
+   * may have signed in since (the storage is shared), and its session is
+   * not this tab's to end.
+   */
+  endRefused(refreshToken: string) {
+    this.tokens = null;
+    try {
+      if (this.read()?.refreshToken === refreshToken) this.storage?.removeItem(KEY);
+    } catch {
+      // private mode: nothing is stored
+    }
+    this.listeners.forEach((l) => l());
+  }
+
   subscribe = (l: Listener): (() => void) => {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
