@@ -10,6 +10,7 @@ import { Async, EmptyState } from '@/components/states';
 import { isStatus } from '@/lib/api-client';
 import type { ModuleSite } from '../api/get-module-sites';
 import { useModuleSites } from '../api/get-module-sites';
+import { projectURL } from '@/lib/drupal-links';
 
 export function byVersion(rows: ModuleSite[]) {
   const m = new Map<
@@ -49,12 +50,9 @@ export function ModulePage() {
         title={name}
         description={
           <>
-            Which sites run this project, at which versions ·{' '}
-            <ExternalLink
-              underline="always"
-              href={`https://www.drupal.org/project/${encodeURIComponent(name)}`}
-            >
-              drupal.org project page
+            Which sites run this {name.includes('/') ? 'library' : 'project'}, at which versions ·{' '}
+            <ExternalLink underline="always" href={projectURL(name)}>
+              {name.includes('/') ? 'Packagist page' : 'drupal.org project page'}
             </ExternalLink>
           </>
         }

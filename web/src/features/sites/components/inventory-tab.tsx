@@ -1,7 +1,7 @@
 import { Anchor, Badge, Group, SegmentedControl, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, SlaBadge, StatusBadge } from '@/components/badges';
-import { advisoryURL, projectURL } from '@/lib/drupal-links';
+import { advisoryURL } from '@/lib/drupal-links';
 import { EmptyState } from '@/components/states';
 import { formatDate } from '@/lib/format';
 import type { SiteExposure } from '../api/get-site-exposures';
@@ -101,20 +101,7 @@ export function InventoryTab({
                       <>
                         {' '}
                         <Anchor href={m.drupal_link} target="_blank" rel="noreferrer" size="xs">
-                          drupal.org
-                        </Anchor>
-                      </>
-                    )}
-                    {m.source === 'packagist' && (
-                      <>
-                        {' '}
-                        <Anchor
-                          href={projectURL(m.name)}
-                          target="_blank"
-                          rel="noreferrer"
-                          size="xs"
-                        >
-                          Packagist
+                          {m.source === 'packagist' ? 'Packagist' : 'drupal.org'}
                         </Anchor>
                       </>
                     )}
