@@ -102,7 +102,6 @@ func (r *Range) compile() error {
 var (
 	ghsaPattern = regexp.MustCompile(`GHSA(-[23456789cfghjmpqrvwx]{4}){3}`)
 	cvePattern  = regexp.MustCompile(`^CVE-\d{4}-\d{4,}$`)
-	namePattern = regexp.MustCompile(`^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$`)
 )
 
 // canonicalID spells an advisory id as its database does: "CVE-2024-1234",
@@ -118,7 +117,7 @@ func canonicalID(id string) string {
 // isLibrary reports whether a composer name is a Packagist library, not a
 // Drupal project.
 func isLibrary(name string) bool {
-	return namePattern.MatchString(name) && !strings.HasPrefix(name, "drupal/")
+	return validName(name) && !strings.HasPrefix(name, "drupal/")
 }
 
 // ParseOSV parses one GitHub Advisory Database entry (OSV JSON) of the

@@ -4,8 +4,26 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"regexp"
 	"testing"
 )
+
+// namePattern is Packagist's rule for package names, as its validator
+// writes it: validName must agree with it on every input.
+var namePattern = regexp.MustCompile(`^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$`)
+
+// FuzzValidName holds the hand-written name scanner to the expression.
+func FuzzValidName(f *testing.F) {
+	for _, s := range []string{"guzzlehttp/guzzle", "symfony/polyfill-intl-idn", "a/b", "a--b/c", "a/b--c", "a/b---c",
+		"a/b-_c", "a_/b", "a/b/", "A/b", "a/b.", ".a/b", "a//b", "a/", "/b", "vendor00/library-000", "a.b-c_d/e--f.g", "a/-b", "a/b-", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := validName(name), namePattern.MatchString(name); got != want {
+			t.Fatalf("validName(%q) = %v, the expression says %v", name, got, want)
+		}
+	})
+}
 
 // FuzzParseOSV checks that any input parses or fails with one of the
 // package's errors, and that a parsed advisory can be judged.

@@ -79,5 +79,41 @@ const MaxNameLength = 200
 // accepts it: lower-case "vendor/package" of letters, digits and single
 // separators.
 func ValidName(name string) bool {
-	return len(name) <= MaxNameLength && namePattern.MatchString(name)
+	return len(name) <= MaxNameLength && validName(name)
 }
+
+// validName matches Packagist's name rule,
+// ^[a-z0-9]([_.-]?[a-z0-9]+)*/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$ (the
+// fuzz test holds it to the expression): a vendor and a package of
+// lower-case letters and digits, each separator between two of them, and
+// in the package a dash may be doubled. It is scanned by hand because
+// every push validates each of a site's 150-300 library names, and the
+// expression cost more than the rest of a library's validation.
+func validName(name string) bool {
+	vendor, pkg, ok := strings.Cut(name, "/")
+	return ok && validNamePart(vendor, false) && validNamePart(pkg, true)
+}
+
+func validNamePart(s string, doubleDash bool) bool {
+	if s == "" || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case alnum(c):
+		case c == '_' || c == '.' || c == '-':
+			if alnum(s[i-1]) {
+				continue
+			}
+			// The second of two dashes, after a letter or digit.
+			if !(doubleDash && c == '-' && s[i-1] == '-' && alnum(s[i-2])) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

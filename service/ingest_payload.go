@@ -359,6 +359,12 @@ func checkLibraries(v *fleetwatch.Validation, libs []InventoryLibrary, items []d
 		if len(v.Fields) >= maxFieldErrors {
 			break
 		}
+		// The fast path, as for modules: a valid entry costs no formatting.
+		if _, dup := seen[l.Name]; !dup && packagist.ValidName(l.Name) && tokenOK(l.Version, true, MaxVersionLength) {
+			seen[l.Name] = i
+			items = append(items, libraryItem(l.Name, l.Version, l.Dev))
+			continue
+		}
 		ptr := fmt.Sprintf("/libraries/%d", i)
 		bad := len(v.Fields)
 		if !packagist.ValidName(l.Name) {
