@@ -398,7 +398,11 @@ async function main() {
   await page.getByLabel('Webhook URL').fill('https://hooks.example.com/fleetwatch');
   await page.getByRole('button', { name: 'Save notification preferences' }).click();
   await page.getByText('Notification preferences saved.').waitFor();
-  log('saved notification preferences');
+  // This server has no mail server: the page says so, and the test e-mail is off.
+  await page.getByText('This server sends no e-mail').waitFor();
+  if (!(await page.getByRole('button', { name: 'Send a test e-mail' }).isDisabled()))
+    throw new Error('the test e-mail button is enabled on a server that sends no e-mail');
+  log('saved notification preferences; warned that this server sends no e-mail');
 
   // The other main pages.
   for (const [name, path, text] of [
@@ -517,6 +521,17 @@ async function main() {
     .count();
   if (advisoryLinks === 0) throw new Error('the Libraries tab links no GHSA or CVE advisory');
   await shot('23-demo-site-libraries', demo);
+  // Its patch runs, one line each, paged.
+  await demo.getByRole('tab', { name: 'Patch runs' }).click();
+  const runs = demo.getByRole('table', { name: 'Patch runs' });
+  await runs.waitFor();
+  const firstRun = await runs.locator('tbody tr').first().innerText();
+  if (!/→/.test(firstRun) || (await runs.locator('tbody tr').count()) > 25)
+    throw new Error(`patch runs are not one line each, 25 a page: ${firstRun}`);
+  await shot('24-demo-site-patch-runs', demo);
+  // An admin sees whose each security update is.
+  await demo.goto(`${base}/security`);
+  await demo.getByRole('columnheader', { name: 'Organization' }).waitFor();
   log(
     `libraries: top vulnerable library "${topLibrary.split('\n')[0]}"; ${libExposure.site_name} shows ${advisoryLinks} advisory links on its Libraries tab`,
   );
