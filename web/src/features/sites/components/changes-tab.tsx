@@ -29,7 +29,7 @@ export function changeSource(c: SiteChange): string {
 }
 
 const columns: Column<SiteChange>[] = [
-  { key: 'at', header: 'When', width: 170, render: (c) => formatDateTime(c.at) },
+  { key: 'at', header: 'When', width: 200, render: (c) => formatDateTime(c.at) },
   { key: 'module', header: 'Project', render: (c) => c.module },
   {
     key: 'type',

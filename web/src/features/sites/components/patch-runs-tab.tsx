@@ -27,7 +27,7 @@ const columns: Column<PatchRun>[] = [
   {
     key: 'when',
     header: 'When',
-    width: 170,
+    width: 200,
     render: (r) => formatDateTime(r.run_date ?? r.finished_at ?? r.started_at),
   },
   {
