@@ -1,14 +1,14 @@
-import { Anchor, Group, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
-import { SortableTh } from '@/components/sortable-th';
+import { DataTable, type Column } from '@/components/data-table';
 import { Async, EmptyState } from '@/components/states';
 import { oneOf, useListParams } from '@/lib/url-state';
-import { useModules } from '../api/get-modules';
+import { useModules, type Module } from '../api/get-modules';
 
 const moduleTypes = ['module', 'theme', 'profile', 'core', 'library'] as const;
 
@@ -17,6 +17,49 @@ const moduleTypes = ['module', 'theme', 'profile', 'core', 'library'] as const;
  * it and how many need a security update: sorted by the latter, the
  * Libraries filter is the fleet's most widespread vulnerable libraries.
  */
+const columns: Column<Module>[] = [
+  {
+    key: 'name',
+    header: 'Project',
+    sortField: 'name',
+    title: (m) => m.name,
+    render: (m) => (
+      <>
+        <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`} size="sm">
+          {m.name}
+        </Anchor>
+        {m.source === 'custom' && (
+          <Text span size="xs" c="dimmed">
+            {' '}
+            custom
+          </Text>
+        )}
+      </>
+    ),
+  },
+  { key: 'type', header: 'Type', render: (m) => m.type },
+  { key: 'sites', header: 'Sites', sortField: 'sites_count', render: (m) => m.sites_count },
+  {
+    key: 'security',
+    header: 'Need a security update',
+    sortField: 'security_sites_count',
+    render: (m) =>
+      m.security_sites_count ? (
+        <Anchor
+          component={Link}
+          to={`/security?project=${encodeURIComponent(m.name)}`}
+          c="red.9"
+          fw={700}
+          size="sm"
+        >
+          {m.security_sites_count}
+        </Anchor>
+      ) : (
+        0
+      ),
+  },
+];
+
 export function ModulesPage() {
   const list = useListParams({ sort: '-security_sites_count,name', perPage: 50 });
   const [search, setSearch] = useState(list.q);
@@ -74,61 +117,15 @@ export function ModulesPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={560}>
-              <Table striped verticalSpacing="xs" aria-label="Modules">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
-                      Project
-                    </SortableTh>
-                    <Table.Th>Type</Table.Th>
-                    <SortableTh field="sites_count" sort={list.sort} onSort={list.toggleSort}>
-                      Sites
-                    </SortableTh>
-                    <SortableTh
-                      field="security_sites_count"
-                      sort={list.sort}
-                      onSort={list.toggleSort}
-                    >
-                      Need a security update
-                    </SortableTh>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((m) => (
-                    <Table.Tr key={m.name}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
-                          {m.name}
-                        </Anchor>
-                        {m.source === 'custom' && (
-                          <Text span size="xs" c="dimmed">
-                            {' '}
-                            custom
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{m.type}</Table.Td>
-                      <Table.Td>{m.sites_count}</Table.Td>
-                      <Table.Td>
-                        {m.security_sites_count ? (
-                          <Anchor
-                            component={Link}
-                            to={`/security?project=${encodeURIComponent(m.name)}`}
-                            c="red.9"
-                            fw={700}
-                          >
-                            {m.security_sites_count}
-                          </Anchor>
-                        ) : (
-                          0
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Modules"
+              rows={d.data}
+              columns={columns}
+              rowKey={(m) => m.name}
+              sort={list.sort}
+              onSort={list.toggleSort}
+              minWidth={560}
+            />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}

@@ -1,15 +1,67 @@
-import { Anchor, Group, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Group, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
+import { DataTable, type Column } from '@/components/data-table';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
 import { SearchBox } from '@/components/search-box';
-import { SortableTh } from '@/components/sortable-th';
 import { Async, EmptyState } from '@/components/states';
+import type { SiteModule } from '@/api/types';
 import { formatDate } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
 import { otherUpdatesFilter, useFleetUpdates } from '../api/get-fleet-updates';
+
+const columns: Column<SiteModule>[] = [
+  {
+    key: 'name',
+    header: 'Project',
+    sortField: 'name',
+    title: (m) => m.name,
+    render: (m) => (
+      <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`} size="sm">
+        {m.name}
+      </Anchor>
+    ),
+  },
+  {
+    key: 'site',
+    header: 'Site',
+    sortField: 'site_name',
+    title: (m) => m.site_name || m.site_url,
+    render: (m) => (
+      <Anchor component={Link} to={`/sites/${m.site_id}?show=updates`} size="sm">
+        {m.site_name || m.site_url}
+      </Anchor>
+    ),
+  },
+  {
+    key: 'versions',
+    header: 'Installed → recommended',
+    title: (m) => `${m.version} → ${m.recommended_version || m.latest_version || '?'}`,
+    render: (m) => (
+      <>
+        <code>{m.version}</code>
+        <Text span c="dimmed">
+          {' → '}
+        </Text>
+        <code>{m.recommended_version || m.latest_version || '?'}</code>
+      </>
+    ),
+  },
+  {
+    key: 'status',
+    header: 'Status',
+    sortField: 'status',
+    render: (m) => <StatusBadge status={m.status} />,
+  },
+  {
+    key: 'since',
+    header: 'Since',
+    sortField: 'updated_at',
+    render: (m) => formatDate(m.updated_at),
+  },
+];
 
 /** Every update that is not a security update, on every site you can see. */
 export function UpdatesPage() {
@@ -48,54 +100,14 @@ export function UpdatesPage() {
       >
         {(d) => (
           <>
-            <Table.ScrollContainer minWidth={640}>
-              <Table striped verticalSpacing="xs" aria-label="Other updates">
-                <Table.Thead>
-                  <Table.Tr>
-                    <SortableTh field="name" sort={list.sort} onSort={list.toggleSort}>
-                      Project
-                    </SortableTh>
-                    <SortableTh field="site_name" sort={list.sort} onSort={list.toggleSort}>
-                      Site
-                    </SortableTh>
-                    <Table.Th>Installed → recommended</Table.Th>
-                    <SortableTh field="status" sort={list.sort} onSort={list.toggleSort}>
-                      Status
-                    </SortableTh>
-                    <SortableTh field="updated_at" sort={list.sort} onSort={list.toggleSort}>
-                      Since
-                    </SortableTh>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.data.map((m) => (
-                    <Table.Tr key={`${m.site_id} ${m.name}`}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
-                          {m.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/sites/${m.site_id}?show=updates`}>
-                          {m.site_name || m.site_url}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <code>{m.version}</code>
-                        <Text span c="dimmed">
-                          {' → '}
-                        </Text>
-                        <code>{m.recommended_version || m.latest_version || '?'}</code>
-                      </Table.Td>
-                      <Table.Td>
-                        <StatusBadge status={m.status} />
-                      </Table.Td>
-                      <Table.Td>{formatDate(m.updated_at)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <DataTable
+              label="Other updates"
+              rows={d.data}
+              columns={columns}
+              rowKey={(m) => `${m.site_id} ${m.name}`}
+              sort={list.sort}
+              onSort={list.toggleSort}
+            />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}

@@ -1,18 +1,9 @@
 import { LineChart } from '@mantine/charts';
-import {
-  Anchor,
-  Card,
-  Group,
-  SegmentedControl,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Anchor, Card, Group, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { useState } from 'react';
 import { CsvButton } from '@/components/csv-button';
+import { DataTable } from '@/components/data-table';
 import { DateField } from '@/components/date-field';
 import { PageHeader } from '@/components/page-header';
 import { Async, EmptyState } from '@/components/states';
@@ -151,48 +142,54 @@ export function SlaPage() {
         }
       >
         {(d) => (
-          <Table.ScrollContainer minWidth={760}>
-            <Table striped verticalSpacing="xs" aria-label="SLA compliance">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{groupBy === 'site' ? 'Site' : 'Organization'}</Table.Th>
-                  <Table.Th>Compliance</Table.Th>
-                  <Table.Th>Closed</Table.Th>
-                  <Table.Th>Within</Table.Th>
-                  <Table.Th>Late</Table.Th>
-                  <Table.Th>Open breaches</Table.Th>
-                  <Table.Th>Mean time to patch</Table.Th>
-                  <Table.Th>p90</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {d.data
-                  .filter((r) => r.scope === groupBy)
-                  .map((r, i) => (
-                    <Table.Tr key={`${r.organization_id}-${r.site_id ?? ''}-${i}`}>
-                      <Table.Td>
-                        {r.site_id ? (
-                          <Anchor component={Link} to={`/sites/${r.site_id}`}>
-                            {r.site_name}
-                          </Anchor>
-                        ) : (
-                          r.organization_name || r.organization_id
-                        )}
-                      </Table.Td>
-                      <Table.Td fw={600}>{percent(r.compliance_pct)}</Table.Td>
-                      <Table.Td>{r.closed ?? 0}</Table.Td>
-                      <Table.Td>{r.within ?? 0}</Table.Td>
-                      <Table.Td>{r.breached ?? 0}</Table.Td>
-                      <Table.Td c={r.open_breaches ? 'var(--fw-danger-text)' : undefined}>
-                        {r.open_breaches ?? 0}
-                      </Table.Td>
-                      <Table.Td>{hours(r.mean_hours_to_patch)}</Table.Td>
-                      <Table.Td>{hours(r.p90_hours_to_patch)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <DataTable
+            label="SLA compliance"
+            rows={d.data.filter((r) => r.scope === groupBy)}
+            rowKey={(r) => `${r.organization_id}-${r.site_id ?? ''}`}
+            minWidth={760}
+            columns={[
+              {
+                key: 'name',
+                header: groupBy === 'site' ? 'Site' : 'Organization',
+                title: (r) => (r.site_id ? r.site_name : r.organization_name) || undefined,
+                render: (r) =>
+                  r.site_id ? (
+                    <Anchor component={Link} to={`/sites/${r.site_id}`} size="sm">
+                      {r.site_name}
+                    </Anchor>
+                  ) : (
+                    r.organization_name || r.organization_id
+                  ),
+              },
+              {
+                key: 'compliance',
+                header: 'Compliance',
+                render: (r) => (
+                  <Text span size="sm" fw={600}>
+                    {percent(r.compliance_pct)}
+                  </Text>
+                ),
+              },
+              { key: 'closed', header: 'Closed', render: (r) => r.closed ?? 0 },
+              { key: 'within', header: 'Within', render: (r) => r.within ?? 0 },
+              { key: 'late', header: 'Late', render: (r) => r.breached ?? 0 },
+              {
+                key: 'open_breaches',
+                header: 'Open breaches',
+                render: (r) => (
+                  <Text span size="sm" c={r.open_breaches ? 'var(--fw-danger-text)' : undefined}>
+                    {r.open_breaches ?? 0}
+                  </Text>
+                ),
+              },
+              {
+                key: 'mean',
+                header: 'Mean time to patch',
+                render: (r) => hours(r.mean_hours_to_patch),
+              },
+              { key: 'p90', header: 'p90', render: (r) => hours(r.p90_hours_to_patch) },
+            ]}
+          />
         )}
       </Async>
       {orgId && atLeast(me.data?.role, 'viewer') && (
