@@ -2,7 +2,6 @@ package drupal
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -200,8 +199,10 @@ func satisfiesOne(have [3]int, c string) (bool, error) {
 			wildcard = true
 			break
 		}
-		x, err := strconv.Atoi(p)
-		if err != nil || x < 0 || len(p) > 9 {
+		// A part reads as a version's own numbers do, so that every
+		// version satisfies the constraint of its own numbers.
+		x, err := number(p)
+		if err != nil {
 			return false, fmt.Errorf("bad number %q in constraint", clip(p))
 		}
 		want[i] = x
