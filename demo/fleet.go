@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/fleetwatch/fleetwatch"
 )
 
 // The inventories of five real public Drupal sites, extracted from their
@@ -32,12 +34,6 @@ func LibraryAdvisories() fs.FS {
 	}
 	return sub
 }
-
-// The type and source of a PHP library, as fleetwatch names them.
-const (
-	ModuleTypeLibrary = "library"
-	SourcePackagist   = "packagist"
-)
 
 // Module is one project (or PHP library) a demo site runs at one moment.
 type Module struct {
@@ -122,7 +118,6 @@ var DefaultOrgs = []Org{
 }
 
 type fixtureSite struct {
-	Name       string   `json:"-"` // the file's name without .json
 	Libraries  []Module `json:"-"`
 	Repository string   `json:"repository"`
 	Core       string   `json:"drupal_core_version"`
@@ -192,14 +187,13 @@ func loadFixtures() ([]fixtureSite, error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return nil, fmt.Errorf("parse demo inventory %s: %w", e.Name(), err)
 		}
-		s.Name = strings.TrimSuffix(e.Name(), ".json")
 		if b, err := siteFiles.ReadFile(path.Join("sites", "libraries", e.Name())); err == nil {
 			var libs []struct{ Name, Version string }
 			if err := json.Unmarshal(b, &libs); err != nil {
 				return nil, fmt.Errorf("parse demo libraries %s: %w", e.Name(), err)
 			}
 			for _, l := range libs {
-				s.Libraries = append(s.Libraries, Module{Name: l.Name, Type: ModuleTypeLibrary, Version: l.Version, Source: SourcePackagist})
+				s.Libraries = append(s.Libraries, Module{Name: l.Name, Type: fleetwatch.ModuleTypeLibrary, Version: l.Version, Source: fleetwatch.SourcePackagist})
 			}
 		}
 		out = append(out, s)

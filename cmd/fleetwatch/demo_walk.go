@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"github.com/fleetwatch/fleetwatch/demo"
 	"github.com/fleetwatch/fleetwatch/drupal"
 	"github.com/fleetwatch/fleetwatch/drupalorg"
-	"github.com/fleetwatch/fleetwatch/packagist"
 	"github.com/fleetwatch/fleetwatch/service"
 )
 
@@ -97,26 +95,16 @@ func (l *demoLoader) walk(ctx context.Context) error {
 // and the sites that run a vulnerable library get an exposure detected now.
 func (l *demoLoader) readLibraryAdvisories(ctx context.Context) error {
 	l.clock = time.Now()
-	set, skipped, err := packagist.ReadFS(os.DirFS(filepath.Join(l.opt.mirror, "advisories")))
+	client, err := newMirrorClient(filepath.Join(l.opt.mirror, "release-history"), filepath.Join(l.opt.mirror, "advisories"), l.logger)
 	if err != nil {
-		return fmt.Errorf("read library advisories: %w", err)
-	}
-	if len(skipped) > 0 {
-		return fmt.Errorf("read library advisories: %w", errors.Join(skipped...))
+		return err
 	}
 	feeds := *l.svc.Feeds
-	feeds.Libraries = libraryAdvisorySet{set}
+	feeds.Libraries = client
 	if _, err := feeds.RefreshAdvisories(ctx); err != nil {
 		return fmt.Errorf("refresh library advisories: %w", err)
 	}
 	return nil
-}
-
-// libraryAdvisorySet serves a set of library advisories already read.
-type libraryAdvisorySet struct{ set *packagist.Set }
-
-func (s libraryAdvisorySet) FetchLibraryAdvisories(context.Context) (*packagist.Set, error) {
-	return s.set, nil
 }
 
 // publish writes a project's feed as it is once release i is out, its
