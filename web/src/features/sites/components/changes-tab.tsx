@@ -1,9 +1,8 @@
-import { Badge, Group, Text, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
-import { useState } from 'react';
+import { Badge, Group, Text } from '@mantine/core';
 import { CsvButton } from '@/components/csv-button';
 import { DataTable, type Column } from '@/components/data-table';
 import { Pager } from '@/components/pager';
+import { SearchBox } from '@/components/search-box';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime } from '@/lib/format';
 import { useSiteChanges, type SiteChange } from '../api/get-site-changes';
@@ -64,23 +63,16 @@ export function ChangesTab({
   module: string;
   onChange: (patch: { cpage?: number; module?: string }) => void;
 }) {
-  const [search, setSearch] = useState(module);
-  const push = useDebouncedCallback((m: string) => onChange({ module: m, cpage: undefined }), 300);
   const query = { module: module || undefined };
   const changes = useSiteChanges(siteId, { ...query, page, per_page: 50 });
   return (
     <>
       <Group justify="space-between" mb="xs" wrap="wrap">
-        <TextInput
-          aria-label="Only the changes of project"
+        <SearchBox
+          label="Only the changes of project"
           placeholder="Project, such as webform or twig/twig"
-          value={search}
-          onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            push(e.currentTarget.value.trim());
-          }}
-          w={{ base: '100%', sm: 320 }}
-          type="search"
+          value={module}
+          onSearch={(m) => onChange({ module: m.trim(), cpage: undefined })}
         />
         <CsvButton
           path={`/sites/${siteId}/changes`}
