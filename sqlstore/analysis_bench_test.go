@@ -85,6 +85,19 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 	}
 }
 
+// vacuumBetween does on PostgreSQL what autovacuum does between feed or
+// advisory changes, which come hours apart: back-to-back changes would
+// measure the bloat of the previous iteration.
+func vacuumBetween(b *testing.B, s *sqlstore.Store, backend sqlstoretest.Backend) {
+	b.Helper()
+	if backend != sqlstoretest.Postgres {
+		return
+	}
+	if _, err := s.WriterDB().ExecContext(context.Background(), `VACUUM ANALYZE site_modules, exposures`); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkRecomputeProject measures what one feed change costs: the status
 // of one project across 10,000 sites recomputed, and 10,000 exposures opened
 // (or resolved), in one transaction. Each iteration flips the feed between
@@ -106,13 +119,7 @@ func BenchmarkRecomputeProject(b *testing.B) {
 					body = sec
 				}
 				cacheFeed(b, s, "aaa_update_test", body)
-				if backend == sqlstoretest.Postgres {
-					// Autovacuum's work between feed changes, which come
-					// hours apart; back-to-back flips would measure bloat.
-					if _, err := s.WriterDB().ExecContext(ctx, `VACUUM ANALYZE site_modules, exposures`); err != nil {
-						b.Fatal(err)
-					}
-				}
+				vacuumBetween(b, s, backend)
 				b.StartTimer()
 				changed, opened, resolved, err := an.RecomputeProject(ctx, "aaa_update_test")
 				if err != nil {
@@ -160,11 +167,7 @@ func BenchmarkRecomputeProject_AdvisoryRerated(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				feeds := &service.Feeds{Store: s, Fetcher: rates[i%2], Analysis: an}
-				if backend == sqlstoretest.Postgres {
-					if _, err := s.WriterDB().ExecContext(ctx, `VACUUM ANALYZE site_modules, exposures`); err != nil {
-						b.Fatal(err)
-					}
-				}
+				vacuumBetween(b, s, backend)
 				b.StartTimer()
 				res, err := feeds.RefreshAdvisories(ctx)
 				if err != nil {
@@ -355,11 +358,7 @@ func BenchmarkRefreshAdvisories_Library(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				feeds := &service.Feeds{Store: s, Fetcher: noAdvisories{}, Libraries: libraryFetcher{sets[i%2]}, Analysis: an}
-				if backend == sqlstoretest.Postgres {
-					if _, err := s.WriterDB().ExecContext(ctx, `VACUUM ANALYZE site_modules, exposures`); err != nil {
-						b.Fatal(err)
-					}
-				}
+				vacuumBetween(b, s, backend)
 				b.StartTimer()
 				res, err := feeds.RefreshAdvisories(ctx)
 				if err != nil {

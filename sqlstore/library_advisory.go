@@ -72,33 +72,19 @@ func (s *Store) SaveLibraryAdvisories(ctx context.Context, advs []*packagist.Adv
 // them compiled reads the bodies again only then.
 func (s *Store) FindLibraryAdvisoryHeads(ctx context.Context, packages []string) (map[string]string, error) {
 	sums := map[string]hash.Hash{}
-	for chunk := range chunks(packages, 500) {
-		var c conds
-		ph := make([]string, len(chunk))
-		for i, p := range chunk {
-			ph[i] = c.arg(p)
+	err := s.eachLibraryAdvisory(ctx, "advisory_id, content_hash", packages, func(rows *sql.Rows) error {
+		var pkg, id, h string
+		if err := rows.Scan(&pkg, &id, &h); err != nil {
+			return err
 		}
-		rows, err := s.rdb.QueryContext(ctx, `SELECT package, advisory_id, content_hash FROM library_advisories
-			WHERE package IN (`+strings.Join(ph, ", ")+`) ORDER BY package, advisory_id`, c.args...)
-		if err != nil {
-			return nil, fmt.Errorf("find library advisory heads: %w", err)
+		if sums[pkg] == nil {
+			sums[pkg] = sha256.New()
 		}
-		for rows.Next() {
-			var pkg, id, h string
-			if err := rows.Scan(&pkg, &id, &h); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan library advisory head: %w", err)
-			}
-			if sums[pkg] == nil {
-				sums[pkg] = sha256.New()
-			}
-			fmt.Fprintf(sums[pkg], "%s %s\n", id, h)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("find library advisory heads: %w", err)
-		}
+		fmt.Fprintf(sums[pkg], "%s %s\n", id, h)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find library advisory heads: %w", err)
 	}
 	out := make(map[string]string, len(sums))
 	for pkg, h := range sums {
@@ -112,39 +98,52 @@ func (s *Store) FindLibraryAdvisoryHeads(ctx context.Context, packages []string)
 // advisory that names several of them is returned once per package.
 func (s *Store) FindLibraryAdvisories(ctx context.Context, packages []string) (map[string][]*packagist.Advisory, error) {
 	out := map[string][]*packagist.Advisory{}
+	err := s.eachLibraryAdvisory(ctx, "body", packages, func(rows *sql.Rows) error {
+		var pkg, body string
+		if err := rows.Scan(&pkg, &body); err != nil {
+			return err
+		}
+		var a packagist.Advisory
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return fmt.Errorf("decode the advisory of %s: %w", pkg, err)
+		}
+		if err := a.Compile(); err != nil {
+			return fmt.Errorf("advisory %s of %s: %w", a.ID, pkg, err)
+		}
+		out[pkg] = append(out[pkg], &a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find library advisories: %w", err)
+	}
+	return out, nil
+}
+
+// eachLibraryAdvisory runs scan on each stored row of the packages, in
+// package and advisory id order; a row holds the package, then cols.
+func (s *Store) eachLibraryAdvisory(ctx context.Context, cols string, packages []string, scan func(rows *sql.Rows) error) error {
 	for chunk := range chunks(packages, 500) {
 		var c conds
 		ph := make([]string, len(chunk))
 		for i, p := range chunk {
 			ph[i] = c.arg(p)
 		}
-		rows, err := s.rdb.QueryContext(ctx, `SELECT package, body FROM library_advisories
+		rows, err := s.rdb.QueryContext(ctx, `SELECT package, `+cols+` FROM library_advisories
 			WHERE package IN (`+strings.Join(ph, ", ")+`) ORDER BY package, advisory_id`, c.args...)
 		if err != nil {
-			return nil, fmt.Errorf("find library advisories: %w", err)
+			return err
 		}
 		for rows.Next() {
-			var pkg, body string
-			if err := rows.Scan(&pkg, &body); err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("scan library advisory: %w", err)
+				return err
 			}
-			var a packagist.Advisory
-			if err := json.Unmarshal([]byte(body), &a); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("decode library advisory of %s: %w", pkg, err)
-			}
-			if err := a.Compile(); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("library advisory %s of %s: %w", a.ID, pkg, err)
-			}
-			out[pkg] = append(out[pkg], &a)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("find library advisories: %w", err)
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -67,7 +67,7 @@ export function ChangesTab({
   const changes = useSiteChanges(siteId, { ...query, page, per_page: 50 });
   return (
     <>
-      <Group justify="space-between" mb="xs" wrap="wrap">
+      <Group justify="space-between" align="flex-end" mb="xs" wrap="wrap">
         <SearchBox
           label="Only the changes of project"
           placeholder="Project, such as webform or twig/twig"
