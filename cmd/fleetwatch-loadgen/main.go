@@ -178,14 +178,14 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 		b = append(b, `{"collected_at":"`...)
 		b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, `","drupal":{"core_version":"10.3.6","php_version":"8.3.1"},"modules":[{"name":"drupal","type":"core","version":"10.3.6"}`...)
+		// A real fleet's versions come from a finite set of releases: each
+		// project (and library) has releaseCount; "changed" moves every one
+		// to its next release on each push.
+		n := s.offset
+		if mode == "changed" {
+			n += push
+		}
 		for _, p := range s.projects {
-			// A real fleet's versions come from a finite set of releases:
-			// each project has releaseCount; "changed" moves every project
-			// to its next release on each push.
-			n := s.offset
-			if mode == "changed" {
-				n += push
-			}
 			b = append(b, `,{"name":"`...)
 			b = append(b, p...)
 			b = append(b, `","type":"module","version":"`...)
@@ -199,15 +199,10 @@ func run(bin, dbURL, redisURL string, nSites, conc, rate int, dur time.Duration,
 				if i > 0 {
 					b = append(b, ',')
 				}
-				n := s.offset
-				if mode == "changed" {
-					n += push
-				}
-				name := libNames[i]
 				b = append(b, `{"name":"`...)
-				b = append(b, name...)
+				b = append(b, libNames[i]...)
 				b = append(b, `","version":"`...)
-				b = append(b, releaseVersion(name, n)...)
+				b = append(b, releaseVersion(libNames[i], n)...)
 				b = append(b, `"}`...)
 			}
 			b = append(b, ']')
