@@ -218,6 +218,12 @@ func TestIngestE2E_TwoReplicas(t *testing.T) {
 	b := startServe(t, dbURL, "FLEETWATCH_REDIS_URL="+redisURL)
 	admin, siteID, key := setupSite(t, dbURL, a.URL)
 	const n = 60
+	// The inventories are made before they race, so that their collection
+	// times rise with i whenever each goroutine gets to run.
+	inventories := make([]map[string]any, n)
+	for i := range n {
+		inventories[i] = inventory(i)
+	}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
@@ -229,7 +235,7 @@ func TestIngestE2E_TwoReplicas(t *testing.T) {
 			}
 			c := &client{T: t, URL: url, Token: key}
 			c.Must(202, "POST", "/api/v1/ingest/patch-runs", map[string]any{"run_id": fmt.Sprint("run-", i), "status": "succeeded", "changes": []any{}})
-			c.Must(202, "POST", "/api/v1/ingest/inventory", inventory(i))
+			c.Must(202, "POST", "/api/v1/ingest/inventory", inventories[i])
 		}()
 	}
 	wg.Wait()
