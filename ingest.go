@@ -316,6 +316,7 @@ type SiteModule struct {
 	SiteUUID           string    `json:"site_id"`
 	SiteName           string    `json:"site_name"`
 	SiteURL            string    `json:"site_url"`
+	OrganizationUUID   string    `json:"organization_id" doc:"The site's organization"`
 	Name               string    `json:"name"`
 	Type               string    `json:"type" enum:"core,module,theme,profile,library"`
 	Source             string    `json:"source" enum:"drupal.org,custom,packagist"`

@@ -332,11 +332,11 @@ func TestIngest_SiteModulesCached(t *testing.T) {
 			t.Errorf("the page cached before the push is still served")
 		}
 
-		// A rename shows in every row.
+		// A rename shows in every row; every row names its organization.
 		e.must(200, "PATCH", "/api/v1/sites/"+siteID, e.admin, map[string]any{"name": "Boston renamed"})
 		for _, m := range e.must(200, "GET", path, e.admin, nil).list() {
-			if name := m.(map[string]any)["site_name"]; name != "Boston renamed" {
-				t.Fatalf("site_name %v after the rename", name)
+			if mm := m.(map[string]any); mm["site_name"] != "Boston renamed" || mm["organization_id"] != org {
+				t.Fatalf("site_name %v, organization_id %v after the rename; want Boston renamed, %s", mm["site_name"], mm["organization_id"], org)
 			}
 		}
 

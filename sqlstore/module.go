@@ -350,7 +350,7 @@ func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilt
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) `+siteModuleFrom+` `+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count site modules: %w", err)
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT sm.site_id, s.uuid, s.name, s.url, m.module_name, m.type, m.source, m.drupal_link,
+	rows, err := s.rdb.QueryContext(ctx, `SELECT sm.site_id, s.uuid, s.name, s.url, o.uuid, m.module_name, m.type, m.source, m.drupal_link,
 		COALESCE(v.version_number, ''), sm.datestamp, sm.status, sm.update_available, sm.security_update,
 		sm.latest_version, sm.recommended_version, sm.security_updates, sm.severity, sm.also_available, sm.reasons,
 		sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
@@ -365,7 +365,7 @@ func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilt
 			severity               sql.NullString
 			secJSON, also, reasons string
 		)
-		if err := rows.Scan(&m.SiteID, &m.SiteUUID, &m.SiteName, &m.SiteURL, &m.Name, &m.Type, &m.Source, &m.DrupalLink,
+		if err := rows.Scan(&m.SiteID, &m.SiteUUID, &m.SiteName, &m.SiteURL, &m.OrganizationUUID, &m.Name, &m.Type, &m.Source, &m.DrupalLink,
 			&m.Version, &m.Datestamp, &m.Status, &m.UpdateAvailable, &m.SecurityUpdate,
 			&m.LatestVersion, &m.RecommendedVersion, &secJSON, &severity, &also, &reasons, &m.UpdatedAt); err != nil {
 			return nil, 0, fmt.Errorf("scan site module: %w", err)

@@ -2215,6 +2215,8 @@ export interface components {
             drupal_link: string;
             latest_version: string;
             name: string;
+            /** @description The site's organization */
+            organization_id: string;
             /** @description Why the status is what it is */
             reasons: string[] | null;
             recommended_version: string;

@@ -15,6 +15,7 @@ import { dueIn, formatDate, formatDateTime, formatRelative } from '@/lib/format'
 import { oneOf, useListParams } from '@/lib/url-state';
 import { useExposures, type Exposure, type ExposuresParams } from '../api/get-exposures';
 import { useOrganizationFilter } from '@/lib/organizations';
+import { useOrganizationColumn } from '@/components/organization-column';
 import { describeExposure, ExposureDrawer, RevokeAcceptanceDialog } from './exposure-drawer';
 import { advisoryURL, projectURL } from './links';
 
@@ -48,6 +49,7 @@ export function ExposuresPage() {
   const list = useListParams({ sort: 'due_at', perPage: 50 });
   const orgs = useOrganizationFilter();
   const me = useMe();
+  const organizationColumn = useOrganizationColumn((e: Exposure) => e.organization_id, '11%');
   const phone = useMediaQuery(phoneQuery) ?? false;
   const canAccept = atLeast(me.data?.role, 'org_admin');
   const accepted = oneOf(list.get('accepted'), booleans);
@@ -100,7 +102,6 @@ export function ExposuresPage() {
     </Group>
   );
 
-  const orgNames = new Map((orgs.data?.data ?? []).map((o) => [o.id, o.name]));
   const columns: Column<Exposure>[] = [
     {
       key: 'site',
@@ -114,17 +115,7 @@ export function ExposuresPage() {
         </Anchor>
       ),
     },
-    // Admins see every organization's: each row says whose.
-    ...(me.data?.role === 'admin'
-      ? [
-          {
-            key: 'organization',
-            header: 'Organization',
-            width: '11%',
-            render: (e: Exposure) => orgNames.get(e.organization_id) ?? '—',
-          },
-        ]
-      : []),
+    ...organizationColumn,
     {
       key: 'project',
       header: 'Project',

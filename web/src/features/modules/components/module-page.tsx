@@ -5,6 +5,7 @@ import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { DataTable } from '@/components/data-table';
 import { ExternalLink } from '@/components/external-link';
+import { useOrganizationColumn } from '@/components/organization-column';
 import { PageHeader } from '@/components/page-header';
 import { Async, EmptyState } from '@/components/states';
 import { isStatus } from '@/lib/api-client';
@@ -33,6 +34,7 @@ export function byVersion(rows: ModuleSite[]) {
 export function ModulePage() {
   const { name = '' } = useParams();
   const sites = useModuleSites(name);
+  const organization = useOrganizationColumn((r: ModuleSite) => r.organization_id);
   // An unknown project and one no visible site runs look the same, so as
   // not to tell what other organizations run.
   const unknown = (
@@ -102,6 +104,7 @@ export function ModulePage() {
                       </Anchor>
                     ),
                   },
+                  ...organization,
                   {
                     key: 'version',
                     header: 'Version',

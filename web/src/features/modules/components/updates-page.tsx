@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { DataTable, type Column } from '@/components/data-table';
+import { useOrganizationColumn } from '@/components/organization-column';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
 import { SearchBox } from '@/components/search-box';
@@ -68,6 +69,7 @@ export function UpdatesPage() {
   const list = useListParams({ sort: 'name', perPage: 50 });
   const filters = { sort: list.sort, q: list.q || undefined };
   const updates = useFleetUpdates({ page: list.page, per_page: list.perPage, ...filters });
+  const organization = useOrganizationColumn((m: SiteModule) => m.organization_id);
   return (
     <Stack>
       <PageHeader
@@ -103,7 +105,7 @@ export function UpdatesPage() {
             <DataTable
               label="Other updates"
               rows={d.data}
-              columns={columns}
+              columns={[columns[0], columns[1], ...organization, ...columns.slice(2)]}
               rowKey={(m) => `${m.site_id} ${m.name}`}
               sort={list.sort}
               onSort={list.toggleSort}

@@ -2,12 +2,14 @@ import { Anchor, Badge, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { SeverityBadge, severityOrder } from '@/components/badges';
 import { DataTable } from '@/components/data-table';
+import { useOrganizationColumn } from '@/components/organization-column';
 import { formatDate } from '@/lib/format';
 import type { OpenExposure } from '../api/get-open-exposures';
 
 export interface SiteRisk {
   siteId: string;
   siteName: string;
+  organizationId: string;
   open: number;
   /** open past their deadline, accepted risks excluded */
   overdue: number;
@@ -28,6 +30,7 @@ export function rankSites(exposures: OpenExposure[], now = Date.now()): SiteRisk
     const r = bySite.get(e.site_id) ?? {
       siteId: e.site_id,
       siteName: e.site_name || e.site_url || e.site_id,
+      organizationId: e.organization_id,
       open: 0,
       overdue: 0,
       accepted: 0,
@@ -92,6 +95,7 @@ export function SiteRiskTable({
   const field = sort.replace(/^-/, '') || 'risk';
   const dir = sort.startsWith('-') ? -1 : 1;
   const sorted = [...rows].sort((a, b) => dir * (sorters[field] ?? sorters.risk)(a, b));
+  const organization = useOrganizationColumn((r: SiteRisk) => r.organizationId);
   return (
     <>
       <Text size="xs" c="dimmed" mb={4}>
@@ -118,6 +122,7 @@ export function SiteRiskTable({
               </Anchor>
             ),
           },
+          ...organization,
           {
             key: 'severity',
             header: 'Worst severity',
