@@ -120,9 +120,14 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   const search = page.getByLabel('Search', { exact: true });
   await search.fill('zzz-nothing');
   await page.waitForURL(/q=zzz-nothing/);
+  await page.getByText('No security update matches').waitFor();
   await search.fill('aaa_update');
   await page.waitForURL(/q=aaa_update/);
-  log('security updates: the search box filters through q');
+  await page
+    .getByRole('table', { name: 'Security updates' })
+    .getByRole('row', { name: /aaa_update_test/ })
+    .waitFor();
+  log('security updates: the search box filters the list through q');
 
   // The header's quick search opens a site.
   const quick = page.getByRole('combobox', { name: 'Search sites and modules' });
@@ -173,6 +178,11 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   must(
     (await page.getByLabel('Cron line').textContent()).includes(newKey),
     'the cron line lacks the key',
+  );
+  const drupalModule = await page.getByLabel('Drupal module commands').textContent();
+  must(
+    drupalModule.includes(newKey) && drupalModule.includes(base),
+    `the Drupal module commands lack the key or the server: "${drupalModule}"`,
   );
   await shot('f07-connect');
   const pushed = await fetch(`${base}/api/v1/ingest/inventory`, {

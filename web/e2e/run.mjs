@@ -19,6 +19,7 @@ import { TOTP } from 'otpauth';
 import { auditDashboard } from './a11y.mjs';
 import { chromium } from 'playwright-core';
 import { checkFinding } from './finding.mjs';
+import { checkDemoViews } from './views.mjs';
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(web, '..');
@@ -326,6 +327,11 @@ async function main() {
   await shot('16-accept-risk');
   await drawer.getByRole('button', { name: 'Accept risk' }).click();
   await drawer.getByText('Mitigated by a WAF rule until the next release.').waitFor();
+  // Who accepted it, by name.
+  await drawer
+    .locator('p')
+    .filter({ hasText: /^Accepted .* by Dana Ops; expires/ })
+    .waitFor();
   await drawer
     .getByText(/Accepted until/)
     .first()
@@ -535,6 +541,9 @@ async function main() {
   log(
     `libraries: top vulnerable library "${topLibrary.split('\n')[0]}"; ${libExposure.site_name} shows ${advisoryLinks} advisory links on its Libraries tab`,
   );
+
+  // What the operations lead reads on the demo fleet (e2e/views.mjs).
+  await checkDemoViews({ page: demo, base, call, token: demoToken, log, shot });
 
   // Accessibility (axe-core) and layout on every page state, light and dark, desktop and phone.
   const demoSignIn = async (p) => {
