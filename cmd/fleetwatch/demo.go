@@ -19,6 +19,7 @@ import (
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/demo"
 	"github.com/fleetwatch/fleetwatch/memory"
+	"github.com/fleetwatch/fleetwatch/packagist"
 	"github.com/fleetwatch/fleetwatch/service"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 )
@@ -282,6 +283,11 @@ type demoLoader struct {
 	orgs  []*fleetwatch.Organization
 	sites []*fleetwatch.Site
 	users []demoUser
+
+	// libraries are the mirror's library advisories, read once; the walk
+	// hands the server those published by its clock, once a week.
+	libraries     *packagist.Set
+	nextLibraries time.Time
 
 	fetched                       map[string]bool // projects whose feed was fetched
 	pushes, patchRuns, advisories int

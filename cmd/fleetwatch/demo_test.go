@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
@@ -79,6 +80,30 @@ func TestDemo_LoadsOnceSafely(t *testing.T) {
 	open, within, breached := exposureCounts(t, store)
 	if open == 0 || within == 0 || breached == 0 {
 		t.Errorf("exposures: %d open, %d resolved within, %d breached; want some of each", open, within, breached)
+	}
+	// The library advisories are read as the year goes, as a weekly refresh
+	// would: the sites' vulnerable libraries are found in the weeks they were
+	// published, not all on the demo's last day.
+	var libraryExposures, earlier int
+	for page := 1; ; page++ {
+		es, total, err := store.FindExposures(context.Background(), fleetwatch.ExposureFilter{ListOptions: fleetwatch.ListOptions{Page: page, PerPage: fleetwatch.MaxPerPage}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if strings.Contains(e.Project, "/") { // a vendor/package name: a PHP library
+				libraryExposures++
+				if e.DetectedAt.Before(time.Now().AddDate(0, 0, -30)) {
+					earlier++
+				}
+			}
+		}
+		if page*fleetwatch.MaxPerPage >= total {
+			break
+		}
+	}
+	if libraryExposures == 0 || earlier == 0 {
+		t.Errorf("library exposures: %d, of which %d found more than 30 days ago; want some of both", libraryExposures, earlier)
 	}
 	_, sites, err := store.FindSites(context.Background(), fleetwatch.SiteFilter{})
 	if err != nil {

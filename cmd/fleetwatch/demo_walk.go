@@ -15,6 +15,7 @@ import (
 	"github.com/fleetwatch/fleetwatch/demo"
 	"github.com/fleetwatch/fleetwatch/drupal"
 	"github.com/fleetwatch/fleetwatch/drupalorg"
+	"github.com/fleetwatch/fleetwatch/packagist"
 	"github.com/fleetwatch/fleetwatch/service"
 )
 
@@ -74,6 +75,12 @@ func (l *demoLoader) walk(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if !s.at.Before(l.nextLibraries) {
+			if err := l.readLibraryAdvisories(ctx, s.at); err != nil {
+				return err
+			}
+			l.nextLibraries = s.at.Add(7 * 24 * time.Hour)
+		}
 		l.clock = s.at
 		var err error
 		if s.event == nil {
@@ -87,24 +94,46 @@ func (l *demoLoader) walk(ctx context.Context) error {
 			return err
 		}
 	}
-	return l.readLibraryAdvisories(ctx)
+	return l.readLibraryAdvisories(ctx, time.Now())
 }
 
 // readLibraryAdvisories has the server read the library advisories of the
-// mirror, as its refresh does, once the year is walked: they arrive today,
-// and the sites that run a vulnerable library get an exposure detected now.
-func (l *demoLoader) readLibraryAdvisories(ctx context.Context) error {
-	l.clock = time.Now()
-	client, err := newMirrorClient(filepath.Join(l.opt.mirror, "release-history"), filepath.Join(l.opt.mirror, "advisories"), l.logger)
-	if err != nil {
-		return err
+// mirror published by at, as its weekly refresh would have then: a site
+// running a vulnerable library gets its exposure in the week the advisory
+// came out (or on its first push, or at the year's start for older ones).
+func (l *demoLoader) readLibraryAdvisories(ctx context.Context, at time.Time) error {
+	if l.libraries == nil {
+		client, err := newMirrorClient(filepath.Join(l.opt.mirror, "release-history"), filepath.Join(l.opt.mirror, "advisories"), l.logger)
+		if err != nil {
+			return err
+		}
+		if l.libraries, err = client.FetchLibraryAdvisories(ctx); err != nil {
+			return fmt.Errorf("read library advisories: %w", err)
+		}
 	}
+	l.clock = at
 	feeds := *l.svc.Feeds
-	feeds.Libraries = client
+	feeds.Libraries = publishedBy{l.libraries, at}
 	if _, err := feeds.RefreshAdvisories(ctx); err != nil {
 		return fmt.Errorf("refresh library advisories: %w", err)
 	}
 	return nil
+}
+
+// publishedBy answers the advisories of set published by at.
+type publishedBy struct {
+	set *packagist.Set
+	at  time.Time
+}
+
+func (p publishedBy) FetchLibraryAdvisories(context.Context) (*packagist.Set, error) {
+	out := packagist.NewSet()
+	for _, a := range p.set.Advisories() {
+		if !a.Published.After(p.at) {
+			out.Add(*a)
+		}
+	}
+	return out, nil
 }
 
 // publish writes a project's feed as it is once release i is out, its
