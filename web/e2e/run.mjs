@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOTP } from 'otpauth';
 import { auditDashboard } from './a11y.mjs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { checkFinding } from './finding.mjs';
 import { checkDemoViews } from './views.mjs';
 
@@ -197,15 +197,7 @@ async function main() {
 
   rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,

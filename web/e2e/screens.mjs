@@ -11,7 +11,7 @@
 // than the window (a table or the page cut off at the right edge).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const [base, email, password, out] = process.argv.slice(2);
 if (!out) {
@@ -20,15 +20,7 @@ if (!out) {
 }
 mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-  ],
-});
+const browser = await launchChromium();
 
 async function signedIn(viewport) {
   const context = await browser.newContext({ viewport, colorScheme: 'light' });
