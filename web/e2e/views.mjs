@@ -108,6 +108,21 @@ export async function checkDemoViews({ page, base, call, token, log, shot }) {
     new URL(csv.url()).searchParams.get('organization_id') === orgId,
     `the SLA export ignores the organization: ${csv.url()}`,
   );
+  // Per site: the site rows alone, asked for by scope and paged.
+  await page.goto(`${base}/sla`);
+  const [perSite] = await Promise.all([
+    page.waitForRequest((r) => /\/reports\/sla-compliance\?.*scope=site/.test(r.url())),
+    page.getByText('Per site', { exact: true }).click(),
+  ]);
+  const slaTable = page.getByRole('table', { name: 'SLA compliance' });
+  await slaTable.locator('tbody tr a[href^="/sites/"]').first().waitFor();
+  must(
+    (await slaTable.locator('tbody tr').count()) ===
+      (await slaTable.locator('tbody tr a[href^="/sites/"]').count()),
+    'the per-site table holds rows that are not sites',
+  );
+  await page.getByText(/^1–\d+ of \d+$/).waitFor();
+  log(`SLA per site: ${new URL(perSite.url()).search}`);
   // The whole fleet's last 90 days (the default period).
   await page.goto(`${base}/sla`);
   const tick = page.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');

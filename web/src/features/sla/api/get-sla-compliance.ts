@@ -8,7 +8,7 @@ export type { ComplianceRow };
 export type ComplianceParams = QueryOf<'get-sla-compliance-report'>;
 
 export const getSlaCompliance = (params: ComplianceParams) =>
-  api.get<Page<ComplianceRow>>('/reports/sla-compliance', { per_page: 500, ...params });
+  api.get<Page<ComplianceRow>>('/reports/sla-compliance', params);
 
 export const getSlaComplianceQueryOptions = (params: ComplianceParams) =>
   queryOptions({

@@ -6,6 +6,7 @@ import { CsvButton } from '@/components/csv-button';
 import { DataTable } from '@/components/data-table';
 import { DateField } from '@/components/date-field';
 import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
 import { Async, EmptyState } from '@/components/states';
 import { atLeast, useMe } from '@/lib/auth';
 import { percent } from '@/lib/format';
@@ -35,7 +36,13 @@ export function SlaPage() {
   // Only an admin sees more than one organization, so only they filter by one.
   const organizationId = (isAdmin && list.get('organization_id')) || undefined;
   const scope = { from, to, organization_id: organizationId };
-  const compliance = useSlaCompliance(scope);
+  // One scope's rows a page at a time: a fleet of thousands of sites would
+  // push the organizations' rows (and most sites) past any single page.
+  const rows = {
+    ...scope,
+    scope: groupBy === 'site' ? ('site' as const) : ('organization' as const),
+  };
+  const compliance = useSlaCompliance({ ...rows, page: list.page, per_page: list.perPage });
   const trend = useComplianceTrend(scope);
   const [today] = useState(() => new Date());
   const periods = presets(today);
@@ -54,7 +61,7 @@ export function SlaPage() {
         actions={
           <CsvButton
             path="/reports/sla-compliance"
-            query={scope}
+            query={rows}
             filename={`sla-${from}-${to}.csv`}
           />
         }
@@ -134,7 +141,7 @@ export function SlaPage() {
       <Async
         query={compliance}
         what="The SLA compliance report"
-        isEmpty={(d) => !d.data?.some((r) => r.scope === groupBy)}
+        isEmpty={(d) => !d.data?.length}
         empty={
           <EmptyState title="No security update was closed in this period">
             Pick a longer period.
@@ -142,54 +149,57 @@ export function SlaPage() {
         }
       >
         {(d) => (
-          <DataTable
-            label="SLA compliance"
-            rows={d.data.filter((r) => r.scope === groupBy)}
-            rowKey={(r) => `${r.organization_id}-${r.site_id ?? ''}`}
-            minWidth={760}
-            columns={[
-              {
-                key: 'name',
-                header: groupBy === 'site' ? 'Site' : 'Organization',
-                title: (r) => (r.site_id ? r.site_name : r.organization_name) || undefined,
-                render: (r) =>
-                  r.site_id ? (
-                    <Anchor component={Link} to={`/sites/${r.site_id}`} size="sm">
-                      {r.site_name}
-                    </Anchor>
-                  ) : (
-                    r.organization_name || r.organization_id
+          <>
+            <DataTable
+              label="SLA compliance"
+              rows={d.data}
+              rowKey={(r) => `${r.organization_id}-${r.site_id ?? ''}`}
+              minWidth={760}
+              columns={[
+                {
+                  key: 'name',
+                  header: groupBy === 'site' ? 'Site' : 'Organization',
+                  title: (r) => (r.site_id ? r.site_name : r.organization_name) || undefined,
+                  render: (r) =>
+                    r.site_id ? (
+                      <Anchor component={Link} to={`/sites/${r.site_id}`} size="sm">
+                        {r.site_name}
+                      </Anchor>
+                    ) : (
+                      r.organization_name || r.organization_id
+                    ),
+                },
+                {
+                  key: 'compliance',
+                  header: 'Compliance',
+                  render: (r) => (
+                    <Text span size="sm" fw={600}>
+                      {percent(r.compliance_pct)}
+                    </Text>
                   ),
-              },
-              {
-                key: 'compliance',
-                header: 'Compliance',
-                render: (r) => (
-                  <Text span size="sm" fw={600}>
-                    {percent(r.compliance_pct)}
-                  </Text>
-                ),
-              },
-              { key: 'closed', header: 'Closed', render: (r) => r.closed ?? 0 },
-              { key: 'within', header: 'Within', render: (r) => r.within ?? 0 },
-              { key: 'late', header: 'Late', render: (r) => r.breached ?? 0 },
-              {
-                key: 'open_breaches',
-                header: 'Open breaches',
-                render: (r) => (
-                  <Text span size="sm" c={r.open_breaches ? 'var(--fw-danger-text)' : undefined}>
-                    {r.open_breaches ?? 0}
-                  </Text>
-                ),
-              },
-              {
-                key: 'mean',
-                header: 'Mean time to patch',
-                render: (r) => hours(r.mean_hours_to_patch),
-              },
-              { key: 'p90', header: 'p90', render: (r) => hours(r.p90_hours_to_patch) },
-            ]}
-          />
+                },
+                { key: 'closed', header: 'Closed', render: (r) => r.closed ?? 0 },
+                { key: 'within', header: 'Within', render: (r) => r.within ?? 0 },
+                { key: 'late', header: 'Late', render: (r) => r.breached ?? 0 },
+                {
+                  key: 'open_breaches',
+                  header: 'Open breaches',
+                  render: (r) => (
+                    <Text span size="sm" c={r.open_breaches ? 'var(--fw-danger-text)' : undefined}>
+                      {r.open_breaches ?? 0}
+                    </Text>
+                  ),
+                },
+                {
+                  key: 'mean',
+                  header: 'Mean time to patch',
+                  render: (r) => hours(r.mean_hours_to_patch),
+                },
+                { key: 'p90', header: 'p90', render: (r) => hours(r.p90_hours_to_patch) },
+              ]}
+            />
+            <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+          </>
         )}
       </Async>
       {orgId && atLeast(me.data?.role, 'viewer') && (
