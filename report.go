@@ -62,6 +62,27 @@ type SecurityUpdateRow struct {
 // SecurityUpdateSortFields are the fields the security-updates report sorts by.
 var SecurityUpdateSortFields = []string{"due_at", "detected_at", "severity", "project", "site_name"}
 
+// SiteRiskRow is one site's outstanding security updates, as the overview
+// ranks the sites that need one.
+type SiteRiskRow struct {
+	SiteUUID         string     `json:"site_id"`
+	SiteName         string     `json:"site_name"`
+	SiteURL          string     `json:"site_url"`
+	OrganizationUUID string     `json:"organization_id"`
+	SecurityUpdates  int        `json:"security_updates" doc:"Open security updates, accepted risks included"`
+	PastDue          int        `json:"past_due" doc:"Past their deadline; an accepted risk counts only if it was breached before it was accepted"`
+	Accepted         int        `json:"accepted" doc:"Under a risk acceptance that holds (one breached before it was accepted counts as past due instead)"`
+	WorstSeverity    string     `json:"worst_severity" enum:"highly_critical,critical,moderately_critical,less_critical,not_critical" doc:"Of its open security updates (one without a known severity counts as critical)"`
+	NextDueAt        *time.Time `json:"next_due_at" doc:"The earliest deadline of its updates that are not accepted (past when overdue); null when all are accepted"`
+	Risk             int        `json:"risk" doc:"Higher is worse: past due first, then the worst severity, then the count"`
+}
+
+// SiteRiskSortFields are the fields the site-risk report sorts by. risk,
+// worst_severity, security_updates and past_due ascend from the least to
+// the most at risk, so "-risk", the default, puts the sites to patch first
+// on top; site_name and next_due_at ascend by name and by date.
+var SiteRiskSortFields = []string{"risk", "site_name", "worst_severity", "security_updates", "past_due", "next_due_at"}
+
 // ComplianceRow is the SLA compliance of one organization or one site over
 // a period: the exposures closed in it, and the breaches still open.
 type ComplianceRow struct {

@@ -251,6 +251,7 @@ var routeCases = map[string]routeCase{
 	// Reports: A's callers asking for B's organization or site get 404.
 	"get-summary-report":          {params: noParams, query: scopeQuery},
 	"get-security-updates-report": {params: noParams, query: scopeQuery},
+	"get-site-risk-report":        {params: noParams, query: scopeQuery},
 	"get-sla-compliance-report":   {params: noParams, query: scopeQuery},
 	"get-trends-report":           {params: noParams, query: scopeQuery},
 	"get-module-usage-report":     {params: noParams, query: func(f *isoFixture, org string) string { return scopeQuery(f, org) + "&project=drupal" }},

@@ -79,6 +79,18 @@ func (s *Server) registerReportRoutes() {
 			}
 			return listPage(s, ctx, rows, total, in.ListParams), nil
 		})
+	register(s, op("get-site-risk-report", "site-risk", "The sites with an open security update, riskiest first: past due, worst severity, count, next deadline"), fleetwatch.RoleViewer,
+		func(ctx context.Context, in *pagedReportInput) (*Many[*fleetwatch.SiteRiskRow], error) {
+			opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, fleetwatch.SiteRiskSortFields)
+			if err != nil {
+				return nil, err
+			}
+			rows, total, err := s.Reports.SiteRisks(ctx, in.input(), opts)
+			if err != nil {
+				return nil, err
+			}
+			return listPage(s, ctx, rows, total, in.ListParams), nil
+		})
 	register(s, op("get-sla-compliance-report", "sla-compliance", "SLA compliance per organization and site over a period (organizations first, each followed by its sites)"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *complianceInput) (*Many[*fleetwatch.ComplianceRow], error) {
 			if _, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil); err != nil {

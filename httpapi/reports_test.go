@@ -20,6 +20,13 @@ func TestAPI_Reports(t *testing.T) {
 			t.Fatalf("before the acceptance: %v", r)
 		}
 		e.must(200, "GET", "/api/v1/reports/summary", tok, nil)
+		risk := e.must(200, "GET", "/api/v1/reports/site-risk", tok, nil).list()
+		if len(risk) != 1 {
+			t.Fatalf("site risk before the acceptance: %v", risk)
+		}
+		if r := risk[0].(map[string]any); r["site_id"] != f.site["A"] || r["security_updates"] != 1.0 || r["accepted"] != 0.0 || r["next_due_at"] == nil {
+			t.Errorf("site risk before the acceptance: %v", r)
+		}
 		e.must(201, "POST", "/api/v1/exposures/"+f.exposure["A"]+"/acceptance", f.tokens["org_admin"],
 			map[string]any{"justification": "Mitigated by WAF", "expires_at": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)})
 
@@ -33,6 +40,18 @@ func TestAPI_Reports(t *testing.T) {
 		if fleet["security_updates"].(float64) < 2 {
 			t.Errorf("admin's summary sees %v security updates, want both organizations'", fleet["security_updates"])
 		}
+
+		// The accepted risk: counted, not past due, no next deadline; the admin sees both
+		// organizations' sites, riskiest first.
+		risk = e.must(200, "GET", "/api/v1/reports/site-risk", tok, nil).list()
+		if r := risk[0].(map[string]any); len(risk) != 1 || r["security_updates"] != 1.0 || r["accepted"] != 1.0 || r["past_due"] != 0.0 || r["next_due_at"] != nil {
+			t.Errorf("site risk after the acceptance: %v", risk)
+		}
+		all := e.must(200, "GET", "/api/v1/reports/site-risk", e.admin, nil).list()
+		if len(all) != 2 || all[0].(map[string]any)["risk"].(float64) < all[1].(map[string]any)["risk"].(float64) {
+			t.Errorf("the admin's site risk: %v", all)
+		}
+		assertErrorShape(t, e.do("GET", "/api/v1/reports/site-risk?sort=nope", tok, nil), 422, "validation_failed")
 
 		rows := e.must(200, "GET", "/api/v1/reports/security-updates", tok, nil).list()
 		if len(rows) != 1 {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -181,13 +182,136 @@ func (s *Reports) SecurityUpdates(ctx context.Context, in ScopeInput, opts fleet
 	}
 	rows, total := p.Items, p.Total
 	for _, r := range rows {
-		r.AgeDays = math.Round(sc.Now.Sub(r.DetectedAt).Hours()/24*10) / 10
-		r.SLAState = fleetwatch.SLAState(r.DueAt, r.DueAt.Sub(r.ClockStartedAt), sc.Now)
-		if r.AcceptedUntil != nil && r.SLAState != fleetwatch.SLABreached {
-			r.SLAState = "accepted" // a breach before the acceptance stays a breach
-		}
+		stateAt(r, sc.Now)
 	}
 	return rows, total, nil
+}
+
+// stateAt sets a security update's age and SLA state at now.
+func stateAt(r *fleetwatch.SecurityUpdateRow, now time.Time) {
+	r.AgeDays = math.Round(now.Sub(r.DetectedAt).Hours()/24*10) / 10
+	r.SLAState = fleetwatch.SLAState(r.DueAt, r.DueAt.Sub(r.ClockStartedAt), now)
+	if r.AcceptedUntil != nil && r.SLAState != fleetwatch.SLABreached {
+		r.SLAState = "accepted" // a breach before the acceptance stays a breach
+	}
+}
+
+// SiteRisks ranks the sites of the scope that have an open security update
+// by their risk (past due first, then the worst severity, then the count),
+// summed from every open security update of the scope.
+func (s *Reports) SiteRisks(ctx context.Context, in ScopeInput, opts fleetwatch.ListOptions) ([]*fleetwatch.SiteRiskRow, int, error) {
+	sc, err := s.Scope(ctx, in)
+	if err != nil {
+		return nil, 0, err
+	}
+	all, err := cached(ctx, s, "site-risk", sc, listKey(fleetwatch.ListOptions{Sort: opts.Sort, Q: opts.Q}), func() ([]*fleetwatch.SiteRiskRow, error) {
+		rows, err := s.siteRisks(ctx, sc, opts.Q)
+		if err == nil {
+			sortSiteRisks(rows, opts.Sort)
+		}
+		return rows, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	from := min(len(all), opts.Offset())
+	return all[from:min(len(all), from+opts.Limit())], len(all), nil
+}
+
+func (s *Reports) siteRisks(ctx context.Context, sc fleetwatch.ReportScope, q string) ([]*fleetwatch.SiteRiskRow, error) {
+	// Every open security update of the scope (matching q), on one page.
+	_, total, err := s.Store.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: 1, Q: q})
+	if err != nil || total == 0 {
+		return []*fleetwatch.SiteRiskRow{}, err
+	}
+	updates, _, err := s.Store.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: total, Q: q})
+	if err != nil {
+		return nil, err
+	}
+	bySite := map[string]*fleetwatch.SiteRiskRow{}
+	out := []*fleetwatch.SiteRiskRow{}
+	for _, u := range updates {
+		stateAt(u, sc.Now)
+		r := bySite[u.SiteUUID]
+		if r == nil {
+			r = &fleetwatch.SiteRiskRow{SiteUUID: u.SiteUUID, SiteName: u.SiteName, SiteURL: u.SiteURL,
+				OrganizationUUID: u.OrganizationUUID, WorstSeverity: fleetwatch.SeverityNotCritical}
+			bySite[u.SiteUUID] = r
+			out = append(out, r)
+		}
+		r.SecurityUpdates++
+		severity := u.Severity
+		if severity == "" {
+			severity = fleetwatch.SeverityCritical // timed as critical, as the SLA times it
+		}
+		if fleetwatch.SeverityRank(severity) > fleetwatch.SeverityRank(r.WorstSeverity) {
+			r.WorstSeverity = severity
+		}
+		if u.SLAState == "accepted" {
+			r.Accepted++
+			continue
+		}
+		if u.SLAState == fleetwatch.SLABreached {
+			r.PastDue++
+		}
+		if r.NextDueAt == nil || u.DueAt.Before(*r.NextDueAt) {
+			due := u.DueAt
+			r.NextDueAt = &due
+		}
+	}
+	for _, r := range out {
+		r.Risk = r.PastDue*1000 + fleetwatch.SeverityRank(r.WorstSeverity)*100 + min(r.SecurityUpdates, 99)
+	}
+	return out, nil
+}
+
+// siteRiskOrder compares two rows by one sort field, ascending.
+var siteRiskOrder = map[string]func(a, b *fleetwatch.SiteRiskRow) int{
+	"risk": func(a, b *fleetwatch.SiteRiskRow) int { return cmp.Compare(a.Risk, b.Risk) },
+	"site_name": func(a, b *fleetwatch.SiteRiskRow) int {
+		return cmp.Compare(strings.ToLower(a.SiteName), strings.ToLower(b.SiteName))
+	},
+	"worst_severity": func(a, b *fleetwatch.SiteRiskRow) int {
+		return cmp.Compare(fleetwatch.SeverityRank(a.WorstSeverity), fleetwatch.SeverityRank(b.WorstSeverity))
+	},
+	"security_updates": func(a, b *fleetwatch.SiteRiskRow) int { return cmp.Compare(a.SecurityUpdates, b.SecurityUpdates) },
+	"past_due":         func(a, b *fleetwatch.SiteRiskRow) int { return cmp.Compare(a.PastDue, b.PastDue) },
+	"next_due_at": func(a, b *fleetwatch.SiteRiskRow) int {
+		switch {
+		case a.NextDueAt == nil || b.NextDueAt == nil: // none (all accepted) last
+			return cmp.Compare(boolInt(a.NextDueAt == nil), boolInt(b.NextDueAt == nil))
+		}
+		return a.NextDueAt.Compare(*b.NextDueAt)
+	},
+}
+
+// sortSiteRisks sorts rows by sort (default: the riskiest first), then by
+// site name and id, a total order.
+func sortSiteRisks(rows []*fleetwatch.SiteRiskRow, by []fleetwatch.SortField) {
+	if len(by) == 0 {
+		by = []fleetwatch.SortField{{Field: "risk", Desc: true}}
+	}
+	slices.SortFunc(rows, func(a, b *fleetwatch.SiteRiskRow) int {
+		for _, f := range by {
+			if c := siteRiskOrder[f.Field](a, b); c != 0 {
+				if f.Desc {
+					return -c
+				}
+				return c
+			}
+		}
+		if c := siteRiskOrder["site_name"](a, b); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.SiteUUID, b.SiteUUID)
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Compliance answers the SLA compliance per organization and per site over

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ type fakeReportStore struct {
 	outdated []fleetwatch.OutdatedSpan
 	resolved []fleetwatch.ExposureOutcome
 	breaches []fleetwatch.ExposureOutcome
+	updates  []*fleetwatch.SecurityUpdateRow
 	// byOrg holds outdated spans per organization, for the rollup tests;
 	// outdated is used when it is nil.
 	byOrg             map[int64][]fleetwatch.OutdatedSpan
@@ -222,6 +224,67 @@ func TestReports_Compliance(t *testing.T) {
 	}
 	if b := rows[2]; *b.CompliancePct != 50 || b.OpenBreaches != 1 {
 		t.Errorf("site b %+v", b)
+	}
+}
+
+func (f *fakeReportStore) SecurityUpdates(_ context.Context, _ fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.SecurityUpdateRow, int, error) {
+	var out []*fleetwatch.SecurityUpdateRow
+	for _, u := range f.updates[:min(len(f.updates), opts.Limit())] {
+		c := *u
+		out = append(out, &c)
+	}
+	return out, len(f.updates), nil
+}
+
+// TestReports_SiteRisks ranks sites as the overview shows them: past due
+// first, an accepted risk neither past due nor next (unless breached before
+// it was accepted), then the worst severity and the count.
+func TestReports_SiteRisks(t *testing.T) {
+	now := day(20, 0)
+	until := now.Add(72 * time.Hour)
+	u := func(site, severity string, dueDays int, accepted bool) *fleetwatch.SecurityUpdateRow {
+		r := &fleetwatch.SecurityUpdateRow{SiteUUID: site, SiteName: "Site " + site, Severity: severity,
+			DetectedAt: now.AddDate(0, 0, -30), ClockStartedAt: now.AddDate(0, 0, -30), DueAt: now.AddDate(0, 0, dueDays)}
+		if accepted {
+			r.AcceptedUntil = &until
+		}
+		return r
+	}
+	store := &fakeReportStore{updates: []*fleetwatch.SecurityUpdateRow{
+		u("a", fleetwatch.SeverityCritical, 10, false),
+		u("a", fleetwatch.SeverityHighlyCritical, 5, true), // accepted: not next
+		u("b", fleetwatch.SeverityLessCritical, -3, false), // past due
+		u("c", fleetwatch.SeverityCritical, -5, true),      // breached, then accepted: still past due
+		u("d", "", 30, false),                              // no severity: critical
+	}}
+	r := &Reports{Store: store, Now: func() time.Time { return now }}
+	rows, total, err := r.SiteRisks(adminCtx(), ScopeInput{}, fleetwatch.ListOptions{PerPage: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rows {
+		got = append(got, row.SiteUUID)
+	}
+	// b and c past due (c more severe), then a (highly critical), then d.
+	if total != 4 || strings.Join(got, ",") != "c,b,a,d" {
+		t.Fatalf("order %v of %d; want c,b,a,d of 4", got, total)
+	}
+	a := rows[2]
+	if a.SecurityUpdates != 2 || a.Accepted != 1 || a.PastDue != 0 || a.WorstSeverity != fleetwatch.SeverityHighlyCritical ||
+		a.NextDueAt == nil || !a.NextDueAt.Equal(now.AddDate(0, 0, 10)) {
+		t.Errorf("site a %+v", a)
+	}
+	if c := rows[0]; c.PastDue != 1 || c.Accepted != 0 {
+		t.Errorf("site c (breached before its acceptance) %+v", c)
+	}
+	if d := rows[3]; d.WorstSeverity != fleetwatch.SeverityCritical {
+		t.Errorf("site d (no severity) %+v", d)
+	}
+	// Sorted by the next deadline, one page of two.
+	rows, _, err = r.SiteRisks(adminCtx(), ScopeInput{}, fleetwatch.ListOptions{PerPage: 2, Sort: []fleetwatch.SortField{{Field: "next_due_at"}}})
+	if err != nil || len(rows) != 2 || rows[0].SiteUUID != "c" || rows[1].SiteUUID != "b" {
+		t.Errorf("by next deadline: %+v %v", rows, err)
 	}
 }
 

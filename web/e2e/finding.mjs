@@ -89,7 +89,7 @@ export async function checkFinding({ base, page, call, admin, sites, tmp, log, s
   const cells = await www.getByRole('cell').allTextContents();
   must(cells[3] === '0', `an accepted risk counts as past due: ${cells.join(' | ')}`);
   await risk.getByRole('button', { name: 'Worst severity' }).click();
-  await page.waitForURL(/sort=severity/);
+  await page.waitForURL(/sort=worst_severity/);
   await shot('f02-overview');
   await page.getByRole('link', { name: /^Other updates/ }).click();
   await page.getByRole('heading', { name: 'Other updates', level: 1 }).waitFor();

@@ -941,6 +941,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/site-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sites with an open security update, riskiest first: past due, worst severity, count, next deadline */
+        get: operations["get-site-risk-report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/sla-compliance": {
         parameters: {
             query?: never;
@@ -1780,6 +1797,11 @@ export interface components {
             links: components["schemas"]["Links"];
             meta: components["schemas"]["Meta"];
         };
+        ListEnvelopeSiteRiskRow: {
+            data: components["schemas"]["SiteRiskRow"][] | null;
+            links: components["schemas"]["Links"];
+            meta: components["schemas"]["Meta"];
+        };
         ListEnvelopeTrendRow: {
             data: components["schemas"]["TrendRow"][] | null;
             links: components["schemas"]["Links"];
@@ -2241,6 +2263,42 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: string;
+        };
+        SiteRiskRow: {
+            /**
+             * Format: int64
+             * @description Under a risk acceptance that holds (one breached before it was accepted counts as past due instead)
+             */
+            accepted: number;
+            /**
+             * Format: date-time
+             * @description The earliest deadline of its updates that are not accepted (past when overdue); null when all are accepted
+             */
+            next_due_at: string | null;
+            organization_id: string;
+            /**
+             * Format: int64
+             * @description Past their deadline; an accepted risk counts only if it was breached before it was accepted
+             */
+            past_due: number;
+            /**
+             * Format: int64
+             * @description Higher is worse: past due first, then the worst severity, then the count
+             */
+            risk: number;
+            /**
+             * Format: int64
+             * @description Open security updates, accepted risks included
+             */
+            security_updates: number;
+            site_id: string;
+            site_name: string;
+            site_url: string;
+            /**
+             * @description Of its open security updates (one without a known severity counts as critical)
+             * @enum {string}
+             */
+            worst_severity: "highly_critical" | "critical" | "moderately_critical" | "less_critical" | "not_critical";
         };
         SiteStanding: {
             /**
@@ -6872,6 +6930,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListEnvelopeSecurityUpdateRow"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "get-site-risk-report": {
+        parameters: {
+            query?: {
+                /** @description csv answers text/csv, as Accept: text/csv does */
+                format?: "json" | "csv";
+                /** @description Start of the period: 2026-10-01 or an RFC 3339 time; default 30 days before to */
+                from?: string;
+                /** @description Only this organization */
+                organization_id?: string;
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Case-insensitive text search */
+                q?: string;
+                /** @description Only this site */
+                site_id?: string;
+                /** @description Comma-separated fields, '-' for descending: name,-created_at */
+                sort?: string;
+                /** @description End of the period (a date includes that day); default now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelopeSiteRiskRow"];
                 };
             };
             /** @description Unauthorized */

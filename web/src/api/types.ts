@@ -33,6 +33,7 @@ export type Severity = Exposure['severity'];
 export type Acceptance = S['Acceptance'];
 export type AcceptBody = S['AcceptInputBody'];
 export type SecurityUpdateRow = S['SecurityUpdateRow'];
+export type SiteRiskRow = S['SiteRiskRow'];
 export type SummaryReport = S['SummaryReport'];
 export type TrendRow = S['TrendRow'];
 export type ComplianceRow = S['ComplianceRow'];

@@ -41,7 +41,7 @@ export const revokeAcceptance = ({ id }: { id: string }) => api.delete(path(id))
 const invalidateLists = (qc: QueryClient) => {
   void qc.invalidateQueries({ queryKey: ['reports'] });
   void qc.invalidateQueries({ queryKey: ['exposures', 'list'] });
-  void qc.invalidateQueries({ queryKey: ['exposures', 'open'] });
+  void qc.invalidateQueries({ queryKey: ['exposures', 'site-risk'] });
 };
 
 export const useAcceptExposure = () => {

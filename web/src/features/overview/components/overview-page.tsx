@@ -5,13 +5,14 @@ import { Link } from 'react-router';
 import { severityColors, severityLabels, severityOrder } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
 import { Async, EmptyState } from '@/components/states';
 import { formatDateTime, percent } from '@/lib/format';
 import { useListParams } from '@/lib/url-state';
-import { useOpenExposures } from '../api/get-open-exposures';
+import { useSiteRisk } from '../api/get-site-risk';
 import { useSummary, type Summary } from '../api/get-summary';
 import { useTrends } from '../api/get-trends';
-import { rankSites, SiteRiskTable } from './site-risk-table';
+import { SiteRiskTable } from './site-risk-table';
 
 function Stat({
   label,
@@ -58,7 +59,7 @@ function isoDay(offsetDays: number) {
 export function OverviewPage() {
   const list = useListParams({ sort: '-risk' });
   const summary = useSummary();
-  const exposures = useOpenExposures();
+  const exposures = useSiteRisk({ sort: list.sort, page: list.page, per_page: list.perPage });
   // Deadlines are measured against the moment the list was read.
   const now = exposures.dataUpdatedAt;
   const trends = useTrends({ from: isoDay(-30), to: isoDay(0) });
@@ -173,7 +174,11 @@ export function OverviewPage() {
           <Title order={2} size="h4">
             Sites needing a security update
           </Title>
-          <CsvButton path="/reports/security-updates" filename="open-security-updates.csv" />
+          <CsvButton
+            path="/reports/site-risk"
+            query={{ sort: list.sort }}
+            filename="sites-by-risk.csv"
+          />
         </Group>
         <Async
           query={exposures}
@@ -186,12 +191,15 @@ export function OverviewPage() {
           }
         >
           {(d) => (
-            <SiteRiskTable
-              rows={rankSites(d.data ?? [], now)}
-              sort={list.sort}
-              onSort={list.toggleSort}
-              now={now}
-            />
+            <>
+              <SiteRiskTable
+                rows={d.data ?? []}
+                sort={list.sort}
+                onSort={list.toggleSort}
+                now={now}
+              />
+              <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
+            </>
           )}
         </Async>
       </Card>
