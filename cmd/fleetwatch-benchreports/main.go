@@ -96,6 +96,7 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 	reports := []struct{ name, path string }{
 		{"summary", "/api/v1/reports/summary"},
 		{"security-updates (first page)", "/api/v1/reports/security-updates?per_page=50"},
+		{"site-risk (first page)", "/api/v1/reports/site-risk?per_page=50"},
 		{"sla-compliance (90 days)", "/api/v1/reports/sla-compliance?from=" + time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly)},
 		{"trends (365 days)", "/api/v1/reports/trends?from=" + from},
 	}
