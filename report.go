@@ -77,6 +77,21 @@ type SiteRiskRow struct {
 	Risk             int        `json:"risk" doc:"Higher is worse: past due first, then the worst severity, then the count"`
 }
 
+// OpenDeadline is one open security update as the site-risk report reads
+// it: its site, severity and deadline, and the end of a risk acceptance that
+// holds.
+type OpenDeadline struct {
+	SiteID           int64
+	SiteUUID         string
+	SiteName         string
+	SiteURL          string
+	OrganizationUUID string
+	Severity         string
+	DueAt            time.Time
+	ClockStartedAt   time.Time
+	AcceptedUntil    *time.Time
+}
+
 // SiteRiskSortFields are the fields the site-risk report sorts by. risk,
 // worst_severity, security_updates and past_due ascend from the least to
 // the most at risk, so "-risk", the default, puts the sites to patch first

@@ -27,6 +27,7 @@ type ReportsStore interface {
 	CompactExposureCounters(ctx context.Context) error
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error)
 	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error
+	EachOpenDeadline(ctx context.Context, s fleetwatch.ReportScope, q string, fn func(*fleetwatch.OpenDeadline) error) error
 	ExposureTrendDays(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error)
 	FindOrganizationByID(ctx context.Context, id int64) (*fleetwatch.Organization, error)
 	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
@@ -190,10 +191,18 @@ func (s *Reports) SecurityUpdates(ctx context.Context, in ScopeInput, opts fleet
 // stateAt sets a security update's age and SLA state at now.
 func stateAt(r *fleetwatch.SecurityUpdateRow, now time.Time) {
 	r.AgeDays = math.Round(now.Sub(r.DetectedAt).Hours()/24*10) / 10
-	r.SLAState = fleetwatch.SLAState(r.DueAt, r.DueAt.Sub(r.ClockStartedAt), now)
-	if r.AcceptedUntil != nil && r.SLAState != fleetwatch.SLABreached {
-		r.SLAState = "accepted" // a breach before the acceptance stays a breach
+	r.SLAState = openState(r.DueAt, r.ClockStartedAt, r.AcceptedUntil, now)
+}
+
+// openState is an open security update's SLA state at now: "accepted"
+// while a risk acceptance holds (acceptedUntil set), unless it was breached
+// (a breach before the acceptance stays a breach).
+func openState(due, clockStarted time.Time, acceptedUntil *time.Time, now time.Time) string {
+	state := fleetwatch.SLAState(due, due.Sub(clockStarted), now)
+	if acceptedUntil != nil && state != fleetwatch.SLABreached {
+		return "accepted"
 	}
+	return state
 }
 
 // SiteRisks ranks the sites of the scope that have an open security update
@@ -219,19 +228,9 @@ func (s *Reports) SiteRisks(ctx context.Context, in ScopeInput, opts fleetwatch.
 }
 
 func (s *Reports) siteRisks(ctx context.Context, sc fleetwatch.ReportScope, q string) ([]*fleetwatch.SiteRiskRow, error) {
-	// Every open security update of the scope (matching q), on one page.
-	_, total, err := s.Store.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: 1, Q: q})
-	if err != nil || total == 0 {
-		return []*fleetwatch.SiteRiskRow{}, err
-	}
-	updates, _, err := s.Store.SecurityUpdates(ctx, sc, fleetwatch.ListOptions{PerPage: total, Q: q})
-	if err != nil {
-		return nil, err
-	}
-	bySite := map[string]*fleetwatch.SiteRiskRow{}
 	out := []*fleetwatch.SiteRiskRow{}
-	for _, u := range updates {
-		stateAt(u, sc.Now)
+	bySite := map[string]*fleetwatch.SiteRiskRow{}
+	err := s.Store.EachOpenDeadline(ctx, sc, q, func(u *fleetwatch.OpenDeadline) error {
 		r := bySite[u.SiteUUID]
 		if r == nil {
 			r = &fleetwatch.SiteRiskRow{SiteUUID: u.SiteUUID, SiteName: u.SiteName, SiteURL: u.SiteURL,
@@ -247,17 +246,21 @@ func (s *Reports) siteRisks(ctx context.Context, sc fleetwatch.ReportScope, q st
 		if fleetwatch.SeverityRank(severity) > fleetwatch.SeverityRank(r.WorstSeverity) {
 			r.WorstSeverity = severity
 		}
-		if u.SLAState == "accepted" {
+		switch openState(u.DueAt, u.ClockStartedAt, u.AcceptedUntil, sc.Now) {
+		case "accepted":
 			r.Accepted++
-			continue
-		}
-		if u.SLAState == fleetwatch.SLABreached {
+			return nil
+		case fleetwatch.SLABreached:
 			r.PastDue++
 		}
 		if r.NextDueAt == nil || u.DueAt.Before(*r.NextDueAt) {
 			due := u.DueAt
 			r.NextDueAt = &due
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range out {
 		r.Risk = r.PastDue*1000 + fleetwatch.SeverityRank(r.WorstSeverity)*100 + min(r.SecurityUpdates, 99)

@@ -301,6 +301,73 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 
 // acceptedUntil is the end of the acceptance holding for exposure e at
 // sc.Now, NULL when none holds.
+// EachOpenDeadline calls fn with each open security update of the scope
+// (matching q on its project, site name or address), in no order. The
+// exposures are read as narrow rows; the names of the scope's sites are read
+// once, before.
+func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope, q string, fn func(*fleetwatch.OpenDeadline) error) error {
+	type names struct{ uuid, name, url, org string }
+	sites := map[int64]names{}
+	c := scopeConds(sc)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid `+siteScopeFrom+` `+c.sql(), c.args...)
+	if err != nil {
+		return fmt.Errorf("read open deadlines' sites: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n names
+		if err := rows.Scan(&id, &n.uuid, &n.name, &n.url, &n.org); err != nil {
+			return fmt.Errorf("scan open deadlines' site: %w", err)
+		}
+		sites[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read open deadlines' sites: %w", err)
+	}
+	rows.Close()
+
+	from := "FROM exposures e"
+	if q == "" {
+		c = exposureScope(sc)
+	} else {
+		c = scopeConds(sc)
+		c.search(s.d, q, "m.module_name", "s.name", "s.url")
+		from += ` JOIN sites s ON s.id = e.site_id JOIN organizations o ON o.id = s.organization_id JOIN modules m ON m.id = e.module_id`
+	}
+	c.add("e.resolved_at IS NULL")
+	until := acceptedUntil(c, sc)
+	if rows, err = s.rdb.QueryContext(ctx, `SELECT e.site_id, e.severity, e.due_at, e.clock_started_at, `+until+` `+from+` `+c.sql(), c.args...); err != nil {
+		return fmt.Errorf("read open deadlines: %w", err)
+	}
+	defer rows.Close()
+	var (
+		d       fleetwatch.OpenDeadline
+		untilAt any
+	)
+	for rows.Next() {
+		if err := rows.Scan(&d.SiteID, &d.Severity, &d.DueAt, &d.ClockStartedAt, &untilAt); err != nil {
+			return fmt.Errorf("scan open deadline: %w", err)
+		}
+		n, ok := sites[d.SiteID]
+		if !ok {
+			continue // a site deleted since its names were read
+		}
+		d.SiteUUID, d.SiteName, d.SiteURL, d.OrganizationUUID = n.uuid, n.name, n.url, n.org
+		if d.AcceptedUntil, err = anyTime(untilAt); err != nil {
+			return fmt.Errorf("scan acceptance: %w", err)
+		}
+		d.DueAt, d.ClockStartedAt = d.DueAt.UTC(), d.ClockStartedAt.UTC()
+		if err := fn(&d); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read open deadlines: %w", err)
+	}
+	return nil
+}
+
 func acceptedUntil(c *conds, sc fleetwatch.ReportScope) string {
 	return `(SELECT max(a.expires_at) FROM exposure_acceptances a WHERE a.exposure_id = e.id AND a.revoked_at IS NULL AND a.expires_at > ` + c.arg(dbTime(sc.Now)) + `)`
 }
