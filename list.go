@@ -36,3 +36,10 @@ func (o ListOptions) Limit() int {
 	}
 	return o.PerPage
 }
+
+// PageOf returns the items of list on the page o asks for: the page of a
+// list computed whole (and cached) rather than paged by the database.
+func PageOf[T any](list []T, o ListOptions) []T {
+	from := min(o.Offset(), len(list))
+	return list[from:min(from+o.Limit(), len(list))]
+}

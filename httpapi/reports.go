@@ -93,7 +93,8 @@ func (s *Server) registerReportRoutes() {
 		})
 	register(s, op("get-sla-compliance-report", "sla-compliance", "SLA compliance per organization and site over a period (organizations first, each followed by its sites)"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *complianceInput) (*Many[*fleetwatch.ComplianceRow], error) {
-			if _, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil); err != nil {
+			opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil)
+			if err != nil {
 				return nil, err
 			}
 			rows, err := s.Reports.Compliance(ctx, in.input())
@@ -110,8 +111,7 @@ func (s *Server) registerReportRoutes() {
 				rows = kept
 			}
 			// A fleet has a row per site: page them, the whole is cached.
-			from := min(len(rows), (in.ListParams.page()-1)*in.PerPage)
-			return listPage(s, ctx, rows[from:min(len(rows), from+in.PerPage)], len(rows), in.ListParams), nil
+			return listPage(s, ctx, fleetwatch.PageOf(rows, opts), len(rows), in.ListParams), nil
 		})
 	register(s, op("get-trends-report", "trends", "One row per day: security updates open, new, resolved, overdue; compliance; outdated updates and their lag"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *ScopeParams) (*Many[*fleetwatch.TrendRow], error) {
@@ -143,15 +143,15 @@ func (s *Server) registerReportRoutes() {
 		})
 	register(s, op("get-platforms-report", "platforms", "Sites on PHP or Drupal core that is unsupported or reaches its end of life within 90 days, ended first"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *platformsReportInput) (*Many[*fleetwatch.PlatformReportRow], error) {
-			if _, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil); err != nil {
+			opts, err := service.ListOptions(in.Page, in.PerPage, in.Sort, in.Q, nil)
+			if err != nil {
 				return nil, err
 			}
 			rows, err := s.Reports.PlatformSupport(ctx, service.ScopeInput{OrganizationID: in.OrganizationID, SiteID: in.SiteID}, in.Product)
 			if err != nil {
 				return nil, err
 			}
-			from := min(len(rows), (in.ListParams.page()-1)*in.PerPage)
-			return listPage(s, ctx, rows[from:min(len(rows), from+in.PerPage)], len(rows), in.ListParams), nil
+			return listPage(s, ctx, fleetwatch.PageOf(rows, opts), len(rows), in.ListParams), nil
 		})
 	register(s, op("get-patch-runs-report", "patch-runs", "Patch runs of a period with what they changed and which exposures they closed"), fleetwatch.RoleViewer,
 		func(ctx context.Context, in *pagedReportInput) (*Many[*fleetwatch.PatchRunReportRow], error) {

@@ -213,29 +213,27 @@ func (s *Reports) SiteRisks(ctx context.Context, in ScopeInput, opts fleetwatch.
 	if err != nil {
 		return nil, 0, err
 	}
-	all, err := cached(ctx, s, "site-risk", sc, listKey(fleetwatch.ListOptions{Sort: opts.Sort, Q: opts.Q}), func() ([]*fleetwatch.SiteRiskRow, error) {
-		rows, err := s.siteRisks(ctx, sc, opts.Q)
-		if err == nil {
-			sortSiteRisks(rows, opts.Sort)
-		}
-		return rows, err
+	// The ranking is computed once per scope and search; each sort orders a copy.
+	all, err := cached(ctx, s, "site-risk", sc, listKey(fleetwatch.ListOptions{Q: opts.Q}), func() ([]*fleetwatch.SiteRiskRow, error) {
+		return s.siteRisks(ctx, sc, opts.Q)
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	from := min(len(all), opts.Offset())
-	return all[from:min(len(all), from+opts.Limit())], len(all), nil
+	sorted := slices.Clone(all)
+	sortSiteRisks(sorted, opts.Sort)
+	return fleetwatch.PageOf(sorted, opts), len(sorted), nil
 }
 
 func (s *Reports) siteRisks(ctx context.Context, sc fleetwatch.ReportScope, q string) ([]*fleetwatch.SiteRiskRow, error) {
 	out := []*fleetwatch.SiteRiskRow{}
-	bySite := map[string]*fleetwatch.SiteRiskRow{}
+	bySite := map[int64]*fleetwatch.SiteRiskRow{}
 	err := s.Store.EachOpenDeadline(ctx, sc, q, func(u *fleetwatch.OpenDeadline) error {
-		r := bySite[u.SiteUUID]
+		r := bySite[u.SiteID]
 		if r == nil {
 			r = &fleetwatch.SiteRiskRow{SiteUUID: u.SiteUUID, SiteName: u.SiteName, SiteURL: u.SiteURL,
 				OrganizationUUID: u.OrganizationUUID, WorstSeverity: fleetwatch.SeverityNotCritical}
-			bySite[u.SiteUUID] = r
+			bySite[u.SiteID] = r
 			out = append(out, r)
 		}
 		r.SecurityUpdates++
@@ -280,9 +278,13 @@ var siteRiskOrder = map[string]func(a, b *fleetwatch.SiteRiskRow) int{
 	"security_updates": func(a, b *fleetwatch.SiteRiskRow) int { return cmp.Compare(a.SecurityUpdates, b.SecurityUpdates) },
 	"past_due":         func(a, b *fleetwatch.SiteRiskRow) int { return cmp.Compare(a.PastDue, b.PastDue) },
 	"next_due_at": func(a, b *fleetwatch.SiteRiskRow) int {
-		switch {
-		case a.NextDueAt == nil || b.NextDueAt == nil: // none (all accepted) last
-			return cmp.Compare(boolInt(a.NextDueAt == nil), boolInt(b.NextDueAt == nil))
+		switch { // none (all accepted) last
+		case a.NextDueAt == nil && b.NextDueAt == nil:
+			return 0
+		case a.NextDueAt == nil:
+			return 1
+		case b.NextDueAt == nil:
+			return -1
 		}
 		return a.NextDueAt.Compare(*b.NextDueAt)
 	},
@@ -308,13 +310,6 @@ func sortSiteRisks(rows []*fleetwatch.SiteRiskRow, by []fleetwatch.SortField) {
 		}
 		return cmp.Compare(a.SiteUUID, b.SiteUUID)
 	})
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Compliance answers the SLA compliance per organization and per site over

@@ -228,8 +228,8 @@ func TestReports_Compliance(t *testing.T) {
 }
 
 func (f *fakeReportStore) EachOpenDeadline(_ context.Context, _ fleetwatch.ReportScope, _ string, fn func(*fleetwatch.OpenDeadline) error) error {
-	for _, u := range f.updates { // a site's in a run, as the store gives them
-		if err := fn(&fleetwatch.OpenDeadline{SiteUUID: u.SiteUUID, SiteName: u.SiteName, Severity: u.Severity,
+	for _, u := range f.updates {
+		if err := fn(&fleetwatch.OpenDeadline{SiteID: int64(u.SiteUUID[0]), SiteUUID: u.SiteUUID, SiteName: u.SiteName, Severity: u.Severity,
 			DueAt: u.DueAt, ClockStartedAt: u.ClockStartedAt, AcceptedUntil: u.AcceptedUntil}); err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ func (s *Store) FindDeliveries(_ context.Context, f fleetwatch.DeliveryFilter) (
 			all = append(all, &c)
 		}
 	}
-	return page(all, f.ListOptions), len(all), nil
+	return fleetwatch.PageOf(all, f.ListOptions), len(all), nil
 }
 
 // AddExposure stores an exposure as the analysis would have opened it,
@@ -158,7 +158,7 @@ func (s *Store) FindExposures(_ context.Context, f fleetwatch.ExposureFilter) ([
 		}
 	}
 	slices.SortFunc(all, func(a, b *fleetwatch.Exposure) int { return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID)) })
-	return page(all, f.ListOptions), len(all), nil
+	return fleetwatch.PageOf(all, f.ListOptions), len(all), nil
 }
 
 // CreateEventTicket stores a ticket.

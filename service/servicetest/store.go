@@ -193,13 +193,7 @@ func (s *Store) FindUsers(_ context.Context, f fleetwatch.UserFilter) ([]*fleetw
 		}
 	}
 	slices.SortFunc(all, func(a, b *fleetwatch.User) int { return cmp.Compare(a.ID, b.ID) })
-	return page(all, f.ListOptions), len(all), nil
-}
-
-// page returns the items of a page of list.
-func page[T any](list []T, o fleetwatch.ListOptions) []T {
-	from := min(o.Offset(), len(list))
-	return list[from:min(from+o.Limit(), len(list))]
+	return fleetwatch.PageOf(all, f.ListOptions), len(all), nil
 }
 
 // UpdateUser applies the fields set in upd; ENOTFOUND for an unknown user.
