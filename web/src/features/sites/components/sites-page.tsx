@@ -6,7 +6,6 @@ import { Pager } from '@/components/pager';
 import { Async, EmptyState } from '@/components/states';
 import { atLeast, useMe } from '@/lib/auth';
 import { useListParams } from '@/lib/url-state';
-import { useOrganizationFilter } from '@/lib/organizations';
 import { useSites } from '../api/get-sites';
 import { CreateSiteModal } from './create-site-modal';
 import { SitesTable } from './sites-table';
@@ -14,11 +13,6 @@ import { SitesTable } from './sites-table';
 export function SitesPage() {
   const list = useListParams({ sort: 'name', perPage: 25 });
   const me = useMe();
-  const isAdmin = me.data?.role === 'admin';
-  const orgs = useOrganizationFilter({ enabled: isAdmin });
-  const orgNames = isAdmin
-    ? new Map((orgs.data?.data ?? []).map((o) => [o.id, o.name]))
-    : undefined;
   const [creating, setCreating] = useState(false);
   const [search, setSearch] = useState(list.q);
   const pushSearch = useDebouncedCallback((q: string) => list.update({ q }), 300);
@@ -70,7 +64,6 @@ export function SitesPage() {
               sites={d.data}
               sort={list.sort}
               onSort={list.toggleSort}
-              organizations={orgNames}
             />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>

@@ -3,19 +3,18 @@ import { Link } from 'react-router';
 import type { Site } from '@/api/types';
 import { LastSeen } from '@/components/badges';
 import { DataTable } from '@/components/data-table';
+import { useOrganizationColumn } from '@/components/organization-column';
 
 export function SitesTable({
   sites,
   sort,
   onSort,
-  organizations,
 }: {
   sites: Site[];
   sort: string;
   onSort: (field: string) => void;
-  /** the organizations' names by id, for an admin, who sees every organization's sites */
-  organizations?: Map<string, string>;
 }) {
+  const organization = useOrganizationColumn((s: Site) => s.organization_id);
   return (
     <DataTable
       label="Sites"
@@ -36,15 +35,7 @@ export function SitesTable({
             </Anchor>
           ),
         },
-        ...(organizations
-          ? [
-              {
-                key: 'organization',
-                header: 'Organization',
-                render: (s: Site) => organizations.get(s.organization_id) ?? '—',
-              },
-            ]
-          : []),
+        ...organization,
         { key: 'url', header: 'Address', sortField: 'url', render: (s) => s.url },
         { key: 'drupal', header: 'Drupal', render: (s) => s.core_version || '—' },
         { key: 'php', header: 'PHP', render: (s) => s.php_version || '—' },
