@@ -2,6 +2,7 @@ import { Anchor, Button, Group, Select, Stack, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { ModuleLink } from '@/components/module-link';
 import { AcceptedBadge, SeverityBadge, severityLabels, SlaBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { DataTable, phoneQuery, type Column } from '@/components/data-table';
@@ -124,9 +125,7 @@ export function ExposuresPage() {
       title: (e) => e.project,
       render: (e) => (
         <>
-          <Anchor component={Link} to={`/modules/${encodeURIComponent(e.project)}`} size="sm">
-            {e.project}
-          </Anchor>
+          <ModuleLink name={e.project} />
           <ExternalLink
             href={projectURL(e.project)}
             label={`${e.project} on ${e.project.includes('/') ? 'Packagist' : 'drupal.org'}`}
@@ -215,9 +214,7 @@ export function ExposuresPage() {
       </Group>
       <Group justify="space-between" wrap="nowrap" gap="xs">
         <Text size="sm" truncate>
-          <Anchor component={Link} to={`/modules/${encodeURIComponent(e.project)}`} size="sm">
-            {e.project}
-          </Anchor>{' '}
+          <ModuleLink name={e.project} />{' '}
           <Text span size="sm" ff="monospace">
             {e.installed_version} → {e.fixed_by?.length ? e.fixed_by.join(', ') : 'no fix'}
           </Text>

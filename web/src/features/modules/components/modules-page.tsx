@@ -2,6 +2,7 @@ import { Anchor, Group, SegmentedControl, Stack, Text, TextInput } from '@mantin
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { ModuleLink } from '@/components/module-link';
 import { CsvButton } from '@/components/csv-button';
 import { PageHeader } from '@/components/page-header';
 import { Pager } from '@/components/pager';
@@ -25,9 +26,7 @@ const columns: Column<Module>[] = [
     title: (m) => m.name,
     render: (m) => (
       <>
-        <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`} size="sm">
-          {m.name}
-        </Anchor>
+        <ModuleLink name={m.name} />
         {m.source === 'custom' && (
           <Text span size="xs" c="dimmed">
             {' '}

@@ -1,5 +1,6 @@
 import { Anchor, Group, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
+import { ModuleLink } from '@/components/module-link';
 import { StatusBadge } from '@/components/badges';
 import { CsvButton } from '@/components/csv-button';
 import { DataTable, type Column } from '@/components/data-table';
@@ -19,11 +20,7 @@ const columns: Column<SiteModule>[] = [
     header: 'Project',
     sortField: 'name',
     title: (m) => m.name,
-    render: (m) => (
-      <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`} size="sm">
-        {m.name}
-      </Anchor>
-    ),
+    render: (m) => <ModuleLink name={m.name} />,
   },
   {
     key: 'site',

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Group, SegmentedControl, Table, Text } from '@mantine/core';
-import { Link } from 'react-router';
+import { ModuleLink } from '@/components/module-link';
 import { SeverityBadge, SlaBadge, StatusBadge } from '@/components/badges';
 import { advisoryURL } from '@/lib/drupal-links';
 import { EmptyState } from '@/components/states';
@@ -88,9 +88,7 @@ export function InventoryTab({
               {shown.map((m) => (
                 <Table.Tr key={m.name}>
                   <Table.Td>
-                    <Anchor component={Link} to={`/modules/${encodeURIComponent(m.name)}`}>
-                      {m.name}
-                    </Anchor>
+                    <ModuleLink name={m.name} />
                     {m.type && !libraries && (
                       <Text span size="xs" c="dimmed">
                         {' '}

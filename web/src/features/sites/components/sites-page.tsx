@@ -60,11 +60,7 @@ export function SitesPage() {
       >
         {(d) => (
           <>
-            <SitesTable
-              sites={d.data}
-              sort={list.sort}
-              onSort={list.toggleSort}
-            />
+            <SitesTable sites={d.data} sort={list.sort} onSort={list.toggleSort} />
             <Pager meta={d.meta} onPage={(page) => list.update({ page })} />
           </>
         )}
