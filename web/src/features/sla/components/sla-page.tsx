@@ -38,11 +38,11 @@ export function SlaPage() {
   const scope = { from, to, organization_id: organizationId };
   // One scope's rows a page at a time: a fleet of thousands of sites would
   // push the organizations' rows (and most sites) past any single page.
-  const rows = {
+  const tableQuery = {
     ...scope,
     scope: groupBy === 'site' ? ('site' as const) : ('organization' as const),
   };
-  const compliance = useSlaCompliance({ ...rows, page: list.page, per_page: list.perPage });
+  const compliance = useSlaCompliance({ ...tableQuery, page: list.page, per_page: list.perPage });
   const trend = useComplianceTrend(scope);
   const [today] = useState(() => new Date());
   const periods = presets(today);
@@ -61,7 +61,7 @@ export function SlaPage() {
         actions={
           <CsvButton
             path="/reports/sla-compliance"
-            query={rows}
+            query={tableQuery}
             filename={`sla-${from}-${to}.csv`}
           />
         }
