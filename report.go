@@ -335,6 +335,9 @@ type RollupStore interface {
 	// CompactExposureCounters folds the report counters the writers keep
 	// (ExposureTrendDays, the summary) into one row per key.
 	CompactExposureCounters(ctx context.Context) error
+	// RefreshStatistics keeps the query planner's statistics current as
+	// the data grows.
+	RefreshStatistics(ctx context.Context) error
 	// SaveDailyOutdated inserts or replaces rollups.
 	SaveDailyOutdated(ctx context.Context, rows []DailyOutdated) error
 	// RollupOrganizations returns the ids of the organizations that exist

@@ -25,6 +25,7 @@ const (
 // errors.
 type ReportsStore interface {
 	CompactExposureCounters(ctx context.Context) error
+	RefreshStatistics(ctx context.Context) error
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error)
 	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error
 	EachOpenDeadline(ctx context.Context, s fleetwatch.ReportScope, q string, fn func(*fleetwatch.OpenDeadline) error) error

@@ -94,6 +94,7 @@ func (f *fakeReportStore) ExposureTrendDays(ctx context.Context, sc fleetwatch.R
 }
 
 func (f *fakeReportStore) CompactExposureCounters(context.Context) error { return nil }
+func (f *fakeReportStore) RefreshStatistics(context.Context) error       { return nil }
 
 func (f *fakeReportStore) ExposureDays(_ context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ExposureDays, error) {
 	return fleetwatch.CountExposureDays(f.spans, sc.From, sc.Now), nil

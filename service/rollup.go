@@ -24,10 +24,15 @@ const (
 // Rollup brings the daily rollups of outstanding non-security updates up
 // to date, for every organization: each missing day since its history
 // starts (at most a year back), and the last RollupRecomputeDays again.
+// It first folds the report counters and refreshes the planner's
+// statistics, the database's other periodic upkeep.
 func (s *Reports) Rollup(ctx context.Context) error {
 	now := s.now()
 	today := now.Truncate(24 * time.Hour)
 	if err := s.Store.CompactExposureCounters(ctx); err != nil {
+		return err
+	}
+	if err := s.Store.RefreshStatistics(ctx); err != nil {
 		return err
 	}
 	orgs, err := s.Store.RollupOrganizations(ctx)

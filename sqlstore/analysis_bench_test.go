@@ -85,12 +85,16 @@ func seedFleet(tb testing.TB, s *sqlstore.Store, n int, version string, projects
 	}
 }
 
-// vacuumBetween does on PostgreSQL what autovacuum does between feed or
-// advisory changes, which come hours apart: back-to-back changes would
-// measure the bloat of the previous iteration.
+// vacuumBetween does what the database's upkeep does between feed or
+// advisory changes, which come hours apart: on PostgreSQL autovacuum (so
+// that back-to-back changes do not measure the bloat of the previous
+// iteration), on SQLite the leader's RefreshStatistics.
 func vacuumBetween(b *testing.B, s *sqlstore.Store, backend sqlstoretest.Backend) {
 	b.Helper()
 	if backend != sqlstoretest.Postgres {
+		if err := s.RefreshStatistics(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 		return
 	}
 	if _, err := s.WriterDB().ExecContext(context.Background(), `VACUUM ANALYZE site_modules, exposures`); err != nil {

@@ -103,3 +103,30 @@ func (s *Store) Analyze(ctx context.Context) error {
 	}
 	return nil
 }
+
+// RefreshStatistics keeps the query planner's statistics current as the
+// data grows. SQLite has none until ANALYZE runs, and without them it
+// guesses that an equality on any index matches a few rows: it then
+// drives a join of one project's thousands of open exposures from the
+// project's index once per chunk of sites, which turned a re-rate of
+// 10,000 sites quadratic. PRAGMA optimize analyses the tables that have
+// no statistics yet or have grown many times over since (with
+// analysis_limit, each from a sample of its indexes, so it stays cheap on
+// a large database); the leader runs it with every rollup. PostgreSQL's
+// autovacuum does this itself.
+func (s *Store) RefreshStatistics(ctx context.Context) error {
+	if s.d != sqliteDialect {
+		return nil
+	}
+	conn, err := s.db.Conn(ctx) // the one writer connection, which the pragmas configure
+	if err != nil {
+		return fmt.Errorf("refresh statistics: %w", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA analysis_limit = 1000`, `PRAGMA optimize = 0x10002`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("refresh statistics: %w", err)
+		}
+	}
+	return nil
+}

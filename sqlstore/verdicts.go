@@ -57,7 +57,10 @@ func (vs verdicts) facts(in *fleetwatch.Install) (*fleetwatch.Exposure, *fleetwa
 }
 
 // timed returns the scopes, within sc, of the rows whose verdict names an
-// exposure and the policy to time it under, in chunks of d's IN lists.
+// exposure and the policy to time it under: in chunks of d's IN lists, or
+// sc itself when it is a whole project (a feed or advisory change) and
+// they are more than one chunk, so that the project's open exposures are
+// read by one statement rather than one per chunk of sites.
 func (vs verdicts) timed(sc rowScope, d *dialect) []rowScope {
 	var in map[int64]bool
 	if sc.siteIDs != nil {
@@ -72,6 +75,9 @@ func (vs verdicts) timed(sc rowScope, d *dialect) []rowScope {
 			continue
 		}
 		sites = append(sites, k[0])
+	}
+	if sc.siteIDs == nil && sc.moduleID != 0 && len(sites) > d.inBatch() {
+		return []rowScope{sc}
 	}
 	slices.Sort(sites)
 	sites = slices.Compact(sites)
