@@ -25,27 +25,52 @@ const installFrom = `FROM site_modules sm
 	JOIN sites s ON s.id = sm.site_id
 	LEFT JOIN module_versions mv ON mv.id = sm.current_version_id`
 
-func scanInstall(sc interface{ Scan(...any) error }) (*fleetwatch.Install, error) {
+// scanInstall reads a row of installColumns; fingerprints are the
+// read's so far.
+func scanInstall(sc interface{ Scan(...any) error }, fingerprints verdictFingerprints) (*fleetwatch.Install, error) {
 	var (
-		in                     fleetwatch.Install
-		firstSeen              sql.NullTime
-		latest, recommended    string
-		severity               sql.NullString
-		secJSON, also, reasons string
+		in        fleetwatch.Install
+		firstSeen sql.NullTime
+		severity  sql.NullString
+		v         verdictText
 	)
 	if err := sc.Scan(&in.SiteID, &in.ModuleID, &in.OrganizationID, &in.Project, &in.Source,
 		&in.VersionID, &in.Version, &in.Datestamp, &in.CoreVersion, &firstSeen,
-		&in.Status, &latest, &recommended, &severity, &secJSON, &also, &reasons); err != nil {
+		&in.Status, &v.latest, &v.recommended, &severity, &v.securityUpdates, &v.also, &v.reasons); err != nil {
 		return nil, err
 	}
 	in.FirstSeenAt = timePtr(firstSeen)
-	var sec, av, rs []string
-	if err := errors.Join(json.Unmarshal([]byte(secJSON), &sec), json.Unmarshal([]byte(also), &av),
-		json.Unmarshal([]byte(reasons), &rs)); err != nil {
-		return nil, fmt.Errorf("analysis columns: %w", err)
+	v.status, v.severity = in.Status, severity.String
+	var err error
+	if in.Fingerprint, err = fingerprints.of(v); err != nil {
+		return nil, err
 	}
-	in.Fingerprint = fleetwatch.AnalysisFingerprint(in.Status, latest, recommended, severity.String, sec, av, rs)
 	return &in, nil
+}
+
+// verdictText is a verdict's columns as site_modules holds them.
+type verdictText struct {
+	status, latest, recommended, severity, securityUpdates, also, reasons string
+}
+
+// verdictFingerprints are the fingerprints of the verdicts one read met,
+// each decoded and digested once: the rows of one project at one version
+// mostly share theirs, and a library's reasons run to kilobytes.
+type verdictFingerprints map[verdictText]string
+
+// of returns the AnalysisFingerprint of v.
+func (f verdictFingerprints) of(v verdictText) (string, error) {
+	if fp, ok := f[v]; ok {
+		return fp, nil
+	}
+	var sec, av, rs []string
+	if err := errors.Join(json.Unmarshal([]byte(v.securityUpdates), &sec), json.Unmarshal([]byte(v.also), &av),
+		json.Unmarshal([]byte(v.reasons), &rs)); err != nil {
+		return "", fmt.Errorf("analysis columns: %w", err)
+	}
+	fp := fleetwatch.AnalysisFingerprint(v.status, v.latest, v.recommended, v.severity, sec, av, rs)
+	f[v] = fp
+	return fp, nil
 }
 
 func findInstalls(ctx context.Context, q querier, cond string, args ...any) ([]*fleetwatch.Install, error) {
@@ -56,8 +81,9 @@ func findInstalls(ctx context.Context, q querier, cond string, args ...any) ([]*
 	}
 	defer rows.Close()
 	var out []*fleetwatch.Install
+	fingerprints := verdictFingerprints{}
 	for rows.Next() {
-		in, err := scanInstall(rows)
+		in, err := scanInstall(rows, fingerprints)
 		if err != nil {
 			return nil, fmt.Errorf("scan install: %w", err)
 		}

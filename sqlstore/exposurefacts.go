@@ -140,6 +140,7 @@ func lockOf(d *dialect, alias string) string {
 // project on the sites, by site.
 func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteIDs []int64) (map[int64]string, error) {
 	out := map[int64]string{}
+	read := storedFacts{}
 	for chunk := range chunks(siteIDs, s.d.inBatch()) {
 		c := conds{args: []any{moduleID}}
 		rows, err := s.rdb.QueryContext(ctx, `SELECT site_id, severity, severity_known, fixed_by, advisories, published_at
@@ -149,17 +150,14 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 		}
 		for rows.Next() {
 			var (
-				site        int64
-				severity    string
-				known       bool
-				fixed, advs string
-				published   sql.NullTime
+				site int64
+				f    factsText
 			)
-			if err := rows.Scan(&site, &severity, &known, &fixed, &advs, &published); err != nil {
+			if err := rows.Scan(&site, &f.severity, &f.known, &f.fixedBy, &f.advisories, &f.published); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("scan open exposure: %w", err)
 			}
-			if out[site], err = storedFacts(severity, known, fixed, advs, published); err != nil {
+			if out[site], err = read.of(f); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -187,21 +185,22 @@ func readOpenFacts(ctx context.Context, tx *sql.Tx, sc rowScope, lock string) ([
 	}
 	defer rows.Close()
 	var open []openFacts
+	read := storedFacts{}
 	for rows.Next() {
 		var (
-			o                    openFacts
-			known                bool
-			fixed, advs          string
-			published, firstSeen sql.NullTime
+			o         openFacts
+			f         factsText
+			firstSeen sql.NullTime
 		)
-		if err := rows.Scan(&o.id, &o.org, &o.severity, &known, &fixed, &advs, &published, &o.detected, &o.due, &firstSeen,
+		if err := rows.Scan(&o.id, &o.org, &f.severity, &f.known, &f.fixedBy, &f.advisories, &f.published, &o.detected, &o.due, &firstSeen,
 			&o.siteID, &o.moduleID, &o.version); err != nil {
 			return nil, fmt.Errorf("scan open exposure: %w", err)
 		}
 		var err error
-		if o.facts, err = storedFacts(o.severity, known, fixed, advs, published); err != nil {
+		if o.facts, err = read.of(f); err != nil {
 			return nil, err
 		}
+		o.severity = f.severity
 		o.firstSeen = timePtr(firstSeen)
 		open = append(open, o)
 	}
@@ -211,11 +210,28 @@ func readOpenFacts(ctx context.Context, tx *sql.Tx, sc rowScope, lock string) ([
 	return open, nil
 }
 
-// storedFacts is fleetwatch.ExposureFacts of an exposure's stored columns.
-func storedFacts(severity string, known bool, fixedJSON, advisoriesJSON string, published sql.NullTime) (string, error) {
+// factsText is an open exposure's facts as its columns hold them.
+type factsText struct {
+	severity            string
+	known               bool
+	fixedBy, advisories string
+	published           sql.NullTime
+}
+
+// storedFacts are the fleetwatch.ExposureFacts of the exposures one read
+// met, each decoded once: the exposures of one advisory share theirs.
+type storedFacts map[factsText]string
+
+// of returns the ExposureFacts of f.
+func (m storedFacts) of(f factsText) (string, error) {
+	if s, ok := m[f]; ok {
+		return s, nil
+	}
 	var fixedBy, advisories []string
-	if err := errors.Join(json.Unmarshal([]byte(fixedJSON), &fixedBy), json.Unmarshal([]byte(advisoriesJSON), &advisories)); err != nil {
+	if err := errors.Join(json.Unmarshal([]byte(f.fixedBy), &fixedBy), json.Unmarshal([]byte(f.advisories), &advisories)); err != nil {
 		return "", fmt.Errorf("open exposure lists: %w", err)
 	}
-	return fleetwatch.ExposureFacts(severity, known, fixedBy, advisories, timePtr(published)), nil
+	s := fleetwatch.ExposureFacts(f.severity, f.known, fixedBy, advisories, timePtr(f.published))
+	m[f] = s
+	return s, nil
 }
