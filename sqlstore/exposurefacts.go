@@ -95,34 +95,70 @@ func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScop
 		counted.exposure(o.org, u.severity, fleetwatch.ExposureSpan{DetectedAt: o.detected, DueAt: u.due}, 1)
 	}
 
-	n := d.rowBatch(9)
-	for part := range chunks(updates, n) {
+	return len(updates), writeExposureUpdates(ctx, tx, d, at, updates)
+}
+
+// exposureUpdateSet is the assignment of writeExposureUpdates, from the
+// rows v.
+const exposureUpdateSet = `severity = v.severity, severity_known = v.severity_known, fixed_by = v.fixed_by,
+	advisories = v.advisories, published_at = v.published_at, clock_started_at = v.clock_started_at, due_at = v.due_at,
+	breach_notified_at = CASE WHEN v.renotify THEN NULL ELSE exposures.breach_notified_at END`
+
+// writeExposureUpdates writes the updates of open exposures, stamped at:
+// on PostgreSQL by one statement over typed arrays, on SQLite by small
+// multi-row statements. Each must update its row: the sites are locked
+// and the rows were read in this transaction, so a row not updated would
+// leave the counters counting it wrongly.
+func writeExposureUpdates(ctx context.Context, tx *sql.Tx, d *dialect, at time.Time, updates []exposureUpdate) error {
+	check := func(res sql.Result, want int) error {
+		if got, err := res.RowsAffected(); err != nil || got != int64(want) {
+			return fmt.Errorf("update open exposures: %d of %d updated (%v)", got, want, err)
+		}
+		return nil
+	}
+	if len(updates) == 0 {
+		return nil
+	}
+	if d == postgres {
+		n := len(updates)
+		ids, severity, known, fixedBy, advisories := make([]int64, n), make([]string, n), make([]bool, n), make([]string, n), make([]string, n)
+		published, start, due, renotify := make([]*time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]bool, n)
+		for i, u := range updates {
+			ids[i], severity[i], known[i], fixedBy[i], advisories[i] = u.id, u.severity, u.known, u.fixedBy, u.advisories
+			published[i], start[i], due[i], renotify[i] = u.published, u.start, u.due, u.renotify
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE exposures SET `+exposureUpdateSet+`, updated_at = $10
+			FROM (SELECT id, severity, severity_known, fixed_by::jsonb AS fixed_by, advisories::jsonb AS advisories,
+					published_at, clock_started_at, due_at, renotify
+				FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::timestamptz[],
+					$7::timestamptz[], $8::timestamptz[], $9::boolean[])
+					AS u (id, severity, severity_known, fixed_by, advisories, published_at, clock_started_at, due_at, renotify)) v
+			WHERE exposures.id = v.id AND exposures.resolved_at IS NULL`,
+			ids, severity, known, fixedBy, advisories, published, start, due, renotify, at)
+		if err != nil {
+			return fmt.Errorf("update open exposures: %w", err)
+		}
+		return check(res, n)
+	}
+	for part := range chunks(updates, d.rowBatch(9)) {
 		var c conds
 		values := make([]string, len(part))
 		for i, u := range part {
-			values[i] = "(" + strings.Join([]string{d.cast(c.arg(u.id), "BIGINT"), d.cast(c.arg(u.severity), "TEXT"),
-				d.cast(c.arg(u.known), "BOOLEAN"), d.cast(c.arg(u.fixedBy), "JSONB"), d.cast(c.arg(u.advisories), "JSONB"),
-				d.cast(c.arg(dbTimePtr(u.published)), "TIMESTAMPTZ"), d.cast(c.arg(u.start), "TIMESTAMPTZ"),
-				d.cast(c.arg(u.due), "TIMESTAMPTZ"), d.cast(c.arg(u.renotify), "BOOLEAN")}, ", ") + ")"
+			values[i] = "(" + strings.Join([]string{c.arg(u.id), c.arg(u.severity), c.arg(u.known), c.arg(u.fixedBy), c.arg(u.advisories),
+				c.arg(dbTimePtr(u.published)), c.arg(u.start), c.arg(u.due), c.arg(u.renotify)}, ", ") + ")"
 		}
-		stamp := c.arg(at)
 		res, err := tx.ExecContext(ctx, `WITH v (id, severity, severity_known, fixed_by, advisories, published_at, clock_started_at, due_at, renotify)
 			AS (VALUES `+strings.Join(values, ", ")+`)
-			UPDATE exposures SET severity = v.severity, severity_known = v.severity_known, fixed_by = v.fixed_by,
-				advisories = v.advisories, published_at = v.published_at, clock_started_at = v.clock_started_at,
-				due_at = v.due_at, updated_at = `+stamp+`,
-				breach_notified_at = CASE WHEN v.renotify THEN NULL ELSE exposures.breach_notified_at END
+			UPDATE exposures SET `+exposureUpdateSet+`, updated_at = `+c.arg(at)+`
 			FROM v WHERE exposures.id = v.id AND exposures.resolved_at IS NULL`, c.args...)
 		if err != nil {
-			return 0, fmt.Errorf("update open exposures: %w", err)
+			return fmt.Errorf("update open exposures: %w", err)
 		}
-		// The sites are locked and the rows were read in this transaction:
-		// a row not updated would leave the counters counting it wrongly.
-		if got, err := res.RowsAffected(); err != nil || got != int64(len(part)) {
-			return 0, fmt.Errorf("update open exposures: %d of %d updated (%v)", got, len(part), err)
+		if err := check(res, len(part)); err != nil {
+			return err
 		}
 	}
-	return len(updates), nil
+	return nil
 }
 
 // lockOf locks the rows of the table alias a SELECT reads until the
