@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
@@ -140,21 +139,22 @@ func writeExposureUpdates(ctx context.Context, tx *sql.Tx, d *dialect, at time.T
 		}
 		return check(res, n)
 	}
-	for part := range chunks(updates, d.rowBatch(9)) {
-		var c conds
-		values := make([]string, len(part))
-		for i, u := range part {
-			values[i] = "(" + strings.Join([]string{c.arg(u.id), c.arg(u.severity), c.arg(u.known), c.arg(u.fixedBy), c.arg(u.advisories),
-				c.arg(dbTimePtr(u.published)), c.arg(u.start), c.arg(u.due), c.arg(u.renotify)}, ", ") + ")"
-		}
-		res, err := tx.ExecContext(ctx, `WITH v (id, severity, severity_known, fixed_by, advisories, published_at, clock_started_at, due_at, renotify)
-			AS (VALUES `+strings.Join(values, ", ")+`)
-			UPDATE exposures SET `+exposureUpdateSet+`, updated_at = `+c.arg(at)+`
-			FROM v WHERE exposures.id = v.id AND exposures.resolved_at IS NULL`, c.args...)
+	// SQLite: one statement parsed once, run per row (modernc parses each
+	// statement text anew, and multi-row VALUES lists bind slowly).
+	stmt, err := tx.PrepareContext(ctx, `UPDATE exposures SET severity = $2, severity_known = $3, fixed_by = $4, advisories = $5,
+		published_at = $6, clock_started_at = $7, due_at = $8, updated_at = $10,
+		breach_notified_at = CASE WHEN $9 THEN NULL ELSE breach_notified_at END
+		WHERE id = $1 AND resolved_at IS NULL`)
+	if err != nil {
+		return fmt.Errorf("update open exposures: %w", err)
+	}
+	defer stmt.Close()
+	for _, u := range updates {
+		res, err := stmt.ExecContext(ctx, u.id, u.severity, u.known, u.fixedBy, u.advisories, dbTimePtr(u.published), u.start, u.due, u.renotify, at)
 		if err != nil {
 			return fmt.Errorf("update open exposures: %w", err)
 		}
-		if err := check(res, len(part)); err != nil {
+		if err := check(res, 1); err != nil {
 			return err
 		}
 	}
