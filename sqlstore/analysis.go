@@ -199,8 +199,11 @@ func (s *Store) SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict
 		if err := lockSiteIDs(ctx, tx, s.d, ids); err != nil {
 			return err
 		}
-		written, err := writeVerdictRows(ctx, tx, s.d, vs, at)
+		recount, restamp, err := writeVerdictRows(ctx, tx, s.d, vs, at)
 		if err != nil {
+			return err
+		}
+		if err := restampSites(ctx, tx, s.d, restamp); err != nil {
 			return err
 		}
 		// The invariant holds per project, so one pass per project keeps
@@ -209,7 +212,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict
 		for _, m := range moduleIDsOf(vs) {
 			scopes = append(scopes, rowScope{moduleID: m})
 		}
-		changes, err = followVerdicts(ctx, tx, s.d, counted, index(vs), scopes, written, at)
+		changes, err = followVerdicts(ctx, tx, s.d, counted, index(vs), scopes, recount, at)
 		return err
 	})
 	if err != nil {
@@ -244,11 +247,13 @@ func moduleIDsOf(vs []*fleetwatch.ModuleVerdict) []int64 {
 }
 
 // writeVerdictRows writes the verdicts that are not ExposureOnly to the
-// site_modules rows still at the version they judged, one statement per
-// project, version and result (Fingerprint), with the history following
-// the status (splitHistory). It returns the sites whose rows it wrote,
-// sorted.
-func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwatch.ModuleVerdict, at time.Time) ([]int64, error) {
+// site_modules rows still at the version they judged, by project, version
+// and result (Fingerprint), with the history following the status
+// (splitHistory). It returns the sites whose rows it wrote, sorted: those
+// where a row's update_available or security_update changed, whose counts
+// change (recount), and the others (restamp), whose module list changed
+// all the same.
+func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwatch.ModuleVerdict, at time.Time) (recount, restamp []int64, err error) {
 	type key struct {
 		module, version int64
 		fingerprint     string
@@ -256,7 +261,6 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 	groups := map[key][]int64{}
 	first := map[key]*fleetwatch.ModuleVerdict{}
 	var order []key
-	var sites []int64
 	for _, v := range vs {
 		if v.ExposureOnly {
 			continue
@@ -266,7 +270,6 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			order, first[k] = append(order, k), v
 		}
 		groups[k] = append(groups[k], v.SiteID)
-		sites = append(sites, v.SiteID)
 	}
 	for _, k := range order {
 		v := first[k]
@@ -274,21 +277,42 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons).values()
 		for chunk := range chunks(groups[k], d.inBatch()) {
 			if err := splitHistory(ctx, tx, k.module, k.version, v.Status, at, chunk); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			// The rows link the history row the split started.
+			// The rows link the history row the split started. Those whose
+			// flags stay are written first, so that the second statement
+			// finds only those whose flags change.
 			c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
-			if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
-				security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-				severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
-				`+historyLinkSet+`
-				WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
-				return nil, fmt.Errorf("save analyses: %w", err)
+			in := c.list(chunk)
+			for _, w := range []struct {
+				flags string
+				into  *[]int64
+			}{
+				{`update_available = $2 AND security_update = $3`, &restamp},
+				{`NOT (update_available = $2 AND security_update = $3)`, &recount},
+			} {
+				rows, err := tx.QueryContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
+					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
+					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
+					`+historyLinkSet+`
+					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+in+`) AND `+w.flags+`
+					RETURNING site_id`, c.args...)
+				if err != nil {
+					return nil, nil, fmt.Errorf("save analyses: %w", err)
+				}
+				ids, err := scanIDs(rows)
+				if err != nil {
+					return nil, nil, fmt.Errorf("save analyses: %w", err)
+				}
+				*w.into = append(*w.into, ids...)
 			}
 		}
 	}
-	slices.Sort(sites)
-	return slices.Compact(sites), nil
+	slices.Sort(recount)
+	recount = slices.Compact(recount)
+	slices.Sort(restamp)
+	restamp = slices.DeleteFunc(slices.Compact(restamp), func(id int64) bool { _, found := slices.BinarySearch(recount, id); return found })
+	return recount, restamp, nil
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one

@@ -203,12 +203,26 @@ func insertCounterRows(ctx context.Context, tx *sql.Tx, d *dialect, insert strin
 // transaction that changes a site's site_modules refreshes them before it
 // commits, and with them bumps the site's modules_generation, which keys
 // the cached pages of its module list (FindSiteModulesStamp): a page is
-// never served after such a commit.
+// never served after such a commit. A recompute that changed no row's
+// update_available or security_update of a site only bumps the generation
+// (restampSites): recounting a site reads every row it has.
 
 const refreshCounters = `UPDATE sites SET
 	modules_generation = modules_generation + 1,
 	updates_available = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.update_available AND NOT sm.security_update),
 	security_updates = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.security_update)`
+
+// restampSites bumps the modules_generation of the sites, whose module
+// list changed but not their counts.
+func restampSites(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64) error {
+	for chunk := range chunks(siteIDs, d.inBatch()) {
+		var c conds
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET modules_generation = modules_generation + 1 WHERE id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
+			return fmt.Errorf("restamp sites: %w", err)
+		}
+	}
+	return nil
+}
 
 // refreshSiteCounters recounts the outstanding updates of the sites and
 // counts the change in c. The sites must be locked (the writers lock them
