@@ -15,6 +15,10 @@ import (
 func TestRefreshStatistics(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
+		// As serve does: once at start, on an empty database.
+		if err := s.RefreshStatistics(ctx); err != nil {
+			t.Fatal(err)
+		}
 		seedFleet(t, s, 300, "8.x-1.0", "views_bulk_operations", "pathauto")
 		analysed := func() int {
 			if s.Dialect() != "sqlite" {
@@ -26,21 +30,23 @@ func TestRefreshStatistics(t *testing.T) {
 			if err != nil || n == 0 {
 				return 0
 			}
-			if err := s.WriterDB().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'site_modules'`).Scan(&n); err != nil {
+			// The rows counted in the table's statistics (0: none, or
+			// taken while it was empty).
+			if err := s.WriterDB().QueryRowContext(ctx, `SELECT COALESCE(max(CAST(stat AS INTEGER)), 0) FROM sqlite_stat1 WHERE tbl = 'site_modules'`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
 		}
 		if n := analysed(); n != 0 {
-			t.Fatalf("site_modules has %d statistics rows before any refresh", n)
+			t.Fatalf("site_modules has statistics of %d rows before a refresh after it grew", n)
 		}
 		for range 2 { // the second finds nothing to do
 			if err := s.RefreshStatistics(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n := analysed(); s.Dialect() == "sqlite" && n == 0 {
-			t.Error("site_modules has no statistics after RefreshStatistics")
+		if n := analysed(); s.Dialect() == "sqlite" && n < 600 {
+			t.Errorf("site_modules has statistics of %d rows after RefreshStatistics, want its 600", n)
 		}
 	})
 }
