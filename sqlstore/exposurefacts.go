@@ -104,10 +104,12 @@ const exposureUpdateSet = `severity = v.severity, severity_known = v.severity_kn
 	breach_notified_at = CASE WHEN v.renotify THEN NULL ELSE exposures.breach_notified_at END`
 
 // writeExposureUpdates writes the updates of open exposures, stamped at:
-// on PostgreSQL by one statement over typed arrays, on SQLite by small
-// multi-row statements. Each must update its row: the sites are locked
-// and the rows were read in this transaction, so a row not updated would
-// leave the counters counting it wrongly.
+// on PostgreSQL by one statement over typed arrays, on SQLite by one
+// statement prepared once and run per row (modernc parses each statement
+// text anew, and binds the parameters of long VALUES lists slowly). Each
+// must update its row: the sites are locked and the rows were read in
+// this transaction, so a row not updated would leave the counters
+// counting it wrongly.
 func writeExposureUpdates(ctx context.Context, tx *sql.Tx, d *dialect, at time.Time, updates []exposureUpdate) error {
 	check := func(res sql.Result, want int) error {
 		if got, err := res.RowsAffected(); err != nil || got != int64(want) {
@@ -139,12 +141,10 @@ func writeExposureUpdates(ctx context.Context, tx *sql.Tx, d *dialect, at time.T
 		}
 		return check(res, n)
 	}
-	// SQLite: one statement parsed once, run per row (modernc parses each
-	// statement text anew, and multi-row VALUES lists bind slowly).
-	stmt, err := tx.PrepareContext(ctx, `UPDATE exposures SET severity = $2, severity_known = $3, fixed_by = $4, advisories = $5,
-		published_at = $6, clock_started_at = $7, due_at = $8, updated_at = $10,
-		breach_notified_at = CASE WHEN $9 THEN NULL ELSE breach_notified_at END
-		WHERE id = $1 AND resolved_at IS NULL`)
+	stmt, err := tx.PrepareContext(ctx, `UPDATE exposures SET `+exposureUpdateSet+`, updated_at = $10
+		FROM (SELECT $1 AS id, $2 AS severity, $3 AS severity_known, $4 AS fixed_by, $5 AS advisories, $6 AS published_at,
+			$7 AS clock_started_at, $8 AS due_at, $9 AS renotify) v
+		WHERE exposures.id = v.id AND exposures.resolved_at IS NULL`)
 	if err != nil {
 		return fmt.Errorf("update open exposures: %w", err)
 	}
