@@ -20,7 +20,7 @@ import (
 // siteName is a visible site and its organization, as the report rows name
 // them.
 type siteName struct {
-	orgUUID, orgName, siteUUID, siteName string
+	orgUUID, orgName, siteUUID, siteName, siteURL string
 }
 
 // ResolvedExposures calls fn with each exposure of a visible site of the
@@ -89,7 +89,7 @@ func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope
 func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where func(c *conds) string) (map[int64]siteName, error) {
 	c := scopeConds(sc)
 	c.add("s.id IN (SELECT e.site_id FROM exposures e WHERE " + where(c) + ")")
-	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, o.uuid, o.name `+siteScopeFrom+` `+c.sql(), c.args...)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid, o.name `+siteScopeFrom+` `+c.sql(), c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list report sites: %w", err)
 	}
@@ -100,7 +100,7 @@ func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where 
 	for rows.Next() {
 		var id int64
 		var n siteName
-		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &orgUUID, &orgName); err != nil {
+		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &n.siteURL, &orgUUID, &orgName); err != nil {
 			return nil, fmt.Errorf("scan report site: %w", err)
 		}
 		o, ok := orgs[string(orgUUID)]

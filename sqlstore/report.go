@@ -299,34 +299,16 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 	return out, total, nil
 }
 
-// acceptedUntil is the end of the acceptance holding for exposure e at
-// sc.Now, NULL when none holds.
 // EachOpenDeadline calls fn with each open security update of the scope
 // (matching q on its project, site name or address), in no order. The
-// exposures are read as narrow rows; the names of the scope's sites are read
-// once, before.
+// exposures are read as narrow rows; the names of the sites with one are
+// read once, before (siteNames).
 func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope, q string, fn func(*fleetwatch.OpenDeadline) error) error {
-	type names struct{ uuid, name, url, org string }
-	sites := map[int64]names{}
-	c := scopeConds(sc)
-	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid `+siteScopeFrom+` `+c.sql(), c.args...)
-	if err != nil {
-		return fmt.Errorf("read open deadlines' sites: %w", err)
+	sites, err := s.siteNames(ctx, sc, func(*conds) string { return "e.resolved_at IS NULL" })
+	if err != nil || len(sites) == 0 {
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n names
-		if err := rows.Scan(&id, &n.uuid, &n.name, &n.url, &n.org); err != nil {
-			return fmt.Errorf("scan open deadlines' site: %w", err)
-		}
-		sites[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read open deadlines' sites: %w", err)
-	}
-	rows.Close()
-
+	var c *conds
 	from := "FROM exposures e"
 	if q == "" {
 		c = exposureScope(sc)
@@ -337,7 +319,8 @@ func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope,
 	}
 	c.add("e.resolved_at IS NULL")
 	until := acceptedUntil(c, sc)
-	if rows, err = s.rdb.QueryContext(ctx, `SELECT e.site_id, e.severity, e.due_at, e.clock_started_at, `+until+` `+from+` `+c.sql(), c.args...); err != nil {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id, e.severity, e.due_at, e.clock_started_at, `+until+` `+from+` `+c.sql(), c.args...)
+	if err != nil {
 		return fmt.Errorf("read open deadlines: %w", err)
 	}
 	defer rows.Close()
@@ -351,9 +334,9 @@ func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope,
 		}
 		n, ok := sites[d.SiteID]
 		if !ok {
-			continue // a site deleted since its names were read
+			continue // a site deleted, or first exposed, since the names were read
 		}
-		d.SiteUUID, d.SiteName, d.SiteURL, d.OrganizationUUID = n.uuid, n.name, n.url, n.org
+		d.SiteUUID, d.SiteName, d.SiteURL, d.OrganizationUUID = n.siteUUID, n.siteName, n.siteURL, n.orgUUID
 		if d.AcceptedUntil, err = anyTime(untilAt); err != nil {
 			return fmt.Errorf("scan acceptance: %w", err)
 		}
@@ -368,6 +351,8 @@ func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope,
 	return nil
 }
 
+// acceptedUntil is the end of the acceptance holding for exposure e at
+// sc.Now, NULL when none holds.
 func acceptedUntil(c *conds, sc fleetwatch.ReportScope) string {
 	return `(SELECT max(a.expires_at) FROM exposure_acceptances a WHERE a.exposure_id = e.id AND a.revoked_at IS NULL AND a.expires_at > ` + c.arg(dbTime(sc.Now)) + `)`
 }
