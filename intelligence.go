@@ -2,6 +2,8 @@ package fleetwatch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -315,10 +317,28 @@ func ExposureFacts(severity string, known bool, fixedBy, advisories []string, pu
 	return b.String()
 }
 
+// ReasonsDigest identifies an analysis's reasons: "" for none, else the
+// SHA-256 of the reasons, each ended by a NUL, in hex. The store keeps
+// each distinct text of reasons once, under its digest: a library's
+// reasons run to kilobytes, and thousands of sites at one version share
+// them.
+func ReasonsDigest(reasons []string) string {
+	if len(reasons) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, r := range reasons {
+		h.Write([]byte(r))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // AnalysisFingerprint digests the stored parts of an analysis, so that
-// writers skip rows whose analysis did not change.
-func AnalysisFingerprint(status, latest, recommended, severity string, securityUpdates, alsoAvailable, reasons []string) string {
-	fields, lists := [4]string{status, latest, recommended, severity}, [3][]string{securityUpdates, alsoAvailable, reasons}
+// writers skip rows whose analysis did not change; reasonsDigest is
+// ReasonsDigest of its reasons.
+func AnalysisFingerprint(status, latest, recommended, severity string, securityUpdates, alsoAvailable []string, reasonsDigest string) string {
+	fields, lists := [5]string{status, latest, recommended, severity, reasonsDigest}, [2][]string{securityUpdates, alsoAvailable}
 	n := len(fields) + len(lists)
 	for _, s := range fields {
 		n += len(s)

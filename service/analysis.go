@@ -481,7 +481,7 @@ func (a *Analysis) analyzeInstalls(ctx context.Context, installs []*fleetwatch.I
 		// Only this comparison (and the writes grouped by it) needs the
 		// fingerprint; the ingest's verdicts go without.
 		an.Fingerprint = fleetwatch.AnalysisFingerprint(an.Status, an.LatestVersion, an.RecommendedVersion, an.Severity,
-			an.SecurityUpdates, an.AlsoAvailable, an.Reasons)
+			an.SecurityUpdates, an.AlsoAvailable, fleetwatch.ReasonsDigest(an.Reasons))
 		switch {
 		case force || an.Fingerprint != in.Fingerprint:
 			out = append(out, an)

@@ -18,12 +18,13 @@ import (
 const installColumns = `sm.site_id, sm.module_id, s.organization_id, m.module_name, m.source,
 	COALESCE(sm.current_version_id, 0), COALESCE(mv.version_number, ''), sm.datestamp, s.core_version, s.first_seen_at,
 	sm.status, sm.latest_version, sm.recommended_version, sm.severity,
-	sm.security_updates, sm.also_available, sm.reasons`
+	sm.security_updates, sm.also_available, COALESCE(vr.digest, '')`
 
 const installFrom = `FROM site_modules sm
 	JOIN modules m ON m.id = sm.module_id
 	JOIN sites s ON s.id = sm.site_id
-	LEFT JOIN module_versions mv ON mv.id = sm.current_version_id`
+	LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
+	LEFT JOIN verdict_reasons vr ON vr.id = sm.reasons_id`
 
 // scanInstall reads a row of installColumns; fingerprints are the
 // read's so far.
@@ -36,7 +37,7 @@ func scanInstall(sc interface{ Scan(...any) error }, fingerprints verdictFingerp
 	)
 	if err := sc.Scan(&in.SiteID, &in.ModuleID, &in.OrganizationID, &in.Project, &in.Source,
 		&in.VersionID, &in.Version, &in.Datestamp, &in.CoreVersion, &firstSeen,
-		&in.Status, &v.latest, &v.recommended, &severity, &v.securityUpdates, &v.also, &v.reasons); err != nil {
+		&in.Status, &v.latest, &v.recommended, &severity, &v.securityUpdates, &v.also, &v.reasonsDigest); err != nil {
 		return nil, err
 	}
 	in.FirstSeenAt = timePtr(firstSeen)
@@ -48,14 +49,15 @@ func scanInstall(sc interface{ Scan(...any) error }, fingerprints verdictFingerp
 	return &in, nil
 }
 
-// verdictText is a verdict's columns as site_modules holds them.
+// verdictText is a verdict's columns as site_modules holds them, with
+// the digest of its reasons.
 type verdictText struct {
-	status, latest, recommended, severity, securityUpdates, also, reasons string
+	status, latest, recommended, severity, securityUpdates, also, reasonsDigest string
 }
 
 // verdictFingerprints are the fingerprints of the verdicts one read met,
 // each decoded and digested once: the rows of one project at one version
-// mostly share theirs, and a library's reasons run to kilobytes.
+// mostly share theirs.
 type verdictFingerprints map[verdictText]string
 
 // of returns the AnalysisFingerprint of v.
@@ -63,12 +65,11 @@ func (f verdictFingerprints) of(v verdictText) (string, error) {
 	if fp, ok := f[v]; ok {
 		return fp, nil
 	}
-	var sec, av, rs []string
-	if err := errors.Join(json.Unmarshal([]byte(v.securityUpdates), &sec), json.Unmarshal([]byte(v.also), &av),
-		json.Unmarshal([]byte(v.reasons), &rs)); err != nil {
+	var sec, av []string
+	if err := errors.Join(json.Unmarshal([]byte(v.securityUpdates), &sec), json.Unmarshal([]byte(v.also), &av)); err != nil {
 		return "", fmt.Errorf("analysis columns: %w", err)
 	}
-	fp := fleetwatch.AnalysisFingerprint(v.status, v.latest, v.recommended, v.severity, sec, av, rs)
+	fp := fleetwatch.AnalysisFingerprint(v.status, v.latest, v.recommended, v.severity, sec, av, v.reasonsDigest)
 	f[v] = fp
 	return fp, nil
 }
@@ -271,10 +272,18 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 		}
 		groups[k] = append(groups[k], v.SiteID)
 	}
-	for _, k := range order {
+	stored := make([]*storedVerdict, len(order))
+	for i, k := range order {
 		v := first[k]
-		values := newStoredVerdict(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
-			v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons).values()
+		sv := newStoredVerdict(v.Status, v.UpdateAvailable, v.SecurityUpdate, v.LatestVersion, v.RecommendedVersion,
+			v.SecurityUpdates, v.Severity, v.AlsoAvailable, v.Reasons)
+		stored[i] = &sv
+	}
+	if err := linkReasons(ctx, tx, d, stored); err != nil {
+		return nil, nil, err
+	}
+	for i, k := range order {
+		v, values := first[k], stored[i].values()
 		for chunk := range chunks(groups[k], d.inBatch()) {
 			if err := splitHistory(ctx, tx, k.module, k.version, v.Status, at, chunk); err != nil {
 				return nil, nil, err
@@ -293,7 +302,7 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			} {
 				rows, err := tx.QueryContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
 					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-					severity = $7, also_available = $8, reasons = $9, analyzed_at = $10, updated_at = $10,
+					severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
 					`+historyLinkSet+`
 					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+in+`) AND `+w.flags+`
 					RETURNING site_id`, c.args...)
@@ -337,17 +346,20 @@ func (s *Store) SyncExposures(ctx context.Context, siteIDs []int64, at time.Time
 }
 
 // scanIDs reads a column of ids and closes rows.
-func scanIDs(rows *sql.Rows) ([]int64, error) {
+func scanIDs(rows *sql.Rows) ([]int64, error) { return scanColumn[int64](rows) }
+
+// scanColumn reads a column of rows and closes them.
+func scanColumn[T any](rows *sql.Rows) ([]T, error) {
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 // findExposuresByID reads the exposures with the ids, in id order.
@@ -519,28 +531,36 @@ func (d *dialect) rowBatch(cols int) int {
 	return max(1, 3000/cols)
 }
 
-// storedVerdict is a verdict as site_modules stores it: its lists as JSON
-// and its severity "" when unknown (NULL).
+// storedVerdict is a verdict as site_modules stores it: its lists as JSON,
+// its severity "" when unknown (NULL), and its reasons by reasonsID, which
+// linkReasons sets (0: none, NULL).
 type storedVerdict struct {
-	status, latest, recommended, securityUpdates, severity, also, reasons string
-	update, security                                                      bool
+	status, latest, recommended, securityUpdates, severity, also string
+	reasons, reasonsDigest                                       string
+	reasonsID                                                    int64
+	update, security                                             bool
 }
 
 func newStoredVerdict(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
 	also, reasons []string) storedVerdict {
 	return storedVerdict{status: status, update: update, security: security, latest: latest, recommended: recommended,
-		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: jsonList(reasons)}
+		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: jsonList(reasons),
+		reasonsDigest: fleetwatch.ReasonsDigest(reasons)}
 }
 
 // values returns the verdict's column values in this order: status,
 // update_available, security_update, latest_version, recommended_version,
-// security_updates, severity (NULL when unknown), also_available, reasons.
+// security_updates, severity (NULL when unknown), also_available,
+// reasons_id (NULL when none).
 func (v storedVerdict) values() []any {
-	var sev any
+	var sev, reasons any
 	if v.severity != "" {
 		sev = v.severity
 	}
-	return []any{v.status, v.update, v.security, v.latest, v.recommended, v.securityUpdates, sev, v.also, v.reasons}
+	if v.reasonsID != 0 {
+		reasons = v.reasonsID
+	}
+	return []any{v.status, v.update, v.security, v.latest, v.recommended, v.securityUpdates, sev, v.also, reasons}
 }
 
 // jsonList is l as a JSON array; most of the lists a verdict holds are

@@ -247,12 +247,12 @@ const siteModuleCols = 18
 const (
 	upsertSiteModules = `INSERT INTO site_modules (site_id, module_id, current_version_id, datestamp,
 		status, update_available, security_update, latest_version, recommended_version, security_updates,
-		severity, also_available, reasons, analyzed_at, created_at, updated_at, history_id, history_from)`
+		severity, also_available, reasons_id, analyzed_at, created_at, updated_at, history_id, history_from)`
 	upsertSiteModulesConflict = `ON CONFLICT (site_id, module_id) DO UPDATE SET current_version_id = excluded.current_version_id,
 		datestamp = excluded.datestamp, status = excluded.status, update_available = excluded.update_available,
 		security_update = excluded.security_update, latest_version = excluded.latest_version,
 		recommended_version = excluded.recommended_version, security_updates = excluded.security_updates,
-		severity = excluded.severity, also_available = excluded.also_available, reasons = excluded.reasons,
+		severity = excluded.severity, also_available = excluded.also_available, reasons_id = excluded.reasons_id,
 		analyzed_at = excluded.analyzed_at, updated_at = excluded.updated_at, history_id = excluded.history_id,
 		history_from = excluded.history_from`
 )
@@ -285,10 +285,15 @@ func siteModuleRows(rows []siteModuleRow, siteID int64, changes []fleetwatch.Mod
 // writeSiteModules writes the rows of siteModuleRows, each linked to the
 // interval its change opened, and deletes the removed modules of each site.
 func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, rows []siteModuleRow, opened historyLinks, removed map[int64][]int64, t time.Time) error {
+	verdicts := make([]*storedVerdict, len(rows))
 	for i := range rows {
 		if l, ok := opened[[2]int64{rows[i].siteID, rows[i].moduleID}]; ok {
 			rows[i].historyID, rows[i].historyFrom = l.id, l.from
 		}
+		verdicts[i] = &rows[i].verdict
+	}
+	if err := linkReasons(ctx, tx, d, verdicts); err != nil {
+		return err
 	}
 	if d == postgres {
 		if err := writeSiteModulesPG(ctx, tx, rows, t); err != nil {

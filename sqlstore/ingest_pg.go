@@ -18,15 +18,15 @@ import (
 // writeSiteModulesPG's arrays (v) and time ($17).
 const (
 	siteModulesSet = `current_version_id, datestamp, status, update_available, security_update, latest_version,
-		recommended_version, security_updates, severity, also_available, reasons, analyzed_at, updated_at, history_id, history_from`
+		recommended_version, security_updates, severity, also_available, reasons_id, analyzed_at, updated_at, history_id, history_from`
 	siteModulesValues = `v.version_id, v.datestamp, v.status, v.update_available, v.security_update, v.latest,
-		v.recommended, v.sec::jsonb, NULLIF(v.severity, ''), v.also::jsonb, v.reasons::jsonb,
+		v.recommended, v.sec::jsonb, NULLIF(v.severity, ''), v.also::jsonb, NULLIF(v.reasons_id, 0),
 		CASE WHEN v.analyzed THEN $17::timestamptz END, $17::timestamptz, NULLIF(v.history_id, 0),
 		CASE WHEN v.history_id <> 0 THEN v.history_from END`
 	siteModulesArrays = `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::boolean[], $7::boolean[],
-			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], $15::bigint[], $16::timestamptz[])
+			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::boolean[], $15::bigint[], $16::timestamptz[])
 		AS v (site_id, module_id, version_id, datestamp, status, update_available, security_update, latest, recommended,
-			sec, severity, also, reasons, analyzed, history_id, history_from)`
+			sec, severity, also, reasons_id, analyzed, history_id, history_from)`
 )
 
 // writeSiteModulesPG writes rows: the rows of projects the site had are
@@ -73,7 +73,8 @@ func siteModuleArrays(rows []siteModuleRow, t time.Time) []any {
 	var (
 		site, module, version, datestamp, history = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		status, latest, recommended               = make([]string, n), make([]string, n), make([]string, n)
-		sec, severity, also, reasons              = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sec, severity, also                       = make([]string, n), make([]string, n), make([]string, n)
+		reasons                                   = make([]int64, n)
 		update, security, analyzed                = make([]bool, n), make([]bool, n), make([]bool, n)
 		historyFrom                               = make([]time.Time, n)
 	)
@@ -81,7 +82,7 @@ func siteModuleArrays(rows []siteModuleRow, t time.Time) []any {
 		r, v := &rows[i], &rows[i].verdict
 		site[i], module[i], version[i], datestamp[i], history[i], historyFrom[i] = r.siteID, r.moduleID, r.versionID, r.datestamp, r.historyID, r.historyFrom
 		status[i], update[i], security[i], latest[i], recommended[i] = v.status, v.update, v.security, v.latest, v.recommended
-		sec[i], severity[i], also[i], reasons[i], analyzed[i] = v.securityUpdates, v.severity, v.also, v.reasons, r.analyzed
+		sec[i], severity[i], also[i], reasons[i], analyzed[i] = v.securityUpdates, v.severity, v.also, v.reasonsID, r.analyzed
 	}
 	return []any{site, module, version, datestamp, status, update, security, latest, recommended, sec, severity, also, reasons,
 		analyzed, history, historyFrom, t}

@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 
@@ -50,9 +52,10 @@ func (s *Store) migrationProvider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	// Only the embedded SQL files count, never Go migrations registered
-	// globally by some other package.
-	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	// Only the embedded SQL files and this package's Go migrations count,
+	// never Go migrations registered globally by some other package.
+	opts = append(opts, goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(
+		goose.NewGoMigration(43, &goose.GoFunc{RunTx: s.moveReasons}, &goose.GoFunc{RunTx: s.restoreReasons})))
 	p, err := goose.NewProvider(s.d.goose, s.db, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -81,4 +84,63 @@ func MigrationsDigest() string {
 		panic(err) // the files are embedded: reading them does not fail
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// moveReasons is migration 00043: each distinct text of site_modules.reasons
+// goes to verdict_reasons (00042) under its digest, which only Go computes,
+// and the rows that hold it link it instead.
+func (s *Store) moveReasons(ctx context.Context, tx *sql.Tx) error {
+	column, raw := "reasons", "$1"
+	if s.d == postgres {
+		column, raw = "reasons::text", "$1::jsonb" // equal lists are equal JSONB, whatever their spacing
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT `+column+` FROM site_modules`)
+	if err != nil {
+		return err
+	}
+	texts, err := scanColumn[string](rows)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE reasons_moved (raw `+map[bool]string{true: "JSONB", false: "TEXT"}[s.d == postgres]+
+		` NOT NULL, id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	var vs []*storedVerdict
+	for _, text := range texts {
+		var reasons []string
+		if err := json.Unmarshal([]byte(text), &reasons); err != nil {
+			return fmt.Errorf("site_modules.reasons %q: %w", text, err)
+		}
+		v := newStoredVerdict("", false, false, "", "", nil, "", nil, reasons)
+		vs = append(vs, &v)
+	}
+	if err := linkReasons(ctx, tx, s.d, vs); err != nil {
+		return err
+	}
+	for i, v := range vs {
+		if v.reasonsID == 0 {
+			continue // no reasons: NULL
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reasons_moved (raw, id) VALUES (`+raw+`, $2)`, texts[i], v.reasonsID); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE site_modules SET reasons_id = m.id FROM reasons_moved m WHERE m.raw = site_modules.reasons`); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DROP TABLE reasons_moved`)
+	return err
+}
+
+// restoreReasons is the Down of 00043: the rows hold their texts again
+// (00044's Down added the column back).
+func (s *Store) restoreReasons(ctx context.Context, tx *sql.Tx) error {
+	text := "vr.reasons"
+	if s.d == postgres {
+		text = "vr.reasons::jsonb"
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE site_modules SET reasons = (SELECT `+text+` FROM verdict_reasons vr WHERE vr.id = site_modules.reasons_id),
+		reasons_id = NULL WHERE reasons_id IS NOT NULL`)
+	return err
 }

@@ -2,7 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -207,4 +210,81 @@ func TestMigrate_CountersInGo(t *testing.T) {
 			t.Fatalf("%d counter triggers after 00024 again", n)
 		}
 	})
+}
+
+// TestMigrate_VerdictReasons: 00042–00044 move each distinct text of
+// site_modules.reasons to verdict_reasons once, linked by the rows that held
+// it, so that the verdicts read back the same and a fresh analysis with the
+// same result finds its fingerprint unchanged; the Downs put the texts back.
+func TestMigrate_VerdictReasons(t *testing.T) {
+	for _, b := range sqlstoretest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openAtVersion(t, b, 41)
+			org := mustCreateOrganization(t, s, "acme", 0)
+			one, two := mustCreateSite(t, s, org.ID, "one"), mustCreateSite(t, s, org.ID, "two")
+			db := s.WriterDB()
+			t0 := time.Now().UTC().Truncate(time.Second)
+			long := []string{"GHSA-xxxx-yyyy-zzzz: twig/twig <3.14.2 (fixed in 3.14.2) <&> \"quoted\"", "CVE-2024-45411: sandbox bypass"}
+			longJSON, _ := json.Marshal(long)
+			rows := map[string]struct {
+				site    int64
+				reasons string
+			}{
+				"a": {one.ID, string(longJSON)},
+				"b": {one.ID, `[]`},
+				"c": {two.ID, string(longJSON)},
+				"d": {two.ID, `["Composer cannot read the version."]`},
+			}
+			for name, r := range rows {
+				var module int64
+				if err := db.QueryRowContext(ctx, `INSERT INTO modules (module_name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id`,
+					name, t0).Scan(&module); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.ExecContext(ctx, `INSERT INTO site_modules (site_id, module_id, status, reasons, created_at, updated_at)
+					VALUES ($1, $2, 'current', $3, $4, $4)`, r.site, module, r.reasons, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var texts int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM verdict_reasons`).Scan(&texts); err != nil || texts != 2 {
+				t.Errorf("verdict_reasons holds %d texts (%v), want 2", texts, err)
+			}
+			for name, r := range rows {
+				ms, _, err := s.FindSiteModules(ctx, fleetwatch.SiteModuleFilter{SiteID: r.site, Module: name})
+				if err != nil || len(ms) != 1 {
+					t.Fatalf("%s: %v, %v", name, ms, err)
+				}
+				if got, _ := json.Marshal(ms[0].Reasons); string(got) != r.reasons {
+					t.Errorf("%s reasons after the migration: %s, want %s", name, got, r.reasons)
+				}
+				ins, err := s.FindProjectInstalls(ctx, name)
+				if err != nil || len(ins) != 1 {
+					t.Fatalf("%s installs: %v, %v", name, ins, err)
+				}
+				if want := fleetwatch.AnalysisFingerprint("current", "", "", "", nil, nil, fleetwatch.ReasonsDigest(ms[0].Reasons)); ins[0].Fingerprint != want {
+					t.Errorf("%s fingerprint after the migration: %q, want %q", name, ins[0].Fingerprint, want)
+				}
+			}
+			if err := s.MigrateDownTo(ctx, 41); err != nil {
+				t.Fatal(err)
+			}
+			for name, r := range rows {
+				var got string
+				if err := db.QueryRowContext(ctx, `SELECT sm.reasons FROM site_modules sm JOIN modules m ON m.id = sm.module_id
+					WHERE m.module_name = $1`, name).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				var gotList, wantList []string
+				if err := errors.Join(json.Unmarshal([]byte(got), &gotList), json.Unmarshal([]byte(r.reasons), &wantList)); err != nil ||
+					!slices.Equal(gotList, wantList) {
+					t.Errorf("%s reasons after the Downs: %s, want %s (%v)", name, got, r.reasons, err)
+				}
+			}
+		})
+	}
 }

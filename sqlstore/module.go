@@ -352,8 +352,8 @@ func (s *Store) FindSiteModules(ctx context.Context, f fleetwatch.SiteModuleFilt
 	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT sm.site_id, s.uuid, s.name, s.url, o.uuid, m.module_name, m.type, m.source, m.drupal_link,
 		COALESCE(v.version_number, ''), sm.datestamp, sm.status, sm.update_available, sm.security_update,
-		sm.latest_version, sm.recommended_version, sm.security_updates, sm.severity, sm.also_available, sm.reasons,
-		sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
+		sm.latest_version, sm.recommended_version, sm.security_updates, sm.severity, sm.also_available,
+		COALESCE((SELECT vr.reasons FROM verdict_reasons vr WHERE vr.id = sm.reasons_id), '[]'), sm.updated_at `+siteModuleFrom+` `+c.sql()+` `+order+` `+c.page(f.ListOptions), c.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find site modules: %w", err)
 	}
