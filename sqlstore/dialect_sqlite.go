@@ -94,7 +94,7 @@ func openSQLite(path string) (*Store, error) {
 		q.Set("_time_format", "sqlite")
 		q.Set("_timezone", "UTC")
 		for k, v := range extra {
-			q[k] = v
+			q[k] = append(q[k], v...)
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
@@ -106,7 +106,13 @@ func openSQLite(path string) (*Store, error) {
 		}
 		return sql.OpenDB(outageConnector{Connector: c, classify: classifySQLite}), nil
 	}
-	db, err := open(dsn(url.Values{"_txlock": {"immediate"}}))
+	// Page caches (SQLite's default is 2 MiB a connection) bound what each
+	// connection keeps of the database in memory: the writer's holds the
+	// rows a feed change re-judges across a fleet (10,000 sites), which
+	// it reads and then writes; a reader's, the indexes and rows of the
+	// reports: 64 MiB for the writer and 16 MiB for each reader at most,
+	// less on a smaller database.
+	db, err := open(dsn(url.Values{"_txlock": {"immediate"}, "_pragma": {"cache_size(-65536)"}}))
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,7 @@ func openSQLite(path string) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	rdb, err := open(dsn(url.Values{"_query_only": {"1"}}))
+	rdb, err := open(dsn(url.Values{"_query_only": {"1"}, "_pragma": {"cache_size(-16384)"}}))
 	if err != nil {
 		db.Close()
 		return nil, err

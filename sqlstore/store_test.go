@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,37 @@ func TestOpen_SQLiteFilesOwnerOnly(t *testing.T) {
 		}
 		if st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v, want 0600", filepath.Base(f), st.Mode().Perm())
+		}
+	}
+}
+
+// TestOpen_SQLitePragmas: every connection of both pools runs in WAL mode
+// with foreign keys on, and has its page cache (writer 64 MiB, readers
+// 16 MiB; SQLite's default is 2 MiB).
+func TestOpen_SQLitePragmas(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "fleetwatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		pool string
+		db   interface {
+			QueryRowContext(context.Context, string, ...any) *sql.Row
+		}
+		cache int
+	}{{"writer", s.WriterDB(), -65536}, {"reader", s.ReaderDB(), -16384}} {
+		var (
+			journal      string
+			fk, cacheKiB int
+		)
+		if err := c.db.QueryRowContext(ctx, `SELECT journal_mode, foreign_keys, cache_size FROM pragma_journal_mode, pragma_foreign_keys, pragma_cache_size`).
+			Scan(&journal, &fk, &cacheKiB); err != nil {
+			t.Fatal(err)
+		}
+		if journal != "wal" || fk != 1 || cacheKiB != c.cache {
+			t.Errorf("%s: journal_mode %s, foreign_keys %d, cache_size %d; want wal, 1, %d", c.pool, journal, fk, cacheKiB, c.cache)
 		}
 	}
 }
