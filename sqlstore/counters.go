@@ -207,10 +207,11 @@ func insertCounterRows(ctx context.Context, tx *sql.Tx, d *dialect, insert strin
 // update_available or security_update of a site only bumps the generation
 // (restampSites): recounting a site reads every row it has.
 
+// refreshCounters counts both in one pass over the site's rows.
 const refreshCounters = `UPDATE sites SET
 	modules_generation = modules_generation + 1,
-	updates_available = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.update_available AND NOT sm.security_update),
-	security_updates = (SELECT count(*) FROM site_modules sm WHERE sm.site_id = sites.id AND sm.security_update)`
+	(updates_available, security_updates) = (SELECT count(*) FILTER (WHERE sm.update_available AND NOT sm.security_update),
+		count(*) FILTER (WHERE sm.security_update) FROM site_modules sm WHERE sm.site_id = sites.id)`
 
 // restampSites bumps the modules_generation of the sites, whose module
 // list changed but not their counts.
