@@ -533,10 +533,12 @@ func (d *dialect) rowBatch(cols int) int {
 
 // storedVerdict is a verdict as site_modules stores it: its lists as JSON,
 // its severity "" when unknown (NULL), and its reasons by reasonsID, which
-// linkReasons sets (0: none, NULL).
+// linkReasons sets (0: none, NULL); the reasons themselves are encoded
+// only when verdict_reasons lacks them.
 type storedVerdict struct {
 	status, latest, recommended, securityUpdates, severity, also string
-	reasons, reasonsDigest                                       string
+	reasons                                                      []string
+	reasonsDigest                                                string
 	reasonsID                                                    int64
 	update, security                                             bool
 }
@@ -544,7 +546,7 @@ type storedVerdict struct {
 func newStoredVerdict(status string, update, security bool, latest, recommended string, securityUpdates []string, severity string,
 	also, reasons []string) storedVerdict {
 	return storedVerdict{status: status, update: update, security: security, latest: latest, recommended: recommended,
-		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: jsonList(reasons),
+		securityUpdates: jsonList(securityUpdates), severity: severity, also: jsonList(also), reasons: reasons,
 		reasonsDigest: fleetwatch.ReasonsDigest(reasons)}
 }
 

@@ -397,8 +397,8 @@ func TestStore_WriteSiteModules_Beliefs(t *testing.T) {
 		stored := func(siteID int64) string {
 			t.Helper()
 			rs, err := s.ReaderDB().QueryContext(ctx, `SELECT module_id, current_version_id, status, update_available, security_update,
-				latest_version, recommended_version, security_updates, COALESCE(severity, 'NULL'), also_available, COALESCE((SELECT reasons FROM verdict_reasons WHERE id = reasons_id), '[]'),
-				analyzed_at, updated_at, history_id, history_from FROM site_modules WHERE site_id = $1 AND module_id IN ($2, $3) ORDER BY module_id`,
+				latest_version, recommended_version, security_updates, COALESCE(severity, 'NULL'), also_available,
+				COALESCE((SELECT reasons FROM verdict_reasons WHERE id = reasons_id), '[]'), analyzed_at, updated_at, history_id, history_from FROM site_modules WHERE site_id = $1 AND module_id IN ($2, $3) ORDER BY module_id`,
 				siteID, ctools, toolbar)
 			if err != nil {
 				t.Fatal(err)

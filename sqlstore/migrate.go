@@ -90,9 +90,9 @@ func MigrationsDigest() string {
 // goes to verdict_reasons (00042) under its digest, which only Go computes,
 // and the rows that hold it link it instead.
 func (s *Store) moveReasons(ctx context.Context, tx *sql.Tx) error {
-	column, raw := "reasons", "$1"
+	column, raw, rawType := "reasons", "$1", "TEXT"
 	if s.d == postgres {
-		column, raw = "reasons::text", "$1::jsonb" // equal lists are equal JSONB, whatever their spacing
+		column, raw, rawType = "reasons::text", "$1::jsonb", "JSONB" // equal lists are equal JSONB, whatever their spacing
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT `+column+` FROM site_modules`)
 	if err != nil {
@@ -102,8 +102,7 @@ func (s *Store) moveReasons(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE reasons_moved (raw `+map[bool]string{true: "JSONB", false: "TEXT"}[s.d == postgres]+
-		` NOT NULL, id BIGINT NOT NULL)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE reasons_moved (raw `+rawType+` NOT NULL, id BIGINT NOT NULL)`); err != nil {
 		return err
 	}
 	var vs []*storedVerdict

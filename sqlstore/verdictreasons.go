@@ -23,7 +23,7 @@ import (
 // linkReasons sets the reasonsID of each verdict that has reasons, adding
 // to verdict_reasons the texts it lacks.
 func linkReasons(ctx context.Context, tx *sql.Tx, d *dialect, vs []*storedVerdict) error {
-	texts := map[string]string{}
+	texts := map[string][]string{}
 	for _, v := range vs {
 		if v.reasonsDigest != "" {
 			texts[v.reasonsDigest] = v.reasons
@@ -75,7 +75,7 @@ func linkReasons(ctx context.Context, tx *sql.Tx, d *dialect, vs []*storedVerdic
 			var c conds
 			values := make([]any, 0, 2*len(chunk))
 			for _, dg := range chunk {
-				values = append(values, dg, texts[dg])
+				values = append(values, dg, jsonList(texts[dg]))
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO verdict_reasons (digest, reasons) VALUES `+placeholders(&c, 2, values...)+
 				` ON CONFLICT (digest) DO NOTHING`, c.args...); err != nil {
