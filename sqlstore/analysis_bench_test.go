@@ -105,13 +105,33 @@ func vacuumBetween(b *testing.B, s *sqlstore.Store, backend sqlstoretest.Backend
 // BenchmarkRecomputeProject measures what one feed change costs: the status
 // of one project across 10,000 sites recomputed, and 10,000 exposures opened
 // (or resolved), in one transaction. Each iteration flips the feed between
-// "no security release" and "8.x-1.2 is a security release".
+// "no security release" and "8.x-1.2 is a security release". The sites run
+// that project alone.
 func BenchmarkRecomputeProject(b *testing.B) {
+	benchmarkRecomputeProject(b, 0)
+}
+
+// BenchmarkRecomputeProject_WideSites is the same feed change on sites that
+// run 59 other projects as well, 12 of them with an update and 2 of those
+// with a security update, as real sites do: every site whose counts change
+// is recounted, and a recount must not read the site's current projects.
+func BenchmarkRecomputeProject_WideSites(b *testing.B) {
+	benchmarkRecomputeProject(b, 59)
+}
+
+func benchmarkRecomputeProject(b *testing.B, others int) {
 	for _, backend := range sqlstoretest.Backends(b) {
 		b.Run(backend.Name, func(b *testing.B) {
 			s := sqlstoretest.MustOpen(b, backend)
 			const sites = 10000
-			seedFleet(b, s, sites, "8.x-1.0", "aaa_update_test")
+			projects := []string{"aaa_update_test"}
+			for i := range others {
+				projects = append(projects, fmt.Sprintf("other_%03d", i))
+			}
+			seedFleet(b, s, sites, "8.x-1.0", projects...)
+			if others > 0 {
+				markOutstanding(b, s, "other_012", "other_002")
+			}
 			plain, sec := readFixture(b, "aaa_update_test.1_0.xml"), readFixture(b, "aaa_update_test.sec.8.x-1.2.xml")
 			an := service.NewAnalysis(s, nil)
 			ctx := context.Background()
@@ -134,6 +154,25 @@ func BenchmarkRecomputeProject(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// markOutstanding gives every site's rows of the projects named before
+// updatesBelow an update, and of those named before securityBelow a
+// security update, as if their feeds had said so, and recounts.
+func markOutstanding(tb testing.TB, s *sqlstore.Store, updatesBelow, securityBelow string) {
+	tb.Helper()
+	for _, q := range []struct{ set, below string }{
+		{`status = 'not_current', update_available = TRUE`, updatesBelow},
+		{`status = 'not_secure', update_available = TRUE, security_update = TRUE`, securityBelow},
+	} {
+		if _, err := s.WriterDB().ExecContext(context.Background(), `UPDATE site_modules SET `+q.set+`
+			WHERE module_id IN (SELECT id FROM modules WHERE module_name < $1 AND module_name <> 'aaa_update_test')`, q.below); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := s.RebuildCounters(context.Background()); err != nil {
+		tb.Fatal(err)
 	}
 }
 

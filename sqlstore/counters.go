@@ -205,13 +205,16 @@ func insertCounterRows(ctx context.Context, tx *sql.Tx, d *dialect, insert strin
 // the cached pages of its module list (FindSiteModulesStamp): a page is
 // never served after such a commit. A recompute that changed no row's
 // update_available or security_update of a site only bumps the generation
-// (restampSites): recounting a site reads every row it has.
+// (restampSites).
 
-// refreshCounters counts both in one pass over the site's rows.
+// refreshCounters counts both in one pass over the site's rows with an
+// update, the entries of site_modules_outstanding_idx (00045): a site's
+// other rows, most of them, count for neither and are not read.
 const refreshCounters = `UPDATE sites SET
 	modules_generation = modules_generation + 1,
 	(updates_available, security_updates) = (SELECT count(*) FILTER (WHERE sm.update_available AND NOT sm.security_update),
-		count(*) FILTER (WHERE sm.security_update) FROM site_modules sm WHERE sm.site_id = sites.id)`
+		count(*) FILTER (WHERE sm.security_update) FROM site_modules sm
+		WHERE sm.site_id = sites.id AND (sm.update_available OR sm.security_update))`
 
 // restampSites bumps the modules_generation of the sites, whose module
 // list changed but not their counts.
