@@ -200,11 +200,14 @@ func (s *Store) SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict
 		if err := lockSiteIDs(ctx, tx, s.d, ids); err != nil {
 			return err
 		}
-		recount, restamp, err := writeVerdictRows(ctx, tx, s.d, vs, at)
+		adjust, restamp, err := writeVerdictRows(ctx, tx, s.d, vs, at)
 		if err != nil {
 			return err
 		}
 		if err := restampSites(ctx, tx, s.d, restamp); err != nil {
+			return err
+		}
+		if err := adjustSiteCounters(ctx, tx, s.d, adjust, counted); err != nil {
 			return err
 		}
 		// The invariant holds per project, so one pass per project keeps
@@ -213,7 +216,7 @@ func (s *Store) SaveAnalyses(ctx context.Context, vs []*fleetwatch.ModuleVerdict
 		for _, m := range moduleIDsOf(vs) {
 			scopes = append(scopes, rowScope{moduleID: m})
 		}
-		changes, err = followVerdicts(ctx, tx, s.d, counted, index(vs), scopes, recount, at)
+		changes, err = followVerdicts(ctx, tx, s.d, counted, index(vs), scopes, nil, at)
 		return err
 	})
 	if err != nil {
@@ -250,11 +253,11 @@ func moduleIDsOf(vs []*fleetwatch.ModuleVerdict) []int64 {
 // writeVerdictRows writes the verdicts that are not ExposureOnly to the
 // site_modules rows still at the version they judged, by project, version
 // and result (Fingerprint), with the history following the status
-// (splitHistory). It returns the sites whose rows it wrote, sorted: those
-// where a row's update_available or security_update changed, whose counts
-// change (recount), and the others (restamp), whose module list changed
-// all the same.
-func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwatch.ModuleVerdict, at time.Time) (recount, restamp []int64, err error) {
+// (splitHistory). It returns the sites whose rows it wrote: those where a
+// row's update_available or security_update changed, with what the change
+// adds to their counts (adjust), and the others, sorted (restamp), whose
+// module list changed all the same.
+func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwatch.ModuleVerdict, at time.Time) (adjust map[int64][2]int64, restamp []int64, err error) {
 	type key struct {
 		module, version int64
 		fingerprint     string
@@ -282,6 +285,8 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 	if err := linkReasons(ctx, tx, d, stored); err != nil {
 		return nil, nil, err
 	}
+	adjust = map[int64][2]int64{}
+	updates, security := outstanding("site_modules")
 	for i, k := range order {
 		v, values := first[k], stored[i].values()
 		for chunk := range chunks(groups[k], d.inBatch()) {
@@ -289,39 +294,74 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 				return nil, nil, err
 			}
 			// The rows link the history row the split started. Those whose
-			// flags stay are written first, so that the second statement
-			// finds only those whose flags change.
+			// flags stay are written first; those whose flags change are
+			// read as they count (the sites are locked), written, and
+			// read back as they count now.
 			c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
 			in := c.list(chunk)
-			for _, w := range []struct {
-				flags string
-				into  *[]int64
-			}{
-				{`update_available = $2 AND security_update = $3`, &restamp},
-				{`NOT (update_available = $2 AND security_update = $3)`, &recount},
-			} {
-				rows, err := tx.QueryContext(ctx, `UPDATE site_modules SET status = $1, update_available = $2,
-					security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-					severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
-					`+historyLinkSet+`
-					WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`+in+`) AND `+w.flags+`
-					RETURNING site_id`, c.args...)
-				if err != nil {
-					return nil, nil, fmt.Errorf("save analyses: %w", err)
+			const write = `UPDATE site_modules SET status = $1, update_available = $2,
+				security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
+				severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
+				` + historyLinkSet + `
+				WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`
+			rows, err := tx.QueryContext(ctx, write+in+`) AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("save analyses: %w", err)
+			}
+			ids, err := scanIDs(rows)
+			if err != nil {
+				return nil, nil, fmt.Errorf("save analyses: %w", err)
+			}
+			restamp = append(restamp, ids...)
+			var b conds
+			before, err := siteCounts(ctx, tx, `SELECT site_id, `+updates+`, `+security+` FROM site_modules
+				WHERE module_id = `+b.arg(k.module)+` AND current_version_id = `+b.arg(k.version)+` AND site_id IN (`+b.list(chunk)+`)
+				AND NOT (update_available = `+b.arg(v.UpdateAvailable)+` AND security_update = `+b.arg(v.SecurityUpdate)+`)`, b.args...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("save analyses: %w", err)
+			}
+			after, err := siteCounts(ctx, tx, write+in+`) AND NOT (update_available = $2 AND security_update = $3)
+				RETURNING site_id, `+updates+`, `+security, c.args...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("save analyses: %w", err)
+			}
+			if len(after) != len(before) {
+				return nil, nil, fmt.Errorf("save analyses: %d rows changed their flags, %d read before", len(after), len(before))
+			}
+			for site, now := range after {
+				was, ok := before[site]
+				if !ok {
+					return nil, nil, fmt.Errorf("save analyses: site %d's row was not read before it changed", site)
 				}
-				ids, err := scanIDs(rows)
-				if err != nil {
-					return nil, nil, fmt.Errorf("save analyses: %w", err)
-				}
-				*w.into = append(*w.into, ids...)
+				a := adjust[site]
+				adjust[site] = [2]int64{a[0] + now[0] - was[0], a[1] + now[1] - was[1]}
 			}
 		}
 	}
-	slices.Sort(recount)
-	recount = slices.Compact(recount)
 	slices.Sort(restamp)
-	restamp = slices.DeleteFunc(slices.Compact(restamp), func(id int64) bool { _, found := slices.BinarySearch(recount, id); return found })
-	return recount, restamp, nil
+	restamp = slices.DeleteFunc(slices.Compact(restamp), func(id int64) bool { _, found := adjust[id]; return found })
+	return adjust, restamp, nil
+}
+
+// siteCounts returns what the rows a query returns (site_id, and what the
+// row adds to its site's two counts, as outstanding says) count for, by
+// site: one row per site, as the rows of one project are.
+func siteCounts(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[int64][2]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][2]int64{}
+	for rows.Next() {
+		var site int64
+		var n [2]int64
+		if err := rows.Scan(&site, &n[0], &n[1]); err != nil {
+			return nil, err
+		}
+		out[site] = n
+	}
+	return out, rows.Err()
 }
 
 // SyncExposures opens and resolves the exposures of the sites so that one

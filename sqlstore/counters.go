@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,21 +202,32 @@ func insertCounterRows(ctx context.Context, tx *sql.Tx, d *dialect, insert strin
 
 // Each site keeps the counts of its outstanding updates, so that a site's
 // summary adds up its row instead of scanning its site_modules rows. Every
-// transaction that changes a site's site_modules refreshes them before it
-// commits, and with them bumps the site's modules_generation, which keys
-// the cached pages of its module list (FindSiteModulesStamp): a page is
-// never served after such a commit. A recompute that changed no row's
-// update_available or security_update of a site only bumps the generation
-// (restampSites).
+// transaction that changes a site's site_modules brings them up to date
+// before it commits, and with them bumps the site's modules_generation,
+// which keys the cached pages of its module list (FindSiteModulesStamp): a
+// page is never served after such a commit. A push recounts the sites it
+// wrote (refreshSiteCounters). A recompute writes one project's row on
+// each of thousands of sites, which run 50-150 projects each: it reads
+// what the rows it changes counted for before and after, and adds the
+// difference (adjustSiteCounters), so that its cost does not grow with the
+// projects a site runs. One that changed no row's update_available or
+// security_update of a site only bumps the generation (restampSites).
 
-// refreshCounters counts both in one pass over the site's rows with an
-// update, the entries of site_modules_outstanding_idx (00045): a site's
-// other rows, most of them, count for neither and are not read.
-const refreshCounters = `UPDATE sites SET
-	modules_generation = modules_generation + 1,
-	(updates_available, security_updates) = (SELECT count(*) FILTER (WHERE sm.update_available AND NOT sm.security_update),
-		count(*) FILTER (WHERE sm.security_update) FROM site_modules sm
-		WHERE sm.site_id = sites.id AND (sm.update_available OR sm.security_update))`
+// outstanding is what a site_modules row of alias adds to its site's
+// updates_available and security_updates: the one rule both ways of
+// counting use.
+func outstanding(alias string) (updates, security string) {
+	return `CASE WHEN ` + alias + `.update_available AND NOT ` + alias + `.security_update THEN 1 ELSE 0 END`,
+		`CASE WHEN ` + alias + `.security_update THEN 1 ELSE 0 END`
+}
+
+// refreshCounters counts both in one pass over the site's rows.
+var refreshCounters = func() string {
+	updates, security := outstanding("sm")
+	return `UPDATE sites SET modules_generation = modules_generation + 1,
+	(updates_available, security_updates) = (SELECT COALESCE(sum(` + updates + `), 0), COALESCE(sum(` + security + `), 0)
+		FROM site_modules sm WHERE sm.site_id = sites.id)`
+}()
 
 // restampSites bumps the modules_generation of the sites, whose module
 // list changed but not their counts.
@@ -241,6 +254,58 @@ func refreshSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []
 		}
 		if err := c.sitesOf(ctx, tx, 1, refreshCounters+` WHERE id IN (`+in+`) RETURNING `+siteCountColumns, cs.args...); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// adjustSiteCounters adds to the counts of each site of deltas what its
+// rows' changes added (updates_available, security_updates), bumps its
+// modules_generation, and counts the change in c. The sites must be
+// locked, as for refreshSiteCounters.
+func adjustSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, deltas map[int64][2]int64, c *counts) error {
+	ids := slices.Sorted(maps.Keys(deltas))
+	for chunk := range chunks(ids, d.inBatch()) {
+		var cs conds
+		read := `SELECT ` + siteCountColumns + ` FROM sites WHERE id IN (` + cs.list(chunk) + `)`
+		if err := c.sitesOf(ctx, tx, -1, read, cs.args...); err != nil {
+			return err
+		}
+		if err := addSiteCounts(ctx, tx, d, chunk, deltas); err != nil {
+			return err
+		}
+		if err := c.sitesOf(ctx, tx, 1, read, cs.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSiteCounts writes the deltas of the sites ids: over typed arrays on
+// PostgreSQL, by one prepared statement on SQLite.
+func addSiteCounts(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, deltas map[int64][2]int64) error {
+	const set = `modules_generation = modules_generation + 1,
+		updates_available = updates_available + v.updates, security_updates = security_updates + v.security`
+	if d == postgres {
+		updates, security := make([]int64, len(ids)), make([]int64, len(ids))
+		for i, id := range ids {
+			updates[i], security[i] = deltas[id][0], deltas[id][1]
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sites SET `+set+`
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v (id, updates, security) WHERE sites.id = v.id`, ids, updates, security)
+		if err != nil {
+			return fmt.Errorf("count sites' updates: %w", err)
+		}
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE sites SET `+set+` FROM (SELECT $2 AS updates, $3 AS security) v WHERE sites.id = $1`)
+	if err != nil {
+		return fmt.Errorf("count sites' updates: %w", err)
+	}
+	defer stmt.Close()
+	for _, id := range ids {
+		if _, err := stmt.ExecContext(ctx, id, deltas[id][0], deltas[id][1]); err != nil {
+			return fmt.Errorf("count sites' updates: %w", err)
 		}
 	}
 	return nil
