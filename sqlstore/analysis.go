@@ -286,7 +286,7 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 		return nil, nil, err
 	}
 	adjust = map[int64][2]int64{}
-	updates, security := outstanding("site_modules")
+	counts := rowCounts("site_modules")
 	for i, k := range order {
 		v, values := first[k], stored[i].values()
 		for chunk := range chunks(groups[k], d.inBatch()) {
@@ -314,14 +314,14 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			}
 			restamp = append(restamp, ids...)
 			var b conds
-			before, err := siteCounts(ctx, tx, `SELECT site_id, `+updates+`, `+security+` FROM site_modules
+			before, err := siteCounts(ctx, tx, `SELECT site_id, `+counts+` FROM site_modules
 				WHERE module_id = `+b.arg(k.module)+` AND current_version_id = `+b.arg(k.version)+` AND site_id IN (`+b.list(chunk)+`)
 				AND NOT (update_available = `+b.arg(v.UpdateAvailable)+` AND security_update = `+b.arg(v.SecurityUpdate)+`)`, b.args...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("save analyses: %w", err)
 			}
 			after, err := siteCounts(ctx, tx, write+in+`) AND NOT (update_available = $2 AND security_update = $3)
-				RETURNING site_id, `+updates+`, `+security, c.args...)
+				RETURNING site_id, `+counts, c.args...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("save analyses: %w", err)
 			}
@@ -343,9 +343,9 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 	return adjust, restamp, nil
 }
 
-// siteCounts returns what the rows a query returns (site_id, and what the
-// row adds to its site's two counts, as outstanding says) count for, by
-// site: one row per site, as the rows of one project are.
+// siteCounts returns what the rows a query returns (site_id, then
+// rowCounts) add to their sites' counts, by site: one row per site, as the
+// rows of one project are.
 func siteCounts(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[int64][2]int64, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {

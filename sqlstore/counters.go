@@ -213,21 +213,26 @@ func insertCounterRows(ctx context.Context, tx *sql.Tx, d *dialect, insert strin
 // projects a site runs. One that changed no row's update_available or
 // security_update of a site only bumps the generation (restampSites).
 
-// outstanding is what a site_modules row of alias adds to its site's
-// updates_available and security_updates: the one rule both ways of
-// counting use.
-func outstanding(alias string) (updates, security string) {
-	return `CASE WHEN ` + alias + `.update_available AND NOT ` + alias + `.security_update THEN 1 ELSE 0 END`,
-		`CASE WHEN ` + alias + `.security_update THEN 1 ELSE 0 END`
+// outstanding is the rule of a site's counts: which of its site_modules
+// rows (of alias) count in updates_available and which in
+// security_updates, as conditions. Both ways of counting use it.
+func outstanding(alias string) (update, security string) {
+	return alias + `.update_available AND NOT ` + alias + `.security_update`, alias + `.security_update`
 }
 
 // refreshCounters counts both in one pass over the site's rows.
 var refreshCounters = func() string {
-	updates, security := outstanding("sm")
+	update, security := outstanding("sm")
 	return `UPDATE sites SET modules_generation = modules_generation + 1,
-	(updates_available, security_updates) = (SELECT COALESCE(sum(` + updates + `), 0), COALESCE(sum(` + security + `), 0)
-		FROM site_modules sm WHERE sm.site_id = sites.id)`
+	(updates_available, security_updates) = (SELECT count(*) FILTER (WHERE ` + update + `),
+		count(*) FILTER (WHERE ` + security + `) FROM site_modules sm WHERE sm.site_id = sites.id)`
 }()
+
+// rowCounts selects what a row of alias adds to its site's two counts.
+func rowCounts(alias string) string {
+	update, security := outstanding(alias)
+	return `CASE WHEN ` + update + ` THEN 1 ELSE 0 END, CASE WHEN ` + security + ` THEN 1 ELSE 0 END`
+}
 
 // restampSites bumps the modules_generation of the sites, whose module
 // list changed but not their counts.
