@@ -233,7 +233,7 @@ func lockSiteIDs(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64) error
 	}
 	for chunk := range chunks(ids, d.inBatch()) {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE id IN (`+c.list(chunk)+`) ORDER BY id`+d.lockSite, c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM sites WHERE `+c.in(d, "id", chunk)+` ORDER BY id`+d.lockSite, c.args...); err != nil {
 			return fmt.Errorf("lock sites: %w", err)
 		}
 	}
@@ -298,13 +298,13 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			// read as they count (the sites are locked), written, and
 			// read back as they count now.
 			c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
-			in := c.list(chunk)
+			in := c.in(d, "site_id", chunk)
 			const write = `UPDATE site_modules SET status = $1, update_available = $2,
 				security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
 				severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
 				` + historyLinkSet + `
-				WHERE module_id = $11 AND current_version_id = $12 AND site_id IN (`
-			rows, err := tx.QueryContext(ctx, write+in+`) AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
+				WHERE module_id = $11 AND current_version_id = $12 AND `
+			rows, err := tx.QueryContext(ctx, write+in+` AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("save analyses: %w", err)
 			}
@@ -315,12 +315,12 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 			restamp = append(restamp, ids...)
 			var b conds
 			before, err := siteCounts(ctx, tx, `SELECT site_id, `+counts+` FROM site_modules
-				WHERE module_id = `+b.arg(k.module)+` AND current_version_id = `+b.arg(k.version)+` AND site_id IN (`+b.list(chunk)+`)
+				WHERE module_id = `+b.arg(k.module)+` AND current_version_id = `+b.arg(k.version)+` AND `+b.in(d, "site_id", chunk)+`
 				AND NOT (update_available = `+b.arg(v.UpdateAvailable)+` AND security_update = `+b.arg(v.SecurityUpdate)+`)`, b.args...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("save analyses: %w", err)
 			}
-			after, err := siteCounts(ctx, tx, write+in+`) AND NOT (update_available = $2 AND security_update = $3)
+			after, err := siteCounts(ctx, tx, write+in+` AND NOT (update_available = $2 AND security_update = $3)
 				RETURNING site_id, `+counts, c.args...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("save analyses: %w", err)
@@ -408,7 +408,7 @@ func findExposuresByID(ctx context.Context, q querier, d *dialect, ids []int64) 
 	for chunk := range chunks(ids, d.inBatch()) {
 		var c conds
 		rows, err := q.QueryContext(ctx, `SELECT `+exposureColumns+` `+exposureFrom+`
-			WHERE e.id IN (`+c.list(chunk)+`) ORDER BY e.id`, c.args...)
+			WHERE `+c.in(d, "e.id", chunk)+` ORDER BY e.id`, c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("find exposures: %w", err)
 		}

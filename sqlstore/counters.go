@@ -239,7 +239,7 @@ func rowCounts(alias string) string {
 func restampSites(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64) error {
 	for chunk := range chunks(siteIDs, d.inBatch()) {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `UPDATE sites SET modules_generation = modules_generation + 1 WHERE id IN (`+c.list(chunk)+`)`, c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET modules_generation = modules_generation + 1 WHERE `+c.in(d, "id", chunk), c.args...); err != nil {
 			return fmt.Errorf("restamp sites: %w", err)
 		}
 	}
@@ -253,11 +253,11 @@ func restampSites(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64) 
 func refreshSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64, c *counts) error {
 	for chunk := range chunks(siteIDs, d.inBatch()) {
 		var cs conds
-		in := cs.list(chunk)
-		if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE id IN (`+in+`)`, cs.args...); err != nil {
+		in := cs.in(d, "id", chunk)
+		if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE `+in, cs.args...); err != nil {
 			return err
 		}
-		if err := c.sitesOf(ctx, tx, 1, refreshCounters+` WHERE id IN (`+in+`) RETURNING `+siteCountColumns, cs.args...); err != nil {
+		if err := c.sitesOf(ctx, tx, 1, refreshCounters+` WHERE `+in+` RETURNING `+siteCountColumns, cs.args...); err != nil {
 			return err
 		}
 	}
@@ -267,50 +267,26 @@ func refreshSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []
 // adjustSiteCounters adds to the counts of each site of deltas what its
 // rows' changes added (updates_available, security_updates), bumps its
 // modules_generation, and counts the change in c. The sites must be
-// locked, as for refreshSiteCounters.
+// locked, as for refreshSiteCounters. A change takes few distinct deltas,
+// so the sites of one are written by one statement per chunk.
 func adjustSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, deltas map[int64][2]int64, c *counts) error {
-	ids := slices.Sorted(maps.Keys(deltas))
-	for chunk := range chunks(ids, d.inBatch()) {
-		var cs conds
-		read := `SELECT ` + siteCountColumns + ` FROM sites WHERE id IN (` + cs.list(chunk) + `)`
-		if err := c.sitesOf(ctx, tx, -1, read, cs.args...); err != nil {
-			return err
-		}
-		if err := addSiteCounts(ctx, tx, d, chunk, deltas); err != nil {
-			return err
-		}
-		if err := c.sitesOf(ctx, tx, 1, read, cs.args...); err != nil {
-			return err
-		}
+	sites := map[[2]int64][]int64{}
+	for id, delta := range deltas {
+		sites[delta] = append(sites[delta], id)
 	}
-	return nil
-}
-
-// addSiteCounts writes the deltas of the sites ids: over typed arrays on
-// PostgreSQL, by one prepared statement on SQLite.
-func addSiteCounts(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, deltas map[int64][2]int64) error {
-	const set = `modules_generation = modules_generation + 1,
-		updates_available = updates_available + v.updates, security_updates = security_updates + v.security`
-	if d == postgres {
-		updates, security := make([]int64, len(ids)), make([]int64, len(ids))
-		for i, id := range ids {
-			updates[i], security[i] = deltas[id][0], deltas[id][1]
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE sites SET `+set+`
-			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v (id, updates, security) WHERE sites.id = v.id`, ids, updates, security)
-		if err != nil {
-			return fmt.Errorf("count sites' updates: %w", err)
-		}
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE sites SET `+set+` FROM (SELECT $2 AS updates, $3 AS security) v WHERE sites.id = $1`)
-	if err != nil {
-		return fmt.Errorf("count sites' updates: %w", err)
-	}
-	defer stmt.Close()
-	for _, id := range ids {
-		if _, err := stmt.ExecContext(ctx, id, deltas[id][0], deltas[id][1]); err != nil {
-			return fmt.Errorf("count sites' updates: %w", err)
+	for _, delta := range slices.SortedFunc(maps.Keys(sites), func(a, b [2]int64) int { return slices.Compare(a[:], b[:]) }) {
+		slices.Sort(sites[delta])
+		for chunk := range chunks(sites[delta], d.inBatch()) {
+			var cs conds
+			in := cs.in(d, "id", chunk)
+			if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE `+in, cs.args...); err != nil {
+				return err
+			}
+			if err := c.sitesOf(ctx, tx, 1, `UPDATE sites SET modules_generation = modules_generation + 1,
+				updates_available = updates_available + `+cs.arg(delta[0])+`, security_updates = security_updates + `+cs.arg(delta[1])+`
+				WHERE `+in+` RETURNING `+siteCountColumns, cs.args...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

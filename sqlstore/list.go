@@ -20,6 +20,23 @@ func (c *conds) arg(v any) string {
 	return "$" + strconv.Itoa(len(c.args))
 }
 
+// in is the condition that column is one of ids, with its arguments added:
+// one array on PostgreSQL, which binds it faster than a thousand
+// parameters; an IN list on SQLite.
+func (c *conds) in(d *dialect, column string, ids []int64) string {
+	if d == postgres {
+		return column + ` = ANY(` + c.arg(ids) + `::bigint[])`
+	}
+	var ph strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			ph.WriteString(", ")
+		}
+		ph.WriteString(c.arg(id))
+	}
+	return column + ` IN (` + ph.String() + `)`
+}
+
 // add adds a condition, built with placeholders from arg.
 func (c *conds) add(cond string) { c.where = append(c.where, cond) }
 
