@@ -286,61 +286,70 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 		return nil, nil, err
 	}
 	adjust = map[int64][2]int64{}
-	counts := rowCounts("site_modules")
 	for i, k := range order {
-		v, values := first[k], stored[i].values()
 		for chunk := range chunks(groups[k], d.inBatch()) {
-			if err := splitHistory(ctx, tx, k.module, k.version, v.Status, at, chunk); err != nil {
+			if err := splitHistory(ctx, tx, k.module, k.version, first[k].Status, at, chunk); err != nil {
 				return nil, nil, err
 			}
-			// The rows link the history row the split started. Those whose
-			// flags stay are written first; those whose flags change are
-			// read as they count (the sites are locked), written, and
-			// read back as they count now.
-			c := conds{args: append(slices.Clone(values), at, k.module, k.version)}
-			in := c.in(d, "site_id", chunk)
-			const write = `UPDATE site_modules SET status = $1, update_available = $2,
-				security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
-				severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
-				` + historyLinkSet + `
-				WHERE module_id = $11 AND current_version_id = $12 AND `
-			rows, err := tx.QueryContext(ctx, write+in+` AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
+			ids, err := writeVerdictChunk(ctx, tx, d, k.module, k.version, stored[i], at, chunk, adjust)
 			if err != nil {
-				return nil, nil, fmt.Errorf("save analyses: %w", err)
-			}
-			ids, err := scanIDs(rows)
-			if err != nil {
-				return nil, nil, fmt.Errorf("save analyses: %w", err)
+				return nil, nil, err
 			}
 			restamp = append(restamp, ids...)
-			var b conds
-			before, err := siteCounts(ctx, tx, `SELECT site_id, `+counts+` FROM site_modules
-				WHERE module_id = `+b.arg(k.module)+` AND current_version_id = `+b.arg(k.version)+` AND `+b.in(d, "site_id", chunk)+`
-				AND NOT (update_available = `+b.arg(v.UpdateAvailable)+` AND security_update = `+b.arg(v.SecurityUpdate)+`)`, b.args...)
-			if err != nil {
-				return nil, nil, fmt.Errorf("save analyses: %w", err)
-			}
-			after, err := siteCounts(ctx, tx, write+in+` AND NOT (update_available = $2 AND security_update = $3)
-				RETURNING site_id, `+counts, c.args...)
-			if err != nil {
-				return nil, nil, fmt.Errorf("save analyses: %w", err)
-			}
-			if len(after) != len(before) {
-				return nil, nil, fmt.Errorf("save analyses: %d rows changed their flags, %d read before", len(after), len(before))
-			}
-			for site, now := range after {
-				was, ok := before[site]
-				if !ok {
-					return nil, nil, fmt.Errorf("save analyses: site %d's row was not read before it changed", site)
-				}
-				a := adjust[site]
-				adjust[site] = [2]int64{a[0] + now[0] - was[0], a[1] + now[1] - was[1]}
-			}
 		}
 	}
 	slices.Sort(restamp)
 	restamp = slices.DeleteFunc(slices.Compact(restamp), func(id int64) bool { _, found := adjust[id]; return found })
 	return adjust, restamp, nil
+}
+
+// writeVerdictChunk writes one stored verdict to the rows of the sites at
+// version of module, which link the history row the split started. Those
+// whose flags stay are written first, and their sites returned; those
+// whose flags change are read as they count (the sites are locked),
+// written, and read back as they count now, and the difference is added
+// to adjust.
+func writeVerdictChunk(ctx context.Context, tx *sql.Tx, d *dialect, module, version int64, sv *storedVerdict, at time.Time,
+	sites []int64, adjust map[int64][2]int64) (same []int64, err error) {
+	counts := rowCounts("site_modules")
+	c := conds{args: append(sv.values(), at, module, version)}
+	in := c.in(d, "site_id", sites)
+	const write = `UPDATE site_modules SET status = $1, update_available = $2,
+		security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
+		severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
+		` + historyLinkSet + `
+		WHERE module_id = $11 AND current_version_id = $12 AND `
+	rows, err := tx.QueryContext(ctx, write+in+` AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("save analyses: %w", err)
+	}
+	if same, err = scanIDs(rows); err != nil {
+		return nil, fmt.Errorf("save analyses: %w", err)
+	}
+	var b conds
+	before, err := siteCounts(ctx, tx, `SELECT site_id, `+counts+` FROM site_modules
+		WHERE module_id = `+b.arg(module)+` AND current_version_id = `+b.arg(version)+` AND `+b.in(d, "site_id", sites)+`
+		AND NOT (update_available = `+b.arg(sv.update)+` AND security_update = `+b.arg(sv.security)+`)`, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("save analyses: %w", err)
+	}
+	after, err := siteCounts(ctx, tx, write+in+` AND NOT (update_available = $2 AND security_update = $3)
+		RETURNING site_id, `+counts, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("save analyses: %w", err)
+	}
+	if len(after) != len(before) {
+		return nil, fmt.Errorf("save analyses: %d rows changed their flags, %d read before", len(after), len(before))
+	}
+	for site, now := range after {
+		was, ok := before[site]
+		if !ok {
+			return nil, fmt.Errorf("save analyses: site %d's row was not read before it changed", site)
+		}
+		a := adjust[site]
+		adjust[site] = [2]int64{a[0] + now[0] - was[0], a[1] + now[1] - was[1]}
+	}
+	return same, nil
 }
 
 // siteCounts returns what the rows a query returns (site_id, then

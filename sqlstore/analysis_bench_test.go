@@ -114,8 +114,8 @@ func BenchmarkRecomputeProject(b *testing.B) {
 
 // BenchmarkRecomputeProject_WideSites is the same feed change on sites that
 // run 59 other projects as well, 12 of them with an update and 2 of those
-// with a security update, as real sites do: every site whose counts change
-// is recounted, and a recount must not read the site's current projects.
+// with a security update, as real sites do: the counts of every site
+// change, and keeping them must not cost a read of all its projects.
 func BenchmarkRecomputeProject_WideSites(b *testing.B) {
 	benchmarkRecomputeProject(b, 59)
 }
