@@ -220,10 +220,11 @@ func outstanding(alias string) (update, security string) {
 	return alias + `.update_available AND NOT ` + alias + `.security_update`, alias + `.security_update`
 }
 
-// refreshCounters counts both in one pass over the site's rows.
-var refreshCounters = func() string {
+// recountSet, after the SET of an UPDATE of sites, counts both in one pass
+// over the site's rows.
+var recountSet = func() string {
 	update, security := outstanding("sm")
-	return `UPDATE sites SET modules_generation = modules_generation + 1,
+	return `modules_generation = modules_generation + 1,
 	(updates_available, security_updates) = (SELECT count(*) FILTER (WHERE ` + update + `),
 		count(*) FILTER (WHERE ` + security + `) FROM site_modules sm WHERE sm.site_id = sites.id)`
 }()
@@ -247,28 +248,16 @@ func restampSites(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64) 
 }
 
 // refreshSiteCounters recounts the outstanding updates of the sites and
-// counts the change in c. The sites must be locked (the writers lock them
-// first; SQLite has one writer), so that the counts read before the UPDATE
-// are those it replaces.
+// counts the change in c.
 func refreshSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64, c *counts) error {
-	for chunk := range chunks(siteIDs, d.inBatch()) {
-		var cs conds
-		in := cs.in(d, "id", chunk)
-		if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE `+in, cs.args...); err != nil {
-			return err
-		}
-		if err := c.sitesOf(ctx, tx, 1, refreshCounters+` WHERE `+in+` RETURNING `+siteCountColumns, cs.args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return updateCountedSites(ctx, tx, d, siteIDs, c, func(*conds) string { return recountSet })
 }
 
 // adjustSiteCounters adds to the counts of each site of deltas what its
 // rows' changes added (updates_available, security_updates), bumps its
-// modules_generation, and counts the change in c. The sites must be
-// locked, as for refreshSiteCounters. A change takes few distinct deltas,
-// so the sites of one are written by one statement per chunk.
+// modules_generation, and counts the change in c. A change takes few
+// distinct deltas, so the sites of one are written by one statement per
+// chunk.
 func adjustSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, deltas map[int64][2]int64, c *counts) error {
 	sites := map[[2]int64][]int64{}
 	for id, delta := range deltas {
@@ -276,17 +265,31 @@ func adjustSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, deltas map[
 	}
 	for _, delta := range slices.SortedFunc(maps.Keys(sites), func(a, b [2]int64) int { return slices.Compare(a[:], b[:]) }) {
 		slices.Sort(sites[delta])
-		for chunk := range chunks(sites[delta], d.inBatch()) {
-			var cs conds
-			in := cs.in(d, "id", chunk)
-			if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE `+in, cs.args...); err != nil {
-				return err
-			}
-			if err := c.sitesOf(ctx, tx, 1, `UPDATE sites SET modules_generation = modules_generation + 1,
-				updates_available = updates_available + `+cs.arg(delta[0])+`, security_updates = security_updates + `+cs.arg(delta[1])+`
-				WHERE `+in+` RETURNING `+siteCountColumns, cs.args...); err != nil {
-				return err
-			}
+		err := updateCountedSites(ctx, tx, d, sites[delta], c, func(cs *conds) string {
+			return `modules_generation = modules_generation + 1, updates_available = updates_available + ` + cs.arg(delta[0]) +
+				`, security_updates = security_updates + ` + cs.arg(delta[1])
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateCountedSites updates the sites by set (what follows the SET of an
+// UPDATE of sites; it adds its arguments after the sites'), in chunks, and
+// counts in c each site as it was (-1) and as it is (+1). The sites must be
+// locked (the writers lock them first; SQLite has one writer), so that the
+// counts read before the UPDATE are those it replaces.
+func updateCountedSites(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64, c *counts, set func(*conds) string) error {
+	for chunk := range chunks(ids, d.inBatch()) {
+		var cs conds
+		in := cs.in(d, "id", chunk)
+		if err := c.sitesOf(ctx, tx, -1, `SELECT `+siteCountColumns+` FROM sites WHERE `+in, cs.args...); err != nil {
+			return err
+		}
+		if err := c.sitesOf(ctx, tx, 1, `UPDATE sites SET `+set(&cs)+` WHERE `+in+` RETURNING `+siteCountColumns, cs.args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -297,7 +300,7 @@ func adjustSiteCounters(ctx context.Context, tx *sql.Tx, d *dialect, deltas map[
 // (generated benchmark fleets).
 func (s *Store) RebuildCounters(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{refreshCounters, `DELETE FROM exposure_open_deltas`, `DELETE FROM exposure_instant_deltas`, `DELETE FROM site_count_deltas`} {
+		for _, q := range []string{`UPDATE sites SET ` + recountSet, `DELETE FROM exposure_open_deltas`, `DELETE FROM exposure_instant_deltas`, `DELETE FROM site_count_deltas`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("rebuild counters: %w", err)
 			}

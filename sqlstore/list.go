@@ -27,14 +27,7 @@ func (c *conds) in(d *dialect, column string, ids []int64) string {
 	if d == postgres {
 		return column + ` = ANY(` + c.arg(ids) + `::bigint[])`
 	}
-	var ph strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			ph.WriteString(", ")
-		}
-		ph.WriteString(c.arg(id))
-	}
-	return column + ` IN (` + ph.String() + `)`
+	return column + ` IN (` + c.list(ids) + `)`
 }
 
 // add adds a condition, built with placeholders from arg.
