@@ -165,16 +165,38 @@ type PatchRunReportRow struct {
 	ExposuresClosed  []string  `json:"exposures_closed" doc:"Ids of the exposures this run resolved"`
 }
 
-// ExposureOutcome is an exposure with where it happened, for compliance.
-type ExposureOutcome struct {
-	OrganizationUUID, OrganizationName string
-	SiteUUID, SiteName                 string
-	ClockStartedAt                     time.Time
-	ResolvedAt                         *time.Time
-	Outcome                            string // within or breached; "" while open
-	// Count is how many exposures the row stands for: OpenBreaches
-	// returns one row per site with its count; 0 counts as one.
-	Count int
+// ComplianceFacts is what the SLA compliance report is computed from: the
+// visible organizations and sites of a scope, named, with the site of each
+// open exposure past its deadline and each exposure closed in the period.
+// Breaches and closures of sites not in Sites (deleted ones) are not counted.
+type ComplianceFacts struct {
+	Organizations []ComplianceOrganization
+	Sites         []ComplianceSite
+	// Breaches holds the site of each open exposure past its deadline at
+	// the scope's Now.
+	Breaches []int64
+	// Closures are the exposures closed in [From, To).
+	Closures []Closure
+}
+
+// ComplianceOrganization is an organization as the compliance report names it.
+type ComplianceOrganization struct {
+	ID         int64
+	UUID, Name string
+}
+
+// ComplianceSite is a site as the compliance report names it.
+type ComplianceSite struct {
+	ID, OrganizationID int64
+	UUID, Name         string
+}
+
+// Closure is an exposure closed: on which site, the start of its SLA clock,
+// when it was resolved and whether that was within its deadline.
+type Closure struct {
+	SiteID                     int64
+	ClockStartedAt, ResolvedAt time.Time
+	Within                     bool
 }
 
 // ExposureSpan is the life of one exposure, as trends need it.
@@ -286,13 +308,9 @@ func (t *OutdatedTimes) Add(from time.Time, to *time.Time) {
 type ReportStore interface {
 	Summary(ctx context.Context, s ReportScope) (*SummaryReport, error)
 	SecurityUpdates(ctx context.Context, s ReportScope, opts ListOptions) ([]*SecurityUpdateRow, int, error)
-	// ResolvedExposures calls fn with each exposure closed in the scope's
-	// period (the row is reused: fn must copy what it keeps), stopping at
-	// its first error.
-	ResolvedExposures(ctx context.Context, s ReportScope, fn func(*ExposureOutcome) error) error
-	// OpenBreaches returns the open exposures past their deadline at s.Now,
-	// one row per site with their Count.
-	OpenBreaches(ctx context.Context, s ReportScope) ([]ExposureOutcome, error)
+	// ComplianceFacts returns what the SLA compliance report of the scope
+	// is computed from: its period's closures, its open breaches at s.Now.
+	ComplianceFacts(ctx context.Context, s ReportScope) (*ComplianceFacts, error)
 	ExposureSpans(ctx context.Context, s ReportScope) ([]ExposureSpan, error)
 	// ExposureDays counts the instants of ExposureSpans(s) by day, from
 	// s.From (a midnight) to s.Now.

@@ -25,6 +25,7 @@ const (
 // errors.
 type ReportsStore interface {
 	CompactExposureCounters(ctx context.Context) error
+	ComplianceFacts(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.ComplianceFacts, error)
 	RefreshStatistics(ctx context.Context) error
 	DailyOutdatedStamps(ctx context.Context, orgID int64, from, to string) ([]fleetwatch.DailyOutdated, error)
 	EachDailyOutdated(ctx context.Context, orgID int64, from, to string, fn func(*fleetwatch.DailyOutdated) error) error
@@ -34,11 +35,9 @@ type ReportsStore interface {
 	FindOrganizationByUUID(ctx context.Context, uuid string) (*fleetwatch.Organization, error)
 	FindSiteByUUID(ctx context.Context, uuid string) (*fleetwatch.Site, error)
 	ModuleUsage(ctx context.Context, s fleetwatch.ReportScope, project string, opts fleetwatch.ListOptions) ([]*fleetwatch.ModuleUsageRow, int, error)
-	OpenBreaches(ctx context.Context, s fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error)
 	OutdatedSpans(ctx context.Context, s fleetwatch.ReportScope) ([]fleetwatch.OutdatedSpan, error)
 	OutdatedTimes(ctx context.Context, s fleetwatch.ReportScope) (*fleetwatch.OutdatedTimes, error)
 	PatchRunReport(ctx context.Context, s fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.PatchRunReportRow, int, error)
-	ResolvedExposures(ctx context.Context, s fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error
 	RollupOrganizations(ctx context.Context) ([]int64, error)
 	SaveDailyOutdated(ctx context.Context, rows []fleetwatch.DailyOutdated) error
 	SecurityUpdates(ctx context.Context, s fleetwatch.ReportScope, opts fleetwatch.ListOptions) ([]*fleetwatch.SecurityUpdateRow, int, error)
@@ -325,103 +324,133 @@ func (s *Reports) Compliance(ctx context.Context, in ScopeInput) ([]*fleetwatch.
 }
 
 func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]*fleetwatch.ComplianceRow, error) {
-	// A fleet has a group per site: thousands, each touched by every
-	// closure and breach of the site. Groups are found by the site's or the
-	// organization's uuid, the last one kept at hand for a run of rows of
-	// one site.
-	type acc struct {
-		row   fleetwatch.ComplianceRow
-		hours []float64
-		// Room for the hours of a site's first closures and for the
-		// figures the row points to: one allocation per group.
-		first [2]float64
-		stats [4]float64
-	}
-	// The open breaches first: one row per site, they size the groups.
-	breaches, err := s.Store.OpenBreaches(ctx, sc)
+	f, err := s.Store.ComplianceFacts(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	sites, orgs := make(map[string]*acc, len(breaches)+len(breaches)/2), map[string]*acc{}
-	order := make([]*acc, 0, len(breaches)+len(breaches)/2)
-	var lastSite, lastOrg *acc
-	newAcc := func(row fleetwatch.ComplianceRow) *acc {
-		g := &acc{row: row}
-		g.hours = g.first[:0]
-		order = append(order, g)
-		return g
+	return complianceRows(f), nil
+}
+
+// complianceRows computes the report from its facts: a row per
+// organization and per site with a closure or an open breach, each
+// organization followed by its sites, both by name (then uuid: a total
+// order). A fleet has thousands of sites: groups are indexes (the
+// organizations', then the sites'), and every group's hours are placed in
+// one array by a counting sort, so that no group costs an allocation.
+func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
+	// parent[g] is the group of g's organization (an organization's is its
+	// own).
+	nOrgs, n := len(f.Organizations), len(f.Organizations)+len(f.Sites)
+	parent := make([]int, n)
+	orgGroup := make(map[int64]int, nOrgs)
+	for i, o := range f.Organizations {
+		orgGroup[o.ID], parent[i] = i, i
 	}
-	get := func(o *fleetwatch.ExposureOutcome) (org, site *acc) {
-		if lastOrg == nil || lastOrg.row.OrganizationUUID != o.OrganizationUUID {
-			if lastOrg = orgs[o.OrganizationUUID]; lastOrg == nil {
-				lastOrg = newAcc(fleetwatch.ComplianceRow{Scope: "organization", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName})
-				orgs[o.OrganizationUUID] = lastOrg
+	siteGroup := make(map[int64]int, len(f.Sites))
+	for i, site := range f.Sites {
+		if o, ok := orgGroup[site.OrganizationID]; ok {
+			parent[nOrgs+i] = o
+			siteGroup[site.ID] = nOrgs + i
+		}
+	}
+	type tally struct{ closed, within, open int }
+	t := make([]tally, n)
+	for _, id := range f.Breaches {
+		if g, ok := siteGroup[id]; ok {
+			t[g].open++
+			t[parent[g]].open++
+		}
+	}
+	// The site group of each closure, -1 for one of a site not named.
+	closedAt := make([]int, len(f.Closures))
+	for i, c := range f.Closures {
+		g, ok := siteGroup[c.SiteID]
+		if !ok {
+			closedAt[i] = -1
+			continue
+		}
+		closedAt[i] = g
+		for _, g := range [2]int{g, parent[g]} {
+			t[g].closed++
+			if c.Within {
+				t[g].within++
 			}
 		}
-		if lastSite == nil || lastSite.row.SiteUUID != o.SiteUUID {
-			if lastSite = sites[o.SiteUUID]; lastSite == nil {
-				lastSite = newAcc(fleetwatch.ComplianceRow{Scope: "site", OrganizationUUID: o.OrganizationUUID, OrganizationName: o.OrganizationName, SiteUUID: o.SiteUUID, SiteName: o.SiteName})
-				sites[o.SiteUUID] = lastSite
+	}
+	// Group g's hours are hours[start[g]:start[g+1]].
+	start := make([]int, n+1)
+	for g := range t {
+		start[g+1] = start[g] + t[g].closed
+	}
+	hours, next := make([]float64, start[n]), slices.Clone(start[:n])
+	for i, c := range f.Closures {
+		if g := closedAt[i]; g >= 0 {
+			h := c.ResolvedAt.Sub(c.ClockStartedAt).Hours()
+			for _, g := range [2]int{g, parent[g]} {
+				hours[next[g]] = h
+				next[g]++
 			}
 		}
-		return lastOrg, lastSite
 	}
-	for i := range breaches {
-		org, site := get(&breaches[i])
-		org.row.OpenBreaches += max(1, breaches[i].Count)
-		site.row.OpenBreaches += max(1, breaches[i].Count)
-	}
-	// The closures stream in: only the groups and their hours are kept.
-	if err := s.Store.ResolvedExposures(ctx, sc, func(e *fleetwatch.ExposureOutcome) error {
-		org, site := get(e)
-		for _, g := range [2]*acc{org, site} {
-			g.row.Closed++
-			if e.Outcome == fleetwatch.SLAWithin {
-				g.row.Within++
-			} else {
-				g.row.Breached++
-			}
-			if e.ResolvedAt != nil {
-				g.hours = append(g.hours, e.ResolvedAt.Sub(e.ClockStartedAt).Hours())
-			}
+
+	// The groups shown, in the report's order.
+	shown := make([]int, 0, n)
+	for g := range t {
+		if t[g].closed > 0 || t[g].open > 0 {
+			shown = append(shown, g)
 		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
-	out := make([]*fleetwatch.ComplianceRow, 0, len(order))
-	for _, g := range order {
-		if g.row.Closed > 0 {
-			g.stats[0] = round1(100 * float64(g.row.Within) / float64(g.row.Closed))
-			g.row.CompliancePct = &g.stats[0]
-		}
-		if len(g.hours) > 0 {
-			g.stats[1], g.stats[2], g.stats[3] = round1(mean(g.hours)), round1(percentile(g.hours, 50)), round1(percentile(g.hours, 90))
-			g.row.MeanHours, g.row.MedianHours, g.row.P90Hours = &g.stats[1], &g.stats[2], &g.stats[3]
-		}
-		out = append(out, &g.row)
+	// The organizations are few: ranked first, the groups then by rank.
+	rank := make([]int, nOrgs)
+	byName := make([]int, nOrgs)
+	for i := range byName {
+		byName[i] = i
 	}
-	// Organizations first, each followed by its sites, by name (sites of
-	// one name by id: a total order, so that an unstable sort will do).
-	slices.SortFunc(out, func(a, b *fleetwatch.ComplianceRow) int {
-		if c := cmp.Compare(a.OrganizationName, b.OrganizationName); c != 0 {
+	slices.SortFunc(byName, func(a, b int) int {
+		oa, ob := &f.Organizations[a], &f.Organizations[b]
+		if c := strings.Compare(oa.Name, ob.Name); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.OrganizationUUID, b.OrganizationUUID); c != 0 {
-			return c
-		}
-		if a.Scope != b.Scope {
-			if a.Scope == "organization" {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(a.SiteName, b.SiteName); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.SiteUUID, b.SiteUUID)
+		return strings.Compare(oa.UUID, ob.UUID)
 	})
-	return out, nil
+	for r, o := range byName {
+		rank[o] = r
+	}
+	slices.SortFunc(shown, func(a, b int) int {
+		if c := cmp.Compare(rank[parent[a]], rank[parent[b]]); c != 0 || a < nOrgs || b < nOrgs {
+			if c == 0 { // the organization, the lower group, first
+				return cmp.Compare(a, b)
+			}
+			return c
+		}
+		sa, sb := &f.Sites[a-nOrgs], &f.Sites[b-nOrgs]
+		if c := strings.Compare(sa.Name, sb.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(sa.UUID, sb.UUID)
+	})
+
+	rows := make([]fleetwatch.ComplianceRow, len(shown))
+	stats := make([]float64, 4*len(shown))
+	out := make([]*fleetwatch.ComplianceRow, len(shown))
+	for i, g := range shown {
+		r, st := &rows[i], stats[4*i:4*i+4]
+		o := &f.Organizations[parent[g]]
+		r.Scope, r.OrganizationUUID, r.OrganizationName = "organization", o.UUID, o.Name
+		if g >= nOrgs {
+			site := &f.Sites[g-nOrgs]
+			r.Scope, r.SiteUUID, r.SiteName = "site", site.UUID, site.Name
+		}
+		r.Closed, r.Within, r.Breached, r.OpenBreaches = t[g].closed, t[g].within, t[g].closed-t[g].within, t[g].open
+		if r.Closed > 0 {
+			h := hours[start[g]:start[g+1]]
+			slices.Sort(h)
+			st[0], st[1], st[2], st[3] = round1(100*float64(r.Within)/float64(r.Closed)), round1(mean(h)), round1(percentile(h, 50)), round1(percentile(h, 90))
+			r.CompliancePct, r.MeanHours, r.MedianHours, r.P90Hours = &st[0], &st[1], &st[2], &st[3]
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // Trends answers one row per day of the period, computed from the
@@ -682,16 +711,9 @@ func mean(xs []float64) float64 {
 	return sum / float64(len(xs))
 }
 
-// percentile returns the p-th percentile of xs by linear interpolation.
-func percentile(xs []float64, p float64) float64 {
-	if len(xs) == 1 {
-		return xs[0]
-	}
-	s := xs
-	if len(xs) > 2 || xs[0] > xs[1] { // two in order need no sorted copy
-		s = slices.Clone(xs)
-		slices.Sort(s)
-	}
+// percentile returns the p-th percentile of s, sorted, by linear
+// interpolation.
+func percentile(s []float64, p float64) float64 {
 	rank := p / 100 * float64(len(s)-1)
 	lo := int(math.Floor(rank))
 	hi := int(math.Ceil(rank))

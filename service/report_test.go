@@ -17,11 +17,10 @@ import (
 // tests do not use panic through the nil embedded interface.
 type fakeReportStore struct {
 	ReportsStore
-	spans    []fleetwatch.ExposureSpan
-	outdated []fleetwatch.OutdatedSpan
-	resolved []fleetwatch.ExposureOutcome
-	breaches []fleetwatch.ExposureOutcome
-	updates  []*fleetwatch.SecurityUpdateRow
+	spans      []fleetwatch.ExposureSpan
+	outdated   []fleetwatch.OutdatedSpan
+	compliance *fleetwatch.ComplianceFacts
+	updates    []*fleetwatch.SecurityUpdateRow
 	// byOrg holds outdated spans per organization, for the rollup tests;
 	// outdated is used when it is nil.
 	byOrg             map[int64][]fleetwatch.OutdatedSpan
@@ -123,17 +122,8 @@ func (f *fakeReportStore) OutdatedTimes(ctx context.Context, sc fleetwatch.Repor
 	return &t, err
 }
 
-func (f *fakeReportStore) ResolvedExposures(_ context.Context, _ fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
-	for _, e := range f.resolved {
-		if err := fn(&e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (f *fakeReportStore) OpenBreaches(context.Context, fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
-	return f.breaches, nil
+func (f *fakeReportStore) ComplianceFacts(context.Context, fleetwatch.ReportScope) (*fleetwatch.ComplianceFacts, error) {
+	return f.compliance, nil
 }
 
 func day(d int, hour int) time.Time { return time.Date(2026, 11, d, hour, 0, 0, 0, time.UTC) }
@@ -194,19 +184,18 @@ func TestReports_Trends(t *testing.T) {
 }
 
 func TestReports_Compliance(t *testing.T) {
-	org := fleetwatch.ExposureOutcome{OrganizationUUID: "o1", OrganizationName: "Acme"}
-	at := func(site string, hours float64, outcome string) fleetwatch.ExposureOutcome {
-		e := org
-		e.SiteUUID, e.SiteName = site, "Site "+site
-		e.ClockStartedAt = day(1, 0)
-		e.ResolvedAt = tp(day(1, 0).Add(time.Duration(hours * float64(time.Hour))))
-		e.Outcome = outcome
-		return e
+	at := func(site int64, hours float64, outcome string) fleetwatch.Closure {
+		return fleetwatch.Closure{SiteID: site, ClockStartedAt: day(1, 0), ResolvedAt: day(1, 0).Add(time.Duration(hours * float64(time.Hour))),
+			Within: outcome == fleetwatch.SLAWithin}
 	}
-	store := &fakeReportStore{
-		resolved: []fleetwatch.ExposureOutcome{at("a", 10, "within"), at("a", 20, "within"), at("b", 100, "breached"), at("b", 30, "within")},
-		breaches: []fleetwatch.ExposureOutcome{{OrganizationUUID: "o1", OrganizationName: "Acme", SiteUUID: "b", SiteName: "Site b"}},
-	}
+	store := &fakeReportStore{compliance: &fleetwatch.ComplianceFacts{
+		Organizations: []fleetwatch.ComplianceOrganization{{ID: 1, UUID: "o1", Name: "Acme"}},
+		// b before a, and a site with nothing to report: the rows are by
+		// name, and only the sites with a closure or a breach.
+		Sites:    []fleetwatch.ComplianceSite{{ID: 12, OrganizationID: 1, UUID: "b", Name: "Site b"}, {ID: 11, OrganizationID: 1, UUID: "a", Name: "Site a"}, {ID: 13, OrganizationID: 1, UUID: "c", Name: "Site c"}},
+		Closures: []fleetwatch.Closure{at(11, 10, "within"), at(11, 20, "within"), at(12, 100, "breached"), at(12, 30, "within"), at(99, 5, "within")},
+		Breaches: []int64{12, 99},
+	}}
 	r := &Reports{Store: store, Now: func() time.Time { return day(20, 0) }}
 	rows, err := r.Compliance(adminCtx(), ScopeInput{})
 	if err != nil {
@@ -225,6 +214,34 @@ func TestReports_Compliance(t *testing.T) {
 	}
 	if b := rows[2]; *b.CompliancePct != 50 || b.OpenBreaches != 1 {
 		t.Errorf("site b %+v", b)
+	}
+}
+
+// TestReports_ComplianceOrder checks the rows' order: organizations by
+// name, each followed by its sites by name, uuids breaking ties.
+func TestReports_ComplianceOrder(t *testing.T) {
+	closed := func(site int64) fleetwatch.Closure {
+		return fleetwatch.Closure{SiteID: site, ClockStartedAt: day(1, 0), ResolvedAt: day(2, 0), Within: true}
+	}
+	store := &fakeReportStore{compliance: &fleetwatch.ComplianceFacts{
+		Organizations: []fleetwatch.ComplianceOrganization{{ID: 1, UUID: "o1", Name: "Zeta"}, {ID: 2, UUID: "o3", Name: "Alpha"}, {ID: 3, UUID: "o2", Name: "Alpha"}},
+		Sites: []fleetwatch.ComplianceSite{{ID: 10, OrganizationID: 1, UUID: "s1", Name: "b"}, {ID: 11, OrganizationID: 1, UUID: "s2", Name: "a"},
+			{ID: 12, OrganizationID: 2, UUID: "s4", Name: "c"}, {ID: 13, OrganizationID: 2, UUID: "s3", Name: "c"}, {ID: 14, OrganizationID: 3, UUID: "s5", Name: "z"}},
+		Closures: []fleetwatch.Closure{closed(10), closed(12), closed(14)},
+		Breaches: []int64{11, 13},
+	}}
+	r := &Reports{Store: store, Now: func() time.Time { return day(20, 0) }}
+	rows, err := r.Compliance(adminCtx(), ScopeInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, row := range rows {
+		got = append(got, row.OrganizationUUID+"/"+row.SiteUUID)
+	}
+	want := []string{"o2/", "o2/s5", "o3/", "o3/s3", "o3/s4", "o1/", "o1/s2", "o1/s1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
 	}
 }
 
@@ -347,6 +364,7 @@ func naiveTrends(sc fleetwatch.ReportScope, spans []fleetwatch.ExposureSpan, out
 			}
 		}
 		if len(lags) > 0 {
+			slices.Sort(lags)
 			row.MedianLagDays = ptr(round1(percentile(lags, 50)))
 		}
 		out = append(out, row)

@@ -399,14 +399,19 @@ func scanIDs(rows *sql.Rows) ([]int64, error) { return scanColumn[int64](rows) }
 
 // scanColumn reads a column of rows and closes them.
 func scanColumn[T any](rows *sql.Rows) ([]T, error) {
+	return scanRows(rows, func(rows *sql.Rows, v *T) error { return rows.Scan(v) })
+}
+
+// scanRows reads each row into a new element of a slice by scan, and
+// closes rows.
+func scanRows[T any](rows *sql.Rows, scan func(*sql.Rows, *T) error) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
-		var v T
-		if err := rows.Scan(&v); err != nil {
+		out = append(out, *new(T))
+		if err := scan(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
 	return out, rows.Err()
 }

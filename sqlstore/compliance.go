@@ -4,152 +4,107 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 )
 
 // The SLA compliance report reads every closure of its period and every
-// site with an open breach: for a fleet, thousands of rows of each. Its
-// queries are shaped so that the database reads indexes only and returns
-// narrow rows: the closures come from a covering index of the closed
-// exposures (00035) as (site, clock start, resolution, outcome), and the
-// names of their sites and organizations are read once per site, not once
-// per closure.
+// open breach: for a fleet, thousands of each, and the names of thousands
+// of sites. Its queries return narrow rows that need no join with each
+// other: the closures come from a covering index of the closed exposures
+// (00035) as (site, clock start, resolution, outcome), the breaches from
+// the open-deadline index (00016) as their site alone, both bounded like
+// the summary's counts (exposureScope), and each site and organization is
+// named once. The service groups them by site id: grouping in the database
+// cost more (a hash aggregate of the breaches, a join of the sites with the
+// closures) than reading one number per breach.
 
-// siteName is a visible site and its organization, as the report rows name
-// them.
-type siteName struct {
-	orgUUID, orgName, siteUUID, siteName, siteURL string
+// ComplianceFacts returns what the SLA compliance report of the scope is
+// computed from.
+func (s *Store) ComplianceFacts(ctx context.Context, sc fleetwatch.ReportScope) (*fleetwatch.ComplianceFacts, error) {
+	f := &fleetwatch.ComplianceFacts{}
+	var err error
+	if f.Organizations, err = s.complianceOrganizations(ctx, sc); err != nil || len(f.Organizations) == 0 {
+		return f, err
+	}
+	if f.Sites, err = s.complianceSites(ctx, sc); err != nil || len(f.Sites) == 0 {
+		return f, err
+	}
+	if f.Breaches, err = s.openBreachSites(ctx, sc); err != nil {
+		return nil, err
+	}
+	if f.Closures, err = s.closedExposures(ctx, sc); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
-// ResolvedExposures calls fn with each exposure of a visible site of the
-// scope closed in [sc.From, sc.To); fn must not keep the row it is given.
-func (s *Store) ResolvedExposures(ctx context.Context, sc fleetwatch.ReportScope, fn func(*fleetwatch.ExposureOutcome) error) error {
-	closed := func(c *conds) string {
-		where := "e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To))
-		if sc.OrganizationID != 0 {
-			where += " AND e.organization_id = " + c.arg(sc.OrganizationID)
-		}
-		if sc.SiteID != 0 {
-			where += " AND e.site_id = " + c.arg(sc.SiteID)
-		}
-		return where
-	}
-	names, err := s.siteNames(ctx, sc, closed)
-	if err != nil || len(names) == 0 {
-		return err
-	}
+func (s *Store) complianceOrganizations(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ComplianceOrganization, error) {
 	c := &conds{}
-	c.add(closed(c))
-	// The outcome as a number: the driver makes a string of each text value.
-	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id, e.clock_started_at, e.resolved_at,
-			CASE e.sla_outcome WHEN 'within' THEN 1 WHEN 'breached' THEN 2 ELSE 0 END
-		FROM exposures e `+c.sql(), c.args...)
-	if err != nil {
-		return fmt.Errorf("list resolved exposures: %w", err)
-	}
-	defer rows.Close()
-	outcomes := [3]string{"", fleetwatch.SLAWithin, fleetwatch.SLABreached}
-	// fn gets the same row each time (it keeps none): no allocation per
-	// closure.
-	var (
-		siteID   int64
-		outcome  int
-		resolved time.Time
-		r        = fleetwatch.ExposureOutcome{ResolvedAt: &resolved}
-	)
-	for rows.Next() {
-		if err := rows.Scan(&siteID, &r.ClockStartedAt, &resolved, &outcome); err != nil {
-			return fmt.Errorf("scan resolved exposure: %w", err)
-		}
-		n, ok := names[siteID]
-		if !ok {
-			continue // a deleted site, or one of a deleted organization
-		}
-		r.OrganizationUUID, r.OrganizationName, r.SiteUUID, r.SiteName = n.orgUUID, n.orgName, n.siteUUID, n.siteName
-		if outcome < 0 || outcome >= len(outcomes) {
-			return fmt.Errorf("resolved exposure: outcome %d", outcome)
-		}
-		r.Outcome = outcomes[outcome]
-		r.ClockStartedAt, resolved = r.ClockStartedAt.UTC(), resolved.UTC()
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list resolved exposures: %w", err)
-	}
-	return nil
-}
-
-// siteNames returns the visible sites of the scope that have an exposure
-// matching where (conditions on exposures e, built with c's placeholders),
-// by id.
-func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where func(c *conds) string) (map[int64]siteName, error) {
-	c := scopeConds(sc)
-	c.add("s.id IN (SELECT e.site_id FROM exposures e WHERE " + where(c) + ")")
-	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid, o.name `+siteScopeFrom+` `+c.sql(), c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list report sites: %w", err)
-	}
-	defer rows.Close()
-	names := map[int64]siteName{}
-	orgs := map[string]siteName{} // an organization's uuid and name, once
-	var orgUUID, orgName sql.RawBytes
-	for rows.Next() {
-		var id int64
-		var n siteName
-		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &n.siteURL, &orgUUID, &orgName); err != nil {
-			return nil, fmt.Errorf("scan report site: %w", err)
-		}
-		o, ok := orgs[string(orgUUID)]
-		if !ok {
-			o = siteName{orgUUID: string(orgUUID), orgName: string(orgName)}
-			orgs[o.orgUUID] = o
-		}
-		n.orgUUID, n.orgName = o.orgUUID, o.orgName
-		names[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list report sites: %w", err)
-	}
-	return names, nil
-}
-
-// OpenBreaches returns the open exposures past their deadline at sc.Now,
-// counted by site: one row per site, not per exposure.
-func (s *Store) OpenBreaches(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ExposureOutcome, error) {
-	c := scopeConds(sc)
-	inner := "e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now))
+	c.add("NOT o.is_deleted")
 	if sc.OrganizationID != 0 {
-		inner += " AND e.organization_id = " + c.arg(sc.OrganizationID)
+		c.add("o.id = " + c.arg(sc.OrganizationID))
 	}
 	if sc.SiteID != 0 {
-		inner += " AND e.site_id = " + c.arg(sc.SiteID)
+		c.add("o.id IN (SELECT organization_id FROM sites WHERE id = " + c.arg(sc.SiteID) + ")")
 	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT o.uuid, o.name, s.uuid, s.name, g.n
-		FROM (SELECT e.site_id, count(*) AS n FROM exposures e WHERE `+inner+` GROUP BY e.site_id) g
-		JOIN sites s ON s.id = g.site_id JOIN organizations o ON o.id = s.organization_id `+c.sql(), c.args...)
+	return collect(ctx, s.rdb, "list report organizations", `SELECT o.id, o.uuid, o.name FROM organizations o `+c.sql(), c.args,
+		func(rows *sql.Rows, o *fleetwatch.ComplianceOrganization) error {
+			return rows.Scan(&o.ID, &o.UUID, &o.Name)
+		})
+}
+
+func (s *Store) complianceSites(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.ComplianceSite, error) {
+	c := scopeConds(sc)
+	return collect(ctx, s.rdb, "list report sites", `SELECT s.id, s.organization_id, s.uuid, s.name `+siteScopeFrom+` `+c.sql(), c.args,
+		func(rows *sql.Rows, site *fleetwatch.ComplianceSite) error {
+			return rows.Scan(&site.ID, &site.OrganizationID, &site.UUID, &site.Name)
+		})
+}
+
+// openBreachSites returns the site of each open exposure of the scope past
+// its deadline at sc.Now.
+func (s *Store) openBreachSites(ctx context.Context, sc fleetwatch.ReportScope) ([]int64, error) {
+	c := exposureScope(sc)
+	c.add("e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now)))
+	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id FROM exposures e `+c.sql(), c.args...)
+	if err == nil {
+		var ids []int64
+		if ids, err = scanIDs(rows); err == nil {
+			return ids, nil
+		}
+	}
+	return nil, fmt.Errorf("list open breaches: %w", err)
+}
+
+// closedExposures returns the exposures of the scope closed in [sc.From, sc.To).
+func (s *Store) closedExposures(ctx context.Context, sc fleetwatch.ReportScope) ([]fleetwatch.Closure, error) {
+	c := exposureScope(sc)
+	c.add("e.resolved_at >= " + c.arg(dbTime(sc.From)) + " AND e.resolved_at < " + c.arg(dbTime(sc.To)))
+	// Whether within as a number: the driver makes a string of each text
+	// value.
+	return collect(ctx, s.rdb, "list resolved exposures", `SELECT e.site_id, e.clock_started_at, e.resolved_at,
+			CASE e.sla_outcome WHEN 'within' THEN 1 ELSE 0 END
+		FROM exposures e `+c.sql(), c.args,
+		func(rows *sql.Rows, r *fleetwatch.Closure) error {
+			if err := rows.Scan(&r.SiteID, &r.ClockStartedAt, &r.ResolvedAt, &r.Within); err != nil {
+				return err
+			}
+			r.ClockStartedAt, r.ResolvedAt = r.ClockStartedAt.UTC(), r.ResolvedAt.UTC()
+			return nil
+		})
+}
+
+// collect runs a query on the readers and scans its rows by scan; what
+// names the query in its errors.
+func collect[T any](ctx context.Context, db *sql.DB, what, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list open breaches: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	var out []fleetwatch.ExposureOutcome
-	orgs := map[string]siteName{}
-	var orgUUID, orgName sql.RawBytes
-	for rows.Next() {
-		var r fleetwatch.ExposureOutcome
-		if err := rows.Scan(&orgUUID, &orgName, &r.SiteUUID, &r.SiteName, &r.Count); err != nil {
-			return nil, fmt.Errorf("scan open breaches: %w", err)
-		}
-		o, ok := orgs[string(orgUUID)]
-		if !ok {
-			o = siteName{orgUUID: string(orgUUID), orgName: string(orgName)}
-			orgs[o.orgUUID] = o
-		}
-		r.OrganizationUUID, r.OrganizationName = o.orgUUID, o.orgName
-		out = append(out, r)
+	out, err := scanRows(rows, scan)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

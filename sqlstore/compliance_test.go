@@ -1,24 +1,25 @@
 package sqlstore_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/fleetwatch/fleetwatch"
 	"github.com/fleetwatch/fleetwatch/sqlstore"
 	"github.com/fleetwatch/fleetwatch/sqlstore/sqlstoretest"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestStore_ComplianceFacts checks what the SLA compliance report reads,
-// the closures of a period and the open breaches by site, against the rows
-// written, for the fleet, an organization and a site: closures outside the
-// period, open exposures not yet due, deleted sites and the sites of a
-// deleted organization are left out.
+// the organizations and sites named, the closures of a period and the open
+// breaches, against the rows written, for the fleet, an organization and a
+// site: closures outside the period, open exposures not yet due, deleted
+// sites and the sites of a deleted organization are left out.
 func TestStore_ComplianceFacts(t *testing.T) {
 	sqlstoretest.ForEach(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
@@ -94,15 +95,7 @@ func TestStore_ComplianceFacts(t *testing.T) {
 			}
 		}
 
-		names := map[int64][2]string{orgA.ID: {orgA.UUID, orgA.Name}, orgB.ID: {orgB.UUID, orgB.Name}}
 		visible := func(site *fleetwatch.Site) bool { return site.ID != bDeleted.ID && site.OrganizationID != orgGone.ID }
-		outcome := func(site *fleetwatch.Site) fleetwatch.ExposureOutcome {
-			return fleetwatch.ExposureOutcome{OrganizationUUID: names[site.OrganizationID][0], OrganizationName: names[site.OrganizationID][1],
-				SiteUUID: site.UUID, SiteName: site.Name}
-		}
-		key := func(o fleetwatch.ExposureOutcome) string {
-			return fmt.Sprintf("%s %s %s %d", o.SiteUUID, o.ClockStartedAt.Format(time.RFC3339), o.Outcome, o.Count)
-		}
 		for _, sc := range []struct {
 			name  string
 			scope fleetwatch.ReportScope
@@ -116,54 +109,44 @@ func TestStore_ComplianceFacts(t *testing.T) {
 			t.Run(sc.name, func(t *testing.T) {
 				scope := sc.scope
 				scope.From, scope.To, scope.Now = from, to, now
-				var want, got []fleetwatch.ExposureOutcome
-				breaches := map[int64]int{}
+				want := &fleetwatch.ComplianceFacts{}
+				for _, o := range []*fleetwatch.Organization{orgA, orgB} {
+					if sc.scope.OrganizationID == 0 && sc.scope.SiteID == 0 || sc.scope.OrganizationID == o.ID ||
+						sc.scope.SiteID == b1.ID && o.ID == orgB.ID || sc.scope.SiteID == bDeleted.ID && o.ID == orgB.ID {
+						want.Organizations = append(want.Organizations, fleetwatch.ComplianceOrganization{ID: o.ID, UUID: o.UUID, Name: o.Name})
+					}
+				}
+				for _, site := range []*fleetwatch.Site{a1, a2, b1, bDeleted, gone1} {
+					if visible(site) && sc.in(site) {
+						want.Sites = append(want.Sites, fleetwatch.ComplianceSite{ID: site.ID, OrganizationID: site.OrganizationID, UUID: site.UUID, Name: site.Name})
+					}
+				}
 				for _, e := range es {
 					if !visible(e.site) || !sc.in(e.site) {
 						continue
 					}
 					if e.resolved != nil && !e.resolved.Before(from) && e.resolved.Before(to) {
-						o := outcome(e.site)
-						o.ClockStartedAt, o.ResolvedAt, o.Outcome = e.started, e.resolved, e.outcome
-						want = append(want, o)
+						want.Closures = append(want.Closures, fleetwatch.Closure{SiteID: e.site.ID, ClockStartedAt: e.started, ResolvedAt: *e.resolved,
+							Within: e.outcome == fleetwatch.SLAWithin})
 					}
 					if e.resolved == nil && e.due.Before(now) {
-						breaches[e.site.ID]++
+						want.Breaches = append(want.Breaches, e.site.ID)
 					}
 				}
-				if err := s.ResolvedExposures(ctx, scope, func(o *fleetwatch.ExposureOutcome) error {
-					c := *o // the row is reused
-					if o.ResolvedAt != nil {
-						c.ResolvedAt = ptr(*o.ResolvedAt)
-					}
-					got = append(got, c)
-					return nil
-				}); err != nil {
-					t.Fatal(err)
-				}
-				byKey := func(a, b fleetwatch.ExposureOutcome) int { return strings.Compare(key(a), key(b)) }
-				slices.SortFunc(want, byKey)
-				slices.SortFunc(got, byKey)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("resolved exposures (-want +got):\n%s", diff)
-				}
-
-				want = nil
-				for _, site := range []*fleetwatch.Site{a1, a2, b1, bDeleted, gone1} {
-					if n := breaches[site.ID]; n > 0 {
-						o := outcome(site)
-						o.Count = n
-						want = append(want, o)
-					}
-				}
-				got, err := s.OpenBreaches(ctx, scope)
+				got, err := s.ComplianceFacts(ctx, scope)
 				if err != nil {
 					t.Fatal(err)
 				}
-				slices.SortFunc(want, byKey)
-				slices.SortFunc(got, byKey)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("open breaches (-want +got):\n%s", diff)
+				// In no order.
+				slices.SortFunc(got.Organizations, func(a, b fleetwatch.ComplianceOrganization) int { return cmp.Compare(a.ID, b.ID) })
+				slices.SortFunc(got.Sites, func(a, b fleetwatch.ComplianceSite) int { return cmp.Compare(a.ID, b.ID) })
+				slices.Sort(got.Breaches)
+				slices.Sort(want.Breaches)
+				byStart := func(a, b fleetwatch.Closure) int { return a.ClockStartedAt.Compare(b.ClockStartedAt) }
+				slices.SortFunc(got.Closures, byStart)
+				slices.SortFunc(want.Closures, byStart)
+				if diff := gocmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("compliance facts (-want +got):\n%s", diff)
 				}
 			})
 		}

@@ -351,6 +351,46 @@ func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope,
 	return nil
 }
 
+// siteName is a visible site and its organization, as the report rows name
+// them.
+type siteName struct {
+	orgUUID, orgName, siteUUID, siteName, siteURL string
+}
+
+// siteNames returns the visible sites of the scope that have an exposure
+// matching where (conditions on exposures e, built with c's placeholders),
+// by id.
+func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where func(c *conds) string) (map[int64]siteName, error) {
+	c := scopeConds(sc)
+	c.add("s.id IN (SELECT e.site_id FROM exposures e WHERE " + where(c) + ")")
+	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid, o.name `+siteScopeFrom+` `+c.sql(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list report sites: %w", err)
+	}
+	defer rows.Close()
+	names := map[int64]siteName{}
+	orgs := map[string]siteName{} // an organization's uuid and name, once
+	var orgUUID, orgName sql.RawBytes
+	for rows.Next() {
+		var id int64
+		var n siteName
+		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &n.siteURL, &orgUUID, &orgName); err != nil {
+			return nil, fmt.Errorf("scan report site: %w", err)
+		}
+		o, ok := orgs[string(orgUUID)]
+		if !ok {
+			o = siteName{orgUUID: string(orgUUID), orgName: string(orgName)}
+			orgs[o.orgUUID] = o
+		}
+		n.orgUUID, n.orgName = o.orgUUID, o.orgName
+		names[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list report sites: %w", err)
+	}
+	return names, nil
+}
+
 // acceptedUntil is the end of the acceptance holding for exposure e at
 // sc.Now, NULL when none holds.
 func acceptedUntil(c *conds, sc fleetwatch.ReportScope) string {
