@@ -94,7 +94,6 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 		return err
 	}
 	from := time.Now().UTC().AddDate(0, 0, -364).Format(time.DateOnly)
-	fmt.Printf("\n%-34s %8s %8s %8s %8s\n", "request", "p50 ms", "p95 ms", "p99 ms", "req/s")
 	reports := []struct{ name, path string }{
 		{"summary", "/api/v1/reports/summary"},
 		{"security-updates (first page)", "/api/v1/reports/security-updates?per_page=50"},
@@ -123,6 +122,7 @@ func run(ctx context.Context, dbURL, bin string, sites, projects, requests, conc
 		return err
 	}
 	fmt.Printf("(the server's start-up work was done %s after the warm-up)\n", time.Since(waited).Round(time.Second))
+	fmt.Printf("\n%-34s %8s %8s %8s %8s\n", "request", "p50 ms", "p95 ms", "p99 ms", "req/s")
 	for _, b := range reports {
 		lat, rate, err := srv.measure(token, []string{b.path}, requests, conc)
 		if err != nil {
