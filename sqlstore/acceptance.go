@@ -107,7 +107,7 @@ func acceptedShifts(ctx context.Context, q querier, d *dialect, exposureIDs []in
 	for chunk := range chunks(exposureIDs, d.inBatch()) {
 		var c conds
 		rows, err := q.QueryContext(ctx, `SELECT exposure_id, due_shift_seconds, expires_at, revoked_at
-			FROM exposure_acceptances WHERE exposure_id IN (`+c.list(chunk)+`)`, c.args...)
+			FROM exposure_acceptances WHERE `+c.in(d, "exposure_id", chunk), c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("find acceptances: %w", err)
 		}

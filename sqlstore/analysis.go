@@ -107,22 +107,13 @@ func (s *Store) FindSiteInstalls(ctx context.Context, siteIDs []int64) ([]*fleet
 	var out []*fleetwatch.Install
 	for chunk := range chunks(siteIDs, 500) {
 		var c conds
-		got, err := findInstalls(ctx, s.rdb, `sm.site_id IN (`+c.list(chunk)+`)`, c.args...)
+		got, err := findInstalls(ctx, s.rdb, c.in(s.d, "sm.site_id", chunk), c.args...)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, got...)
 	}
 	return out, nil
-}
-
-// list adds every value of vs and returns their placeholders, comma-separated.
-func (c *conds) list(vs []int64) string {
-	ph := make([]string, len(vs))
-	for i, v := range vs {
-		ph[i] = c.arg(v)
-	}
-	return strings.Join(ph, ", ")
 }
 
 // SaveReleases upserts the releases of a project's feed into module_versions,

@@ -9,17 +9,17 @@ import (
 )
 
 // The SLA compliance report reads every closure of its period and every
-// open breach: for a fleet, thousands of each, and the names of thousands
-// of sites. Its queries return narrow rows that need no join with each
-// other: the closures come from a covering index of the closed exposures
-// (00035) as (site, clock start, resolution, outcome), the breaches from
-// the open-deadline index (00016) as their site alone, and each site and
-// organization is named once. Which sites are visible is the sites' list's
-// to say (scopeConds): the service leaves out the exposures of the others,
-// so their queries join nothing (the anti-join of exposureScope cost a
-// third more). It groups them by site id: grouping in the database cost
-// more (a hash aggregate of the breaches, a join of the sites with the
-// closures) than reading one number per breach.
+// open breach: for a fleet, thousands of each, and the names of all its
+// visible sites. Each query returns narrow rows and joins nothing: the
+// closures come from a covering index of the closed exposures (00035) as
+// (site, clock start, resolution, outcome), the breaches from the
+// open-deadline index (00016) as their site alone, and each site and
+// organization is named once. Which sites are visible is for the sites'
+// query to say (scopeConds): the service leaves out the others' exposures,
+// so the exposures' queries do without exposureScope's anti-join (a third
+// of their time). The service groups the rows by site: grouping them in
+// the database cost more (a hash aggregate of the breaches, a join of the
+// sites with the closures) than reading one number per breach.
 
 // ComplianceFacts returns what the SLA compliance report of the scope is
 // computed from.

@@ -23,9 +23,8 @@ func (s *Store) FindAcceptedUntil(ctx context.Context, exposureIDs []int64, at t
 	out := map[int64]time.Time{}
 	for chunk := range chunks(exposureIDs, s.d.inBatch()) {
 		var c conds
-		in := c.list(chunk)
 		rows, err := s.rdb.QueryContext(ctx, `SELECT exposure_id, expires_at FROM exposure_acceptances
-			WHERE exposure_id IN (`+in+`) AND revoked_at IS NULL AND expires_at > `+c.arg(dbTime(at)), c.args...)
+			WHERE `+c.in(s.d, "exposure_id", chunk)+` AND revoked_at IS NULL AND expires_at > `+c.arg(dbTime(at)), c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("find acceptances in force: %w", err)
 		}

@@ -50,7 +50,7 @@ type exposureUpdate struct {
 // the caller has locked, so that no other writer's exposures are held. It
 // returns how many it updated, and counts them in counted.
 func updateOpenExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, at time.Time, facts exposureFacts, counted *counts) (int, error) {
-	open, err := readOpenFacts(ctx, tx, sc, lockOf(d, "e"))
+	open, err := readOpenFacts(ctx, tx, d, sc, lockOf(d, "e"))
 	if err != nil {
 		return 0, err
 	}
@@ -180,7 +180,7 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 	for chunk := range chunks(siteIDs, s.d.inBatch()) {
 		c := conds{args: []any{moduleID}}
 		rows, err := s.rdb.QueryContext(ctx, `SELECT site_id, severity, severity_known, fixed_by, advisories, published_at
-			FROM exposures WHERE resolved_at IS NULL AND module_id = $1 AND site_id IN (`+c.list(chunk)+`)`, c.args...)
+			FROM exposures WHERE resolved_at IS NULL AND module_id = $1 AND `+c.in(s.d, "site_id", chunk), c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("find open exposures: %w", err)
 		}
@@ -208,9 +208,9 @@ func (s *Store) FindOpenExposureFacts(ctx context.Context, moduleID int64, siteI
 
 // readOpenFacts reads the open exposures of the rows of sc, in id order,
 // with lock.
-func readOpenFacts(ctx context.Context, tx *sql.Tx, sc rowScope, lock string) ([]openFacts, error) {
+func readOpenFacts(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, lock string) ([]openFacts, error) {
 	var c conds
-	cond := sc.where(&c, "sm")
+	cond := sc.where(&c, d, "sm")
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.organization_id, e.severity, e.severity_known, e.fixed_by, e.advisories,
 		e.published_at, e.detected_at, e.due_at, s.first_seen_at, sm.site_id, sm.module_id, COALESCE(sm.current_version_id, 0)
 		FROM site_modules sm JOIN sites s ON s.id = sm.site_id

@@ -78,9 +78,9 @@ func (r *historyInsert) values() []any {
 // snapshot's row starts at collected (replacing one that starts there), the
 // rows after it before next go, and — for an out-of-order snapshot — what
 // held just before next resumes there, unless a row starts at next.
-func planHistory(ctx context.Context, tx *sql.Tx, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
+func planHistory(ctx context.Context, tx *sql.Tx, d *dialect, snap *fleetwatch.Snapshot, moduleIDs map[string]int64,
 	collected time.Time, next *time.Time) (*historyPlan, error) {
-	hist, err := readHistory(ctx, tx, []int64{snap.SiteID}, collected, next)
+	hist, err := readHistory(ctx, tx, d, []int64{snap.SiteID}, collected, next)
 	if err != nil {
 		return nil, err
 	}
@@ -97,9 +97,9 @@ type historyRow struct {
 // that a snapshot collected at collected may replace: the one in force at
 // collected, and those after it up to next (inclusive; all when next is
 // nil), in start order.
-func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, collected time.Time, next *time.Time) (map[int64][]historyRow, error) {
+func readHistory(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64, collected time.Time, next *time.Time) (map[int64][]historyRow, error) {
 	var c conds
-	sites := c.list(siteIDs)
+	sites := c.in(d, "h.site_id", siteIDs)
 	at := c.arg(collected)
 	until := ``
 	if next != nil {
@@ -109,9 +109,9 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, collected tim
 	const sel = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from,
 			EXISTS (SELECT 1 FROM site_modules sm WHERE sm.site_id = h.site_id AND sm.module_id = h.module_id AND sm.history_id = h.id),
 			m.module_name, m.type, m.source
-		FROM site_module_changes h JOIN modules m ON m.id = h.module_id WHERE h.site_id IN (`
-	query := sel + sites + `) AND h.valid_from > ` + at + until + ` UNION ALL ` +
-		sel + sites + `) AND h.valid_from <= ` + at + ` AND NOT EXISTS (SELECT 1 FROM site_module_changes n
+		FROM site_module_changes h JOIN modules m ON m.id = h.module_id WHERE `
+	query := sel + sites + ` AND h.valid_from > ` + at + until + ` UNION ALL ` +
+		sel + sites + ` AND h.valid_from <= ` + at + ` AND NOT EXISTS (SELECT 1 FROM site_module_changes n
 			WHERE n.site_id = h.site_id AND n.module_id = h.module_id AND n.valid_from > h.valid_from AND n.valid_from <= ` + at + `)`
 	return scanHistory(tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...))
 }
@@ -122,13 +122,12 @@ func readHistory(ctx context.Context, tx *sql.Tx, siteIDs []int64, collected tim
 // its collection. The status is left empty: only an out-of-order snapshot,
 // which reads history itself, resumes a row with its status. So are the
 // projects' names, which only removed projects need (nameGone).
-func readOpen(ctx context.Context, tx *sql.Tx, siteIDs []int64) (map[int64][]historyRow, error) {
+func readOpen(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64) (map[int64][]historyRow, error) {
 	var c conds
-	sites := c.list(siteIDs)
 	return scanHistory(tx.QueryContext(ctx, `SELECT sm.site_id, sm.history_id, sm.module_id, COALESCE(mv.version_number, ''),
 			sm.datestamp, '', sm.history_from, TRUE, '', '', ''
 		FROM site_modules sm LEFT JOIN module_versions mv ON mv.id = sm.current_version_id
-		WHERE sm.site_id IN (`+sites+`) AND sm.history_id IS NOT NULL`, c.args...))
+		WHERE `+c.in(d, "sm.site_id", siteIDs)+` AND sm.history_id IS NOT NULL`, c.args...))
 }
 
 // nameGone fills in the project, type and source of the removals among

@@ -47,7 +47,7 @@ func (s *Store) InventoryStates(ctx context.Context, ids []int64) (map[int64]fle
 	out := make(map[int64]fleetwatch.InventoryState, len(ids))
 	for part := range chunks(ids, s.d.inBatch()) {
 		var c conds
-		rows, err := s.db.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at FROM sites WHERE id IN (`+c.list(part)+`)`, c.args...)
+		rows, err := s.db.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at FROM sites WHERE `+c.in(s.d, "id", part), c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("read inventory hashes: %w", err)
 		}
@@ -92,7 +92,7 @@ func lockSites(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwatch.
 	for part := range chunks(siteIDs, d.inBatch()) {
 		var c conds
 		rows, err := tx.QueryContext(ctx, `SELECT id, inventory_hash, inventory_collected_at, organization_id, uuid, name, first_seen_at
-			FROM sites WHERE id IN (`+c.list(part)+`) ORDER BY id`+d.lockSite, c.args...)
+			FROM sites WHERE `+c.in(d, "id", part)+` ORDER BY id`+d.lockSite, c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("lock sites: %w", err)
 		}
@@ -188,7 +188,7 @@ func (s *Store) applyOutOfOrder(ctx context.Context, tx *sql.Tx, l *fleetwatch.A
 	if err != nil {
 		return err
 	}
-	plan, err := planHistory(ctx, tx, snap, moduleIDs, collected, next)
+	plan, err := planHistory(ctx, tx, s.d, snap, moduleIDs, collected, next)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func openIntervals(ctx context.Context, tx *sql.Tx, d *dialect, snaps []*fleetwa
 	}
 	hist := map[int64][]historyRow{}
 	for part := range chunks(ids, d.inBatch()) {
-		h, err := readOpen(ctx, tx, part)
+		h, err := readOpen(ctx, tx, d, part)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -377,7 +377,7 @@ func (s *Store) planChanged(ctx context.Context, tx *sql.Tx, logs []*fleetwatch.
 		collected := dbTime(snap.CollectedAt)
 		plan := planFromHistory(snap, hist[snap.SiteID], moduleIDs, collected, nil)
 		if slices.Contains(later, i) {
-			if plan, err = planHistory(ctx, tx, snap, moduleIDs, collected, nil); err != nil {
+			if plan, err = planHistory(ctx, tx, s.d, snap, moduleIDs, collected, nil); err != nil {
 				return nil, err
 			}
 		}

@@ -22,12 +22,23 @@ func (c *conds) arg(v any) string {
 
 // in is the condition that column is one of ids, with its arguments added:
 // one array on PostgreSQL, which binds it faster than a thousand
-// parameters; an IN list on SQLite.
+// parameters and makes one statement of every length of list (one plan
+// cached); an IN list on SQLite. Every list of ids in a condition is
+// written by it.
 func (c *conds) in(d *dialect, column string, ids []int64) string {
 	if d == postgres {
 		return column + ` = ANY(` + c.arg(ids) + `::bigint[])`
 	}
 	return column + ` IN (` + c.list(ids) + `)`
+}
+
+// list adds every value of vs and returns their placeholders, comma-separated.
+func (c *conds) list(vs []int64) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = c.arg(v)
+	}
+	return strings.Join(ph, ", ")
 }
 
 // add adds a condition, built with placeholders from arg.

@@ -97,13 +97,13 @@ type rowScope struct {
 
 // where is the condition selecting the scope's rows of table alias (which
 // has site_id and module_id), with its arguments added to c.
-func (r rowScope) where(c *conds, alias string) string {
+func (r rowScope) where(c *conds, d *dialect, alias string) string {
 	var parts []string
 	if r.moduleID != 0 {
 		parts = append(parts, alias+".module_id = "+c.arg(r.moduleID))
 	}
 	if r.siteIDs != nil {
-		parts = append(parts, alias+".site_id IN ("+c.list(r.siteIDs)+")")
+		parts = append(parts, c.in(d, alias+".site_id", r.siteIDs))
 	}
 	if len(parts) == 0 {
 		return "TRUE"
@@ -159,13 +159,13 @@ func followVerdicts(ctx context.Context, tx *sql.Tx, d *dialect, counted *counts
 func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, at time.Time, open func(*fleetwatch.Install) *fleetwatch.Exposure,
 	counted *counts) (fleetwatch.ExposureChanges, error) {
 	var out fleetwatch.ExposureChanges
-	resolvedIDs, err := resolveExposures(ctx, tx, sc, at)
+	resolvedIDs, err := resolveExposures(ctx, tx, d, sc, at)
 	if err != nil {
 		return out, err
 	}
 	// The rows that need one and have none.
 	var c conds
-	installs, err := findInstalls(ctx, tx, sc.where(&c, "sm")+` AND sm.security_update AND NOT EXISTS (SELECT 1 FROM exposures e
+	installs, err := findInstalls(ctx, tx, sc.where(&c, d, "sm")+` AND sm.security_update AND NOT EXISTS (SELECT 1 FROM exposures e
 		WHERE e.site_id = sm.site_id AND e.module_id = sm.module_id AND e.resolved_at IS NULL)`, c.args...)
 	if err != nil {
 		return out, err
@@ -207,7 +207,7 @@ func syncExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, at 
 
 // resolveExposures resolves at at the open exposures of the rows of sc
 // whose row no longer needs one, and returns their ids.
-func resolveExposures(ctx context.Context, tx *sql.Tx, sc rowScope, at time.Time) ([]int64, error) {
+func resolveExposures(ctx context.Context, tx *sql.Tx, d *dialect, sc rowScope, at time.Time) ([]int64, error) {
 	var c conds
 	t := c.arg(at)
 	rows, err := tx.QueryContext(ctx, `UPDATE exposures SET resolved_at = `+t+`, updated_at = `+t+`,
@@ -215,7 +215,7 @@ func resolveExposures(ctx context.Context, tx *sql.Tx, sc rowScope, at time.Time
 		resolved_version = COALESCE((SELECT mv.version_number FROM site_modules sm2
 			JOIN module_versions mv ON mv.id = sm2.current_version_id
 			WHERE sm2.site_id = exposures.site_id AND sm2.module_id = exposures.module_id), '')
-		WHERE resolved_at IS NULL AND `+sc.where(&c, "exposures")+`
+		WHERE resolved_at IS NULL AND `+sc.where(&c, d, "exposures")+`
 			AND NOT EXISTS (SELECT 1 FROM site_modules sm3 WHERE sm3.site_id = exposures.site_id
 				AND sm3.module_id = exposures.module_id AND sm3.security_update)
 		RETURNING id`, c.args...)
