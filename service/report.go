@@ -400,35 +400,7 @@ func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
 			shown = append(shown, g)
 		}
 	}
-	// The organizations are few: ranked first, the groups then by rank.
-	rank := make([]int, nOrgs)
-	byName := make([]int, nOrgs)
-	for i := range byName {
-		byName[i] = i
-	}
-	slices.SortFunc(byName, func(a, b int) int {
-		oa, ob := &f.Organizations[a], &f.Organizations[b]
-		if c := strings.Compare(oa.Name, ob.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(oa.UUID, ob.UUID)
-	})
-	for r, o := range byName {
-		rank[o] = r
-	}
-	slices.SortFunc(shown, func(a, b int) int {
-		if c := cmp.Compare(rank[parent[a]], rank[parent[b]]); c != 0 || a < nOrgs || b < nOrgs {
-			if c == 0 { // the organization, the lower group, first
-				return cmp.Compare(a, b)
-			}
-			return c
-		}
-		sa, sb := &f.Sites[a-nOrgs], &f.Sites[b-nOrgs]
-		if c := strings.Compare(sa.Name, sb.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(sa.UUID, sb.UUID)
-	})
+	sortCompliance(f, parent, shown)
 
 	rows := make([]fleetwatch.ComplianceRow, len(shown))
 	stats := make([]float64, 4*len(shown))
@@ -451,6 +423,40 @@ func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
 		out[i] = r
 	}
 	return out
+}
+
+// sortCompliance puts the groups in the report's order: organizations by
+// name, each followed by its sites by name, uuids breaking ties. Groups
+// are complianceRows': the organizations' indexes, then the sites' after
+// them; parent[g] is g's organization. The organizations are few: they are
+// ranked once, and the groups compared by rank.
+func sortCompliance(f *fleetwatch.ComplianceFacts, parent, groups []int) {
+	nOrgs := len(f.Organizations)
+	byName := make([]int, nOrgs)
+	for i := range byName {
+		byName[i] = i
+	}
+	slices.SortFunc(byName, func(a, b int) int {
+		oa, ob := &f.Organizations[a], &f.Organizations[b]
+		return cmp.Or(strings.Compare(oa.Name, ob.Name), strings.Compare(oa.UUID, ob.UUID))
+	})
+	rank := make([]int, nOrgs)
+	for r, o := range byName {
+		rank[o] = r
+	}
+	slices.SortFunc(groups, func(a, b int) int {
+		if c := cmp.Compare(rank[parent[a]], rank[parent[b]]); c != 0 {
+			return c
+		}
+		if a < nOrgs || b < nOrgs { // the organization, the lower group, first
+			return cmp.Compare(a, b)
+		}
+		sa, sb := &f.Sites[a-nOrgs], &f.Sites[b-nOrgs]
+		if c := strings.Compare(sa.Name, sb.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(sa.UUID, sb.UUID)
+	})
 }
 
 // Trends answers one row per day of the period, computed from the

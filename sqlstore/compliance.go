@@ -64,31 +64,13 @@ func (s *Store) complianceSites(ctx context.Context, sc fleetwatch.ReportScope) 
 		})
 }
 
-// exposuresOf narrows exposures e to the scope's organization or site.
-func exposuresOf(sc fleetwatch.ReportScope) *conds {
-	c := &conds{}
-	if sc.OrganizationID != 0 {
-		c.add("e.organization_id = " + c.arg(sc.OrganizationID))
-	}
-	if sc.SiteID != 0 {
-		c.add("e.site_id = " + c.arg(sc.SiteID))
-	}
-	return c
-}
-
 // openBreachSites returns the site of each open exposure of the scope past
 // its deadline at sc.Now, deleted sites' too.
 func (s *Store) openBreachSites(ctx context.Context, sc fleetwatch.ReportScope) ([]int64, error) {
 	c := exposuresOf(sc)
 	c.add("e.resolved_at IS NULL AND e.due_at < " + c.arg(dbTime(sc.Now)))
-	rows, err := s.rdb.QueryContext(ctx, `SELECT e.site_id FROM exposures e `+c.sql(), c.args...)
-	if err == nil {
-		var ids []int64
-		if ids, err = scanIDs(rows); err == nil {
-			return ids, nil
-		}
-	}
-	return nil, fmt.Errorf("list open breaches: %w", err)
+	return collect(ctx, s.rdb, "list open breaches", `SELECT e.site_id FROM exposures e `+c.sql(), c.args,
+		func(rows *sql.Rows, id *int64) error { return rows.Scan(id) })
 }
 
 // closedExposures returns the exposures of the scope closed in [sc.From,

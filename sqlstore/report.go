@@ -202,9 +202,16 @@ func (s *Store) openExposures(ctx context.Context, sc fleetwatch.ReportScope) (m
 // by a partial index) are left out by an anti-join. The query reads FROM
 // exposures e alone, so that narrow indexes answer it.
 func exposureScope(sc fleetwatch.ReportScope) *conds {
-	c := &conds{}
+	c := exposuresOf(sc)
 	c.add("NOT EXISTS (SELECT 1 FROM sites ds WHERE ds.id = e.site_id AND ds.is_deleted)")
 	c.add("e.organization_id IN (SELECT o.id FROM organizations o WHERE NOT o.is_deleted)")
+	return c
+}
+
+// exposuresOf narrows exposures e to the scope's organization or site,
+// deleted sites' included.
+func exposuresOf(sc fleetwatch.ReportScope) *conds {
+	c := &conds{}
 	if sc.OrganizationID != 0 {
 		c.add("e.organization_id = " + c.arg(sc.OrganizationID))
 	}
@@ -304,7 +311,7 @@ func (s *Store) SecurityUpdates(ctx context.Context, sc fleetwatch.ReportScope, 
 // exposures are read as narrow rows; the names of the sites with one are
 // read once, before (siteNames).
 func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope, q string, fn func(*fleetwatch.OpenDeadline) error) error {
-	sites, err := s.siteNames(ctx, sc, func(*conds) string { return "e.resolved_at IS NULL" })
+	sites, err := s.siteNames(ctx, sc, "e.resolved_at IS NULL")
 	if err != nil || len(sites) == 0 {
 		return err
 	}
@@ -354,35 +361,34 @@ func (s *Store) EachOpenDeadline(ctx context.Context, sc fleetwatch.ReportScope,
 // siteName is a visible site and its organization, as the report rows name
 // them.
 type siteName struct {
-	orgUUID, orgName, siteUUID, siteName, siteURL string
+	orgUUID, siteUUID, siteName, siteURL string
 }
 
 // siteNames returns the visible sites of the scope that have an exposure
-// matching where (conditions on exposures e, built with c's placeholders),
-// by id.
-func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where func(c *conds) string) (map[int64]siteName, error) {
+// matching where (a condition on exposures e, without arguments), by id.
+func (s *Store) siteNames(ctx context.Context, sc fleetwatch.ReportScope, where string) (map[int64]siteName, error) {
 	c := scopeConds(sc)
-	c.add("s.id IN (SELECT e.site_id FROM exposures e WHERE " + where(c) + ")")
-	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid, o.name `+siteScopeFrom+` `+c.sql(), c.args...)
+	c.add("s.id IN (SELECT e.site_id FROM exposures e WHERE " + where + ")")
+	rows, err := s.rdb.QueryContext(ctx, `SELECT s.id, s.uuid, s.name, s.url, o.uuid `+siteScopeFrom+` `+c.sql(), c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list report sites: %w", err)
 	}
 	defer rows.Close()
 	names := map[int64]siteName{}
-	orgs := map[string]siteName{} // an organization's uuid and name, once
-	var orgUUID, orgName sql.RawBytes
+	orgs := map[string]string{} // an organization's uuid, once
+	var orgUUID sql.RawBytes
 	for rows.Next() {
 		var id int64
 		var n siteName
-		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &n.siteURL, &orgUUID, &orgName); err != nil {
+		if err := rows.Scan(&id, &n.siteUUID, &n.siteName, &n.siteURL, &orgUUID); err != nil {
 			return nil, fmt.Errorf("scan report site: %w", err)
 		}
 		o, ok := orgs[string(orgUUID)]
 		if !ok {
-			o = siteName{orgUUID: string(orgUUID), orgName: string(orgName)}
-			orgs[o.orgUUID] = o
+			o = string(orgUUID)
+			orgs[o] = o
 		}
-		n.orgUUID, n.orgName = o.orgUUID, o.orgName
+		n.orgUUID = o
 		names[id] = n
 	}
 	if err := rows.Err(); err != nil {
