@@ -92,10 +92,10 @@ func (s *Store) closedExposures(ctx context.Context, sc fleetwatch.ReportScope) 
 		})
 }
 
-// collect runs a query on the readers and scans its rows by scan; what
-// names the query in its errors.
-func collect[T any](ctx context.Context, db *sql.DB, what, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
+// collect runs a query on q and scans its rows by scan; what names the
+// query in its errors.
+func collect[T any](ctx context.Context, q querier, what, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -38,22 +38,30 @@ func (s *Store) PlatformSites(ctx context.Context, orgID, siteID int64) ([]*flee
 }
 
 // ClaimPlatformNotices records the notices not recorded before, in one
-// transaction, and returns those: only their claimer announces them.
+// transaction, and returns those: only their claimer announces them. A
+// fleet's first announcement holds a notice per site: they are inserted
+// many rows a statement, and the insert returns the rows it added.
 func (s *Store) ClaimPlatformNotices(ctx context.Context, notices []fleetwatch.PlatformNotice) ([]fleetwatch.PlatformNotice, error) {
 	var claimed []fleetwatch.PlatformNotice
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		claimed = claimed[:0]
-		for _, n := range notices {
-			res, err := tx.ExecContext(ctx, `INSERT INTO platform_notices (site_id, product, cycle, milestone, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, n.SiteID, n.Product, n.Cycle, n.Milestone, dbTime(n.CreatedAt))
+		for part := range chunks(notices, s.d.rowBatch(5)) {
+			var c conds
+			values := make([]any, 0, 5*len(part))
+			for _, n := range part {
+				values = append(values, n.SiteID, n.Product, n.Cycle, n.Milestone, dbTime(n.CreatedAt))
+			}
+			added, err := collect(ctx, tx, "insert platform notices", `INSERT INTO platform_notices (site_id, product, cycle, milestone, created_at)
+				VALUES `+placeholders(&c, 5, values...)+` ON CONFLICT DO NOTHING RETURNING site_id, product, cycle, milestone, created_at`, c.args,
+				func(rows *sql.Rows, n *fleetwatch.PlatformNotice) error {
+					err := rows.Scan(&n.SiteID, &n.Product, &n.Cycle, &n.Milestone, &n.CreatedAt)
+					n.CreatedAt = n.CreatedAt.UTC()
+					return err
+				})
 			if err != nil {
-				return fmt.Errorf("insert platform notice: %w", err)
+				return err
 			}
-			if k, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("insert platform notice: %w", err)
-			} else if k == 1 {
-				claimed = append(claimed, n)
-			}
+			claimed = append(claimed, added...)
 		}
 		return nil
 	})

@@ -2,6 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +87,29 @@ func TestStore_ClaimPlatformNotices(t *testing.T) {
 		next.Cycle = "8.3"
 		if got, err = s.ClaimPlatformNotices(ctx, []fleetwatch.PlatformNotice{next}); err != nil || len(got) != 1 {
 			t.Fatalf("new cycle claim = %+v, %v", got, err)
+		}
+		// A fleet's first announcement: more notices than one statement
+		// holds, claimed once each, whatever repeats them.
+		var many []fleetwatch.PlatformNotice
+		for i := range 700 {
+			n := soon
+			n.Cycle = fmt.Sprintf("7.%d", i)
+			many = append(many, n)
+		}
+		byCycle := func(a, b fleetwatch.PlatformNotice) int { return strings.Compare(a.Cycle, b.Cycle) }
+		for _, claim := range []struct{ notices, want []fleetwatch.PlatformNotice }{
+			{append(many[:400:400], many[0]), many[:400]},
+			{many, many[400:]},
+		} {
+			got, err := s.ClaimPlatformNotices(ctx, claim.notices)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(got, byCycle)
+			want := slices.SortedFunc(slices.Values(claim.want), byCycle)
+			if !slices.Equal(got, want) {
+				t.Fatalf("claim of %d notices returned %d, want the %d not claimed before", len(claim.notices), len(got), len(want))
+			}
 		}
 		// A notice of an unknown site changes nothing.
 		bad := soon
