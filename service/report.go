@@ -338,84 +338,31 @@ func (s *Reports) compliance(ctx context.Context, sc fleetwatch.ReportScope) ([]
 // organizations', then the sites'), and every group's hours are placed in
 // one array by a counting sort, so that no group costs an allocation.
 func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
-	// parent[g] is the group of g's organization (an organization's is its
-	// own).
-	nOrgs, n := len(f.Organizations), len(f.Organizations)+len(f.Sites)
-	parent := make([]int, n)
-	orgGroup := make(map[int64]int, nOrgs)
-	for i, o := range f.Organizations {
-		orgGroup[o.ID], parent[i] = i, i
-	}
-	siteGroup := make(map[int64]int, len(f.Sites))
-	for i, site := range f.Sites {
-		if o, ok := orgGroup[site.OrganizationID]; ok {
-			parent[nOrgs+i] = o
-			siteGroup[site.ID] = nOrgs + i
-		}
-	}
-	type tally struct{ closed, within, open int }
-	t := make([]tally, n)
-	for _, id := range f.Breaches {
-		if g, ok := siteGroup[id]; ok {
-			t[g].open++
-			t[parent[g]].open++
-		}
-	}
-	// The site group of each closure, -1 for one of a site not named.
-	closedAt := make([]int, len(f.Closures))
-	for i, c := range f.Closures {
-		g, ok := siteGroup[c.SiteID]
-		if !ok {
-			closedAt[i] = -1
-			continue
-		}
-		closedAt[i] = g
-		for _, g := range [2]int{g, parent[g]} {
-			t[g].closed++
-			if c.Within {
-				t[g].within++
-			}
-		}
-	}
-	// Group g's hours are hours[start[g]:start[g+1]].
-	start := make([]int, n+1)
-	for g := range t {
-		start[g+1] = start[g] + t[g].closed
-	}
-	hours, next := make([]float64, start[n]), slices.Clone(start[:n])
-	for i, c := range f.Closures {
-		if g := closedAt[i]; g >= 0 {
-			h := c.ResolvedAt.Sub(c.ClockStartedAt).Hours()
-			for _, g := range [2]int{g, parent[g]} {
-				hours[next[g]] = h
-				next[g]++
-			}
-		}
-	}
-
+	g := groupCompliance(f)
 	// The groups shown, in the report's order.
-	shown := make([]int, 0, n)
-	for g := range t {
-		if t[g].closed > 0 || t[g].open > 0 {
-			shown = append(shown, g)
+	shown := make([]int, 0, len(g.tally))
+	for i, t := range g.tally {
+		if t.closed > 0 || t.open > 0 {
+			shown = append(shown, i)
 		}
 	}
-	sortCompliance(f, parent, shown)
+	sortCompliance(f, g.parent, shown)
 
+	nOrgs := len(f.Organizations)
 	rows := make([]fleetwatch.ComplianceRow, len(shown))
 	stats := make([]float64, 4*len(shown))
 	out := make([]*fleetwatch.ComplianceRow, len(shown))
-	for i, g := range shown {
-		r, st := &rows[i], stats[4*i:4*i+4]
-		o := &f.Organizations[parent[g]]
+	for i, grp := range shown {
+		r, st, t := &rows[i], stats[4*i:4*i+4], g.tally[grp]
+		o := &f.Organizations[g.parent[grp]]
 		r.Scope, r.OrganizationUUID, r.OrganizationName = "organization", o.UUID, o.Name
-		if g >= nOrgs {
-			site := &f.Sites[g-nOrgs]
+		if grp >= nOrgs {
+			site := &f.Sites[grp-nOrgs]
 			r.Scope, r.SiteUUID, r.SiteName = "site", site.UUID, site.Name
 		}
-		r.Closed, r.Within, r.Breached, r.OpenBreaches = t[g].closed, t[g].within, t[g].closed-t[g].within, t[g].open
+		r.Closed, r.Within, r.Breached, r.OpenBreaches = t.closed, t.within, t.closed-t.within, t.open
 		if r.Closed > 0 {
-			h := hours[start[g]:start[g+1]]
+			h := g.hours[g.start[grp]:g.start[grp+1]]
 			slices.Sort(h)
 			st[0], st[1], st[2], st[3] = round1(100*float64(r.Within)/float64(r.Closed)), round1(mean(h)), round1(percentile(h, 50)), round1(percentile(h, 90))
 			r.CompliancePct, r.MeanHours, r.MedianHours, r.P90Hours = &st[0], &st[1], &st[2], &st[3]
@@ -423,6 +370,75 @@ func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
 		out[i] = r
 	}
 	return out
+}
+
+// complianceGroups are the facts tallied by group: the organizations'
+// indexes, then the sites' after them.
+type complianceGroups struct {
+	// parent[g] is the group of g's organization (an organization's is
+	// its own).
+	parent []int
+	tally  []struct{ closed, within, open int }
+	// Group g's hours to patch are hours[start[g]:start[g+1]].
+	hours []float64
+	start []int
+}
+
+// groupCompliance tallies the breaches and closures of the sites named by
+// site and organization, leaving out the others'.
+func groupCompliance(f *fleetwatch.ComplianceFacts) *complianceGroups {
+	nOrgs, n := len(f.Organizations), len(f.Organizations)+len(f.Sites)
+	g := &complianceGroups{parent: make([]int, n)}
+	orgGroup := make(map[int64]int, nOrgs)
+	for i, o := range f.Organizations {
+		orgGroup[o.ID], g.parent[i] = i, i
+	}
+	siteGroup := make(map[int64]int, len(f.Sites))
+	for i, site := range f.Sites {
+		if o, ok := orgGroup[site.OrganizationID]; ok {
+			g.parent[nOrgs+i] = o
+			siteGroup[site.ID] = nOrgs + i
+		}
+	}
+	g.tally = make([]struct{ closed, within, open int }, n)
+	for _, id := range f.Breaches {
+		if s, ok := siteGroup[id]; ok {
+			g.tally[s].open++
+			g.tally[g.parent[s]].open++
+		}
+	}
+	// The site group of each closure, -1 for one of a site not named.
+	closedAt := make([]int, len(f.Closures))
+	for i, c := range f.Closures {
+		s, ok := siteGroup[c.SiteID]
+		if !ok {
+			closedAt[i] = -1
+			continue
+		}
+		closedAt[i] = s
+		for _, grp := range [2]int{s, g.parent[s]} {
+			g.tally[grp].closed++
+			if c.Within {
+				g.tally[grp].within++
+			}
+		}
+	}
+	g.start = make([]int, n+1)
+	for grp, t := range g.tally {
+		g.start[grp+1] = g.start[grp] + t.closed
+	}
+	g.hours = make([]float64, g.start[n])
+	next := slices.Clone(g.start[:n])
+	for i, c := range f.Closures {
+		if s := closedAt[i]; s >= 0 {
+			h := c.ResolvedAt.Sub(c.ClockStartedAt).Hours()
+			for _, grp := range [2]int{s, g.parent[s]} {
+				g.hours[next[grp]] = h
+				next[grp]++
+			}
+		}
+	}
+	return g
 }
 
 // sortCompliance puts the groups in the report's order: organizations by
