@@ -279,7 +279,7 @@ func writeVerdictRows(ctx context.Context, tx *sql.Tx, d *dialect, vs []*fleetwa
 	adjust = map[int64][2]int64{}
 	for i, k := range order {
 		for chunk := range chunks(groups[k], d.inBatch()) {
-			if err := splitHistory(ctx, tx, k.module, k.version, first[k].Status, at, chunk); err != nil {
+			if err := splitHistory(ctx, tx, d, k.module, k.version, first[k].Status, at, chunk); err != nil {
 				return nil, nil, err
 			}
 			ids, err := writeVerdictChunk(ctx, tx, d, k.module, k.version, stored[i], at, chunk, adjust)

@@ -148,7 +148,7 @@ func nameGone(ctx context.Context, tx *sql.Tx, d *dialect, lists ...[]fleetwatch
 	names := map[int64][3]string{}
 	for part := range chunks(ids, d.inBatch()) {
 		var c conds
-		rows, err := tx.QueryContext(ctx, `SELECT id, module_name, type, source FROM modules WHERE id IN (`+idList(&c, part)+`)`, c.args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, module_name, type, source FROM modules WHERE `+c.in(d, "id", part), c.args...)
 		if err != nil {
 			return fmt.Errorf("name removed projects: %w", err)
 		}
@@ -355,7 +355,7 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 	p.fill(status)
 	for part := range chunks(p.dropID, d.inBatch()) {
 		var c conds
-		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_changes WHERE id IN (`+idList(&c, part)+`)`, c.args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM site_module_changes WHERE `+c.in(d, "id", part), c.args...); err != nil {
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
@@ -475,14 +475,13 @@ func insertOpened(ctx context.Context, tx *sql.Tx, open map[[2]int64]time.Time, 
 // at on — one insert — so that "what was outstanding on day D" holds for
 // every day. A row that started at this very instant or later takes the
 // new status in place. historyLinkSet then links the sites' rows to it.
-func splitHistory(ctx context.Context, tx *sql.Tx, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
+func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID, versionID int64, status string, at time.Time, sites []int64) error {
 	var c conds
 	m, v, st, t := c.arg(moduleID), c.arg(versionID), c.arg(status), c.arg(at)
-	in := idList(&c, sites)
 	// The open rows of the analysed version (a push may have changed it
 	// since), found through site_modules.history_id.
 	open := `id IN (SELECT history_id FROM site_modules WHERE module_id = ` + m + ` AND current_version_id = ` + v +
-		` AND site_id IN (` + in + `)) AND status <> ` + st
+		` AND ` + c.in(d, "site_id", sites) + `) AND status <> ` + st
 	if _, err := tx.ExecContext(ctx, `UPDATE site_module_changes SET status = `+st+` WHERE `+open+` AND valid_from >= `+t, c.args...); err != nil {
 		return fmt.Errorf("restate history: %w", err)
 	}

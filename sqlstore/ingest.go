@@ -316,8 +316,8 @@ func writeSiteModules(ctx context.Context, tx *sql.Tx, d *dialect, rows []siteMo
 		for part := range chunks(ids, d.inBatch()) {
 			var c conds
 			site := c.arg(siteID)
-			if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND module_id IN (`+
-				idList(&c, part)+`)`, c.args...); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM site_modules WHERE site_id = `+site+` AND `+
+				c.in(d, "module_id", part), c.args...); err != nil {
 				return fmt.Errorf("delete site modules: %w", err)
 			}
 		}

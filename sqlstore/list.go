@@ -29,16 +29,36 @@ func (c *conds) in(d *dialect, column string, ids []int64) string {
 	if d == postgres {
 		return column + ` = ANY(` + c.arg(ids) + `::bigint[])`
 	}
-	return column + ` IN (` + c.list(ids) + `)`
+	return column + ` IN (` + argList(c, ids) + `)`
 }
 
-// list adds every value of vs and returns their placeholders, comma-separated.
-func (c *conds) list(vs []int64) string {
-	ph := make([]string, len(vs))
-	for i, v := range vs {
-		ph[i] = c.arg(v)
+// placeholders adds values to c and returns "($1, $2), ($3, $4)"-style
+// groups of width placeholders each, for multi-row VALUES and row IN lists.
+func placeholders(c *conds, width int, values ...any) string {
+	var b strings.Builder
+	for i := 0; i < len(values); i += width {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := 0; j < width; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(c.arg(values[i+j]))
+		}
+		b.WriteByte(')')
 	}
-	return strings.Join(ph, ", ")
+	return b.String()
+}
+
+// argList adds values to c and returns "$1, $2, …" for an IN list.
+func argList[T any](c *conds, values []T) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = c.arg(v)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // add adds a condition, built with placeholders from arg.

@@ -31,12 +31,8 @@ func ensureModules(ctx context.Context, tx *sql.Tx, d *dialect, ps []fleetwatch.
 	lookup := func(names []string) error {
 		for part := range chunks(names, d.inBatch()) {
 			var c conds
-			vals := make([]any, len(part))
-			for j, n := range part {
-				vals[j] = n
-			}
 			rows, err := tx.QueryContext(ctx, `SELECT id, module_name FROM modules WHERE module_name IN (`+
-				argList(&c, vals...)+`)`, c.args...)
+				argList(&c, part)+`)`, c.args...)
 			if err != nil {
 				return fmt.Errorf("find modules: %w", err)
 			}

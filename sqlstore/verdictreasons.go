@@ -36,11 +36,7 @@ func linkReasons(ctx context.Context, tx *sql.Tx, d *dialect, vs []*storedVerdic
 	read := func(digests []string) error {
 		for chunk := range chunks(digests, d.inBatch()) {
 			var c conds
-			in := make([]any, len(chunk))
-			for i, dg := range chunk {
-				in[i] = dg
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, digest FROM verdict_reasons WHERE digest IN (`+argList(&c, in...)+`)`, c.args...)
+			rows, err := tx.QueryContext(ctx, `SELECT id, digest FROM verdict_reasons WHERE digest IN (`+argList(&c, chunk)+`)`, c.args...)
 			if err != nil {
 				return fmt.Errorf("read verdict reasons: %w", err)
 			}
