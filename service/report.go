@@ -346,7 +346,7 @@ func complianceRows(f *fleetwatch.ComplianceFacts) []*fleetwatch.ComplianceRow {
 			shown = append(shown, i)
 		}
 	}
-	sortCompliance(f, g.parent, shown)
+	sortCompliance(f, g, shown)
 
 	nOrgs := len(f.Organizations)
 	rows := make([]fleetwatch.ComplianceRow, len(shown))
@@ -378,11 +378,15 @@ type complianceGroups struct {
 	// parent[g] is the group of g's organization (an organization's is
 	// its own).
 	parent []int
-	tally  []struct{ closed, within, open int }
+	tally  []complianceTally
 	// Group g's hours to patch are hours[start[g]:start[g+1]].
 	hours []float64
 	start []int
 }
+
+// complianceTally is a group's exposures closed, closed within their
+// deadline, and open past it.
+type complianceTally struct{ closed, within, open int }
 
 // groupCompliance tallies the breaches and closures of the sites named by
 // site and organization, leaving out the others'.
@@ -400,7 +404,7 @@ func groupCompliance(f *fleetwatch.ComplianceFacts) *complianceGroups {
 			siteGroup[site.ID] = nOrgs + i
 		}
 	}
-	g.tally = make([]struct{ closed, within, open int }, n)
+	g.tally = make([]complianceTally, n)
 	for _, id := range f.Breaches {
 		if s, ok := siteGroup[id]; ok {
 			g.tally[s].open++
@@ -441,12 +445,12 @@ func groupCompliance(f *fleetwatch.ComplianceFacts) *complianceGroups {
 	return g
 }
 
-// sortCompliance puts the groups in the report's order: organizations by
-// name, each followed by its sites by name, uuids breaking ties. Groups
-// are complianceRows': the organizations' indexes, then the sites' after
-// them; parent[g] is g's organization. The organizations are few: they are
-// ranked once, and the groups compared by rank.
-func sortCompliance(f *fleetwatch.ComplianceFacts, parent, groups []int) {
+// sortCompliance puts groups (of g) in the report's order: organizations
+// by name, each followed by its sites by name, uuids breaking ties. The
+// organizations are few: they are ranked once, and the groups compared by
+// rank.
+func sortCompliance(f *fleetwatch.ComplianceFacts, g *complianceGroups, groups []int) {
+	parent := g.parent
 	nOrgs := len(f.Organizations)
 	byName := make([]int, nOrgs)
 	for i := range byName {
