@@ -111,8 +111,12 @@ func openSQLite(path string) (*Store, error) {
 	// rows a feed change re-judges across a fleet (10,000 sites), which
 	// it reads and then writes; a reader's, the indexes and rows of the
 	// reports: 64 MiB for the writer and 16 MiB for each reader at most,
-	// less on a smaller database.
-	db, err := open(dsn(url.Values{"_txlock": {"immediate"}, "_pragma": {"cache_size(-65536)"}}))
+	// less on a smaller database. The writer keeps its temporary files in
+	// memory (temp_store): an UPDATE of thousands of rows inside a larger
+	// transaction writes the original of every page it changes to a
+	// statement journal, with two writes a page to a temporary file
+	// otherwise (a tenth of a feed change's CPU).
+	db, err := open(dsn(url.Values{"_txlock": {"immediate"}, "_pragma": {"cache_size(-65536)", "temp_store(memory)"}}))
 	if err != nil {
 		return nil, err
 	}

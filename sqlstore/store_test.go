@@ -73,7 +73,8 @@ func TestOpen_SQLiteFilesOwnerOnly(t *testing.T) {
 
 // TestOpen_SQLitePragmas: every connection of both pools runs in WAL mode
 // with foreign keys on, and has its page cache (writer 64 MiB, readers
-// 16 MiB; SQLite's default is 2 MiB).
+// 16 MiB; SQLite's default is 2 MiB); the writer keeps its statement
+// journals in memory (temp_store 2).
 func TestOpen_SQLitePragmas(t *testing.T) {
 	ctx := context.Background()
 	s, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "fleetwatch.db"))
@@ -87,17 +88,20 @@ func TestOpen_SQLitePragmas(t *testing.T) {
 			QueryRowContext(context.Context, string, ...any) *sql.Row
 		}
 		cache int
-	}{{"writer", s.WriterDB(), -65536}, {"reader", s.ReaderDB(), -16384}} {
+		temp  int
+	}{{"writer", s.WriterDB(), -65536, 2}, {"reader", s.ReaderDB(), -16384, 0}} {
 		var (
-			journal      string
-			fk, cacheKiB int
+			journal            string
+			fk, cacheKiB, temp int
 		)
-		if err := c.db.QueryRowContext(ctx, `SELECT journal_mode, foreign_keys, cache_size FROM pragma_journal_mode, pragma_foreign_keys, pragma_cache_size`).
-			Scan(&journal, &fk, &cacheKiB); err != nil {
+		if err := c.db.QueryRowContext(ctx, `SELECT journal_mode, foreign_keys, cache_size, temp_store
+			FROM pragma_journal_mode, pragma_foreign_keys, pragma_cache_size, pragma_temp_store`).
+			Scan(&journal, &fk, &cacheKiB, &temp); err != nil {
 			t.Fatal(err)
 		}
-		if journal != "wal" || fk != 1 || cacheKiB != c.cache {
-			t.Errorf("%s: journal_mode %s, foreign_keys %d, cache_size %d; want wal, 1, %d", c.pool, journal, fk, cacheKiB, c.cache)
+		if journal != "wal" || fk != 1 || cacheKiB != c.cache || temp != c.temp {
+			t.Errorf("%s: journal_mode %s, foreign_keys %d, cache_size %d, temp_store %d; want wal, 1, %d, %d",
+				c.pool, journal, fk, cacheKiB, temp, c.cache, c.temp)
 		}
 	}
 }
