@@ -54,9 +54,11 @@ func (s *Store) ClaimPlatformNotices(ctx context.Context, notices []fleetwatch.P
 			added, err := collect(ctx, tx, "insert platform notices", `INSERT INTO platform_notices (site_id, product, cycle, milestone, created_at)
 				VALUES `+placeholders(&c, 5, values...)+` ON CONFLICT DO NOTHING RETURNING site_id, product, cycle, milestone, created_at`, c.args,
 				func(rows *sql.Rows, n *fleetwatch.PlatformNotice) error {
-					err := rows.Scan(&n.SiteID, &n.Product, &n.Cycle, &n.Milestone, &n.CreatedAt)
+					if err := rows.Scan(&n.SiteID, &n.Product, &n.Cycle, &n.Milestone, &n.CreatedAt); err != nil {
+						return err
+					}
 					n.CreatedAt = n.CreatedAt.UTC()
-					return err
+					return nil
 				})
 			if err != nil {
 				return err
