@@ -305,10 +305,10 @@ func writeVerdictChunk(ctx context.Context, tx *sql.Tx, d *dialect, module, vers
 	counts := rowCounts("site_modules")
 	c := conds{args: append(sv.values(), at, module, version)}
 	in := c.in(d, "site_id", sites)
-	const write = `UPDATE site_modules SET status = $1, update_available = $2,
+	write := `UPDATE site_modules SET status = $1, update_available = $2,
 		security_update = $3, latest_version = $4, recommended_version = $5, security_updates = $6,
 		severity = $7, also_available = $8, reasons_id = $9, analyzed_at = $10, updated_at = $10,
-		` + historyLinkSet + `
+		` + historyLinkSet("$10") + `
 		WHERE module_id = $11 AND current_version_id = $12 AND `
 	rows, err := tx.QueryContext(ctx, write+in+` AND update_available = $2 AND security_update = $3 RETURNING site_id`, c.args...)
 	if err != nil {

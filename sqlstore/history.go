@@ -96,7 +96,9 @@ type historyRow struct {
 // readHistory returns, per site, the rows of each project of the sites
 // that a snapshot collected at collected may replace: the one in force at
 // collected, and those after it up to next (inclusive; all when next is
-// nil), in start order.
+// nil), in start order. The rows in force are the newest of each project
+// up to collected, picked by a window over the site's rows: the key orders
+// a site's rows by time, not by project (00045).
 func readHistory(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64, collected time.Time, next *time.Time) (map[int64][]historyRow, error) {
 	var c conds
 	sites := c.in(d, "h.site_id", siteIDs)
@@ -105,14 +107,19 @@ func readHistory(ctx context.Context, tx *sql.Tx, d *dialect, siteIDs []int64, c
 	if next != nil {
 		until = ` AND h.valid_from <= ` + c.arg(*next)
 	}
+	const cols = `h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from`
 	// open: site_modules links the row (its primary key, one probe).
-	const sel = `SELECT h.site_id, h.id, h.module_id, h.version, h.datestamp, h.status, h.valid_from,
+	query := `SELECT ` + cols + `,
 			EXISTS (SELECT 1 FROM site_modules sm WHERE sm.site_id = h.site_id AND sm.module_id = h.module_id AND sm.history_id = h.id),
 			m.module_name, m.type, m.source
-		FROM site_module_changes h JOIN modules m ON m.id = h.module_id WHERE `
-	query := sel + sites + ` AND h.valid_from > ` + at + until + ` UNION ALL ` +
-		sel + sites + ` AND h.valid_from <= ` + at + ` AND NOT EXISTS (SELECT 1 FROM site_module_changes n
-			WHERE n.site_id = h.site_id AND n.module_id = h.module_id AND n.valid_from > h.valid_from AND n.valid_from <= ` + at + `)`
+		FROM (
+			SELECT ` + cols + ` FROM site_module_changes h WHERE ` + sites + ` AND h.valid_from > ` + at + until + `
+			UNION ALL
+			SELECT ` + cols + ` FROM (
+				SELECT ` + cols + `, row_number() OVER (PARTITION BY h.site_id, h.module_id ORDER BY h.valid_from DESC) AS n
+				FROM site_module_changes h WHERE ` + sites + ` AND h.valid_from <= ` + at + `
+			) h WHERE h.n = 1
+		) h JOIN modules m ON m.id = h.module_id`
 	return scanHistory(tx.QueryContext(ctx, query+` ORDER BY 1, 7`, c.args...))
 }
 
@@ -492,10 +499,17 @@ func splitHistory(ctx context.Context, tx *sql.Tx, d *dialect, moduleID, version
 	return nil
 }
 
-// historyLinkSet is the assignment of an UPDATE of site_modules that links
-// each row to its project's newest history row (after splitHistory).
-const historyLinkSet = `(history_id, history_from) = (SELECT h.id, h.valid_from FROM site_module_changes h
-	WHERE h.site_id = site_modules.site_id AND h.module_id = site_modules.module_id ORDER BY h.valid_from DESC LIMIT 1)`
+// historyLinkSet returns the assignment of an UPDATE of site_modules that
+// links each row to its project's newest history row after splitHistory
+// at the time at (a placeholder): the row that starts at at when there is
+// one (the split's), else the one it links. It is one probe of the key
+// (site, start, project), whose aggregate has a row either way; a search
+// for the project's newest row would walk the site's newer rows of other
+// projects.
+func historyLinkSet(at string) string {
+	return `(history_id, history_from) = (SELECT COALESCE(max(h.id), site_modules.history_id), COALESCE(max(h.valid_from), site_modules.history_from)
+		FROM site_module_changes h WHERE h.site_id = site_modules.site_id AND h.valid_from = ` + at + ` AND h.module_id = site_modules.module_id)`
+}
 
 // outdatedIntervals returns the query of the history intervals of the
 // scope with a non-security update outstanding (not_current) that overlap

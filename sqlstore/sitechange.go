@@ -19,9 +19,8 @@ var siteChangeSortColumns = map[string]string{
 // change what the site ran, each with the version and build of the row
 // before it of the same project. Rows that only restate a status (a feed
 // change split the history) keep the version and build and are left out,
-// as are removals of what was already removed. The window reads the
-// site's rows in the order of site_module_changes_key (site, project,
-// start), so no sort precedes it.
+// as are removals of what was already removed. The window sorts the
+// site's rows by project (site_module_changes_key orders them by start).
 func siteChangesFrom(c *conds, d *dialect, f fleetwatch.SiteChangeFilter) string {
 	inner := `h.site_id = ` + c.arg(f.SiteID)
 	if f.Module != "" {
