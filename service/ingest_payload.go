@@ -303,7 +303,7 @@ func checkInventory(body []byte, received time.Time) (*InventoryPayload, []drupa
 		return nil, nil, time.Time{}, err
 	}
 
-	items := make([]drupal.Item, 0, len(p.Modules)+1)
+	items := make([]drupal.Item, 0, len(p.Modules)+len(p.Libraries)+1)
 	seen := make(map[string]int, len(p.Modules))
 	for i, m := range p.Modules {
 		if len(v.Fields) >= maxFieldErrors {

@@ -35,7 +35,8 @@ const (
 // its own) before it updates it. Should the UPDATE miss a row (no plan
 // does), all the rows are upserted.
 func writeSiteModulesPG(ctx context.Context, tx *sql.Tx, rows []siteModuleRow, t time.Time) error {
-	var update, upsert []siteModuleRow
+	update := make([]siteModuleRow, 0, len(rows))
+	var upsert []siteModuleRow
 	for _, r := range rows {
 		if r.existed {
 			update = append(update, r)
