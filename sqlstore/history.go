@@ -193,12 +193,14 @@ func scanHistory(rows *sql.Rows, err error) (map[int64][]historyRow, error) {
 	}
 	defer rows.Close()
 	out := map[int64][]historyRow{}
+	// Scanned into once: a variable per row would escape, one allocation
+	// each.
+	var (
+		r               historyRow
+		siteID          int64
+		version, status sql.NullString
+	)
 	for rows.Next() {
-		var (
-			r               historyRow
-			siteID          int64
-			version, status sql.NullString
-		)
 		if err := rows.Scan(&siteID, &r.id, &r.moduleID, &version, &r.datestamp, &status, &r.from, &r.open,
 			&r.names[0], &r.names[1], &r.names[2]); err != nil {
 			return nil, fmt.Errorf("scan history: %w", err)
@@ -366,11 +368,11 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
-	opened := historyLinks{}
+	opened := make(historyLinks, len(p.inserts))
 	if len(p.inserts) == 0 {
 		return opened, nil
 	}
-	open := map[[2]int64]time.Time{}
+	open := make(map[[2]int64]time.Time, len(p.inserts))
 	for _, r := range p.inserts {
 		if r.open {
 			open[[2]int64{r.siteID, r.moduleID}] = r.from

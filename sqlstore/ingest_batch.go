@@ -283,7 +283,11 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, counted *counts, l
 	if err != nil {
 		return err
 	}
-	var all []fleetwatch.ModuleChange
+	n := 0
+	for _, w := range ws {
+		n += len(w.plan.changes)
+	}
+	all := make([]fleetwatch.ModuleChange, 0, n)
 	for _, w := range ws {
 		all = append(all, w.plan.changes...)
 	}
