@@ -283,14 +283,11 @@ func (s *Store) applyChanged(ctx context.Context, tx *sql.Tx, counted *counts, l
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, w := range ws {
-		n += len(w.plan.changes)
+	lists := make([][]fleetwatch.ModuleChange, len(ws))
+	for k, w := range ws {
+		lists[k] = w.plan.changes
 	}
-	all := make([]fleetwatch.ModuleChange, 0, n)
-	for _, w := range ws {
-		all = append(all, w.plan.changes...)
-	}
+	all := slices.Concat(lists...) // allocated once, at its size
 	vs := verdicts{}
 	if an != nil && len(all) > 0 {
 		got, err := analyze(ctx, an, all)
