@@ -122,6 +122,12 @@ type InventoryModule struct {
 	Source    string    `json:"source,omitempty" enum:"drupal.org,custom" doc:"Defaults to drupal.org; custom projects are never looked up"`
 }
 
+// item is the module as the analysis reads it (enabled unless said).
+func (m InventoryModule) item() drupal.Item {
+	return drupal.Item{Name: m.Name, Type: m.Type, Version: m.Version, Datestamp: int64(m.Datestamp),
+		Source: m.Source, Package: m.Project, Enabled: m.Enabled == nil || *m.Enabled}
+}
+
 // Datestamp is unix seconds, given as a number or a string of digits (as
 // composer.lock writes it).
 type Datestamp int64
@@ -315,8 +321,7 @@ func checkInventory(body []byte, received time.Time) (*InventoryPayload, []drupa
 		if !dup && validName.MatchString(m.Name) && (m.Project == "" || validName.MatchString(m.Project)) &&
 			tokenOK(m.Version, true, MaxVersionLength) && validType(m.Type) && validSource(m.Source) {
 			seen[m.Name] = i
-			items = append(items, drupal.Item{Name: m.Name, Type: m.Type, Version: m.Version, Datestamp: int64(m.Datestamp),
-				Source: m.Source, Package: m.Project, Enabled: m.Enabled == nil || *m.Enabled})
+			items = append(items, m.item())
 			continue
 		}
 		ptr := fmt.Sprintf("/modules/%d", i)
@@ -341,8 +346,7 @@ func checkInventory(body []byte, received time.Time) (*InventoryPayload, []drupa
 		if len(v.Fields) > bad {
 			continue
 		}
-		items = append(items, drupal.Item{Name: m.Name, Type: m.Type, Version: m.Version, Datestamp: int64(m.Datestamp),
-			Source: m.Source, Package: m.Project, Enabled: m.Enabled == nil || *m.Enabled})
+		items = append(items, m.item())
 	}
 	items = checkLibraries(&v, p.Libraries, items)
 	if err := v.Err(); err != nil {
