@@ -459,11 +459,12 @@ func insertOpened(ctx context.Context, tx *sql.Tx, open map[[2]int64]time.Time, 
 		return fmt.Errorf("insert history: %w", err)
 	}
 	defer rows.Close()
+	// Scanned into once, as scanHistory's rows.
+	var (
+		k [2]int64
+		l historyLink
+	)
 	for rows.Next() {
-		var (
-			k [2]int64
-			l historyLink
-		)
 		if err := rows.Scan(&k[0], &k[1], &l.id, &l.from); err != nil {
 			return fmt.Errorf("insert history: %w", err)
 		}
