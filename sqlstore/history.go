@@ -368,9 +368,8 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 			return nil, fmt.Errorf("replace history: %w", err)
 		}
 	}
-	opened := make(historyLinks, len(p.inserts))
 	if len(p.inserts) == 0 {
-		return opened, nil
+		return historyLinks{}, nil
 	}
 	open := make(map[[2]int64]time.Time, len(p.inserts))
 	for _, r := range p.inserts {
@@ -378,6 +377,7 @@ func (p *historyPlan) write(ctx context.Context, tx *sql.Tx, d *dialect, status 
 			open[[2]int64{r.siteID, r.moduleID}] = r.from
 		}
 	}
+	opened := make(historyLinks, len(open))
 	if d == postgres {
 		return opened, insertHistoryPG(ctx, tx, p.inserts, open, opened)
 	}
